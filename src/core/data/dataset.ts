@@ -1,0 +1,88 @@
+/** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
+
+/** Which loader produced a dataset. */
+export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'mnist-package';
+
+/** Tables are feature vectors, images carry [height, width, channels], sequences are windows of a time series. */
+export type DatasetKind = 'table' | 'image' | 'sequence';
+
+/** Where one sample came from, so the UI can jump back to it ("Reveal in editor"). */
+export interface SourceRef {
+  /** Absolute path of the file the sample was read from (a folder dataset gives the image file). */
+  file: string;
+  /** 1-based line in a text file (CSV/TSV/JSONL/JSON pretty-printed arrays where known); absent for binary files. */
+  line?: number;
+  /** 0-based record index within `file` (row of a CSV, element of a JSON array, index along axis 0 of NPY/IDX). */
+  index: number;
+}
+
+export interface Dataset {
+  /** Display name, usually the file or folder base name. */
+  name: string;
+  /** Absolute path of the file or folder loaded. */
+  source: string;
+  format: DatasetFormat;
+  kind: DatasetKind;
+  /** Number of samples. */
+  n: number;
+  /** Features per sample: the product of `sampleShape`. */
+  dim: number;
+  /** Shape of one sample: `[dim]` for tables, `[height, width, channels]` for images, `[steps, channels]` for sequences. */
+  sampleShape: number[];
+  /** Row-major `n x dim` raw (not normalised) feature values. */
+  features: Float32Array;
+  /** Feature names, length `dim` (CSV header names, `px_<row>_<col>` for images, `f<i>` where the source has none). */
+  columns: string[];
+  /** Optional per-sample label, as text (class names or numbers). */
+  labels?: string[];
+  /** Name of the label column or source (e.g. `label`, `t10k-labels-idx1-ubyte`). */
+  labelName?: string;
+  /** Per sample, where it came from; length `n`. */
+  refs: SourceRef[];
+}
+
+/** Options that steer loading; every loader ignores the ones that do not apply to it. */
+export interface LoadOptions {
+  /** Name (or 0-based index as text) of the label column for CSV/TSV/JSON; that column is not a feature. */
+  labelColumn?: string;
+  /** Force a delimiter for delimited text; default from the extension (.tsv tab, else sniffed). */
+  delimiter?: string;
+  /** Force header detection on or off for delimited text; default: detected. */
+  hasHeader?: boolean;
+  /** Read at most this many samples (useful for previews and tests). */
+  maxRows?: number;
+  /** Key inside an NPZ archive for the features; default the first array (labels from `y`/`labels` if present). */
+  npzKey?: string;
+  /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
+  idxLabels?: string;
+  /** Resize images to this [height, width]; default: the size of the first image (others must match). */
+  imageSize?: [number, number];
+  /** Convert images to one grey channel (default true). */
+  grayscale?: boolean;
+  /** Columns to ignore (names) in tables. */
+  ignoreColumns?: string[];
+}
+
+/**
+ * A problem with the user's data. The message always names the file, and the row and column where known,
+ * e.g. `data.csv, row 17, column "age": "abc" is not a number`.
+ */
+export class DatasetError extends Error {
+  constructor(
+    readonly detail: string,
+    readonly file: string,
+    readonly row?: number,
+    readonly column?: string,
+  ) {
+    super(formatDatasetError(detail, file, row, column));
+    this.name = 'DatasetError';
+  }
+}
+
+/** `file, row R, column "C": detail` with the parts that are known. Rows are 1-based as a person counts them. */
+export function formatDatasetError(detail: string, file: string, row?: number, column?: string): string {
+  const where = [file];
+  if (row !== undefined) where.push(`row ${row}`);
+  if (column !== undefined) where.push(`column "${column}"`);
+  return `${where.join(', ')}: ${detail}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * The contract between a trained model and everything that explores it: the CLI, the training worker (which
+ * serves it to the extension host over the worker protocol) and the panel. `LocalExplorer` (src/core/localExplorer.ts)
+ * implements it in-process; the extension's worker client implements it across the worker boundary.
+ * All arrays are row-major; latent vectors are `latentDim` wide; decoded outputs are denormalised (data units).
+ */
+import type { ModelConfig } from './models/types';
+import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
+import type { EpochRecord } from './training/types';
+
+export type ProjectionMethod = 'none' | 'pca' | 'umap';
+export type InterpolationMode = 'linear' | 'spherical';
+
+/** What the panel needs to know about the loaded dataset and model (no bulk arrays). */
+export interface ExplorerInfo {
+  datasetName: string;
+  datasetPath: string;
+  format: DatasetFormat;
+  kind: DatasetKind;
+  n: number;
+  dim: number;
+  sampleShape: number[];
+  columns: string[];
+  labelName?: string;
+  model: ModelConfig;
+  /** Compute backend in use: `tensorflow` (tfjs-node), `wasm` or `cpu`. */
+  backend: string;
+  history: EpochRecord[];
+  /** Folder the model is saved in, when it is. */
+  modelDir?: string;
+}
+
+/** Per-sample results of running the whole dataset through the model. */
+export interface EmbeddingResult {
+  n: number;
+  latentDim: number;
+  /** `n x latentDim` codes. */
+  latent: Float32Array;
+  /** Per-sample reconstruction error (mean squared error over features, normalised units). */
+  errors: Float32Array;
+  labels?: string[];
+  refs: SourceRef[];
+}
+
+export interface ProjectionResult {
+  method: ProjectionMethod;
+  dims: 2 | 3;
+  /** `n x dims`. */
+  coords: Float32Array;
+  /** PCA only: fraction of variance per component. */
+  explainedVariance?: number[];
+}
+
+export interface ClusterResult {
+  k: number;
+  /** Cluster id per sample. */
+  assignments: Int32Array;
+  /** `k x latentDim`. */
+  centroids: Float32Array;
+  inertia: number;
+  sizes: number[];
+  /** Per cluster, indices of the members nearest the centroid (closest first). */
+  nearest: number[][];
+  /** `k x dim` decoded centroids (data units). */
+  decodedCentroids: Float32Array;
+}
+
+export interface KSuggestion {
+  ks: number[];
+  inertias: number[];
+  silhouettes: number[];
+  /** k with the best silhouette. */
+  best: number;
+}
+
+export interface SampleDetail {
+  index: number;
+  /** `dim` values, data units. */
+  original: Float32Array;
+  /** `dim` values, data units. */
+  reconstruction: Float32Array;
+  error: number;
+  latent: Float32Array;
+  label?: string;
+  ref: SourceRef;
+}
+
+export type ExportFormat = 'csv' | 'tsv-projector' | 'npy' | 'json';
+
+export interface Explorer {
+  info(): ExplorerInfo;
+  embed(): Promise<EmbeddingResult>;
+  project(method: ProjectionMethod, dims: 2 | 3, seed?: number): Promise<ProjectionResult>;
+  cluster(k: number, seed?: number): Promise<ClusterResult>;
+  suggestK(kMin: number, kMax: number, seed?: number): Promise<KSuggestion>;
+  sample(index: number): Promise<SampleDetail>;
+  /** Decodes `count` latent rows (`count x latentDim`) to data units. */
+  decode(latent: Float32Array, count: number): Promise<Float32Array>;
+  /** Decoded path between two samples' codes (`steps x dim`, endpoints included) and the path's codes. */
+  interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }>;
+  /** Writes embeddings (+ projection, cluster, error, label, source row) to `path`; refuses to overwrite unless `overwrite`. Returns the files written. */
+  exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]>;
+  dispose(): void;
+}

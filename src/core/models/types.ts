@@ -1,0 +1,75 @@
+import type { tf } from '../tf';
+
+/** Every autoencoder the product offers. The first six are issue 2, the rest issue 6. */
+export type ModelKind =
+  | 'dense'
+  | 'tied'
+  | 'denoising'
+  | 'sparse'
+  | 'vae'
+  | 'conv'
+  | 'cvae'
+  | 'stacked'
+  | 'vqvae'
+  | 'sequence';
+
+export const MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 'sparse', 'vae', 'conv', 'cvae', 'stacked', 'vqvae', 'sequence'];
+
+export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'leakyRelu' | 'linear';
+
+/** Everything needed to rebuild a model's graph; saved in the JSON sidecar. */
+export interface ModelConfig {
+  kind: ModelKind;
+  /** Flattened input size (product of `sampleShape`). */
+  inputDim: number;
+  /** Shape of one sample: `[d]`, or `[h, w, c]` for conv models, `[steps, channels]` for sequence models. */
+  sampleShape: number[];
+  latentDim: number;
+  /** Hidden layer widths of the encoder, outermost first (the decoder mirrors them). */
+  hidden: number[];
+  activation: Activation;
+  /** `sigmoid` for data normalised to [0, 1] (min-max), `linear` otherwise. */
+  outputActivation: 'sigmoid' | 'linear';
+  /** Denoising: corruption applied to inputs during training only. */
+  noise?: { type: 'gaussian' | 'masking'; level: number };
+  /** Sparse: weight of the L1 penalty on the code. */
+  l1?: number;
+  /** VAE / beta-VAE / CVAE: weight of the KL term (1 = plain VAE). */
+  beta?: number;
+  /** Conv models: filters per conv block, outermost first. */
+  convFilters?: number[];
+  /** CVAE: number of condition classes (one-hot width) and their names. */
+  conditionClasses?: string[];
+  /** VQ-VAE: codebook size and commitment cost. */
+  codebookSize?: number;
+  commitmentCost?: number;
+  /** Seed for weight initialisation and every random op in training. */
+  seed: number;
+}
+
+/** The loss of one batch, split into named parts for reporting (e.g. `reconstruction`, `kl`, `l1`). */
+export interface LossParts {
+  total: tf.Scalar;
+  parts: Record<string, tf.Scalar>;
+}
+
+/**
+ * One trained or trainable autoencoder. Inputs and outputs are always flattened 2D tensors `[batch, inputDim]` of
+ * *normalised* values; conv and sequence models reshape internally.
+ */
+export interface Autoencoder {
+  readonly config: ModelConfig;
+  /** Trainable weights, in a stable order with stable names (used by save/load). */
+  readonly variables: tf.Variable[];
+  /** Deterministic code of each row (the mean for VAEs, the quantised code for VQ-VAE). `[batch, latentDim]`. */
+  encode(x: tf.Tensor2D, condition?: tf.Tensor2D): tf.Tensor2D;
+  /** Decoded output for each latent row. `[batch, inputDim]`. */
+  decode(z: tf.Tensor2D, condition?: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Training loss of a batch. `seed` makes the random parts (noise, reparameterisation) reproducible.
+   * Called inside `optimizer.minimize`, so it must only build tensors, never dispose variables.
+   */
+  loss(x: tf.Tensor2D, seed: number, condition?: tf.Tensor2D): LossParts;
+  /** Frees every variable. */
+  dispose(): void;
+}

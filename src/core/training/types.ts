@@ -1,0 +1,53 @@
+/** Options for `trainAutoencoder`. All randomness (shuffle, split, noise) derives from `seed`. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Fraction of samples held out for validation (0 disables). */
+  validationSplit: number;
+  /** Early stopping: stop after this many epochs without a validation improvement (0 disables). */
+  patience: number;
+  seed: number;
+  /** Called after every batch and at each epoch end; may be async (the loop awaits it). */
+  onProgress?: (p: TrainProgress) => void | Promise<void>;
+  /** Cooperative cancellation, checked before every batch. */
+  signal?: AbortSignal;
+}
+
+export interface TrainProgress {
+  phase: 'batch' | 'epoch';
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  batches: number;
+  /** Mean training loss so far in this epoch. */
+  loss: number;
+  /** Named loss parts (reconstruction, kl, ...), mean so far in this epoch. */
+  parts: Record<string, number>;
+  /** Validation loss, on `epoch` events when there is a validation split. */
+  valLoss?: number;
+  samplesPerSec: number;
+  /** Stage label for multi-stage training (stacked pretraining), e.g. `pretrain layer 1`, `fine-tune`. */
+  stage?: string;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  parts: Record<string, number>;
+  seconds: number;
+  stage?: string;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** True when early stopping ended training. */
+  stoppedEarly: boolean;
+  /** True when `signal` aborted training. */
+  cancelled: boolean;
+  seconds: number;
+  samplesPerSec: number;
+}
