@@ -1,0 +1,180 @@
+/**
+ * Training throughput: tfjs (wasm backend + the project's kernel fixes) vs PyTorch (CPU, same thread count) on the
+ * same autoencoders and the same data. Run: `npm run bench:train` (= `node --import tsx bench/train.ts`).
+ *
+ *   dense: 784-256-64-32 encoder, mirrored decoder, relu, sigmoid out, Adam 1e-3, MSE, batch 128
+ *   conv:  28x28x1 -> conv 16 3x3 s2 -> conv 32 3x3 s2 -> dense 16 -> dense 1568 -> convT 16 s2 -> convT 1 s2 (sigmoid)
+ *
+ * Also times the dense model on stock wasm (fixes off) for context (stock wasm cannot train the conv AE at all). Env: BENCH_SCALE (default 1) scales batch counts.
+ * TODO: switch to src/core/models `createModel` + src/core/training `trainAutoencoder` once they exist.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '../src/core/tf';
+import { describeBackend, initBackend } from '../src/core/backend/backend';
+import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../src/core/backend/wasmKernels';
+import { formatTable, loadImages28, timeSteps } from './util';
+
+const BATCH = 128;
+const N = 4096;
+const SEED = 42;
+const PYTHON = '/usr/bin/python3';
+
+type ModelName = 'dense' | 'conv';
+
+export interface TrainBenchRow {
+  model: string;
+  tfjsSamplesPerSec: number;
+  torchSamplesPerSec?: number;
+  ratio?: number;
+}
+
+export interface TrainBenchResult {
+  backend: string;
+  tfjsThreads: number;
+  torchThreads?: number;
+  data: string;
+  rows: TrainBenchRow[];
+  stockDenseSamplesPerSec: number;
+}
+
+/** Glorot-uniform kernels with a per-layer seed, so every run starts from the same weights. */
+function init(layer: number): tf.serialization.Serializable & { seed?: number } {
+  return tf.initializers.glorotUniform({ seed: SEED + layer });
+}
+
+/** Dense AE 784-256-64-32-64-256-784 (relu, linear code, sigmoid out), built with tf.layers. */
+function denseAe(): tf.Sequential {
+  const units = [256, 64, 32, 64, 256];
+  const m = tf.sequential();
+  units.forEach((u, i) => {
+    m.add(tf.layers.dense({
+      units: u,
+      activation: u === 32 ? 'linear' : 'relu',
+      kernelInitializer: init(i) as never,
+      ...(i === 0 ? { inputShape: [784] } : {}),
+    }));
+  });
+  m.add(tf.layers.dense({ units: 784, activation: 'sigmoid', kernelInitializer: init(9) as never }));
+  return m;
+}
+
+/** Conv AE on 28x28x1 (same architecture as bench/torch_train.py), flat 784 in and out. */
+function convAe(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
+  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(0) as never }));
+  m.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) as never }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 16, kernelInitializer: init(2) as never }));
+  m.add(tf.layers.dense({ units: 7 * 7 * 32, activation: 'relu', kernelInitializer: init(3) as never }));
+  m.add(tf.layers.reshape({ targetShape: [7, 7, 32] }));
+  m.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(4) as never }));
+  m.add(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(5) as never }));
+  m.add(tf.layers.flatten());
+  return m;
+}
+
+/** Trains `model` for warmup + `batches` Adam steps on consecutive batches of `x`; returns samples/s of the timed part. */
+async function tfjsSamplesPerSec(build: () => tf.Sequential, x: tf.Tensor2D, warmup: number, batches: number): Promise<{ sps: number; first: number; last: number }> {
+  const model = build();
+  const opt = tf.train.adam(1e-3);
+  const perEpoch = Math.floor(x.shape[0] / BATCH);
+  const losses: number[] = [];
+  let before = 0;
+  const secs = await timeSteps((i) => {
+    if (i === warmup) before = tf.memory().numTensors; // after warmup: Adam's moments exist
+    const loss = tf.tidy(() => {
+      const xb = x.slice([(i % perEpoch) * BATCH, 0], [BATCH, 784]);
+      return opt.minimize(() => tf.losses.meanSquaredError(xb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    });
+    losses.push(loss.dataSync()[0]);
+    loss.dispose();
+  }, warmup, batches);
+  const grew = tf.memory().numTensors - before;
+  opt.dispose();
+  model.dispose();
+  if (grew > 0) console.warn(`warning: ${grew} tensors leaked during timed steps`);
+  return { sps: (batches * BATCH) / secs, first: losses[warmup] ?? NaN, last: losses[losses.length - 1] };
+}
+
+interface TorchOut {
+  samplesPerSec: number;
+  threads: number;
+  firstLoss: number;
+  lastLoss: number;
+  torch: string;
+}
+
+function torchSamplesPerSec(dataFile: string, n: number, model: ModelName, threads: number, warmup: number, batches: number): TorchOut | string {
+  const r = spawnSync(PYTHON, [join(__dirname, 'torch_train.py'), '--data', dataFile, '--n', String(n), '--model', model,
+    '--threads', String(threads), '--batch', String(BATCH), '--warmup', String(warmup), '--batches', String(batches), '--seed', String(SEED)], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return `pytorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as TorchOut;
+}
+
+const fmt = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+export async function runTrainBench(): Promise<TrainBenchResult> {
+  const scale = Number(process.env.BENCH_SCALE ?? '1') || 1;
+  const count = (b: number): number => Math.max(2, Math.round(b * scale));
+  const info = await initBackend('wasm');
+  console.log(`tfjs backend: ${describeBackend(info)}`);
+  const threads = info.threads ?? 1;
+  const data = loadImages28(N);
+  console.log(`data: ${data.n} x 784 from ${data.source}; batch ${BATCH}`);
+  const dir = mkdtempSync(join(tmpdir(), 'le-bench-'));
+  const dataFile = join(dir, 'x.f32');
+  writeFileSync(dataFile, Buffer.from(data.x.buffer, data.x.byteOffset, data.x.byteLength));
+  const x = tf.tensor2d(data.x, [data.n, 784]);
+
+  const plan: { model: ModelName; build: () => tf.Sequential; batches: number }[] = [
+    { model: 'dense', build: denseAe, batches: count(150) },
+    { model: 'conv', build: convAe, batches: count(40) },
+  ];
+  const rows: TrainBenchRow[] = [];
+  let torchThreads: number | undefined;
+  try {
+    for (const p of plan) {
+      const t = await tfjsSamplesPerSec(p.build, x, 3, p.batches);
+      console.log(`tfjs ${p.model}: ${fmt(t.sps)} samples/s (loss ${t.first.toFixed(4)} -> ${t.last.toFixed(4)})`);
+      const py = torchSamplesPerSec(dataFile, data.n, p.model, threads, 3, Math.max(p.batches, count(60)));
+      if (typeof py === 'string') {
+        console.log(py);
+        rows.push({ model: p.model, tfjsSamplesPerSec: t.sps });
+      } else {
+        torchThreads = py.threads;
+        console.log(`torch ${py.torch} ${p.model}: ${fmt(py.samplesPerSec)} samples/s (loss ${py.firstLoss.toFixed(4)} -> ${py.lastLoss.toFixed(4)})`);
+        rows.push({ model: p.model, tfjsSamplesPerSec: t.sps, torchSamplesPerSec: py.samplesPerSec, ratio: t.sps / py.samplesPerSec });
+      }
+    }
+    // Context: the same dense model on stock wasm (transposed matmuls slow; conv cannot train at all without the fix).
+    unregisterWasmKernelFixes();
+    let stock: number;
+    try {
+      stock = (await tfjsSamplesPerSec(denseAe, x, 1, count(8))).sps;
+    } finally {
+      registerWasmKernelFixes();
+    }
+    const table = formatTable([
+      ['model (batch 128, Adam)', 'tfjs wasm+fixes sps', 'pytorch cpu sps', 'tfjs/pytorch', 'goal'],
+      ...rows.map((r) => [r.model, fmt(r.tfjsSamplesPerSec), fmt(r.torchSamplesPerSec), fmt(r.ratio, 2), r.ratio === undefined ? '-' : r.ratio >= 0.5 ? 'ok (>=0.5)' : 'BELOW 0.5']),
+      ['dense, stock wasm (no fixes)', fmt(stock), '', fmt(rows[0].torchSamplesPerSec ? stock / rows[0].torchSamplesPerSec : undefined, 2), ''],
+    ]);
+    console.log(`\nthreads: tfjs ${threads}, pytorch ${torchThreads ?? '-'}\n${table}`);
+    return { backend: describeBackend(info), tfjsThreads: threads, torchThreads, data: data.source, rows, stockDenseSamplesPerSec: stock };
+  } finally {
+    x.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runTrainBench().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

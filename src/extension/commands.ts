@@ -1,0 +1,242 @@
+/**
+ * The extension's commands. Every command that asks questions also accepts an options object that skips the UI
+ * (integration tests use it) and returns a result object instead of throwing.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { ExportFormat } from '../core/explorer';
+import type { ModelKind } from '../core/models/types';
+import { MODEL_KINDS } from '../core/models/types';
+import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
+import { serializeError } from '../worker/protocol';
+import { getLog, showError } from './log';
+import { showPanel } from './panelAdapter';
+import { isInside, listModelDirs, modelOutDir } from './paths';
+import type { Settings } from './settings';
+import { BACKENDS, readSettings } from './settings';
+import { showTrainingForm } from './trainingForm';
+import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
+
+/** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
+export interface TrainCommandOptions {
+  kind?: ModelKind;
+  latentDim?: number;
+  epochs?: number;
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Label column name; omit for none. */
+  labelColumn?: string;
+  maxRows?: number;
+  backend?: BackendPreference;
+  /** Open the panel when training finishes (default true). */
+  openPanel?: boolean;
+  /** Test extension mode only. */
+  testCrash?: TestCrash;
+}
+
+/** Every contributed command id (tests check they are all registered). */
+export const COMMAND_IDS = [
+  'latentExplorer.trainActiveFile',
+  'latentExplorer.train',
+  'latentExplorer.open',
+  'latentExplorer.loadModel',
+  'latentExplorer.export',
+  'latentExplorer.cancelTraining',
+  'latentExplorer.selectBackend',
+] as const;
+
+const DATA_FILTERS = { 'Datasets': ['csv', 'tsv', 'json', 'jsonl', 'npy', 'npz', 'idx', 'gz', 'ubyte'] };
+
+function isOptions(v: unknown): v is TrainCommandOptions {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri);
+}
+
+/** `<workspace folder of the file, else the first one, else global storage>/<outputFolder>`'s root. */
+function outputRootFor(context: vscode.ExtensionContext, file?: vscode.Uri): string {
+  const ws = (file && vscode.workspace.getWorkspaceFolder(file)) ?? vscode.workspace.workspaceFolders?.[0];
+  return ws ? ws.uri.fsPath : context.globalStorageUri.fsPath;
+}
+
+function outputFolderPath(context: vscode.ExtensionContext, settings: Settings, file?: vscode.Uri): string {
+  return resolve(outputRootFor(context, file), settings.outputFolder);
+}
+
+function errorResult(message: string, e?: unknown): TrainCommandResult {
+  showError(message, e);
+  const error: SerializedError = e === undefined ? { name: 'Error', message } : serializeError(e);
+  return { status: 'error', error };
+}
+
+async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner, uri: vscode.Uri | undefined, options: TrainCommandOptions | undefined): Promise<TrainCommandResult> {
+  if (!uri) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Train Autoencoder: pick a dataset', canSelectFiles: true, canSelectFolders: true, canSelectMany: false, filters: DATA_FILTERS,
+    });
+    if (!picked?.[0]) return { status: 'dismissed' };
+    uri = picked[0];
+  }
+  if (uri.scheme !== 'file') return errorResult(`Only local files can be trained on (got ${uri.toString()}).`);
+  const datasetPath = uri.fsPath;
+  if (!existsSync(datasetPath)) return errorResult(`${datasetPath}: file not found.`);
+  const settings = readSettings();
+  const choices = options ?? (await showTrainingForm(context, datasetPath, settings));
+  if (!choices) return { status: 'dismissed' };
+  const kind = choices.kind ?? settings.defaultModel;
+  if (!MODEL_KINDS.includes(kind)) return errorResult(`Unknown model type "${String(kind)}".`);
+  const outDir = modelOutDir(outputRootFor(context, uri), settings.outputFolder, datasetPath, kind);
+  if (isInside(datasetPath, outDir)) return errorResult(`${datasetPath} lies inside the output folder ${outDir}; move it or change latentExplorer.outputFolder.`);
+  const maxRows = options?.maxRows ?? settings.maxRows;
+  const request: TrainRequest = {
+    datasetPath,
+    loadOptions: {
+      ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
+      ...(maxRows > 0 ? { maxRows } : {}),
+    },
+    model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
+    train: {
+      epochs: choices.epochs ?? settings.epochs,
+      seed: choices.seed ?? settings.seed,
+      batchSize: options?.batchSize ?? settings.batchSize,
+      ...(options?.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+    },
+    outDir,
+    backend: options?.backend ?? settings.backend,
+  };
+  const result = await runner.train(request, options?.testCrash);
+  if (result.status === 'done' && options?.openPanel !== false && runner.explorer) showPanel(context, runner.explorer);
+  return result;
+}
+
+function activeFileUri(): vscode.Uri | undefined {
+  const editorUri = vscode.window.activeTextEditor?.document.uri;
+  if (editorUri?.scheme === 'file') return editorUri;
+  // Binary datasets (npy, idx) open in custom editors or the binary placeholder: use the active tab's resource.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+  return input?.uri instanceof vscode.Uri && input.uri.scheme === 'file' ? input.uri : undefined;
+}
+
+/** Registers every command; returns their disposables (already pushed onto `context.subscriptions`). */
+export function registerCommands(context: vscode.ExtensionContext, runner: TrainingRunner): void {
+  const reg = (id: string, fn: (...args: never[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+
+  reg('latentExplorer.trainActiveFile', async (options?: unknown): Promise<TrainCommandResult> => {
+    const uri = activeFileUri();
+    if (!uri) return errorResult('Open a dataset file (CSV, TSV, JSON, NPY, IDX…) in the editor first.');
+    return trainUri(context, runner, uri, isOptions(options) ? options : undefined);
+  });
+
+  // From the Explorer context menu VS Code passes (uri, selectedUris); tests pass (uri, options).
+  reg('latentExplorer.train', async (uri?: unknown, options?: unknown): Promise<TrainCommandResult> => {
+    const target = uri instanceof vscode.Uri ? uri : undefined;
+    const opts = isOptions(options) ? options : isOptions(uri) ? uri : undefined;
+    return trainUri(context, runner, target, opts);
+  });
+
+  reg('latentExplorer.cancelTraining', async (): Promise<string> => runner.cancel());
+
+  reg('latentExplorer.open', (): boolean => {
+    const shown = showPanel(context, runner.explorer);
+    if (!shown) showError('The Latent Explorer panel is not available in this build.');
+    return shown;
+  });
+
+  reg('latentExplorer.loadModel', async (modelDir?: unknown): Promise<{ status: 'done' | 'dismissed' | 'error'; modelDir?: string; error?: SerializedError }> => {
+    const settings = readSettings();
+    let dir = typeof modelDir === 'string' ? modelDir : modelDir instanceof vscode.Uri ? modelDir.fsPath : undefined;
+    if (!dir) {
+      const root = outputFolderPath(context, settings);
+      const models = listModelDirs(root);
+      if (models.length === 0) {
+        showError(`No saved models under ${root}: train one first (models are saved with a latent-explorer.json).`);
+        return { status: 'error', error: { name: 'Error', message: `no models under ${root}` } };
+      }
+      const pick = await vscode.window.showQuickPick(
+        models.map((m) => ({ label: m.name, description: new Date(m.mtimeMs).toLocaleString(), dir: m.dir })),
+        { title: 'Load Model', placeHolder: `Saved models in ${root}` },
+      );
+      if (!pick) return { status: 'dismissed' };
+      dir = pick.dir;
+    }
+    try {
+      const explorer = await runner.load(dir, settings.backend);
+      showPanel(context, explorer);
+      return { status: 'done', modelDir: dir };
+    } catch (e) {
+      showError(`Could not load the model in ${dir}: ${e instanceof Error ? e.message : String(e)}`, e);
+      return { status: 'error', error: serializeError(e) };
+    }
+  });
+
+  reg('latentExplorer.export', async (options?: unknown): Promise<{ status: 'done' | 'dismissed' | 'error'; files?: string[]; error?: SerializedError }> => {
+    const explorer = runner.explorer;
+    if (!explorer?.hasModel) {
+      showError('No model to export: train or load one first.');
+      return { status: 'error', error: { name: 'Error', message: 'no model' } };
+    }
+    const o = (typeof options === 'object' && options !== null ? options : {}) as { path?: string; format?: ExportFormat; overwrite?: boolean };
+    let format = o.format;
+    if (!format) {
+      const pick = await vscode.window.showQuickPick([
+        { label: 'CSV', description: 'latent codes + projection, cluster, error, label, source row', format: 'csv' as const },
+        { label: 'TensorBoard Projector', description: 'vectors.tsv + metadata.tsv', format: 'tsv-projector' as const },
+        { label: 'NumPy .npy', description: 'latent codes as float32', format: 'npy' as const },
+        { label: 'JSON', format: 'json' as const },
+      ], { title: 'Export Embeddings' });
+      if (!pick) return { status: 'dismissed' };
+      format = pick.format;
+    }
+    let path = o.path;
+    if (!path) {
+      const ext = format === 'tsv-projector' ? 'tsv' : format;
+      const base = explorer.info().modelDir ?? outputFolderPath(context, readSettings());
+      const uri = await vscode.window.showSaveDialog({ title: 'Export Embeddings', defaultUri: vscode.Uri.file(join(base, `embeddings-export.${ext}`)) });
+      if (!uri) return { status: 'dismissed' };
+      path = uri.fsPath;
+    }
+    const info = explorer.info();
+    if (resolve(path) === resolve(info.datasetPath)) return { ...errorResult('Refusing to overwrite the dataset itself.'), status: 'error' };
+    // The save dialog already asked about replacing an existing file.
+    const overwrite = o.overwrite ?? (o.path === undefined && existsSync(path) && statSync(path).isFile());
+    try {
+      const files = await explorer.exportEmbeddings(path, format, overwrite);
+      getLog().info(`exported ${format} to ${files.join(', ')}`);
+      void vscode.window.showInformationMessage(`Latent Explorer: exported to ${files.map((f) => dirname(f) === dirname(path) ? f.slice(dirname(path).length + 1) : f).join(', ')}`);
+      return { status: 'done', files };
+    } catch (e) {
+      showError(`Export failed: ${e instanceof Error ? e.message : String(e)}`, e);
+      return { status: 'error', error: serializeError(e) };
+    }
+  });
+
+  reg('latentExplorer.selectBackend', async (choice?: unknown): Promise<BackendPreference | undefined> => {
+    const current = readSettings().backend;
+    let pick = typeof choice === 'string' && (BACKENDS as readonly string[]).includes(choice) ? (choice as BackendPreference) : undefined;
+    if (!pick) {
+      const descriptions: Record<BackendPreference, string> = {
+        auto: 'tfjs-node if installed, else WebAssembly, else JavaScript',
+        tensorflow: 'native TensorFlow (@tensorflow/tfjs-node, optional)',
+        wasm: 'WebAssembly (XNNPACK, SIMD)',
+        cpu: 'pure JavaScript (slowest, always available)',
+      };
+      const item = await vscode.window.showQuickPick(
+        BACKENDS.map((b) => ({ label: b, description: descriptions[b], detail: b === current ? 'current' : undefined })),
+        { title: 'Select Compute Backend', placeHolder: 'Used by the next training or model load' },
+      );
+      if (!item) return undefined;
+      pick = item.label;
+    }
+    const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('latentExplorer').update('backend', pick, target);
+    getLog().info(`compute backend preference: ${pick}`);
+    return pick;
+  });
+
+  // Internal (not contributed): answers at once; integration tests time it while a training runs in the worker.
+  reg('latentExplorer.ping', (): { now: number; training: boolean; epoch?: number; batch?: number } => ({
+    now: Date.now(), training: runner.training, epoch: runner.progress?.epoch, batch: runner.progress?.batch,
+  }));
+}

@@ -1,0 +1,26 @@
+/** The "Latent Explorer" log output channel and the error notification that links to it. */
+import * as vscode from 'vscode';
+
+let channel: vscode.LogOutputChannel | undefined;
+
+/** The shared LogOutputChannel (created on first use; disposed with the extension's subscriptions). */
+export function getLog(context?: vscode.ExtensionContext): vscode.LogOutputChannel {
+  if (!channel) {
+    channel = vscode.window.createOutputChannel('Latent Explorer', { log: true });
+    context?.subscriptions.push(channel, { dispose: () => { channel = undefined; } });
+  }
+  return channel;
+}
+
+/**
+ * Logs `message` as an error and shows it with a "Show Log" action. Not awaited by callers: the notification
+ * stays until the user acts, and commands must return without waiting for it.
+ */
+export function showError(message: string, error?: unknown): void {
+  const log = getLog();
+  log.error(message);
+  if (error instanceof Error && error.stack) log.debug(error.stack);
+  void vscode.window.showErrorMessage(`Latent Explorer: ${message}`, 'Show Log').then((pick) => {
+    if (pick === 'Show Log') log.show(true);
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
+ * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
+ */
+import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
+import type { EpochRecord, TrainProgress } from '../../core/training/types';
+import {
+  DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
+} from '../../shared/protocol';
+import type {
+  ClustersPayload, EmbeddingPayload, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
+} from '../../shared/protocol';
+
+/** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
+export interface PanelHost {
+  post(message: HostToWebview): void;
+  /** Opens `file` in an editor at 1-based `line`. */
+  reveal(file: string, line?: number): Promise<void>;
+  /** Save dialog; undefined when cancelled. */
+  pickSavePath(defaultName: string, filters: Record<string, string[]>): Promise<string | undefined>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  log(message: string): void;
+}
+
+export const EXPORT_EXTENSIONS: Record<ExportFormat, { ext: string; label: string }> = {
+  csv: { ext: 'csv', label: 'CSV' },
+  'tsv-projector': { ext: 'tsv', label: 'TensorBoard Projector TSV' },
+  npy: { ext: 'npy', label: 'NumPy' },
+  json: { ext: 'json', label: 'JSON' },
+};
+
+export function toPanelInfo(info: ExplorerInfo): PanelInfo {
+  return {
+    datasetName: info.datasetName, datasetPath: info.datasetPath, format: info.format, kind: info.kind, n: info.n, dim: info.dim,
+    sampleShape: [...info.sampleShape], columns: info.columns.slice(0, MAX_COLUMNS),
+    ...(info.labelName !== undefined ? { labelName: info.labelName } : {}),
+    modelKind: info.model.kind, latentDim: info.model.latentDim, backend: info.backend,
+    ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
+  };
+}
+
+/** Labels are sent as a dictionary plus one i32 code per sample (1M labels of 10 classes: 5 MB instead of ~10). */
+export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
+  const payload: EmbeddingPayload = { n: e.n, latentDim: e.latentDim, latent: packArray(e.latent), errors: packArray(e.errors) };
+  if (e.labels) {
+    const names: string[] = [];
+    const lookup = new Map<string, number>();
+    const codes = new Int32Array(e.n);
+    for (let i = 0; i < e.n; i++) {
+      const l = e.labels[i] ?? '';
+      let c = lookup.get(l);
+      if (c === undefined) { c = names.length; names.push(l); lookup.set(l, c); }
+      codes[i] = c;
+    }
+    payload.labelNames = names;
+    payload.labelCodes = packArray(codes);
+  }
+  return payload;
+}
+
+export function toProjectionPayload(p: ProjectionResult): ProjectionPayload {
+  return { method: p.method, dims: p.dims, coords: packArray(p.coords), ...(p.explainedVariance ? { explainedVariance: p.explainedVariance } : {}) };
+}
+
+export function toClustersPayload(c: ClusterResult): ClustersPayload {
+  return {
+    k: c.k, assignments: packArray(c.assignments), centroids: packArray(c.centroids), sizes: [...c.sizes],
+    nearest: c.nearest.map((m) => m.slice(0, 20)), decodedCentroids: packArray(c.decodedCentroids), inertia: c.inertia,
+  };
+}
+
+const toKPayload = (s: KSuggestion): KSuggestionPayload => ({ ks: s.ks, inertias: s.inertias, silhouettes: s.silhouettes, best: s.best });
+
+/** The projection to use: raw codes when they already fit in `dims`, else the requested method (PCA by default). */
+export function chooseProjection(latentDim: number, dims: 2 | 3, method: UiState['projection']): { method: UiState['projection']; dims: 2 | 3 } {
+  const d: 2 | 3 = latentDim < 3 ? 2 : dims;
+  if (latentDim <= d) return { method: 'none', dims: d };
+  return { method: method === 'none' ? 'pca' : method, dims: d };
+}
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class PanelController {
+  private explorer: Explorer | undefined;
+  private ready = false;
+  private training: TrainingStatus = 'idle';
+  private history: EpochRecord[] = [];
+  private uiState: UiState;
+  private n = 0;
+  private latentDim = 0;
+  /** Bumped whenever the model changes, so answers computed for an old model are dropped. */
+  private generation = 0;
+
+  constructor(private readonly host: PanelHost, initialState?: unknown) {
+    this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
+  }
+
+  get state(): UiState { return this.uiState; }
+  get hasExplorer(): boolean { return this.explorer !== undefined; }
+
+  /** A new model to explore (after training or restore); re-sends `init` when the webview is up. */
+  setExplorer(explorer: Explorer): void {
+    this.explorer = explorer;
+    this.generation++;
+    const info = explorer.info();
+    this.n = info.n;
+    this.latentDim = info.model.latentDim;
+    if (info.history.length) this.history = [...info.history];
+    if (info.modelDir) this.uiState = { ...this.uiState, modelDir: info.modelDir };
+    if (this.training === 'training') this.training = 'done';
+    if (this.ready) void this.sendInit();
+  }
+
+  /** Training progress from the runner; epoch events extend the loss history. */
+  trainingProgress(p: TrainProgress): void {
+    if (this.training !== 'training') {
+      this.training = 'training';
+      if (p.epoch === 1 && p.phase === 'batch' && p.batch <= 1) this.history = [];
+      this.post({ type: 'trainingStatus', status: 'training' });
+    }
+    if (p.phase === 'epoch') {
+      this.history = this.history.filter((h) => h.epoch !== p.epoch || h.stage !== p.stage);
+      this.history.push({ epoch: p.epoch, loss: p.loss, parts: { ...p.parts }, seconds: 0, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}), ...(p.stage ? { stage: p.stage } : {}) });
+    }
+    this.post({ type: 'trainingProgress', progress: p });
+  }
+
+  /** Training ended without a model (failure or cancel). */
+  trainingStatus(status: TrainingStatus, message?: string): void {
+    this.training = status;
+    this.post({ type: 'trainingStatus', status, ...(message ? { message } : {}) });
+  }
+
+  /** Entry point for everything the webview posts: validated, then dispatched; malformed messages are logged and dropped. */
+  async handleRaw(raw: unknown): Promise<void> {
+    const msg = parseWebviewMessage(raw, this.explorer ? { n: this.n, latentDim: this.latentDim } : {});
+    if (!msg) {
+      this.host.log(`latent panel: dropped malformed webview message ${safePreview(raw)}`);
+      return;
+    }
+    try {
+      await this.handle(msg);
+    } catch (e) {
+      const requestId = 'requestId' in msg ? msg.requestId : undefined;
+      this.host.log(`latent panel: ${msg.type} failed: ${errorMessage(e)}`);
+      this.post({ type: 'error', message: errorMessage(e), ...(requestId !== undefined ? { requestId } : {}) });
+    }
+  }
+
+  private post(m: HostToWebview): void { this.host.post(m); }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    if (msg.type === 'ready') { this.ready = true; await this.sendInit(); return; }
+    if (msg.type === 'uiState') { this.uiState = { ...msg.state, ...(this.uiState.modelDir ? { modelDir: this.uiState.modelDir } : {}) }; return; }
+    const ex = this.explorer;
+    if (!ex) throw new Error('No model loaded yet.');
+    const gen = this.generation;
+    const current = (): boolean => gen === this.generation;
+    switch (msg.type) {
+      case 'setProjection': {
+        const choice = chooseProjection(this.latentDim, msg.dims, msg.method);
+        const p = await ex.project(choice.method, choice.dims, 42);
+        if (current()) this.post({ type: 'projection', projection: toProjectionPayload(p) });
+        return;
+      }
+      case 'setK': {
+        const c = await ex.cluster(msg.k, 42);
+        if (current()) this.post({ type: 'clusters', clusters: toClustersPayload(c) });
+        return;
+      }
+      case 'suggestK': {
+        const s = await ex.suggestK(msg.kMin, Math.min(msg.kMax, Math.max(msg.kMin, this.n - 1)), 42);
+        if (current()) this.post({ type: 'kSuggestion', suggestion: toKPayload(s) });
+        return;
+      }
+      case 'requestSample': {
+        const s = await ex.sample(msg.index);
+        if (!current()) return;
+        this.post({
+          type: 'sample', requestId: msg.requestId, purpose: msg.purpose,
+          sample: {
+            index: s.index, original: Array.from(s.original), reconstruction: Array.from(s.reconstruction), error: s.error, latent: Array.from(s.latent),
+            ...(s.label !== undefined ? { label: s.label } : {}), file: s.ref.file, ...(s.ref.line !== undefined ? { line: s.ref.line } : {}),
+          },
+        });
+        return;
+      }
+      case 'decodeLatent': {
+        const values = await ex.decode(Float32Array.from(msg.latent), 1);
+        if (current()) this.post({ type: 'decoded', requestId: msg.requestId, latent: msg.latent, values: Array.from(values) });
+        return;
+      }
+      case 'interpolate': {
+        const r = await ex.interpolate(msg.a, msg.b, msg.steps, msg.mode);
+        if (current()) this.post({ type: 'interpolation', requestId: msg.requestId, a: msg.a, b: msg.b, steps: msg.steps, mode: msg.mode, decoded: packArray(r.decoded), latent: packArray(r.latent) });
+        return;
+      }
+      case 'reveal': {
+        const s = await ex.sample(msg.index);
+        await this.host.reveal(s.ref.file, s.ref.line);
+        return;
+      }
+      case 'exportEmbeddings': {
+        const { ext, label } = EXPORT_EXTENSIONS[msg.format];
+        const info = ex.info();
+        const path = await this.host.pickSavePath(`${info.datasetName.replace(/\.[^.]+$/, '')}-embeddings.${ext}`, { [label]: [ext] });
+        if (!path) return;
+        const files = await ex.exportEmbeddings(path, msg.format, true);
+        this.post({ type: 'saved', files });
+        return;
+      }
+      case 'savePlot': {
+        const path = await this.host.pickSavePath(`latent-plot.${msg.format}`, { [msg.format.toUpperCase()]: [msg.format] });
+        if (!path) return;
+        await this.host.writeFile(path, dataUrlToBytes(msg.dataUrl));
+        this.post({ type: 'saved', files: [path] });
+        return;
+      }
+    }
+  }
+
+  /** Sends the full state. Clusters use the persisted k, or the best silhouette k in 2..8 the first time. */
+  private async sendInit(): Promise<void> {
+    const ex = this.explorer;
+    const gen = this.generation;
+    if (!ex) {
+      this.post({ type: 'init', history: this.history, training: this.training, uiState: this.uiState });
+      return;
+    }
+    try {
+      const info = ex.info();
+      const embedding = await ex.embed();
+      const choice = chooseProjection(info.model.latentDim, this.uiState.dims, this.uiState.projection);
+      const projection = await ex.project(choice.method, choice.dims, 42);
+      let kSuggestion: KSuggestion | undefined;
+      let k = this.uiState.k;
+      if (!(k >= 1 && k <= Math.min(info.n, 64))) {
+        const kMax = Math.min(8, info.n - 1);
+        if (kMax >= 2) { kSuggestion = await ex.suggestK(2, kMax, 42); k = kSuggestion.best; } else k = 1;
+      }
+      const clusters = await ex.cluster(k, 42);
+      if (gen !== this.generation) return;
+      this.uiState = { ...this.uiState, k, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
+      this.post({
+        type: 'init', info: toPanelInfo(info), embedding: toEmbeddingPayload(embedding), projection: toProjectionPayload(projection),
+        clusters: toClustersPayload(clusters), ...(kSuggestion ? { kSuggestion: toKPayload(kSuggestion) } : {}),
+        history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
+      });
+    } catch (e) {
+      this.host.log(`latent panel: init failed: ${errorMessage(e)}`);
+      this.post({ type: 'error', message: `Could not load the model: ${errorMessage(e)}` });
+    }
+  }
+}
+
+/** Bytes of a `data:` URL (base64 or percent-encoded). */
+export function dataUrlToBytes(url: string): Uint8Array {
+  const comma = url.indexOf(',');
+  const meta = url.slice(0, comma);
+  const body = url.slice(comma + 1);
+  if (meta.endsWith(';base64')) return new Uint8Array(Buffer.from(body, 'base64'));
+  return new Uint8Array(Buffer.from(decodeURIComponent(body), 'utf8'));
+}
+
+function safePreview(raw: unknown): string {
+  try {
+    const s = JSON.stringify(raw);
+    return s === undefined ? String(raw) : s.length > 200 ? `${s.slice(0, 200)}…` : s;
+  } catch {
+    return '(unserialisable)';
+  }
+}

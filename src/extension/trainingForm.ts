@@ -1,0 +1,94 @@
+/**
+ * The "Train Autoencoder…" form: a multi-step QuickPick (model type, latent size, epochs, seed, label column) whose
+ * answers are remembered per workspace and seeded from the settings.
+ */
+import * as vscode from 'vscode';
+import type { ModelKind } from '../core/models/types';
+import { MODEL_KINDS } from '../core/models/types';
+import type { Settings } from './settings';
+import { isTableFile, readTableHeader } from './tableHeader';
+
+export interface TrainChoices {
+  kind: ModelKind;
+  latentDim: number;
+  epochs: number;
+  seed: number;
+  /** Undefined: no label column. */
+  labelColumn?: string;
+}
+
+const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
+  dense: 'MLP encoder/decoder',
+  tied: 'decoder reuses the encoder weights (transposed)',
+  denoising: 'learns to undo input noise',
+  sparse: 'L1 penalty on the code',
+  vae: 'variational: smooth latent space, sampling',
+  conv: 'convolutional, for images',
+  cvae: 'conditional VAE (needs a label column)',
+  stacked: 'layer-wise pretraining, then fine-tuning',
+  vqvae: 'vector-quantised codebook',
+  sequence: 'for time-series windows',
+};
+
+const FORM_KEY = 'latentExplorer.trainForm';
+const labelKey = (datasetPath: string): string => `latentExplorer.label:${datasetPath}`;
+const TOTAL_STEPS = 5;
+
+/** The defaults the form starts from: last answers in this workspace, else the settings. */
+export function formDefaults(state: vscode.Memento, settings: Settings): Omit<TrainChoices, 'labelColumn'> {
+  const last = state.get<Partial<TrainChoices>>(FORM_KEY) ?? {};
+  return {
+    kind: last.kind && (MODEL_KINDS as readonly string[]).includes(last.kind) ? last.kind : settings.defaultModel,
+    latentDim: last.latentDim ?? settings.latentDim,
+    epochs: last.epochs ?? settings.epochs,
+    seed: last.seed ?? settings.seed,
+  };
+}
+
+function intInput(step: number, title: string, prompt: string, value: number, min: number, max: number): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `${title} (${step}/${TOTAL_STEPS})`,
+    prompt,
+    value: String(value),
+    ignoreFocusOut: true,
+    validateInput: (s) => {
+      const n = Number(s);
+      return Number.isInteger(n) && n >= min && n <= max ? undefined : `Enter a whole number from ${min} to ${max}.`;
+    },
+  });
+}
+
+/** Shows the form for `datasetPath`; resolves undefined when the user dismisses any step. */
+export async function showTrainingForm(context: vscode.ExtensionContext, datasetPath: string, settings: Settings): Promise<TrainChoices | undefined> {
+  const title = 'Train Autoencoder';
+  const d = formDefaults(context.workspaceState, settings);
+  const kinds = [d.kind, ...MODEL_KINDS.filter((k) => k !== d.kind)];
+  const kindPick = await vscode.window.showQuickPick(
+    kinds.map((k) => ({ label: k, description: MODEL_DESCRIPTIONS[k], detail: k === d.kind ? 'last used / default' : undefined })),
+    { title: `${title} (1/${TOTAL_STEPS})`, placeHolder: 'Model type', ignoreFocusOut: true },
+  );
+  if (!kindPick) return undefined;
+  const latent = await intInput(2, title, 'Latent size (dimensions of the code)', d.latentDim, 1, 1024);
+  if (latent === undefined) return undefined;
+  const epochs = await intInput(3, title, 'Epochs', d.epochs, 1, 100000);
+  if (epochs === undefined) return undefined;
+  const seed = await intInput(4, title, 'Seed (same seed, same model)', d.seed, 0, 2 ** 31 - 1);
+  if (seed === undefined) return undefined;
+
+  let labelColumn: string | undefined;
+  const header = isTableFile(datasetPath) ? readTableHeader(datasetPath) : undefined;
+  if (header) {
+    const none = '(no label column)';
+    const lastLabel = context.workspaceState.get<string>(labelKey(datasetPath));
+    const guess = lastLabel ?? header.find((h) => /^(label|class|target|species|y)$/i.test(h));
+    const items = [none, ...header].map((label) => ({ label, picked: label === guess, description: label === guess ? 'suggested' : undefined }));
+    if (guess) items.sort((a, b) => Number(b.label === guess) - Number(a.label === guess));
+    const pick = await vscode.window.showQuickPick(items, { title: `${title} (5/${TOTAL_STEPS})`, placeHolder: 'Label column (not used as a feature; colours the plot)', ignoreFocusOut: true });
+    if (!pick) return undefined;
+    labelColumn = pick.label === none ? undefined : pick.label;
+    await context.workspaceState.update(labelKey(datasetPath), labelColumn ?? none);
+  }
+  const choices: TrainChoices = { kind: kindPick.label as ModelKind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn };
+  await context.workspaceState.update(FORM_KEY, { kind: choices.kind, latentDim: choices.latentDim, epochs: choices.epochs, seed: choices.seed });
+  return choices;
+}

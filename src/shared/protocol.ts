@@ -1,0 +1,394 @@
+/**
+ * Messages between the extension host (src/extension/panel/latentPanel.ts) and the panel's webview (webview/main.ts),
+ * in the style of vscode-hexeditor's shared/protocol.ts: two discriminated unions keyed by `type`.
+ *
+ * Bulk arrays (codes, projections, errors, assignments: up to millions of numbers) cross as {@link PackedArray}:
+ * the little-endian bytes of a Float32Array/Int32Array in base64. That is ~5.3 bytes per float on the wire against
+ * ~10-20 for a JSON number[], and decoding is a single pass with no number parsing.
+ *
+ * The webview is untrusted input: the host passes everything it receives through {@link parseWebviewMessage},
+ * which rejects unknown types, wrong field types, out-of-range indices and oversized payloads.
+ * This file is imported by both sides, so it uses no Node or DOM API beyond plain JS.
+ */
+import type { ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
+import type { DatasetFormat, DatasetKind } from '../core/data/dataset';
+import type { EpochRecord, TrainProgress } from '../core/training/types';
+
+/** A typed array as base64 of its little-endian bytes. */
+export interface PackedArray {
+  dtype: 'f32' | 'i32';
+  /** Number of elements. */
+  length: number;
+  b64: string;
+}
+
+export type ColorBy = 'cluster' | 'label' | 'error';
+
+/** What the webview keeps in `vscode.setState` (UI state only, never data) and the serializer restores. */
+export interface UiState {
+  /** Folder of the saved model, so the panel can be restored after a reload. */
+  modelDir?: string;
+  colorBy: ColorBy;
+  k: number;
+  projection: ProjectionMethod;
+  dims: 2 | 3;
+  /** Selected sample indices (at most 2 are used: point inspector and interpolation endpoints). */
+  selection: number[];
+  /** Anomaly threshold as a quantile of the reconstruction error in [0, 1]. */
+  errorQuantile: number;
+  /** Only show points at or above the anomaly threshold. */
+  filterAnomalies: boolean;
+  interpolationMode: InterpolationMode;
+  interpolationSteps: number;
+  /** Active side tab. */
+  tab: PanelTab;
+}
+
+export type PanelTab = 'point' | 'clusters' | 'interpolate' | 'anomalies' | 'training';
+export const PANEL_TABS: readonly PanelTab[] = ['point', 'clusters', 'interpolate', 'anomalies', 'training'];
+
+export const DEFAULT_UI_STATE: UiState = {
+  colorBy: 'cluster',
+  k: 0,
+  projection: 'pca',
+  dims: 2,
+  selection: [],
+  errorQuantile: 0.95,
+  filterAnomalies: false,
+  interpolationMode: 'linear',
+  interpolationSteps: 8,
+  tab: 'point',
+};
+
+/** Dataset/model facts the panel shows (ExplorerInfo without bulky fields). */
+export interface PanelInfo {
+  datasetName: string;
+  datasetPath: string;
+  format: DatasetFormat;
+  kind: DatasetKind;
+  n: number;
+  dim: number;
+  sampleShape: number[];
+  /** Feature names, truncated to the first {@link MAX_COLUMNS}. */
+  columns: string[];
+  labelName?: string;
+  modelKind: string;
+  latentDim: number;
+  backend: string;
+  modelDir?: string;
+}
+
+export interface EmbeddingPayload {
+  n: number;
+  latentDim: number;
+  /** `n x latentDim` f32. */
+  latent: PackedArray;
+  /** `n` f32 reconstruction errors. */
+  errors: PackedArray;
+  /** Distinct labels, and per sample the i32 index into them (absent when the dataset has no labels). */
+  labelNames?: string[];
+  labelCodes?: PackedArray;
+}
+
+export interface ProjectionPayload {
+  method: ProjectionMethod;
+  dims: 2 | 3;
+  /** `n x dims` f32. */
+  coords: PackedArray;
+  explainedVariance?: number[];
+}
+
+export interface ClustersPayload {
+  k: number;
+  /** `n` i32. */
+  assignments: PackedArray;
+  /** `k x latentDim` f32. */
+  centroids: PackedArray;
+  sizes: number[];
+  nearest: number[][];
+  /** `k x dim` f32, data units. */
+  decodedCentroids: PackedArray;
+  inertia: number;
+}
+
+export interface KSuggestionPayload {
+  ks: number[];
+  inertias: number[];
+  silhouettes: number[];
+  best: number;
+}
+
+export interface SamplePayload {
+  index: number;
+  original: number[];
+  reconstruction: number[];
+  error: number;
+  latent: number[];
+  label?: string;
+  file: string;
+  line?: number;
+}
+
+export type TrainingStatus = 'idle' | 'training' | 'done' | 'failed';
+
+/** Why a sample was requested, so the webview routes the answer (inspector vs hover thumbnail). */
+export type SamplePurpose = 'inspect' | 'hover';
+
+export type HostToWebview =
+  /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
+  | {
+      type: 'init';
+      info?: PanelInfo;
+      embedding?: EmbeddingPayload;
+      projection?: ProjectionPayload;
+      clusters?: ClustersPayload;
+      kSuggestion?: KSuggestionPayload;
+      history: EpochRecord[];
+      training: TrainingStatus;
+      uiState: UiState;
+    }
+  /** A training progress event (batch or epoch). */
+  | { type: 'trainingProgress'; progress: TrainProgress }
+  /** Training state changed (e.g. finished; a fresh `init` follows when a model is ready). */
+  | { type: 'trainingStatus'; status: TrainingStatus; message?: string }
+  /** A new projection (answer to `setProjection`). */
+  | { type: 'projection'; projection: ProjectionPayload }
+  /** New clusters (answer to `setK`). */
+  | { type: 'clusters'; clusters: ClustersPayload }
+  /** Elbow / silhouette scores (answer to `suggestK`). */
+  | { type: 'kSuggestion'; suggestion: KSuggestionPayload }
+  /** One sample's detail (answer to `requestSample`). */
+  | { type: 'sample'; requestId: number; purpose: SamplePurpose; sample: SamplePayload }
+  /** Decoded latent point (answer to `decodeLatent`). */
+  | { type: 'decoded'; requestId: number; latent: number[]; values: number[] }
+  /** Decoded interpolation path (answer to `interpolate`): `steps x dim` values. */
+  | { type: 'interpolation'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode; decoded: PackedArray; latent: PackedArray }
+  /** A save finished. */
+  | { type: 'saved'; files: string[] }
+  /** Something failed; `requestId` links it to a request when there is one. */
+  | { type: 'error'; message: string; requestId?: number };
+
+export type WebviewToHost =
+  /** The webview has loaded and wants the full state (`init`). */
+  | { type: 'ready' }
+  /** Recompute the projection of the embedding. */
+  | { type: 'setProjection'; method: ProjectionMethod; dims: 2 | 3 }
+  /** Re-cluster with k clusters. */
+  | { type: 'setK'; k: number }
+  /** Score k in [kMin, kMax] (elbow + silhouette). */
+  | { type: 'suggestK'; kMin: number; kMax: number }
+  /** Fetch one sample's original, reconstruction and source. */
+  | { type: 'requestSample'; requestId: number; index: number; purpose: SamplePurpose }
+  /** Decode one latent vector (`latentDim` numbers). */
+  | { type: 'decodeLatent'; requestId: number; latent: number[] }
+  /** Decoded path between samples `a` and `b`. */
+  | { type: 'interpolate'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode }
+  /** Open the sample's source file at its line. */
+  | { type: 'reveal'; index: number }
+  /** Ask for a path (save dialog) and export the embeddings in `format`. */
+  | { type: 'exportEmbeddings'; format: ExportFormat }
+  /** Ask for a path and save a rendered plot (`data:` URL of a PNG or SVG). */
+  | { type: 'savePlot'; format: 'png' | 'svg'; dataUrl: string }
+  /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
+  | { type: 'uiState'; state: UiState };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Limits and validation
+
+/** Upper bounds on anything the webview can send. */
+export const MAX_POINTS = 10_000_000;
+export const MAX_LATENT_DIM = 4096;
+export const MAX_K = 64;
+export const MAX_STEPS = 64;
+export const MAX_SELECTION = 16;
+export const MAX_COLUMNS = 4096;
+/** A saved plot may be at most 64 MB of data URL. */
+export const MAX_DATA_URL = 64 * 1024 * 1024;
+export const MAX_REQUEST_ID = 2 ** 31 - 1;
+const MAX_PATH = 4096;
+
+/** What the host knows about the current model, to range-check indices and vector lengths. */
+export interface ValidationLimits {
+  /** Number of samples: indices must be below it. */
+  n?: number;
+  /** Latent width: decode vectors must have exactly this length. */
+  latentDim?: number;
+}
+
+const PROJECTIONS: readonly ProjectionMethod[] = ['none', 'pca', 'umap'];
+const MODES: readonly InterpolationMode[] = ['linear', 'spherical'];
+const EXPORTS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
+const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error'];
+const PURPOSES: readonly SamplePurpose[] = ['inspect', 'hover'];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isNum = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+const hasOnly = (o: Obj, keys: readonly string[]): boolean => Object.keys(o).every((k) => keys.includes(k));
+
+function isIndex(v: unknown, limits: ValidationLimits): v is number {
+  return isInt(v, 0, (limits.n ?? MAX_POINTS) - 1);
+}
+
+/** Validates a UI state object strictly (every field present and in range). */
+export function parseUiState(raw: unknown, limits: ValidationLimits = {}): UiState | undefined {
+  if (!isObj(raw)) return undefined;
+  const keys = ['modelDir', 'colorBy', 'k', 'projection', 'dims', 'selection', 'errorQuantile', 'filterAnomalies', 'interpolationMode', 'interpolationSteps', 'tab'];
+  if (!hasOnly(raw, keys)) return undefined;
+  const { modelDir, colorBy, k, projection, dims, selection, errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab } = raw;
+  if (modelDir !== undefined && (typeof modelDir !== 'string' || modelDir.length > MAX_PATH)) return undefined;
+  if (!isOneOf(colorBy, COLOR_BY) || !isInt(k, 0, MAX_K) || !isOneOf(projection, PROJECTIONS) || (dims !== 2 && dims !== 3)) return undefined;
+  if (!Array.isArray(selection) || selection.length > MAX_SELECTION || !selection.every((i) => isIndex(i, limits))) return undefined;
+  if (!isNum(errorQuantile, 0, 1) || typeof filterAnomalies !== 'boolean' || !isOneOf(interpolationMode, MODES)) return undefined;
+  if (!isInt(interpolationSteps, 2, MAX_STEPS) || !isOneOf(tab, PANEL_TABS)) return undefined;
+  return {
+    ...(modelDir !== undefined ? { modelDir } : {}),
+    colorBy, k, projection, dims, selection: [...selection], errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab,
+  };
+}
+
+/**
+ * Returns the message if `raw` is a well-formed {@link WebviewToHost}, else `undefined`. Extra keys, unknown types,
+ * non-integer or out-of-range indices, non-finite numbers and oversized arrays/strings are all rejected.
+ * The returned object is a fresh copy holding only the known fields.
+ */
+export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {}): WebviewToHost | undefined {
+  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
+  const m = raw;
+  switch (m.type) {
+    case 'ready':
+      return hasOnly(m, ['type']) ? { type: 'ready' } : undefined;
+    case 'setProjection':
+      if (!hasOnly(m, ['type', 'method', 'dims']) || !isOneOf(m.method, PROJECTIONS) || (m.dims !== 2 && m.dims !== 3)) return undefined;
+      return { type: 'setProjection', method: m.method, dims: m.dims };
+    case 'setK':
+      if (!hasOnly(m, ['type', 'k']) || !isInt(m.k, 1, Math.min(MAX_K, limits.n ?? MAX_K))) return undefined;
+      return { type: 'setK', k: m.k };
+    case 'suggestK':
+      if (!hasOnly(m, ['type', 'kMin', 'kMax']) || !isInt(m.kMin, 2, MAX_K) || !isInt(m.kMax, m.kMin, MAX_K)) return undefined;
+      return { type: 'suggestK', kMin: m.kMin, kMax: m.kMax };
+    case 'requestSample':
+      if (!hasOnly(m, ['type', 'requestId', 'index', 'purpose']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !isIndex(m.index, limits) || !isOneOf(m.purpose, PURPOSES)) return undefined;
+      return { type: 'requestSample', requestId: m.requestId, index: m.index, purpose: m.purpose };
+    case 'decodeLatent': {
+      if (!hasOnly(m, ['type', 'requestId', 'latent']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !Array.isArray(m.latent)) return undefined;
+      const len = m.latent.length;
+      if (len === 0 || len > MAX_LATENT_DIM || (limits.latentDim !== undefined && len !== limits.latentDim)) return undefined;
+      if (!m.latent.every((v) => isNum(v, -1e6, 1e6))) return undefined;
+      return { type: 'decodeLatent', requestId: m.requestId, latent: [...(m.latent as number[])] };
+    }
+    case 'interpolate':
+      if (!hasOnly(m, ['type', 'requestId', 'a', 'b', 'steps', 'mode']) || !isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
+      if (!isIndex(m.a, limits) || !isIndex(m.b, limits) || !isInt(m.steps, 2, MAX_STEPS) || !isOneOf(m.mode, MODES)) return undefined;
+      return { type: 'interpolate', requestId: m.requestId, a: m.a, b: m.b, steps: m.steps, mode: m.mode };
+    case 'reveal':
+      if (!hasOnly(m, ['type', 'index']) || !isIndex(m.index, limits)) return undefined;
+      return { type: 'reveal', index: m.index };
+    case 'exportEmbeddings':
+      if (!hasOnly(m, ['type', 'format']) || !isOneOf(m.format, EXPORTS)) return undefined;
+      return { type: 'exportEmbeddings', format: m.format };
+    case 'savePlot': {
+      if (!hasOnly(m, ['type', 'format', 'dataUrl']) || (m.format !== 'png' && m.format !== 'svg')) return undefined;
+      const prefix = m.format === 'png' ? 'data:image/png;base64,' : 'data:image/svg+xml';
+      if (typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_DATA_URL || !m.dataUrl.startsWith(prefix)) return undefined;
+      return { type: 'savePlot', format: m.format, dataUrl: m.dataUrl };
+    }
+    case 'uiState': {
+      if (!hasOnly(m, ['type', 'state'])) return undefined;
+      const state = parseUiState(m.state, limits);
+      return state ? { type: 'uiState', state } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packing typed arrays (plain JS base64, so both Node and the browser use the same code)
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_LOOKUP = (() => {
+  const t = new Uint8Array(128).fill(255);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Base64 of raw bytes (standard alphabet, padded). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const CHUNK = 3 * 8192;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    const end = Math.min(bytes.length, start + CHUNK);
+    let s = '';
+    let i = start;
+    for (; i + 2 < end; i += 3) {
+      const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+      s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63] + B64[v & 63];
+    }
+    if (end - i === 1) {
+      const v = bytes[i] << 16;
+      s += B64[v >> 18] + B64[(v >> 12) & 63] + '==';
+    } else if (end - i === 2) {
+      const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+      s += B64[v >> 18] + B64[(v >> 12) & 63] + B64[(v >> 6) & 63] + '=';
+    }
+    parts.push(s);
+  }
+  return parts.join('');
+}
+
+/** Inverse of {@link bytesToBase64}; throws on characters outside the alphabet. */
+export function base64ToBytes(b64: string): Uint8Array {
+  const clean = b64.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i);
+    const v = c < 128 ? B64_LOOKUP[c] : 255;
+    if (v === 255) throw new Error(`invalid base64 character at ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, o);
+}
+
+/** Packs a Float32Array / Int32Array as base64 of its bytes (little-endian on every platform VS Code runs on). */
+export function packArray(a: Float32Array | Int32Array): PackedArray {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return { dtype: a instanceof Float32Array ? 'f32' : 'i32', length: a.length, b64: bytesToBase64(bytes) };
+}
+
+/** Unpacks a Float32Array; throws when the payload is not f32 or its length disagrees. */
+export function unpackF32(p: PackedArray): Float32Array {
+  if (p.dtype !== 'f32') throw new Error(`expected f32, got ${p.dtype}`);
+  return new Float32Array(checkedBuffer(p));
+}
+
+/** Unpacks an Int32Array; throws when the payload is not i32 or its length disagrees. */
+export function unpackI32(p: PackedArray): Int32Array {
+  if (p.dtype !== 'i32') throw new Error(`expected i32, got ${p.dtype}`);
+  return new Int32Array(checkedBuffer(p));
+}
+
+function checkedBuffer(p: PackedArray): ArrayBuffer {
+  const bytes = base64ToBytes(p.b64);
+  if (bytes.byteLength !== p.length * 4) throw new Error(`packed array: ${bytes.byteLength} bytes for ${p.length} elements`);
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
+}
+
+/** Shared message-type lists, handy for tests and exhaustiveness checks. */
+export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
+  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
+];
+export { EXPORTS as EXPORT_FORMATS };
+export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod };

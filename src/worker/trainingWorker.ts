@@ -1,0 +1,188 @@
+/**
+ * The training worker (worker_threads), bundled to dist/trainingWorker.js. It runs the training pipeline off the
+ * extension host's thread, then keeps a LocalExplorer over the trained (or loaded) model and answers explorer calls,
+ * so the host never blocks on tfjs. Protocol: ./protocol.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, describeBackend } from '../core/backend/backend';
+import type { Explorer } from '../core/explorer';
+import { LocalExplorer } from '../core/localExplorer';
+import { runTrainingPipeline } from '../core/pipeline';
+import type { TrainProgress } from '../core/training/types';
+import type {
+  BackendPreference, CallMessage, ExplorerMethod, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
+} from './protocol';
+import { serializeError } from './protocol';
+
+/** Batch progress events are forwarded at most this often (epoch events always). */
+const PROGRESS_INTERVAL_MS = 100;
+/** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
+const YIELD_INTERVAL_MS = 50;
+
+const port = parentPort;
+if (!port) throw new Error('trainingWorker.js must run as a worker_threads Worker');
+const data = workerData as TrainingWorkerData | undefined;
+const hooks = Boolean(data?.testHooks);
+/** Shared cancel flag: the host sets it with Atomics, so cancel works even while this thread is busy in a batch loop. */
+const cancelFlag = data?.cancelFlag ? new Int32Array(data.cancelFlag) : undefined;
+
+let explorer: Explorer | undefined;
+let abort: AbortController | undefined;
+let backendLabel: string | undefined;
+let backendPref: BackendPreference | undefined;
+
+function post(msg: WorkerToHost): void {
+  port!.postMessage(msg);
+}
+
+function log(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+  post({ type: 'log', level, message });
+}
+
+/** Initialises the compute backend once per preference (tfjs-node when installed, else wasm, else cpu). */
+async function ensureBackend(pref: BackendPreference): Promise<string> {
+  if (backendLabel === undefined || backendPref !== pref) {
+    const info = await initBackend(pref);
+    backendLabel = describeBackend(info);
+    backendPref = pref;
+    log(`backend: ${backendLabel}`);
+  }
+  return backendLabel;
+}
+
+function replaceExplorer(next: Explorer | undefined): void {
+  explorer?.dispose();
+  explorer = next;
+}
+
+async function train(id: number, request: TrainRequest): Promise<void> {
+  const t0 = performance.now();
+  abort = new AbortController();
+  const signal = abort.signal;
+  try {
+    const backend = await ensureBackend(request.backend);
+    replaceExplorer(undefined);
+    if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
+    let lastSent = 0;
+    let lastYield = performance.now();
+    const onProgress = async (p: TrainProgress): Promise<void> => {
+      if (cancelFlag && Atomics.load(cancelFlag, 0) !== 0 && !signal.aborted) abort?.abort();
+      const now = performance.now();
+      if (p.phase === 'epoch' || now - lastSent >= PROGRESS_INTERVAL_MS) {
+        lastSent = now;
+        post({ type: 'progress', id, progress: p });
+      }
+      if (now - lastYield >= YIELD_INTERVAL_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    };
+    log(`train ${request.model.kind} on ${request.datasetPath} -> ${request.outDir}`);
+    const out = await runTrainingPipeline({
+      datasetPath: request.datasetPath,
+      loadOptions: request.loadOptions,
+      model: request.model,
+      train: request.train,
+      outDir: request.outDir,
+      onProgress,
+      signal,
+      log: (m: string) => log(m),
+    });
+    if (out.result.cancelled) {
+      // Nothing was saved: free the half-trained model instead of serving it.
+      out.model.dispose();
+      post({ type: 'error', id, error: { name: 'CancelledError', message: `Training cancelled after ${out.result.history.length} epochs` } });
+      return;
+    }
+    const next = LocalExplorer.fromPipeline(out);
+    replaceExplorer(next);
+    const info = next.info();
+    log(`data: ${info.n} x ${info.dim} (${info.format}, ${info.kind}); sample shape [${info.sampleShape.join(', ')}]`);
+    const summary: TrainSummary = {
+      info,
+      cancelled: signal.aborted,
+      stoppedEarly: out.result.stoppedEarly,
+      history: out.result.history,
+      outDir: out.outDir,
+      files: out.files,
+      seconds: (performance.now() - t0) / 1000,
+      samplesPerSec: out.result.samplesPerSec,
+      backend,
+    };
+    post({ type: 'done', id, summary });
+  } catch (e) {
+    if (signal.aborted) log(`training stopped after cancel: ${e instanceof Error ? e.message : String(e)}`);
+    post({ type: 'error', id, error: serializeError(e) });
+  } finally {
+    abort = undefined;
+  }
+}
+
+async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const backend = await ensureBackend(pref);
+    const next = await LocalExplorer.load(modelDir);
+    replaceExplorer(next);
+    const info = next.info();
+    post({
+      type: 'done', id,
+      summary: {
+        info, cancelled: false, stoppedEarly: false, history: info.history, outDir: modelDir, files: [],
+        seconds: (performance.now() - t0) / 1000, samplesPerSec: 0, backend,
+      },
+    });
+  } catch (e) {
+    post({ type: 'error', id, error: serializeError(e) });
+  }
+}
+
+/** Dispatches one explorer call; the typed-array results are structured-cloned (copied) to the host. */
+async function call(msg: CallMessage): Promise<void> {
+  try {
+    if (!explorer) throw new Error('No trained model in the worker yet: train or load one first.');
+    const fn = explorer[msg.method] as (...a: unknown[]) => Promise<unknown>;
+    const value = await fn.apply(explorer, msg.args as unknown[]);
+    post({ type: 'result', id: msg.id, method: msg.method as ExplorerMethod, value } as WorkerToHost);
+  } catch (e) {
+    post({ type: 'error', id: msg.id, error: serializeError(e) });
+  }
+}
+
+port.on('message', (msg: HostToWorker) => {
+  switch (msg.type) {
+    case 'train':
+      void train(msg.id, msg.request);
+      break;
+    case 'load':
+      void load(msg.id, msg.modelDir, msg.backend);
+      break;
+    case 'cancel':
+      abort?.abort();
+      post({ type: 'cancelAck' });
+      break;
+    case 'call':
+      void call(msg);
+      break;
+    case 'dispose':
+      abort?.abort();
+      replaceExplorer(undefined);
+      port.close();
+      break;
+    case '__crash':
+      if (!hooks) {
+        log('ignored __crash: test hooks are off', 'warn');
+        break;
+      }
+      if (msg.mode === 'exit') process.exit(3);
+      // An uncaught exception on a later tick: the host sees the Worker's 'error' event.
+      setImmediate(() => {
+        throw new Error('test crash requested by __crash');
+      });
+      break;
+    default:
+      post({ type: 'error', error: { name: 'Error', message: `unknown message ${JSON.stringify(msg)}` } });
+  }
+});
+
+post({ type: 'ready' });

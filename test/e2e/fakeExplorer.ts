@@ -1,0 +1,89 @@
+/**
+ * A small, deterministic in-memory Explorer for driving the webview without training: `n` rows of `dim` features
+ * around `k` planted centres, a fixed linear 2D "encoder" (z = W x) and its transpose as "decoder".
+ * k-means is plain seeded Lloyd's. Used by the webview harness (test/e2e/webview.e2e.ts).
+ */
+import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import { createNormalRng, createRng } from '../../src/core/random';
+
+export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv'): Explorer {
+  const normal = createNormalRng(seed);
+  const centres = Array.from({ length: planted }, () => Array.from({ length: dim }, () => 6 * normal()));
+  const x = new Float32Array(n * dim);
+  const labels: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % planted;
+    labels.push(`c${c}`);
+    for (let j = 0; j < dim; j++) x[i * dim + j] = centres[c][j] + normal();
+  }
+  const W = Array.from({ length: 2 }, () => Array.from({ length: dim }, () => normal() / Math.sqrt(dim)));
+  const latent = new Float32Array(n * 2);
+  const errors = new Float32Array(n);
+  const decodeRow = (z: ArrayLike<number>, out: Float32Array, o: number): void => {
+    for (let j = 0; j < dim; j++) out[o + j] = W[0][j] * z[0] + W[1][j] * z[1];
+  };
+  const recon = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < 2; r++) { let s = 0; for (let j = 0; j < dim; j++) s += W[r][j] * x[i * dim + j]; latent[i * 2 + r] = s; }
+    decodeRow(latent.subarray(i * 2, i * 2 + 2), recon, i * dim);
+    let e = 0; for (let j = 0; j < dim; j++) e += (recon[i * dim + j] - x[i * dim + j]) ** 2;
+    errors[i] = e / dim;
+  }
+  const kmeans = (k: number, s: number): ClusterResult => {
+    const rand = createRng(s);
+    const cent = new Float32Array(k * 2);
+    for (let c = 0; c < k; c++) { const i = Math.floor(rand() * n); cent[c * 2] = latent[i * 2]; cent[c * 2 + 1] = latent[i * 2 + 1]; }
+    const assign = new Int32Array(n);
+    let inertia = 0;
+    for (let it = 0; it < 30; it++) {
+      inertia = 0;
+      for (let i = 0; i < n; i++) {
+        let best = 0, bd = Infinity;
+        for (let c = 0; c < k; c++) { const d = (latent[i * 2] - cent[c * 2]) ** 2 + (latent[i * 2 + 1] - cent[c * 2 + 1]) ** 2; if (d < bd) { bd = d; best = c; } }
+        assign[i] = best; inertia += bd;
+      }
+      const sum = new Float64Array(k * 2), cnt = new Int32Array(k);
+      for (let i = 0; i < n; i++) { sum[assign[i] * 2] += latent[i * 2]; sum[assign[i] * 2 + 1] += latent[i * 2 + 1]; cnt[assign[i]]++; }
+      for (let c = 0; c < k; c++) if (cnt[c]) { cent[c * 2] = sum[c * 2] / cnt[c]; cent[c * 2 + 1] = sum[c * 2 + 1] / cnt[c]; }
+    }
+    const sizes = Array.from({ length: k }, (_, c) => assign.filter((a) => a === c).length);
+    const d2 = (i: number, c: number): number => (latent[i * 2] - cent[c * 2]) ** 2 + (latent[i * 2 + 1] - cent[c * 2 + 1]) ** 2;
+    const nearest = Array.from({ length: k }, (_, c) => [...Array(n).keys()].filter((i) => assign[i] === c).sort((a, b) => d2(a, c) - d2(b, c)).slice(0, 10));
+    const decodedCentroids = new Float32Array(k * dim);
+    for (let c = 0; c < k; c++) decodeRow(cent.subarray(c * 2, c * 2 + 2), decodedCentroids, c * dim);
+    return { k, assignments: assign, centroids: cent, inertia, sizes, nearest, decodedCentroids };
+  };
+  const info: ExplorerInfo = {
+    datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: 'table', n, dim, sampleShape: [dim],
+    columns: Array.from({ length: dim }, (_, j) => `f${j}`), labelName: 'label',
+    model: { kind: 'dense', inputDim: dim, sampleShape: [dim], latentDim: 2, hidden: [16], activation: 'relu', outputActivation: 'linear', seed },
+    backend: 'cpu', history: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 2 * Math.exp(-e / 3) + 0.1, valLoss: 2.1 * Math.exp(-e / 3) + 0.12, parts: {}, seconds: 0.1 })),
+  };
+  return {
+    info: () => info,
+    embed: async (): Promise<EmbeddingResult> => ({ n, latentDim: 2, latent, errors, labels, refs: labels.map((_, i) => ({ file, index: i, line: i + 2 })) }),
+    project: async (method, dims): Promise<ProjectionResult> => ({ method, dims, coords: latent.slice() }),
+    cluster: async (k, s = 0): Promise<ClusterResult> => kmeans(k, s),
+    suggestK: async (kMin, kMax): Promise<KSuggestion> => {
+      const ks: number[] = [], inertias: number[] = [], silhouettes: number[] = [];
+      for (let k = kMin; k <= kMax; k++) { ks.push(k); inertias.push(kmeans(k, 3).inertia); silhouettes.push(k === planted ? 0.8 : 0.5 - 0.02 * Math.abs(k - planted)); }
+      return { ks, inertias, silhouettes, best: planted };
+    },
+    sample: async (index): Promise<SampleDetail> => ({
+      index, original: x.slice(index * dim, (index + 1) * dim), reconstruction: recon.slice(index * dim, (index + 1) * dim), error: errors[index],
+      latent: latent.slice(index * 2, index * 2 + 2), label: labels[index], ref: { file, index, line: index + 2 },
+    }),
+    decode: async (z, count): Promise<Float32Array> => { const out = new Float32Array(count * dim); for (let r = 0; r < count; r++) decodeRow(z.subarray(r * 2, r * 2 + 2), out, r * dim); return out; },
+    interpolate: async (a, b, steps): Promise<{ latent: Float32Array; decoded: Float32Array }> => {
+      const lat = new Float32Array(steps * 2), dec = new Float32Array(steps * dim);
+      for (let s = 0; s < steps; s++) {
+        const t = s / (steps - 1);
+        for (let r = 0; r < 2; r++) lat[s * 2 + r] = (1 - t) * latent[a * 2 + r] + t * latent[b * 2 + r];
+        decodeRow(lat.subarray(s * 2, s * 2 + 2), dec, s * dim);
+      }
+      return { latent: lat, decoded: dec };
+    },
+    exportEmbeddings: async (path): Promise<string[]> => [path],
+    dispose: (): void => undefined,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Drives the real panel front end (dist/webview.js, the panel's HTML and CSP from buildPanelHtml) in headless
+ * Chromium against the real host-side PanelController and a deterministic fake Explorer (no VS Code, no training):
+ * checks the plot shows every point and the planted clusters, that no CSP violation or page error occurs, runs an
+ * interpolation, and saves artifacts/webview-panel.png. Usage: node --import tsx test/e2e/webview.e2e.ts
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { buildPanelHtml, createNonce } from '../../src/extension/panel/html';
+import { PanelController } from '../../src/extension/panel/panelController';
+import type { HostToWebview } from '../../src/shared/protocol';
+import { createFakeExplorer } from './fakeExplorer';
+
+const N = 600;
+const PLANTED = 3;
+const root = process.cwd();
+const problems: string[] = [];
+const dropped: string[] = [];
+
+async function main(): Promise<void> {
+  const built = await esbuild.build({ entryPoints: ['webview/main.ts'], bundle: true, platform: 'browser', target: 'es2022', format: 'iife', write: false, minify: true, logLevel: 'warning' });
+  const js = built.outputFiles[0].text;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/') {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const html = buildPanelHtml({ cspSource: base, nonce: createNonce(), scriptUri: `${base}/dist/webview.js`, styleUri: `${base}/media/panel.css` })
+        .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${base}/theme.css">\n  <link rel="stylesheet"`);
+      res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    } else if (url === '/dist/webview.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else if (url === '/media/panel.css') res.writeHead(200, { 'content-type': 'text/css' }).end(readFileSync(join(root, 'media/panel.css')));
+    else if (url === '/theme.css') res.writeHead(200, { 'content-type': 'text/css' }).end(readFileSync(join(root, 'test/e2e/theme-dark.css')));
+    else if (url === '/favicon.ico') res.writeHead(204).end();
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 800 } });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    const controller = new PanelController({
+      post: (m: HostToWebview) => { void page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>).catch(() => undefined); },
+      reveal: async () => undefined,
+      pickSavePath: async () => undefined,
+      writeFile: async () => undefined,
+      log: (m) => dropped.push(m),
+    });
+    controller.setExplorer(createFakeExplorer(N, 8, PLANTED));
+    await page.exposeFunction('__toHost', (raw: unknown) => controller.handleRaw(raw));
+    // A string, not a function: tsx compiles this file with keepNames, whose __name helper does not exist in the page.
+    await page.addInitScript(`(() => {
+      let state;
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => state, setState: (s) => { state = s; } });
+      document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));
+    })()`);
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.locator('#app[data-state="ready"]').waitFor({ timeout: 15_000, state: 'attached' });
+    const plot = page.locator('#plot');
+    assert.equal(await plot.getAttribute('data-points'), String(N));
+    assert.equal(await plot.getAttribute('data-drawn'), String(N));
+    assert.equal(await plot.getAttribute('data-clusters'), String(PLANTED));
+    assert.equal(await page.locator('#legend .legend-item').count(), PLANTED);
+    // pick A and B on the canvas, then interpolate
+    const box = (await plot.boundingBox())!;
+    const at = async (i: number): Promise<[number, number]> => {
+      const p = await page.evaluate((j) => (window as unknown as { latentExplorerTest: { screenOf(i: number): [number, number] | undefined } }).latentExplorerTest.screenOf(j), i);
+      assert.ok(p, `point ${i} drawn`);
+      return [box.x + p[0], box.y + p[1]];
+    };
+    const [ax, ay] = await at(0);
+    await page.mouse.click(ax, ay);
+    await page.locator('#pane-point h3').waitFor();
+    const [bx, by] = await at(1);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(bx, by);
+    await page.keyboard.up('Shift');
+    await page.locator('#tab-interpolate').click();
+    await page.locator('#interp-run').click();
+    await page.locator('#interp-strip').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#interp-strip').getAttribute('data-steps'), '8');
+    await page.locator('#tab-clusters').click();
+    await page.locator('#cluster-list .cluster').first().waitFor();
+    assert.equal(await page.locator('#cluster-list .cluster').count(), PLANTED);
+    await page.locator('#tab-anomalies').click();
+    await page.locator('#error-hist .main-svg').first().waitFor({ timeout: 10_000 });
+    await page.locator('#tab-training').click();
+    await page.locator('#loss-plot .main-svg').first().waitFor({ timeout: 10_000 });
+    await page.locator('#tab-point').click();
+    await page.locator('#pane-point .bars .main-svg').first().waitFor({ timeout: 10_000 });
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/webview-panel.png' });
+    assert.deepEqual(problems, [], 'no page errors or CSP violations');
+    assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
+    console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip rendered, screenshot artifacts/webview-panel.png`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((e: unknown) => { console.error('FAILED', e, problems, dropped); process.exit(1); });

@@ -1,0 +1,181 @@
+/**
+ * Integration tests in a real VS Code extension host (code-server): activation, command registration, training
+ * through the worker, cancel, bad input, a worker crash, and the host's responsiveness while training runs.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { createNormalRng } from '../../src/core/random';
+import type { TrainCommandOptions } from '../../src/extension/commands';
+import type { TrainCommandResult } from '../../src/extension/trainingRunner';
+
+const EXTENSION_ID = 'latent-explorer.latent-explorer';
+
+interface Ping { now: number; training: boolean; epoch?: number; batch?: number }
+
+function workspaceDir(): string {
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.env.LATENT_EXPLORER_IT_WORKSPACE;
+  assert.ok(ws, 'the test run opens a workspace folder');
+  return ws;
+}
+
+/** Gaussian blobs: `clusters` centres, `n` rows of `dim` features plus a `label` column, seeded. */
+function writeBlobsCsv(path: string, n: number, dim: number, clusters: number, seed: number): void {
+  const normal = createNormalRng(seed);
+  const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => 4 * normal()));
+  const lines = [[...Array.from({ length: dim }, (_, j) => `f${j}`), 'label'].join(',')];
+  for (let i = 0; i < n; i++) {
+    const c = i % clusters;
+    lines.push([...centres[c].map((m) => (m + normal()).toFixed(4)), `c${c}`].join(','));
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function train(file: string, options: TrainCommandOptions): Thenable<TrainCommandResult> {
+  return vscode.commands.executeCommand<TrainCommandResult>('latentExplorer.train', vscode.Uri.file(file), { openPanel: false, ...options });
+}
+
+/** Polls the ping command until training has reached its first batch (so timings are taken while it computes). */
+async function waitForBatches(timeoutMs: number): Promise<Ping> {
+  const t0 = Date.now();
+  for (;;) {
+    const p = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+    if (p.training && p.epoch !== undefined) return p;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`training did not start within ${timeoutMs} ms: ${JSON.stringify(p)}`);
+    await sleep(50);
+  }
+}
+
+describe('Latent Explorer extension', function () {
+  let ws: string;
+  let small: string;
+  let large: string;
+
+  before(async function () {
+    ws = workspaceDir();
+    mkdirSync(join(ws, 'data'), { recursive: true });
+    small = join(ws, 'data', 'blobs.csv');
+    large = join(ws, 'data', 'large.csv');
+    writeBlobsCsv(small, 240, 6, 3, 1);
+    writeBlobsCsv(large, 4000, 32, 4, 2);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is installed in the test host`);
+    await ext.activate();
+  });
+
+  it('activates', function () {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.equal(ext.isActive, true);
+  });
+
+  it('registers every contributed command', async function () {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 7, `contributes 7 commands, got ${contributed.join(', ')}`);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = [...contributed, 'latentExplorer.ping'].filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `commands not registered: ${missing.join(', ')}`);
+  });
+
+  it('trains on a CSV from its Uri, writes the model under .latent and leaves the CSV untouched', async function () {
+    const before = sha256(small);
+    const result = await train(small, { kind: 'dense', latentDim: 2, epochs: 3, seed: 7, labelColumn: 'label' });
+    assert.equal(result.status, 'done', JSON.stringify(result));
+    const outDir = join(ws, '.latent', 'blobs-dense');
+    assert.equal(result.outDir, outDir);
+    for (const f of ['model.json', 'latent-explorer.json', 'embeddings.csv']) {
+      assert.ok(existsSync(join(outDir, f)), `${f} written to ${outDir}`);
+    }
+    assert.equal(result.epochsRun, 3);
+    assert.ok(Number.isFinite(result.loss), `finite loss, got ${result.loss}`);
+    // embeddings.csv: one row per sample (+ header)
+    const rows = readFileSync(join(outDir, 'embeddings.csv'), 'utf8').trim().split(/\r?\n/);
+    assert.equal(rows.length, 241);
+    assert.equal(sha256(small), before, 'the dataset was not modified');
+  });
+
+  it('reopens the saved model with Load Model… and exports embeddings from the worker', async function () {
+    const outDir = join(ws, '.latent', 'blobs-dense');
+    const loaded = await vscode.commands.executeCommand<{ status: string }>('latentExplorer.loadModel', outDir);
+    assert.equal(loaded.status, 'done', JSON.stringify(loaded));
+    const target = join(ws, 'export', 'codes.csv');
+    mkdirSync(join(ws, 'export'), { recursive: true });
+    const exported = await vscode.commands.executeCommand<{ status: string; files?: string[] }>('latentExplorer.export', { path: target, format: 'csv', overwrite: false });
+    assert.equal(exported.status, 'done', JSON.stringify(exported));
+    assert.ok(exported.files?.some((f) => existsSync(f)), `export wrote ${exported.files?.join(', ')}`);
+  });
+
+  it('keeps the extension host responsive while training runs in the worker (ping < 100 ms)', async function () {
+    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 3, batchSize: 32 });
+    try {
+      await waitForBatches(60_000);
+      const latencies: number[] = [];
+      const end = Date.now() + 3000;
+      while (Date.now() < end) {
+        const t = performance.now();
+        const p = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+        latencies.push(performance.now() - t);
+        assert.equal(p.training, true, 'training still running while measuring');
+        await sleep(20);
+      }
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const q = (f: number): number => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
+      const max = sorted[sorted.length - 1];
+      console.log(`[measure] ping during training: n=${sorted.length} median=${q(0.5).toFixed(2)} ms p95=${q(0.95).toFixed(2)} ms max=${max.toFixed(2)} ms`);
+      const progressed = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+      console.log(`[measure] training progressed to epoch ${progressed.epoch}, batch ${progressed.batch} during the measurement`);
+      assert.ok(sorted.length >= 50, `enough samples (${sorted.length})`);
+      assert.ok(max < 100, `max ping latency ${max.toFixed(1)} ms must stay under 100 ms`);
+    } finally {
+      await vscode.commands.executeCommand('latentExplorer.cancelTraining');
+      await running;
+    }
+  });
+
+  it('cancels a longer training within ~1.5 s and reports it cancelled', async function () {
+    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 4, batchSize: 32 });
+    await waitForBatches(60_000);
+    await sleep(500);
+    const t0 = performance.now();
+    const outcome = await vscode.commands.executeCommand<string>('latentExplorer.cancelTraining');
+    const result = await running;
+    const stoppedMs = performance.now() - t0;
+    console.log(`[measure] cancel: stopped ${stoppedMs.toFixed(0)} ms after the request (${outcome}; runner saw ${result.stopMs} ms)`);
+    assert.equal(result.status, 'cancelled', JSON.stringify(result));
+    assert.ok(outcome === 'stopped' || outcome === 'terminated', `cancel outcome ${outcome}`);
+    assert.ok(stoppedMs < 2000, `training stopped ${stoppedMs.toFixed(0)} ms after cancel (limit ~1.5 s)`);
+    const after = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+    assert.equal(after.training, false);
+  });
+
+  it('reports a bad CSV as an error naming the file and keeps working', async function () {
+    const bad = join(ws, 'data', 'bad.csv');
+    writeFileSync(bad, 'a,b,c\n1,2,3\n4,abc,6\n7,8,9\n');
+    const before = sha256(bad);
+    const result = await train(bad, { kind: 'dense', latentDim: 2, epochs: 2, seed: 1 });
+    assert.equal(result.status, 'error', JSON.stringify(result));
+    assert.equal(result.error?.name, 'DatasetError', JSON.stringify(result.error));
+    assert.match(result.error?.message ?? '', /bad\.csv/);
+    assert.equal(sha256(bad), before, 'the bad dataset was not modified');
+    assert.equal(existsSync(join(ws, '.latent', 'bad-dense', 'model.json')), false, 'no model written for bad data');
+    const ping = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+    assert.equal(ping.training, false);
+  });
+
+  for (const mode of ['throw', 'exit'] as const) {
+    it(`survives a worker crash (${mode}) and trains again afterwards`, async function () {
+      const result = await train(large, { kind: 'dense', latentDim: 4, epochs: 200, seed: 5, batchSize: 32, testCrash: { mode, afterMs: 300 } });
+      assert.equal(result.status, 'error', JSON.stringify(result));
+      assert.match(result.error?.message ?? '', /worker (crashed|exited unexpectedly)/);
+      const ping = await vscode.commands.executeCommand<Ping>('latentExplorer.ping');
+      assert.equal(ping.training, false);
+      const again = await train(small, { kind: 'dense', latentDim: 2, epochs: 1, seed: 7 });
+      assert.equal(again.status, 'done', JSON.stringify(again));
+    });
+  }
+});

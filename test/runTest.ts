@@ -1,0 +1,74 @@
+/**
+ * Runs the integration tests (test/integration/*.test.ts) inside a real VS Code extension host: code-server 4.100.3
+ * (VS Code 1.100.3) installed by scripts/harness-install.sh, driven through @vscode/test-electron's runTests with
+ * .vscode-harness/tools/code-shim.mjs as the "VS Code executable". Bundles the suites to out/test/integration first.
+ * Usage (after `npm run build`): node --import tsx test/runTest.ts        Exit code: the tests' (non-zero on failure).
+ */
+import { runTests } from '@vscode/test-electron';
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const repo = resolve(__dirname, '..');
+const harness = process.env.HARNESS_ROOT ?? join(repo, '.vscode-harness');
+const outDir = join(repo, 'out', 'test', 'integration');
+
+async function bundleSuites(): Promise<void> {
+  const srcDir = join(repo, 'test', 'integration');
+  const entryPoints = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => join(srcDir, f));
+  rmSync(outDir, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints, outdir: outDir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline',
+    external: ['vscode', 'mocha'], logLevel: 'warning',
+  });
+}
+
+async function main(): Promise<number> {
+  const shim = join(harness, 'tools', 'code-shim.mjs');
+  const codeServer = join(harness, 'cs', 'node_modules', '.bin', 'code-server');
+  if (!existsSync(shim) || !existsSync(codeServer)) {
+    console.error(`VS Code harness missing in ${harness}: run \`bash scripts/harness-install.sh\` first.`);
+    return 1;
+  }
+  if (!existsSync(join(repo, 'dist', 'extension.js')) || !existsSync(join(repo, 'dist', 'trainingWorker.js'))) {
+    console.error('dist/extension.js or dist/trainingWorker.js missing: run `npm run build` first.');
+    return 1;
+  }
+  await bundleSuites();
+  // A fresh workspace folder per run (the tests write their fixtures into it) and isolated profile dirs.
+  mkdirSync(join(harness, 'tmp'), { recursive: true });
+  const workspace = mkdtempSync(join(harness, 'tmp', 'ws-'));
+  const profile = mkdtempSync(join(harness, 'tmp', 'profile-'));
+  for (const d of ['home', 'config', 'data', 'ud', 'exts']) mkdirSync(join(profile, d), { recursive: true });
+  const env: Record<string, string> = {
+    HOME: join(profile, 'home'),
+    XDG_CONFIG_HOME: join(profile, 'config'),
+    XDG_DATA_HOME: join(profile, 'data'),
+    CODE_SERVER_BIN: codeServer,
+    TEST_TIMEOUT_S: process.env.TEST_TIMEOUT_S ?? '420',
+    LATENT_EXPLORER_IT_WORKSPACE: workspace,
+  };
+  Object.assign(process.env, env);
+  const t0 = Date.now();
+  try {
+    return await runTests({
+      vscodeExecutablePath: shim,
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: join(outDir, 'index.js'),
+      launchArgs: [workspace, `--user-data-dir=${join(profile, 'ud')}`, `--extensions-dir=${join(profile, 'exts')}`],
+      extensionTestsEnv: env,
+    });
+  } catch (e) {
+    console.error(`integration tests failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    console.log(`integration run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (!process.env.KEEP_WORKSPACE) rmSync(profile, { recursive: true, force: true });
+    if (!process.env.KEEP_WORKSPACE) rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

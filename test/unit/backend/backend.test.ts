@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../../src/core/tf';
+import { BACKEND_ENV_VAR, describeBackend, initBackend, isBackendPreference, resolvePreference } from '../../../src/core/backend/backend';
+
+test('initBackend("cpu") selects the cpu backend with no fallback', async () => {
+  const info = await initBackend('cpu');
+  assert.equal(info.name, 'cpu');
+  assert.equal(info.requested, 'cpu');
+  assert.equal(info.fallbackReason, undefined);
+  assert.equal(tf.getBackend(), 'cpu');
+  assert.equal(describeBackend(info), 'cpu (1 thread)');
+});
+
+test('initBackend("tensorflow") falls back to wasm with a reason when tfjs-node is absent', async () => {
+  let nativeInstalled = true;
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+  } catch {
+    nativeInstalled = false;
+  }
+  const info = await initBackend('tensorflow');
+  assert.equal(info.requested, 'tensorflow');
+  if (nativeInstalled) {
+    assert.equal(info.name, 'tensorflow');
+    return;
+  }
+  assert.equal(info.name, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.match(info.fallbackReason ?? '', /tfjs-node not installed/);
+  assert.ok(info.kernelFixes.length >= 3, 'wasm fixes registered');
+  assert.equal(info.threads, 1);
+  const line = describeBackend(info);
+  assert.match(line, /^wasm \(tfjs-node not installed; requested tensorflow; .*kernel fixes: BatchMatMul/);
+});
+
+test('initBackend is idempotent and switches when the preference changes', async () => {
+  const a = await initBackend('wasm');
+  const t0 = performance.now();
+  const b = await initBackend('wasm');
+  assert.ok(performance.now() - t0 < 50, 'second call should be cheap');
+  assert.equal(b, a);
+  assert.equal((await initBackend('cpu')).name, 'cpu');
+  assert.equal(tf.getBackend(), 'cpu');
+  const c = await initBackend('wasm');
+  assert.equal(c.name, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
+  // Fixes are registered once, not stacked.
+  assert.deepEqual(c.kernelFixes, a.kernelFixes);
+  // The backend really computes after selection.
+  const before = tf.memory().numTensors;
+  const s = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([2, 4]), true, false).sum());
+  assert.equal(s.dataSync()[0], 24);
+  s.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('LATENT_EXPLORER_BACKEND overrides auto only, and unknown values are ignored', () => {
+  assert.equal(resolvePreference('auto', { [BACKEND_ENV_VAR]: 'cpu' }), 'cpu');
+  assert.equal(resolvePreference(undefined, { [BACKEND_ENV_VAR]: ' WASM ' }), 'wasm');
+  assert.equal(resolvePreference('wasm', { [BACKEND_ENV_VAR]: 'cpu' }), 'wasm');
+  assert.equal(resolvePreference('auto', { [BACKEND_ENV_VAR]: 'gpu' }), 'auto');
+  assert.equal(resolvePreference('auto', {}), 'auto');
+  assert.ok(isBackendPreference('tensorflow'));
+  assert.ok(!isBackendPreference('webgl'));
+});
+
+test('initBackend("auto") honours the environment override', async () => {
+  const saved = process.env[BACKEND_ENV_VAR];
+  process.env[BACKEND_ENV_VAR] = 'cpu';
+  try {
+    const info = await initBackend();
+    assert.equal(info.requested, 'cpu');
+    assert.equal(info.name, 'cpu');
+  } finally {
+    if (saved === undefined) delete process.env[BACKEND_ENV_VAR];
+    else process.env[BACKEND_ENV_VAR] = saved;
+  }
+});

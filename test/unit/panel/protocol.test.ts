@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_UI_STATE, MAX_LATENT_DIM, WEBVIEW_MESSAGE_TYPES, base64ToBytes, bytesToBase64, packArray, parseWebviewMessage, unpackF32, unpackI32,
+} from '../../../src/shared/protocol';
+import type { ValidationLimits, WebviewToHost } from '../../../src/shared/protocol';
+import { createRng } from '../../../src/core/random';
+
+const limits: ValidationLimits = { n: 100, latentDim: 4 };
+
+/** One valid example of every message kind. */
+const valid: WebviewToHost[] = [
+  { type: 'ready' },
+  { type: 'setProjection', method: 'umap', dims: 3 },
+  { type: 'setK', k: 5 },
+  { type: 'suggestK', kMin: 2, kMax: 8 },
+  { type: 'requestSample', requestId: 7, index: 99, purpose: 'hover' },
+  { type: 'decodeLatent', requestId: 1, latent: [0.5, -1, 2, 0] },
+  { type: 'interpolate', requestId: 3, a: 0, b: 42, steps: 10, mode: 'spherical' },
+  { type: 'reveal', index: 12 },
+  { type: 'exportEmbeddings', format: 'tsv-projector' },
+  { type: 'savePlot', format: 'png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
+  { type: 'savePlot', format: 'svg', dataUrl: 'data:image/svg+xml;charset=utf-8,%3Csvg%3E%3C%2Fsvg%3E' },
+  { type: 'uiState', state: { ...DEFAULT_UI_STATE, modelDir: '/tmp/m', selection: [1, 2], k: 4 } },
+];
+
+test('every valid message kind is accepted unchanged', () => {
+  const kinds = new Set(valid.map((m) => m.type));
+  assert.deepEqual([...kinds].sort(), [...WEBVIEW_MESSAGE_TYPES].sort(), 'fixture covers every message type');
+  for (const m of valid) assert.deepEqual(parseWebviewMessage(structuredClone(m), limits), m, m.type);
+});
+
+test('non-objects, unknown types and extra keys are rejected', () => {
+  for (const raw of [undefined, null, 0, 'ready', [], [{ type: 'ready' }], { type: 'nope' }, { type: 42 }, { type: 'ready', extra: 1 }, {}]) {
+    assert.equal(parseWebviewMessage(raw, limits), undefined, JSON.stringify(raw));
+  }
+});
+
+test('out-of-range indices and lengths are rejected', () => {
+  const bad: unknown[] = [
+    { type: 'requestSample', requestId: 1, index: 100, purpose: 'inspect' },
+    { type: 'requestSample', requestId: 1, index: -1, purpose: 'inspect' },
+    { type: 'requestSample', requestId: 1, index: 1.5, purpose: 'inspect' },
+    { type: 'requestSample', requestId: -1, index: 1, purpose: 'inspect' },
+    { type: 'reveal', index: 1e9 },
+    { type: 'interpolate', requestId: 1, a: 0, b: 100, steps: 4, mode: 'linear' },
+    { type: 'interpolate', requestId: 1, a: 0, b: 1, steps: 1, mode: 'linear' },
+    { type: 'interpolate', requestId: 1, a: 0, b: 1, steps: 10_000, mode: 'linear' },
+    { type: 'decodeLatent', requestId: 1, latent: [1, 2, 3] },
+    { type: 'decodeLatent', requestId: 1, latent: [1, 2, 3, Number.NaN] },
+    { type: 'decodeLatent', requestId: 1, latent: [1, 2, 3, Infinity] },
+    { type: 'decodeLatent', requestId: 1, latent: new Array(MAX_LATENT_DIM + 1).fill(0) },
+    { type: 'setK', k: 0 },
+    { type: 'setK', k: 1000 },
+    { type: 'suggestK', kMin: 5, kMax: 3 },
+    { type: 'setProjection', method: 'tsne', dims: 2 },
+    { type: 'setProjection', method: 'pca', dims: 4 },
+    { type: 'savePlot', format: 'png', dataUrl: 'javascript:alert(1)' },
+    { type: 'savePlot', format: 'png', dataUrl: 'data:image/svg+xml,<svg/>' },
+    { type: 'exportEmbeddings', format: 'exe' },
+    { type: 'uiState', state: { ...DEFAULT_UI_STATE, selection: [100] } },
+    { type: 'uiState', state: { ...DEFAULT_UI_STATE, selection: new Array(1000).fill(0) } },
+    { type: 'uiState', state: { ...DEFAULT_UI_STATE, errorQuantile: 2 } },
+    { type: 'uiState', state: { ...DEFAULT_UI_STATE, tab: 'evil' } },
+  ];
+  for (const raw of bad) assert.equal(parseWebviewMessage(raw, limits), undefined, JSON.stringify(raw).slice(0, 120));
+});
+
+/** Replaces one field of a valid message with a value of the wrong kind, or deletes it. */
+const junk: unknown[] = [undefined, null, 'x', '', -1, 1e12, 0.5, Number.NaN, true, [], {}, [1, 'a'], { length: 3 }];
+
+test('property: corrupting any field of any valid message is rejected (or still valid)', () => {
+  const rand = createRng(1234);
+  let rejected = 0;
+  let checked = 0;
+  for (let trial = 0; trial < 3000; trial++) {
+    const base = valid[Math.floor(rand() * valid.length)];
+    const keys = Object.keys(base).filter((k) => k !== 'type');
+    if (!keys.length) continue;
+    const copy = structuredClone(base) as Record<string, unknown>;
+    const key = keys[Math.floor(rand() * keys.length)];
+    const value = junk[Math.floor(rand() * junk.length)];
+    if (value === undefined && rand() < 0.5) delete copy[key]; else copy[key] = value;
+    const parsed = parseWebviewMessage(copy, limits);
+    checked++;
+    if (parsed === undefined) { rejected++; continue; }
+    // Anything accepted must be a fully well-formed message: re-parsing its own output is a fixed point.
+    assert.deepEqual(parseWebviewMessage(structuredClone(parsed), limits), parsed);
+    assert.equal(parsed.type, base.type);
+  }
+  assert.ok(checked > 2000);
+  // Nearly everything is junk for every field; a handful of coincidences (e.g. -1 -> 0.5 errorQuantile) are allowed.
+  assert.ok(rejected / checked > 0.9, `rejected ${rejected}/${checked}`);
+});
+
+test('property: corrupting the type string of a valid message is rejected', () => {
+  const rand = createRng(99);
+  for (let trial = 0; trial < 500; trial++) {
+    const base = structuredClone(valid[Math.floor(rand() * valid.length)]) as Record<string, unknown>;
+    const t = String(base.type);
+    const pos = Math.floor(rand() * t.length);
+    base.type = t.slice(0, pos) + String.fromCharCode(65 + Math.floor(rand() * 26)) + t.slice(pos + 1);
+    if ((WEBVIEW_MESSAGE_TYPES as readonly string[]).includes(String(base.type))) continue;
+    assert.equal(parseWebviewMessage(base, limits), undefined, String(base.type));
+  }
+});
+
+test('returned messages are copies without prototype tricks', () => {
+  const raw = JSON.parse('{"type":"reveal","index":3,"__proto__":{"polluted":true}}');
+  const m = parseWebviewMessage(raw, limits);
+  // JSON.parse makes __proto__ an own key: it is an unknown field, so the message is rejected.
+  assert.equal(m, undefined);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('base64 codec round-trips arbitrary bytes and matches Buffer', () => {
+  const rand = createRng(5);
+  for (const len of [0, 1, 2, 3, 4, 5, 100, 3 * 8192 + 1, 70_001]) {
+    const bytes = new Uint8Array(len);
+    for (let i = 0; i < len; i++) bytes[i] = Math.floor(rand() * 256);
+    const b64 = bytesToBase64(bytes);
+    assert.equal(b64, Buffer.from(bytes).toString('base64'), `len ${len}`);
+    assert.deepEqual(base64ToBytes(b64), bytes);
+  }
+  assert.throws(() => base64ToBytes('ab$d'));
+});
+
+test('packed typed arrays round-trip and check dtype and length', () => {
+  const f = Float32Array.from([1.5, -2.25, Math.PI, 0, 1e-30]);
+  const i = Int32Array.from([0, -1, 2 ** 31 - 1, 7]);
+  assert.deepEqual(unpackF32(packArray(f)), f);
+  assert.deepEqual(unpackI32(packArray(i)), i);
+  assert.throws(() => unpackI32(packArray(f)));
+  assert.throws(() => unpackF32({ ...packArray(f), length: 4 }));
+  // a view into a larger buffer packs only its own elements
+  const view = new Float32Array(f.buffer, 4, 2);
+  assert.deepEqual(unpackF32(packArray(view)), Float32Array.from([-2.25, Math.fround(Math.PI)]));
+});

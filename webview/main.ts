@@ -1,0 +1,627 @@
+/**
+ * Latent Explorer panel front end. Talks to the host only through the typed protocol (src/shared/protocol.ts),
+ * keeps UI state (never data) in `vscode.setState`, and takes every colour from VS Code's theme variables.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import * as Plotly from 'plotly.js-dist-min';
+import { DEFAULT_UI_STATE, PANEL_TABS, parseUiState, unpackF32, unpackI32 } from '../src/shared/protocol';
+import type {
+  ClustersPayload, EpochRecord, ExportFormat, HostToWebview, KSuggestionPayload, PanelInfo, PanelTab, SamplePayload, TrainProgress, TrainingStatus, UiState, WebviewToHost,
+} from '../src/shared/protocol';
+import { ScatterView, packRgba, parseColor } from './scatter';
+
+interface VsCodeApi { postMessage(m: WebviewToHost): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+// ---------------------------------------------------------------------------------------------------------------
+// theme
+
+const cssVar = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+const theme = (): { bg: string; fg: string; grid: string; accent: string; error: string; font: string } => ({
+  bg: cssVar('--vscode-editor-background', '#1e1e1e'),
+  fg: cssVar('--vscode-editor-foreground', '#cccccc'),
+  grid: cssVar('--vscode-editorWidget-border', '#454545'),
+  accent: cssVar('--vscode-charts-blue', '#3794ff'),
+  error: cssVar('--vscode-charts-red', '#f14c4c'),
+  font: cssVar('--vscode-font-family', 'sans-serif'),
+});
+/** Categorical palette: VS Code's chart colours first, then a fixed set. */
+function palette(): string[] {
+  const names = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
+  const base = names.map((n, i) => cssVar(`--vscode-charts-${n}`, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i]));
+  return [...base, '#4ec9b0', '#ce9178', '#9cdcfe', '#c586c0', '#dcdcaa', '#569cd6', '#f48771', '#6a9955'];
+}
+/** Viridis-like ramp for continuous values in [0, 1]. */
+function ramp(t: number): [number, number, number] {
+  const stops: [number, number, number][] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const x = Math.max(0, Math.min(0.9999, t)) * (stops.length - 1);
+  const i = Math.floor(x), f = x - i;
+  return [0, 1, 2].map((j) => stops[i][j] + f * (stops[i + 1][j] - stops[i][j])) as [number, number, number];
+}
+function plotLayout(extra: Partial<Plotly.Layout> = {}): Partial<Plotly.Layout> {
+  const t = theme();
+  return {
+    paper_bgcolor: t.bg, plot_bgcolor: t.bg, font: { color: t.fg, family: t.font, size: 11 }, margin: { l: 40, r: 10, t: 24, b: 30 },
+    xaxis: { gridcolor: t.grid, zerolinecolor: t.grid }, yaxis: { gridcolor: t.grid, zerolinecolor: t.grid }, showlegend: false, ...extra,
+  };
+}
+const plotConfig: Partial<Plotly.Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+
+// ---------------------------------------------------------------------------------------------------------------
+// state
+
+interface Model {
+  info: PanelInfo;
+  n: number;
+  latentDim: number;
+  latent: Float32Array;
+  errors: Float32Array;
+  labelNames?: string[];
+  labelCodes?: Int32Array;
+  coords: Float32Array;
+  dims: 2 | 3;
+  method: string;
+  clusters?: { k: number; assignments: Int32Array; sizes: number[]; nearest: number[][]; decodedCentroids: Float32Array };
+}
+
+let ui: UiState = { ...DEFAULT_UI_STATE, ...(parseUiState(vscode.getState()) ?? {}) };
+let model: Model | undefined;
+let history: EpochRecord[] = [];
+let training: TrainingStatus = 'idle';
+let kSuggestion: KSuggestionPayload | undefined;
+let requestSeq = 1;
+const pending = new Map<number, string>();
+let hoverTimer: ReturnType<typeof setTimeout> | undefined;
+let hoverIndex: number | undefined;
+
+function post(m: WebviewToHost): void { vscode.postMessage(m); }
+function saveUi(patch: Partial<UiState>): void {
+  ui = { ...ui, ...patch };
+  vscode.setState(ui);
+  post({ type: 'uiState', state: ui });
+}
+function request(kind: string): number { const id = requestSeq++; pending.set(id, kind); return id; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// DOM
+
+const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  for (const c of children) el.append(c);
+  return el;
+};
+const button = (label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLElement => {
+  const b = h('vscode-button' as 'button', attrs, label);
+  b.addEventListener('click', onClick);
+  return b;
+};
+const select = (options: [string, string][], value: string, onChange: (v: string) => void, id: string): HTMLSelectElement => {
+  const s = h('select', { id });
+  for (const [v, label] of options) s.append(h('option', { value: v }, label));
+  s.value = value;
+  s.addEventListener('change', () => onChange(s.value));
+  return s;
+};
+
+const app = document.getElementById('app')!;
+app.textContent = '';
+app.dataset.state = 'waiting';
+const header = h('div', { class: 'header' });
+const status = h('div', { class: 'status', id: 'status' }, 'Waiting for a model…');
+const toolbar = h('div', { class: 'toolbar' });
+const main = h('div', { class: 'main' });
+const plotWrap = h('div', { class: 'plot', id: 'plot' });
+const legend = h('div', { class: 'legend', id: 'legend' });
+const tooltip = h('div', { class: 'tooltip', id: 'tooltip' });
+const side = h('div', { class: 'side' });
+const tabBar = h('div', { class: 'tabs', role: 'tablist' });
+const tabBody = h('div', { class: 'tab-body' });
+header.append(status, toolbar);
+plotWrap.append(legend, tooltip);
+side.append(tabBar, tabBody);
+main.append(plotWrap, side);
+app.append(header, main);
+
+const panes = Object.fromEntries(PANEL_TABS.map((t) => [t, h('div', { class: 'pane', id: `pane-${t}` })])) as Record<PanelTab, HTMLDivElement>;
+const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', anomalies: 'Anomalies', training: 'Training' };
+for (const t of PANEL_TABS) {
+  const b = h('button', { class: 'tab', role: 'tab', id: `tab-${t}` }, TAB_LABELS[t]);
+  b.addEventListener('click', () => showTab(t));
+  tabBar.append(b);
+  tabBody.append(panes[t]);
+}
+function showTab(t: PanelTab): void {
+  for (const x of PANEL_TABS) {
+    panes[x].hidden = x !== t;
+    document.getElementById(`tab-${x}`)!.setAttribute('aria-selected', String(x === t));
+  }
+  if (ui.tab !== t) saveUi({ tab: t });
+  if (t === 'training') renderTraining();
+  if (t === 'anomalies') renderAnomalies();
+}
+
+const scatter = new ScatterView(plotWrap, {
+  background: theme().bg,
+  onHover: (i, x, y) => onHover(i, x, y),
+  onClick: (i, data, e) => onClick(i, data, e),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// toolbar
+
+function buildToolbar(): void {
+  toolbar.textContent = '';
+  if (!model) return;
+  const colorOpts: [string, string][] = [['cluster', 'Colour: cluster'], ['error', 'Colour: recon. error']];
+  if (model.labelNames) colorOpts.splice(1, 0, ['label', `Colour: ${model.info.labelName ?? 'label'}`]);
+  toolbar.append(select(colorOpts, ui.colorBy, (v) => { saveUi({ colorBy: v as UiState['colorBy'] }); recolor(); }, 'color-by'));
+  if (model.latentDim > 3) {
+    toolbar.append(select([['pca', 'PCA'], ['umap', 'UMAP']], ui.projection === 'umap' ? 'umap' : 'pca', (v) => {
+      saveUi({ projection: v as UiState['projection'] });
+      setStatus(`Computing ${v.toUpperCase()}…`);
+      post({ type: 'setProjection', method: ui.projection, dims: ui.dims });
+    }, 'projection'));
+  }
+  if (model.latentDim >= 3) {
+    toolbar.append(select([['2', '2D'], ['3', '3D']], String(ui.dims), (v) => {
+      saveUi({ dims: v === '3' ? 3 : 2 });
+      post({ type: 'setProjection', method: ui.projection, dims: ui.dims });
+    }, 'dims'));
+  }
+  const kLabel = h('label', { class: 'k' }, 'k ');
+  const k = h('input', { type: 'range', min: '2', max: String(Math.max(2, Math.min(20, model.n - 1))), value: String(ui.k), id: 'k-slider' });
+  const kValue = h('span', { id: 'k-value' }, String(ui.k));
+  k.addEventListener('input', () => { kValue.textContent = k.value; });
+  k.addEventListener('change', () => { saveUi({ k: Number(k.value) }); post({ type: 'setK', k: ui.k }); setStatus(`Clustering with k = ${ui.k}…`); });
+  const hint = h('span', { class: 'hint', id: 'k-hint' }, kSuggestion ? `best silhouette: k = ${kSuggestion.best}` : '');
+  kLabel.append(k, kValue, hint);
+  toolbar.append(kLabel);
+  const exp = h('span', { class: 'exports' });
+  const fmts: [ExportFormat, string][] = [['csv', 'CSV'], ['tsv-projector', 'TSV'], ['npy', 'NPY'], ['json', 'JSON']];
+  for (const [f, label] of fmts) exp.append(button(label, () => post({ type: 'exportEmbeddings', format: f }), { secondary: '', title: `Export embeddings as ${label}` }));
+  exp.append(button('PNG', () => post({ type: 'savePlot', format: 'png', dataUrl: scatter.toPng() }), { secondary: '', title: 'Save plot as PNG' }));
+  exp.append(button('SVG', () => post({ type: 'savePlot', format: 'svg', dataUrl: scatter.toSvg() }), { secondary: '', title: 'Save plot as SVG' }));
+  toolbar.append(exp);
+}
+
+function setStatus(text: string): void { status.textContent = text; }
+function describe(): string {
+  if (!model) return training === 'training' ? 'Training…' : 'Waiting for a model…';
+  const i = model.info;
+  const ev = model.method === 'none' ? 'latent space' : model.method.toUpperCase();
+  return `${i.datasetName} · ${i.n.toLocaleString()} samples · ${i.modelKind} AE, latent ${i.latentDim} · ${ev} ${model.dims}D · ${i.backend}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// scatter colouring and filters
+
+function errorThreshold(): number {
+  if (!model) return Infinity;
+  const sorted = Float32Array.from(model.errors).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(ui.errorQuantile * sorted.length))];
+}
+
+function recolor(): void {
+  if (!model) return;
+  const pal = palette().map(parseColor);
+  const n = model.n;
+  const colors = new Uint32Array(n);
+  legend.textContent = '';
+  if (ui.colorBy === 'label' && model.labelCodes && model.labelNames) {
+    for (let i = 0; i < n; i++) { const c = pal[model.labelCodes[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
+    model.labelNames.slice(0, 20).forEach((name, j) => legend.append(swatch(pal[j % pal.length], name)));
+  } else if (ui.colorBy === 'error') {
+    let lo = Infinity, hi = -Infinity;
+    for (const e of model.errors) { const l = Math.log(e + 1e-12); if (l < lo) lo = l; if (l > hi) hi = l; }
+    for (let i = 0; i < n; i++) { const c = ramp((Math.log(model.errors[i] + 1e-12) - lo) / (hi - lo || 1)); colors[i] = packRgba(c[0], c[1], c[2]); }
+    legend.append(swatch(ramp(0), 'low error'), swatch(ramp(1), 'high error'));
+  } else if (model.clusters) {
+    for (let i = 0; i < n; i++) { const c = pal[model.clusters.assignments[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
+    model.clusters.sizes.forEach((s, j) => legend.append(swatch(pal[j % pal.length], `cluster ${j} (${s})`)));
+  } else {
+    const c = parseColor(theme().accent);
+    colors.fill(packRgba(c[0], c[1], c[2]));
+  }
+  scatter.setColors(colors);
+  applyFilter();
+}
+
+function swatch(c: [number, number, number], label: string): HTMLElement {
+  const s = h('span', { class: 'swatch' });
+  s.style.background = `rgb(${c.join(',')})`;
+  return h('span', { class: 'legend-item' }, s, label);
+}
+
+let emphasisCluster: number | undefined;
+function applyFilter(): void {
+  if (!model) return;
+  let mask: Uint8Array | undefined;
+  if (ui.filterAnomalies) {
+    const t = errorThreshold();
+    mask = new Uint8Array(model.n);
+    for (let i = 0; i < model.n; i++) mask[i] = model.errors[i] >= t ? 1 : 0;
+  }
+  scatter.setMask(mask);
+  let emph: Uint8Array | undefined;
+  if (emphasisCluster !== undefined && model.clusters) {
+    emph = new Uint8Array(model.n);
+    for (let i = 0; i < model.n; i++) emph[i] = model.clusters.assignments[i] === emphasisCluster ? 1 : 0;
+  }
+  scatter.setEmphasis(emph);
+  scatter.render();
+  scatter.setHighlight(ui.selection);
+  plotWrap.dataset.points = String(model.n);
+  plotWrap.dataset.drawn = String(scatter.drawn);
+  plotWrap.dataset.clusters = String(model.clusters?.k ?? 0);
+  plotWrap.dataset.dims = String(model.dims);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// hover and click
+
+function onHover(i: number | undefined, x: number, y: number): void {
+  if (hoverTimer) clearTimeout(hoverTimer);
+  hoverIndex = i;
+  if (i === undefined || !model) { tooltip.hidden = true; return; }
+  const rect = plotWrap.getBoundingClientRect();
+  tooltip.style.left = `${Math.min(x - rect.left + 14, rect.width - 180)}px`;
+  tooltip.style.top = `${Math.min(y - rect.top + 14, rect.height - 120)}px`;
+  tooltip.hidden = false;
+  tooltip.textContent = '';
+  tooltip.append(h('div', {}, `#${i}${model.labelNames && model.labelCodes ? ` · ${model.labelNames[model.labelCodes[i]]}` : ''}${model.clusters ? ` · cluster ${model.clusters.assignments[i]}` : ''}`));
+  tooltip.append(h('div', { class: 'muted' }, `error ${model.errors[i].toPrecision(3)}`));
+  const z = Array.from(model.latent.subarray(i * model.latentDim, i * model.latentDim + Math.min(6, model.latentDim)), (v) => v.toFixed(2)).join(', ');
+  tooltip.append(h('div', { class: 'muted' }, `z = [${z}${model.latentDim > 6 ? ', …' : ''}]`));
+  if (isImage()) hoverTimer = setTimeout(() => post({ type: 'requestSample', requestId: request('hover'), index: i, purpose: 'hover' }), 120);
+}
+
+function onClick(i: number | undefined, data: [number, number] | undefined, e: MouseEvent): void {
+  if (!model) return;
+  if (i !== undefined) {
+    const sel = e.shiftKey && ui.selection.length ? [ui.selection[0], i] : [i, ...ui.selection.filter((s) => s !== i)].slice(0, 2);
+    saveUi({ selection: sel });
+    scatter.setHighlight(sel);
+    post({ type: 'requestSample', requestId: request('inspect'), index: i, purpose: 'inspect' });
+    showTab(ui.tab === 'interpolate' ? 'interpolate' : 'point');
+    renderInterpolateControls();
+  } else if (data && model.method === 'none' && model.latentDim === 2) {
+    post({ type: 'decodeLatent', requestId: request('decode'), latent: [data[0], data[1]] });
+    showTab('point');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sample rendering (images as canvases, tables as bar charts)
+
+function isImage(): boolean {
+  const s = model?.info.sampleShape;
+  return !!s && model!.info.kind === 'image' && s.length === 3 && (s[2] === 1 || s[2] === 3);
+}
+
+/** Draws one image sample (data units, scaled by its own min/max) to a canvas, returned as a data URL. */
+function imageUrl(values: ArrayLike<number>, scale = 3): string {
+  const [hgt, wid, ch] = model!.info.sampleShape;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) { if (values[i] < lo) lo = values[i]; if (values[i] > hi) hi = values[i]; }
+  const span = hi - lo || 1;
+  const c = document.createElement('canvas');
+  c.width = wid; c.height = hgt;
+  const ctx = c.getContext('2d')!;
+  const img = ctx.createImageData(wid, hgt);
+  for (let p = 0; p < wid * hgt; p++) {
+    for (let j = 0; j < 3; j++) img.data[4 * p + j] = Math.round((255 * (values[p * ch + (ch === 3 ? j : 0)] - lo)) / span);
+    img.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  const big = document.createElement('canvas');
+  big.width = wid * scale; big.height = hgt * scale;
+  const bctx = big.getContext('2d')!;
+  bctx.imageSmoothingEnabled = false;
+  bctx.drawImage(c, 0, 0, big.width, big.height);
+  return big.toDataURL('image/png');
+}
+
+function sampleView(values: ArrayLike<number>, title: string, compare?: ArrayLike<number>): HTMLElement {
+  const box = h('figure', { class: 'sample' });
+  if (isImage()) {
+    box.append(h('img', { src: imageUrl(values), alt: title }), h('figcaption', {}, title));
+    return box;
+  }
+  const div = h('div', { class: 'bars' });
+  box.append(div);
+  const cols = model!.info.columns;
+  const x = Array.from({ length: values.length }, (_, i) => cols[i] ?? `f${i}`);
+  const t = theme();
+  const traces: Partial<Plotly.PlotData>[] = [{ type: 'bar', x, y: Array.from(values), name: compare ? 'original' : title, marker: { color: t.accent } }];
+  if (compare) traces.push({ type: 'bar', x, y: Array.from(compare), name: 'reconstruction', marker: { color: palette()[1] } });
+  requestAnimationFrame(() => void Plotly.newPlot(div, traces, plotLayout({ title: { text: title, font: { size: 11 } }, barmode: 'group', height: 200, showlegend: !!compare, legend: { orientation: 'h', y: -0.3 } }), plotConfig));
+  return box;
+}
+
+function renderSample(s: SamplePayload): void {
+  const p = panes.point;
+  p.textContent = '';
+  p.append(h('h3', {}, `Sample #${s.index}${s.label !== undefined ? ` · ${s.label}` : ''}`));
+  p.append(h('div', { class: 'muted' }, `reconstruction error ${s.error.toPrecision(4)} · ${s.file.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''}`));
+  if (isImage()) {
+    const row = h('div', { class: 'row' }, sampleView(s.original, 'original'), sampleView(s.reconstruction, 'reconstruction'));
+    p.append(row);
+  } else p.append(sampleView(s.original, 'original vs reconstruction', s.reconstruction));
+  p.append(h('div', { class: 'muted mono' }, `z = [${s.latent.map((v) => v.toFixed(3)).join(', ')}]`));
+  p.append(h('div', { class: 'actions' },
+    button('Reveal in editor', () => post({ type: 'reveal', index: s.index })),
+    button('Interpolate from here', () => { saveUi({ selection: [s.index, ...ui.selection.filter((x) => x !== s.index)].slice(0, 2) }); showTab('interpolate'); renderInterpolateControls(); }, { secondary: '' })));
+}
+
+function renderDecoded(latent: number[], values: number[]): void {
+  const p = panes.point;
+  p.textContent = '';
+  p.append(h('h3', {}, 'Decoded latent point'));
+  p.append(h('div', { class: 'muted mono' }, `z = [${latent.map((v) => v.toFixed(3)).join(', ')}]`));
+  p.append(sampleView(values, 'decoded'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// clusters
+
+function renderClusters(): void {
+  const p = panes.clusters;
+  p.textContent = '';
+  if (!model?.clusters) { p.append(h('div', { class: 'muted' }, 'No clusters yet.')); return; }
+  const c = model.clusters;
+  const pal = palette();
+  p.append(h('div', { class: 'muted' }, `k = ${c.k}. Click a cluster to highlight it.`));
+  if (kSuggestion) {
+    const div = h('div', { class: 'kplot', id: 'k-plot' });
+    p.append(div);
+    const t = theme();
+    requestAnimationFrame(() => void Plotly.newPlot(div, [
+      { x: kSuggestion!.ks, y: kSuggestion!.silhouettes, name: 'silhouette', mode: 'lines+markers', line: { color: t.accent } },
+      { x: kSuggestion!.ks, y: kSuggestion!.inertias, name: 'inertia (elbow)', yaxis: 'y2', mode: 'lines+markers', line: { color: palette()[1], dash: 'dot' } },
+    ], plotLayout({ height: 170, showlegend: true, legend: { orientation: 'h', y: -0.35 }, title: { text: `silhouette / elbow (best k = ${kSuggestion!.best})`, font: { size: 11 } },
+      yaxis2: { overlaying: 'y', side: 'right', showgrid: false, color: t.fg } }), plotConfig));
+  }
+  const list = h('div', { class: 'clusters', id: 'cluster-list' });
+  const dim = model.info.dim;
+  c.sizes.forEach((size, j) => {
+    const card = h('div', { class: `cluster${emphasisCluster === j ? ' active' : ''}`, 'data-cluster': String(j) });
+    const sw = h('span', { class: 'swatch' });
+    sw.style.background = pal[j % pal.length];
+    card.append(h('div', { class: 'cluster-head' }, sw, `cluster ${j}`, h('span', { class: 'muted' }, ` · ${size} points`)));
+    const centroid = c.decodedCentroids.subarray(j * dim, (j + 1) * dim);
+    if (isImage()) card.append(h('img', { src: imageUrl(centroid, 2), alt: `centroid ${j}`, title: 'decoded centroid' }));
+    else card.append(h('div', { class: 'muted mono' }, 'centroid: ' + Array.from(centroid.subarray(0, 6), (v) => v.toFixed(2)).join(', ') + (dim > 6 ? ', …' : '')));
+    const members = h('div', { class: 'members' }, 'nearest: ');
+    for (const m of c.nearest[j].slice(0, 8)) {
+      const a = h('a', { href: '#' }, `#${m}`);
+      a.addEventListener('click', (e) => { e.preventDefault(); e.stopPropagation(); saveUi({ selection: [m] }); scatter.setHighlight([m]); post({ type: 'requestSample', requestId: request('inspect'), index: m, purpose: 'inspect' }); showTab('point'); });
+      members.append(a, ' ');
+    }
+    card.append(members);
+    card.addEventListener('click', () => { emphasisCluster = emphasisCluster === j ? undefined : j; applyFilter(); renderClusters(); });
+    list.append(card);
+  });
+  p.append(list);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// interpolation
+
+function renderInterpolateControls(): void {
+  const p = panes.interpolate;
+  let controls = p.querySelector('.controls');
+  if (!controls) { controls = h('div', { class: 'controls' }); p.prepend(controls); }
+  controls.textContent = '';
+  const [a, b] = ui.selection;
+  controls.append(h('div', { class: 'muted' }, 'Click a point for A, shift-click another for B.'));
+  controls.append(h('div', {}, `A: ${a !== undefined ? `#${a}` : '—'}   B: ${b !== undefined ? `#${b}` : '—'}`));
+  const mode = select([['linear', 'linear'], ['spherical', 'spherical (slerp)']], ui.interpolationMode, (v) => saveUi({ interpolationMode: v as UiState['interpolationMode'] }), 'interp-mode');
+  const steps = h('input', { type: 'number', min: '2', max: '32', value: String(ui.interpolationSteps), id: 'interp-steps' });
+  steps.addEventListener('change', () => saveUi({ interpolationSteps: Math.max(2, Math.min(32, Math.round(Number(steps.value) || 8))) }));
+  const go = button('Interpolate', () => runInterpolation(), { id: 'interp-run' });
+  if (a === undefined || b === undefined) go.setAttribute('disabled', '');
+  controls.append(h('div', { class: 'row' }, mode, h('label', {}, 'steps ', steps), go));
+}
+
+function runInterpolation(): void {
+  const [a, b] = ui.selection;
+  if (a === undefined || b === undefined) return;
+  post({ type: 'interpolate', requestId: request('interpolate'), a, b, steps: ui.interpolationSteps, mode: ui.interpolationMode });
+}
+
+function renderInterpolation(m: Extract<HostToWebview, { type: 'interpolation' }>): void {
+  const p = panes.interpolate;
+  p.querySelector('.strip')?.remove();
+  const decoded = unpackF32(m.decoded);
+  const dim = model!.info.dim;
+  const strip = h('div', { class: 'strip', id: 'interp-strip', 'data-steps': String(m.steps) });
+  strip.append(h('div', { class: 'muted' }, `#${m.a} → #${m.b}, ${m.mode}, ${m.steps} steps`));
+  if (isImage()) {
+    const row = h('div', { class: 'strip-row' });
+    for (let s = 0; s < m.steps; s++) row.append(h('img', { src: imageUrl(decoded.subarray(s * dim, (s + 1) * dim), 2), alt: `step ${s}` }));
+    strip.append(row);
+  } else {
+    const div = h('div', { class: 'heat' });
+    strip.append(div);
+    const z = Array.from({ length: m.steps }, (_, s) => Array.from(decoded.subarray(s * dim, (s + 1) * dim)));
+    requestAnimationFrame(() => void Plotly.newPlot(div, [{ type: 'heatmap', z, x: model!.info.columns.slice(0, dim), colorscale: 'Viridis', showscale: false }],
+      plotLayout({ height: 60 + 18 * m.steps, yaxis: { title: { text: 'step' }, autorange: 'reversed' }, margin: { l: 40, r: 10, t: 10, b: 60 } }), plotConfig));
+  }
+  p.append(strip);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// anomalies
+
+function renderAnomalies(): void {
+  const p = panes.anomalies;
+  p.textContent = '';
+  if (!model) return;
+  const t = errorThreshold();
+  const hist = h('div', { class: 'hist', id: 'error-hist' });
+  const q = h('input', { type: 'range', min: '0.5', max: '1', step: '0.005', value: String(ui.errorQuantile), id: 'error-quantile' });
+  const qLabel = h('span', {}, `threshold: ${(ui.errorQuantile * 100).toFixed(1)}th percentile = ${t.toPrecision(3)}`);
+  q.addEventListener('change', () => { saveUi({ errorQuantile: Number(q.value) }); applyFilter(); renderAnomalies(); });
+  const filter = h('input', { type: 'checkbox', id: 'filter-anomalies' });
+  filter.checked = ui.filterAnomalies;
+  filter.addEventListener('change', () => { saveUi({ filterAnomalies: filter.checked }); applyFilter(); });
+  p.append(hist, h('div', {}, q), qLabel, h('label', { class: 'row' }, filter, 'show only points above the threshold'));
+  const order = Array.from(model.errors.keys()).sort((a, b) => model!.errors[b] - model!.errors[a]).slice(0, 15);
+  const list = h('ol', { class: 'top', id: 'top-anomalies' });
+  for (const i of order) {
+    const a = h('a', { href: '#' }, `#${i}`);
+    a.addEventListener('click', (e) => { e.preventDefault(); saveUi({ selection: [i] }); scatter.setHighlight([i]); post({ type: 'requestSample', requestId: request('inspect'), index: i, purpose: 'inspect' }); showTab('point'); });
+    list.append(h('li', {}, a, ` ${model.errors[i].toPrecision(3)}${model.labelNames && model.labelCodes ? ` · ${model.labelNames[model.labelCodes[i]]}` : ''}`));
+  }
+  p.append(h('h3', {}, 'Top anomalies'), list);
+  const th = theme();
+  const sample = model.n > 200_000 ? model.errors.filter((_, i) => i % Math.ceil(model!.n / 200_000) === 0) : model.errors;
+  requestAnimationFrame(() => void Plotly.newPlot(hist, [{ type: 'histogram', x: Array.from(sample), marker: { color: th.accent }, nbinsx: 60 } as Partial<Plotly.PlotData>],
+    plotLayout({ height: 170, title: { text: 'reconstruction error', font: { size: 11 } }, shapes: [{ type: 'line', x0: t, x1: t, yref: 'paper', y0: 0, y1: 1, line: { color: th.error, width: 2 } }] }), plotConfig));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// training
+
+const liveBatches: TrainProgress[] = [];
+function renderTraining(): void {
+  const p = panes.training;
+  let div = p.querySelector<HTMLDivElement>('#loss-plot');
+  let info = p.querySelector<HTMLDivElement>('.train-info');
+  if (!div || !info) {
+    p.textContent = '';
+    info = h('div', { class: 'train-info muted' });
+    div = h('div', { id: 'loss-plot', class: 'loss' });
+    p.append(info, div);
+  }
+  const last = liveBatches[liveBatches.length - 1];
+  info.textContent = training === 'training' && last
+    ? `training: epoch ${last.epoch}/${last.epochs}, batch ${last.batch}/${last.batches}, loss ${last.loss.toPrecision(4)}, ${Math.round(last.samplesPerSec)} samples/s`
+    : `${training}${history.length ? ` · ${history.length} epochs, final loss ${history[history.length - 1].loss.toPrecision(4)}` : ''}`;
+  if (panes.training.hidden) return;
+  const t = theme();
+  const ep = history.map((r) => r.epoch);
+  const traces: Partial<Plotly.PlotData>[] = [{ x: ep, y: history.map((r) => r.loss), name: 'loss', mode: 'lines+markers', line: { color: t.accent } }];
+  if (history.some((r) => r.valLoss !== undefined)) traces.push({ x: ep, y: history.map((r) => r.valLoss ?? null) as number[], name: 'val loss', mode: 'lines+markers', line: { color: palette()[1] } });
+  const partNames = [...new Set(history.flatMap((r) => Object.keys(r.parts)))].filter((k) => k !== 'total');
+  if (partNames.length > 1) partNames.forEach((k, j) => traces.push({ x: ep, y: history.map((r) => r.parts[k] ?? null) as number[], name: k, mode: 'lines', line: { dash: 'dot', color: palette()[2 + j] } }));
+  void Plotly.react(div, traces, plotLayout({ height: 260, showlegend: true, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'epoch' }, gridcolor: t.grid }, yaxis: { type: 'log', gridcolor: t.grid }, title: { text: 'loss per epoch', font: { size: 11 } } }), plotConfig);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// messages
+
+function setClusters(c: ClustersPayload): void {
+  if (!model) return;
+  model.clusters = { k: c.k, assignments: unpackI32(c.assignments), sizes: c.sizes, nearest: c.nearest, decodedCentroids: unpackF32(c.decodedCentroids) };
+  emphasisCluster = undefined;
+  if (ui.k !== c.k) saveUi({ k: c.k });
+  recolor();
+  renderClusters();
+}
+
+function onMessage(m: HostToWebview): void {
+  switch (m.type) {
+    case 'init': {
+      history = m.history;
+      training = m.training;
+      ui = { ...ui, ...m.uiState, selection: ui.selection.length ? ui.selection : m.uiState.selection };
+      vscode.setState(ui);
+      kSuggestion = m.kSuggestion ?? kSuggestion;
+      if (m.info && m.embedding && m.projection) {
+        const e = m.embedding;
+        model = {
+          info: m.info, n: e.n, latentDim: e.latentDim, latent: unpackF32(e.latent), errors: unpackF32(e.errors),
+          ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: unpackI32(e.labelCodes) } : {}),
+          coords: unpackF32(m.projection.coords), dims: m.projection.dims, method: m.projection.method,
+        };
+        ui.selection = ui.selection.filter((i) => i < e.n);
+        if (ui.colorBy === 'label' && !model.labelNames) ui.colorBy = 'cluster';
+        scatter.setData(model.coords, model.dims);
+        buildToolbar();
+        if (m.clusters) setClusters(m.clusters); else recolor();
+        app.dataset.state = 'ready';
+        setStatus(describe());
+        renderInterpolateControls();
+        if (ui.selection.length) post({ type: 'requestSample', requestId: request('inspect'), index: ui.selection[0], purpose: 'inspect' });
+        else panes.point.replaceChildren(h('div', { class: 'muted' }, model.latentDim === 2 ? 'Click a point to inspect it, or empty space to decode that latent position.' : 'Click a point to inspect it.'));
+      } else {
+        app.dataset.state = m.training === 'training' ? 'training' : 'waiting';
+        setStatus(describe());
+      }
+      showTab(model ? ui.tab : 'training');
+      renderTraining();
+      return;
+    }
+    case 'trainingProgress': {
+      training = 'training';
+      liveBatches.push(m.progress);
+      if (liveBatches.length > 500) liveBatches.splice(0, 250);
+      if (m.progress.phase === 'epoch') {
+        if (m.progress.epoch === 1) history = history.filter((r) => r.epoch < 1);
+        history = history.filter((r) => r.epoch !== m.progress.epoch);
+        history.push({ epoch: m.progress.epoch, loss: m.progress.loss, parts: m.progress.parts, seconds: 0, ...(m.progress.valLoss !== undefined ? { valLoss: m.progress.valLoss } : {}) });
+      }
+      if (!model) { app.dataset.state = 'training'; showTab('training'); }
+      setStatus(model ? `${describe()} · training epoch ${m.progress.epoch}/${m.progress.epochs}…` : `Training: epoch ${m.progress.epoch}/${m.progress.epochs}, loss ${m.progress.loss.toPrecision(4)}`);
+      renderTraining();
+      return;
+    }
+    case 'trainingStatus':
+      training = m.status;
+      setStatus(m.message ?? describe());
+      renderTraining();
+      return;
+    case 'projection':
+      if (!model) return;
+      model.coords = unpackF32(m.projection.coords);
+      model.dims = m.projection.dims;
+      model.method = m.projection.method;
+      scatter.setData(model.coords, model.dims);
+      recolor();
+      setStatus(describe());
+      return;
+    case 'clusters':
+      setClusters(m.clusters);
+      setStatus(describe());
+      return;
+    case 'kSuggestion':
+      kSuggestion = m.suggestion;
+      buildToolbar();
+      renderClusters();
+      return;
+    case 'sample':
+      pending.delete(m.requestId);
+      if (m.purpose === 'hover') {
+        if (hoverIndex === m.sample.index && !tooltip.hidden && isImage()) tooltip.append(h('img', { src: imageUrl(m.sample.original, 2), alt: 'thumbnail' }));
+      } else renderSample(m.sample);
+      return;
+    case 'decoded':
+      pending.delete(m.requestId);
+      renderDecoded(m.latent, m.values);
+      return;
+    case 'interpolation':
+      pending.delete(m.requestId);
+      renderInterpolation(m);
+      return;
+    case 'saved':
+      setStatus(`Saved ${m.files.join(', ')}`);
+      return;
+    case 'error':
+      if (m.requestId !== undefined) pending.delete(m.requestId);
+      setStatus(`Error: ${m.message}`);
+      status.classList.add('error');
+      setTimeout(() => status.classList.remove('error'), 4000);
+      return;
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
+// Theme changes: VS Code swaps the body class; re-read colours.
+new MutationObserver(() => { if (model) { recolor(); renderClusters(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+/** Test hook for the end-to-end tests: where a point is drawn (css px inside #plot). */
+Object.assign(window, { latentExplorerTest: { screenOf: (i: number): [number, number] | undefined => scatter.screenOf(i) } });
+showTab(ui.tab);
+post({ type: 'ready' });
