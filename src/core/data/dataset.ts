@@ -39,6 +39,8 @@ export interface Dataset {
   labelName?: string;
   /** Per sample, where it came from; length `n`. */
   refs: SourceRef[];
+  /** Things the loader did that the user should know about (dropped text columns, skipped files, ...). */
+  warnings?: string[];
 }
 
 /** Options that steer loading; every loader ignores the ones that do not apply to it. */

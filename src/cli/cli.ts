@@ -1,0 +1,91 @@
+/**
+ * `latent-explorer <command> [options]`: a small dispatcher over `commands`. A command module exports a
+ * `CliCommand`; registering one is two lines (an import and an entry in `commands`).
+ */
+import { DatasetError } from '../core/data/dataset';
+import { trainCommand } from './commands/train';
+import { embedCommand } from './commands/embed';
+import { clusterCommand } from './commands/cluster';
+import { exportCommand } from './commands/export';
+
+/** Where a command writes; process.stdout/stderr, or test doubles. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(chunk: string): unknown };
+}
+
+export interface CliCommand {
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text. */
+  usage: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** A wrong flag or value: printed with a hint to use --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const commands: Record<string, CliCommand> = {
+  train: trainCommand,
+  embed: embedCommand,
+  cluster: clusterCommand,
+  export: exportCommand,
+};
+
+function overview(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  const list = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: latent-explorer <command> [options]', '', 'Commands:', ...list, '', 'Run `latent-explorer <command> --help` for the options of a command.', ''].join('\n');
+}
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr.write(`latent-explorer: unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`latent-explorer ${name}: ${e.message}\nRun \`latent-explorer ${name} --help\` for usage.\n`);
+      return 2;
+    }
+    if (e instanceof DatasetError) {
+      io.stderr.write(`latent-explorer: ${e.message}\n`);
+      return 1;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr.write(`latent-explorer ${name}: ${message}\n`);
+    if (process.env.LATENT_EXPLORER_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`latent-explorer: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

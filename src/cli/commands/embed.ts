@@ -1,0 +1,109 @@
+/**
+ * `latent-explorer embed <modelDir> [--data PATH] [--out FILE]`: encodes a dataset with a saved model and writes the
+ * codes, reconstruction errors, labels and sources as CSV. Also home of the small helpers the `cluster` and
+ * `export` commands share (opening a saved model as a `LocalExplorer`, option parsing).
+ */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { describeBackend, initBackend, isBackendPreference } from '../../core/backend/backend';
+import type { BackendPreference } from '../../core/backend/backend';
+import type { ExportFormat } from '../../core/explorer';
+import { LocalExplorer } from '../../core/localExplorer';
+import type { CliCommand, CliIo } from '../cli';
+import { UsageError } from '../cli';
+
+/** Options every explorer command accepts. */
+export const COMMON_OPTIONS = {
+  data: { type: 'string' },
+  backend: { type: 'string' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+export const COMMON_USAGE = `  --data PATH        dataset to encode (default: the one the model was trained on)
+  --backend B        auto|tensorflow|wasm|cpu (default auto)
+  --force            overwrite existing output files
+  --quiet            print only errors
+  -h, --help         this help`;
+
+/** Runs an argument parser, turning its errors (unknown flag, missing value) into `UsageError`s. */
+export function parseOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** An integer option `>= min`, or undefined when absent. */
+export function intOption(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${String(value)}"`);
+  return n;
+}
+
+/** The single `<modelDir>` positional. */
+export function modelDirArg(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one model folder, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
+  return path.resolve(positionals[0]);
+}
+
+/** Export format from a file name: .json, .npy, .tsv (Projector) or CSV for anything else. */
+export function formatFromPath(file: string): ExportFormat {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.json' ? 'json' : ext === '.npy' ? 'npy' : ext === '.tsv' ? 'tsv-projector' : 'csv';
+}
+
+/** Initialises the backend and opens a saved model (and its dataset, or `--data`) as an explorer. */
+export async function openExplorer(modelDir: string, values: { data?: unknown; backend?: unknown; quiet?: unknown }, io: CliIo): Promise<LocalExplorer> {
+  const backend = values.backend ?? 'auto';
+  if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${String(backend)}"`);
+  const info = await initBackend(backend as BackendPreference);
+  const quiet = values.quiet === true;
+  if (!quiet) io.stdout.write(`Backend: ${describeBackend(info)}\n`);
+  const dataPath = typeof values.data === 'string' ? path.resolve(values.data) : undefined;
+  const explorer = await LocalExplorer.load(modelDir, dataPath);
+  if (!quiet) {
+    const i = explorer.info();
+    io.stdout.write(`Model ${i.model.kind} (latent ${i.model.latentDim}) on ${i.datasetName}: ${i.n} samples x ${i.dim} features\n`);
+  }
+  return explorer;
+}
+
+const USAGE = `Usage: latent-explorer embed <modelDir> [options]
+
+Encodes every sample of the dataset with a saved model and writes one CSV row per sample: the latent code
+(z0..), the reconstruction error (mean squared error, normalised units), the label and the source file/line.
+
+Options:
+  --out FILE         output file (default <modelDir>/embeddings.csv); .json/.npy/.tsv pick that format
+${COMMON_USAGE}
+`;
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, out: { type: 'string' } } }),
+  );
+  const modelDir = modelDirArg(positionals);
+  const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(modelDir, 'embeddings.csv'));
+  const explorer = await openExplorer(modelDir, values, io);
+  try {
+    const e = await explorer.embed();
+    const files = await explorer.exportEmbeddings(out, formatFromPath(out), values.force === true);
+    let mean = 0;
+    for (const v of e.errors) mean += v / e.n;
+    if (values.quiet !== true) io.stdout.write(`Encoded ${e.n} samples to ${e.latentDim} dimensions; mean reconstruction error ${mean.toPrecision(4)}\n`);
+    io.stdout.write(`${files.join('\n')}\n`);
+    return 0;
+  } finally {
+    explorer.dispose();
+  }
+}
+
+export const embedCommand: CliCommand = {
+  summary: 'encode a dataset with a saved model and write the codes and reconstruction errors',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,73 @@
+/**
+ * `latent-explorer export <modelDir> --format csv|tsv-projector|npy|json --out PATH [--force]`: writes the latent
+ * codes (plus errors, labels, sources, and optionally cluster ids and a 2D projection) in a format other tools read:
+ * CSV, TensorBoard Embedding Projector TSV (vectors + metadata), NumPy .npy (codes only) or JSON.
+ */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import type { ExportFormat, ProjectionMethod } from '../../core/explorer';
+import type { CliCommand, CliIo } from '../cli';
+import { UsageError } from '../cli';
+import { COMMON_OPTIONS, COMMON_USAGE, intOption, modelDirArg, openExplorer, parseOrUsage } from './embed';
+
+const FORMATS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
+const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
+
+const USAGE = `Usage: latent-explorer export <modelDir> --format FORMAT --out PATH [options]
+
+Formats:
+  csv                one row per sample: z0.., [proj_x, proj_y], [cluster], error, label, source
+  tsv-projector      TensorBoard Embedding Projector: PATH (vectors, no header) + PATH's .metadata.tsv
+  npy                the n x latentDim float32 codes as a NumPy .npy file
+  json               everything as one JSON document
+
+Options:
+  --format FORMAT    ${FORMATS.join('|')}
+  --out PATH         output file
+  --k N              include k-means cluster ids (k = N)
+  --projection M     include a 2D projection: pca|umap
+  --seed N           seed for clustering and UMAP (default 0)
+${COMMON_USAGE}
+`;
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        format: { type: 'string' },
+        out: { type: 'string' },
+        k: { type: 'string' },
+        projection: { type: 'string' },
+        seed: { type: 'string' },
+      },
+    }),
+  );
+  const modelDir = modelDirArg(positionals);
+  const format = values.format;
+  if (format === undefined || !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format ?? ''}"`);
+  if (values.out === undefined) throw new UsageError('--out PATH is required');
+  const projection = values.projection;
+  if (projection !== undefined && !(PROJECTIONS as readonly string[]).includes(projection)) throw new UsageError(`--projection must be pca or umap, got "${projection}"`);
+  const k = intOption('k', values.k, 1);
+  const seed = intOption('seed', values.seed, 0) ?? 0;
+  const explorer = await openExplorer(modelDir, values, io);
+  try {
+    if (k !== undefined) await explorer.cluster(k, seed);
+    if (projection !== undefined) await explorer.project(projection as ProjectionMethod, 2, seed);
+    const files = await explorer.exportEmbeddings(path.resolve(values.out), format as ExportFormat, values.force === true);
+    io.stdout.write(`${files.join('\n')}\n`);
+    return 0;
+  } finally {
+    explorer.dispose();
+  }
+}
+
+export const exportCommand: CliCommand = {
+  summary: 'export latent codes as CSV, TensorBoard Projector TSV, NumPy .npy or JSON',
+  usage: USAGE,
+  run,
+};

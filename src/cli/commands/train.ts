@@ -1,0 +1,169 @@
+/**
+ * `latent-explorer train [dataset] [options]`: trains an autoencoder (default dataset: 2,000 MNIST digits from the
+ * `mnist` package), saves it and writes `embeddings.csv`.
+ */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
+import type { LoadOptions } from '../../core/data/dataset';
+import { availableModelKinds, isModelKind } from '../../core/models/index';
+import type { ModelConfig, ModelKind } from '../../core/models/types';
+import { runTrainingPipeline } from '../../core/pipeline';
+import type { TrainOptions } from '../../core/training/types';
+import type { CliCommand, CliIo } from '../cli';
+import { UsageError } from '../cli';
+import { ProgressBar } from '../progressBar';
+
+/** Epochs when `--epochs` is not given (2,000 MNIST digits, dense, wasm: about 10 s). */
+export const DEFAULT_CLI_EPOCHS = 20;
+
+const USAGE = `Usage: latent-explorer train [dataset] [options]
+
+Trains an autoencoder on a dataset (CSV, TSV, JSON, JSONL, NPY, NPZ, IDX or a folder of images) and writes the
+model (model.json, weights.bin, latent-explorer.json) and embeddings.csv. Without a dataset, trains on 2,000
+MNIST digits (the bundled mnist package).
+
+Options:
+  --model KIND       ${availableModelKinds().join('|')} (default dense)
+  --latent N         latent dimensions (default 8 for tables, 16 for images)
+  --hidden A,B       hidden layer widths, outermost first
+  --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
+  --batch N          batch size (default 64)
+  --lr X             Adam learning rate (default 0.001)
+  --patience N       early stopping patience in epochs, 0 = off (default 5)
+  --seed N           seed for everything random (default 42)
+  --label COL        label column of a table (not used as a feature)
+  --backend B        auto|tensorflow|wasm|cpu (default auto)
+  --out DIR          output folder (default .latent/<dataset>-<model>)
+  --max-rows N       read at most N samples
+  --quiet            no progress output
+  -h, --help         this help
+`;
+
+function intOption(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+function numberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+function parse(args: string[]): ReturnType<typeof parseTrainArgs> {
+  try {
+    return parseTrainArgs(args);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Parsed and validated `train` arguments. */
+export function parseTrainArgs(args: string[]): {
+  datasetPath?: string;
+  kind: ModelKind;
+  model: Partial<ModelConfig>;
+  train: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
+  loadOptions: LoadOptions;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  outDir?: string;
+  quiet: boolean;
+} {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      latent: { type: 'string' },
+      hidden: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      patience: { type: 'string' },
+      seed: { type: 'string' },
+      label: { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+      'max-rows': { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`expected at most one dataset, got ${positionals.length}: ${positionals.join(' ')}`);
+  const kind = values.model ?? 'dense';
+  if (!isModelKind(kind) || !availableModelKinds().includes(kind)) throw new UsageError(`--model must be one of ${availableModelKinds().join(', ')}, got "${kind}"`);
+  const backend = values.backend ?? 'auto';
+  if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+  const model: Partial<ModelConfig> = {};
+  const latent = intOption('latent', values.latent, 1);
+  if (latent !== undefined) model.latentDim = latent;
+  if (values.hidden !== undefined) {
+    model.hidden = values.hidden === '' ? [] : values.hidden.split(',').map((s) => intOption('hidden', s.trim(), 1) as number);
+  }
+  const seed = intOption('seed', values.seed, 0);
+  if (seed !== undefined) model.seed = seed;
+  const train: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>> = {
+    epochs: intOption('epochs', values.epochs, 1) ?? DEFAULT_CLI_EPOCHS,
+    batchSize: intOption('batch', values.batch, 1),
+    learningRate: numberOption('lr', values.lr),
+    patience: intOption('patience', values.patience, 0),
+    seed,
+  };
+  const loadOptions: LoadOptions = {};
+  if (values.label !== undefined) loadOptions.labelColumn = values.label;
+  const maxRows = intOption('max-rows', values['max-rows'], 1);
+  if (maxRows !== undefined) loadOptions.maxRows = maxRows;
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const opts = parse(args);
+  const info = await initBackend(opts.backend);
+  io.stdout.write(`Backend: ${describeBackend(info)}\n`);
+  if (opts.datasetPath === undefined && !opts.quiet) io.stdout.write('No dataset given: training on 2,000 MNIST digits (mnist package).\n');
+  const bar = opts.quiet ? undefined : new ProgressBar(io.stdout);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const out = await runTrainingPipeline({
+      datasetPath: opts.datasetPath === undefined ? undefined : path.resolve(opts.datasetPath),
+      loadOptions: opts.loadOptions,
+      model: { ...opts.model, kind: opts.kind },
+      train: opts.train,
+      outDir: opts.outDir,
+      onProgress: bar ? (p): void => bar.update(p) : undefined,
+      signal: abort.signal,
+      log: opts.quiet ? undefined : (m): void => void io.stdout.write(`${m}\n`),
+    });
+    bar?.finish();
+    out.model.dispose();
+    const r = out.result;
+    const last = r.history[r.history.length - 1];
+    if (r.cancelled) {
+      io.stderr.write('Training cancelled; nothing saved.\n');
+      return 130;
+    }
+    const val = last?.valLoss !== undefined ? `, val loss ${last.valLoss.toPrecision(4)}` : '';
+    io.stdout.write(
+      `Trained ${out.dataset.n} samples for ${r.history.length} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s` +
+        ` (${Math.round(r.samplesPerSec)} samples/s); loss ${last ? last.loss.toPrecision(4) : '-'}${val}\n`,
+    );
+    io.stdout.write(`Model: ${out.outDir}\nEmbeddings: ${path.join(out.outDir, 'embeddings.csv')}\n`);
+    return 0;
+  } finally {
+    bar?.finish();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export const trainCommand: CliCommand = {
+  summary: 'train an autoencoder on a dataset (default: MNIST digits) and write the model and embeddings.csv',
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,615 @@
+/**
+ * K-means clustering of latent codes (Lloyd's algorithm with greedy k-means++ seeding), plus the scores used to
+ * pick and judge a clustering: silhouette, elbow inertias, adjusted Rand index and Hungarian-matched accuracy.
+ *
+ * The assignment step finds, for each point x, the centroid c minimising `||c||^2 - 2 x.c` (the `||x||^2` term is
+ * the same for every centroid, so it only matters for the inertia), with `||c||^2` precomputed once per iteration.
+ * Two kernels, chosen by measurement (bench/kmeans.ts, 60,000 x 32, k = 10, per iteration):
+ * - tfjs `matMul(X, C^T)` on the wasm (XNNPACK) or native backend, with X uploaded once per `kmeans` call and C^T
+ *   passed pre-transposed (~3.5 ms for the product on wasm), then argmin and the centroid sums in JS;
+ * - a plain TypeScript loop over Float32Arrays, dot product unrolled four ways (~30 ms), used on the pure-JS cpu
+ *   backend (whose matMul takes ~57 ms) and for small problems where tensor overhead dominates.
+ */
+import type { KSuggestion } from '../explorer';
+import { createRng, deriveSeed } from '../random';
+import { tf } from '../tf';
+
+export interface KMeansOptions {
+  k: number;
+  /** Independent restarts; the run with the lowest inertia wins. Default 4. */
+  nInit?: number;
+  seed?: number;
+  /** Lloyd iterations per run. Default 100. */
+  maxIter?: number;
+  /**
+   * Convergence tolerance, relative to the data: a run stops when the squared Frobenius norm of the centroid shift
+   * is at most `tol * mean(per-feature variance)` (scikit-learn's convention). 0 runs all `maxIter` iterations.
+   */
+  tol?: number;
+  /** `k-means++` (default), `random` (k distinct points), or explicit `k x d` initial centroids (forces nInit 1). */
+  init?: 'k-means++' | 'random' | Float32Array;
+  /** Assignment kernel; default `auto`. Both give the same clustering up to float32 rounding in near-ties. */
+  kernel?: KMeansKernel;
+}
+
+export interface KMeansResult {
+  assignments: Int32Array;
+  /** `k x d`. */
+  centroids: Float32Array;
+  /** Sum of squared distances from each point to its centroid. */
+  inertia: number;
+  /** Lloyd iterations run by the winning restart. */
+  iterations: number;
+}
+
+function checkShape(data: Float32Array, n: number, d: number): void {
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 1 || d < 1) throw new Error(`bad shape ${n} x ${d}`);
+  if (data.length < n * d) throw new Error(`data has ${data.length} values, expected ${n} x ${d} = ${n * d}`);
+}
+
+/** Squared Euclidean distance between row `i` of `a` and row `j` of `b`, both `d` wide. */
+function sqDist(a: Float32Array, i: number, b: Float32Array, j: number, d: number): number {
+  let s = 0;
+  const ao = i * d;
+  const bo = j * d;
+  for (let t = 0; t < d; t++) {
+    const diff = a[ao + t] - b[bo + t];
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** Squared norm of each row of an `n x d` matrix. */
+export function rowSquaredNorms(data: Float32Array, n: number, d: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const o = i * d;
+    for (let t = 0; t < d; t++) s += data[o + t] * data[o + t];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Greedy k-means++ (Arthur & Vassilvitskii 2007, as in scikit-learn): the first centre is a uniform pick; each next
+ * centre is the best of `2 + ln k` candidates drawn with probability proportional to D(x)^2, the squared distance to
+ * the nearest centre chosen so far, "best" meaning the one that lowers the total potential sum D(x)^2 the most.
+ */
+export function kmeansPlusPlus(data: Float32Array, n: number, d: number, k: number, seed: number): Float32Array {
+  const rand = createRng(seed);
+  const centroids = new Float32Array(k * d);
+  const nTrials = 2 + Math.floor(Math.log(k));
+  const first = Math.floor(rand() * n);
+  centroids.set(data.subarray(first * d, first * d + d), 0);
+  const closest = new Float64Array(n);
+  let potential = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = sqDist(data, i, centroids, 0, d);
+    potential += closest[i];
+  }
+  const trial = new Float64Array(n);
+  const bestTrial = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity;
+    let bestIdx = 0;
+    for (let t = 0; t < nTrials; t++) {
+      // Sample an index with probability closest[i] / potential (cumulative search).
+      let r = rand() * potential;
+      let idx = n - 1;
+      for (let i = 0; i < n; i++) {
+        r -= closest[i];
+        if (r < 0) {
+          idx = i;
+          break;
+        }
+      }
+      if (potential <= 0) idx = Math.floor(rand() * n);
+      let pot = 0;
+      for (let i = 0; i < n; i++) {
+        const dd = Math.min(closest[i], sqDist(data, i, data, idx, d));
+        trial[i] = dd;
+        pot += dd;
+      }
+      if (pot < bestPot) {
+        bestPot = pot;
+        bestIdx = idx;
+        bestTrial.set(trial);
+      }
+    }
+    centroids.set(data.subarray(bestIdx * d, bestIdx * d + d), c * d);
+    closest.set(bestTrial);
+    potential = bestPot;
+  }
+  return centroids;
+}
+
+/** `k` distinct data points chosen uniformly (seeded). */
+function randomInit(data: Float32Array, n: number, d: number, k: number, seed: number): Float32Array {
+  const rand = createRng(seed);
+  const centroids = new Float32Array(k * d);
+  const chosen = new Set<number>();
+  for (let c = 0; c < k; c++) {
+    let idx = Math.floor(rand() * n);
+    while (chosen.has(idx) && chosen.size < n) idx = Math.floor(rand() * n);
+    chosen.add(idx);
+    centroids.set(data.subarray(idx * d, idx * d + d), c * d);
+  }
+  return centroids;
+}
+
+/**
+ * One assignment pass: labels each point with its nearest centroid, returns the inertia and, when `sums`/`counts`
+ * are given, accumulates each cluster's coordinate sums and sizes for the next update (fused, one pass over data).
+ * `dists` receives each point's squared distance to its centroid.
+ */
+export function assignPoints(
+  data: Float32Array,
+  n: number,
+  d: number,
+  centroids: Float32Array,
+  k: number,
+  xNorms: Float64Array,
+  labels: Int32Array,
+  dists: Float64Array,
+  sums?: Float64Array,
+  counts?: Float64Array,
+): number {
+  const cNorms = rowSquaredNorms(centroids, k, d);
+  const d4 = d - (d % 4);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    let best = Infinity;
+    let bj = 0;
+    for (let j = 0; j < k; j++) {
+      const co = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t = 0;
+      for (; t < d4; t += 4) {
+        s0 += data[xo + t] * centroids[co + t];
+        s1 += data[xo + t + 1] * centroids[co + t + 1];
+        s2 += data[xo + t + 2] * centroids[co + t + 2];
+        s3 += data[xo + t + 3] * centroids[co + t + 3];
+      }
+      for (; t < d; t++) s0 += data[xo + t] * centroids[co + t];
+      const dist = cNorms[j] - 2 * (s0 + s1 + s2 + s3);
+      if (dist < best) {
+        best = dist;
+        bj = j;
+      }
+    }
+    labels[i] = bj;
+    const dd = Math.max(0, xNorms[i] + best);
+    dists[i] = dd;
+    inertia += dd;
+    if (sums && counts) {
+      const so = bj * d;
+      for (let t = 0; t < d; t++) sums[so + t] += data[xo + t];
+      counts[bj] += 1;
+    }
+  }
+  return inertia;
+}
+
+/** Mean of the per-feature variances: the scale that makes `tol` relative to the data. */
+function meanVariance(data: Float32Array, n: number, d: number): number {
+  let total = 0;
+  for (let t = 0; t < d; t++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += data[i * d + t];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const diff = data[i * d + t] - mean;
+      v += diff * diff;
+    }
+    total += v / n;
+  }
+  return total / d;
+}
+
+/**
+ * Labels every point with its nearest centroid, fills `dists` (squared distance to it) and returns the inertia;
+ * with `sums`/`counts`, also accumulates each cluster's coordinate sums and sizes.
+ */
+type Assigner = (centroids: Float32Array, labels: Int32Array, dists: Float64Array, sums?: Float64Array, counts?: Float64Array) => number;
+
+/** Which assignment kernel `kmeans` uses. `auto`: tfjs when the backend is not the pure-JS cpu one and n k d >= 2^20. */
+export type KMeansKernel = 'auto' | 'tfjs' | 'plain';
+
+/** Rows of X per matMul (bounds the `rows x k` product tensor). */
+const TF_CHUNK = 65536;
+
+/**
+ * The tfjs assigner: X lives on the backend in chunks for the whole k-means call; each step uploads C^T (`d x k`),
+ * reads back `X C^T` and finishes argmin, inertia and the sums in JS. Call `dispose` when done.
+ */
+function createTfAssigner(data: Float32Array, n: number, d: number, k: number, xNorms: Float64Array): { assign: Assigner; dispose: () => void } {
+  const chunks: tf.Tensor2D[] = [];
+  for (let s = 0; s < n; s += TF_CHUNK) {
+    const rows = Math.min(TF_CHUNK, n - s);
+    chunks.push(tf.tensor2d(data.subarray(s * d, (s + rows) * d), [rows, d]));
+  }
+  const cT = new Float32Array(d * k);
+  const assign: Assigner = (centroids, labels, dists, sums, counts) => {
+    const cNorms = rowSquaredNorms(centroids, k, d);
+    for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) cT[t * k + j] = centroids[j * d + t];
+    const cTensor = tf.tensor2d(cT, [d, k]);
+    let inertia = 0;
+    try {
+      let start = 0;
+      for (const xb of chunks) {
+        const prod = tf.matMul(xb, cTensor);
+        const dots = prod.dataSync() as Float32Array;
+        prod.dispose();
+        const rows = xb.shape[0];
+        for (let r = 0; r < rows; r++) {
+          const i = start + r;
+          const o = r * k;
+          let best = Infinity;
+          let bj = 0;
+          for (let j = 0; j < k; j++) {
+            const dist = cNorms[j] - 2 * dots[o + j];
+            if (dist < best) {
+              best = dist;
+              bj = j;
+            }
+          }
+          labels[i] = bj;
+          const dd = Math.max(0, xNorms[i] + best);
+          dists[i] = dd;
+          inertia += dd;
+        }
+        start += rows;
+      }
+    } finally {
+      cTensor.dispose();
+    }
+    if (sums && counts) {
+      for (let i = 0; i < n; i++) {
+        const so = labels[i] * d;
+        const xo = i * d;
+        for (let t = 0; t < d; t++) sums[so + t] += data[xo + t];
+        counts[labels[i]] += 1;
+      }
+    }
+    return inertia;
+  };
+  return { assign, dispose: () => chunks.forEach((c) => c.dispose()) };
+}
+
+/** Picks the kernel for `auto`: see the file comment for the measurements behind it. */
+function useTfKernel(kernel: KMeansKernel, n: number, d: number, k: number): boolean {
+  if (kernel !== 'auto') return kernel === 'tfjs';
+  return tf.getBackend() !== 'cpu' && n * d * k >= 1 << 20;
+}
+
+/**
+ * Lloyd iterations from given centroids: assign every point to its nearest centroid, move each centroid to the
+ * mean of its points. An emptied cluster is re-seeded with the point farthest from its current centroid (so k
+ * clusters always survive). Ends with a final assignment so labels match the returned centroids.
+ */
+function lloyd(data: Float32Array, n: number, d: number, k: number, init: Float32Array, maxIter: number, tolAbs: number, assign: Assigner): KMeansResult {
+  let centroids = Float32Array.from(init);
+  const labels = new Int32Array(n);
+  const dists = new Float64Array(n);
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  let iterations = 0;
+  for (let it = 0; it < maxIter; it++) {
+    sums.fill(0);
+    counts.fill(0);
+    assign(centroids, labels, dists, sums, counts);
+    const next = new Float32Array(k * d);
+    const taken = new Set<number>();
+    for (let j = 0; j < k; j++) {
+      if (counts[j] > 0) {
+        for (let t = 0; t < d; t++) next[j * d + t] = sums[j * d + t] / counts[j];
+        continue;
+      }
+      // Empty cluster: take the point currently farthest from its centroid that no other empty cluster took.
+      let far = -1;
+      let farDist = -1;
+      for (let i = 0; i < n; i++) {
+        if (dists[i] > farDist && !taken.has(i)) {
+          farDist = dists[i];
+          far = i;
+        }
+      }
+      taken.add(far);
+      next.set(data.subarray(far * d, far * d + d), j * d);
+    }
+    let shift = 0;
+    for (let q = 0; q < next.length; q++) {
+      const diff = next[q] - centroids[q];
+      shift += diff * diff;
+    }
+    centroids = next;
+    iterations = it + 1;
+    if (shift <= tolAbs) break;
+  }
+  const inertia = assign(centroids, labels, dists);
+  return { assignments: labels, centroids, inertia, iterations };
+}
+
+/**
+ * K-means: minimises the within-cluster sum of squares `sum_i ||x_i - c_{a(i)}||^2` by Lloyd iterations from
+ * `nInit` seeded initialisations and keeps the best. Same data, options and seed give the same result.
+ */
+export function kmeans(data: Float32Array, n: number, d: number, options: KMeansOptions): KMeansResult {
+  checkShape(data, n, d);
+  const { k } = options;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+  if (k > n) throw new Error(`k (${k}) exceeds the number of points (${n})`);
+  const seed = options.seed ?? 0;
+  const maxIter = options.maxIter ?? 100;
+  const tol = options.tol ?? 1e-4;
+  const init = options.init ?? 'k-means++';
+  const nInit = init instanceof Float32Array ? 1 : Math.max(1, options.nInit ?? 4);
+  const xNorms = rowSquaredNorms(data, n, d);
+  const tolAbs = tol > 0 ? tol * meanVariance(data, n, d) : 0;
+  const tfKernel = useTfKernel(options.kernel ?? 'auto', n, d, k) ? createTfAssigner(data, n, d, k, xNorms) : undefined;
+  const assign: Assigner =
+    tfKernel?.assign ?? ((centroids, labels, dists, sums, counts) => assignPoints(data, n, d, centroids, k, xNorms, labels, dists, sums, counts));
+  let best: KMeansResult | undefined;
+  try {
+    for (let run = 0; run < nInit; run++) {
+      const runSeed = deriveSeed(seed, run);
+      let start: Float32Array;
+      if (init instanceof Float32Array) {
+        if (init.length !== k * d) throw new Error(`init centroids have ${init.length} values, expected ${k} x ${d}`);
+        start = init;
+      } else {
+        start = init === 'random' ? randomInit(data, n, d, k, runSeed) : kmeansPlusPlus(data, n, d, k, runSeed);
+      }
+      const result = lloyd(data, n, d, k, start, maxIter, tolAbs, assign);
+      if (!best || result.inertia < best.inertia) best = result;
+    }
+  } finally {
+    tfKernel?.dispose();
+  }
+  return best!;
+}
+
+/** Sizes of each of `k` clusters. */
+export function clusterSizes(assignments: Int32Array, k: number): number[] {
+  const sizes = new Array<number>(k).fill(0);
+  for (const a of assignments) sizes[a]++;
+  return sizes;
+}
+
+export interface ClusterSummary {
+  sizes: number[];
+  /** Per cluster, up to `nNearest` member indices, closest to the centroid first. */
+  nearest: number[][];
+}
+
+/** Cluster sizes and the members nearest each centroid (ties broken by index). */
+export function clusterSummary(
+  data: Float32Array,
+  n: number,
+  d: number,
+  assignments: Int32Array,
+  centroids: Float32Array,
+  k: number,
+  nNearest = 8,
+): ClusterSummary {
+  const members: { i: number; dist: number }[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) {
+    const c = assignments[i];
+    members[c].push({ i, dist: sqDist(data, i, centroids, c, d) });
+  }
+  return {
+    sizes: members.map((m) => m.length),
+    nearest: members.map((m) => m.sort((a, b) => a.dist - b.dist || a.i - b.i).slice(0, nNearest).map((e) => e.i)),
+  };
+}
+
+/**
+ * Mean silhouette coefficient `s(i) = (b - a) / max(a, b)`, where `a` is the mean distance from i to the other
+ * members of its cluster and `b` the smallest mean distance to another cluster's members (Euclidean). Points in
+ * singleton clusters score 0. Computed on a seeded sample of at most `sampleSize` points (O(m^2 d)). Range [-1, 1].
+ */
+export function silhouette(
+  data: Float32Array,
+  n: number,
+  d: number,
+  assignments: Int32Array,
+  k: number,
+  options: { sampleSize?: number; seed?: number } = {},
+): number {
+  checkShape(data, n, d);
+  const m = Math.min(n, options.sampleSize ?? 2000);
+  let idx: Int32Array;
+  if (m === n) {
+    idx = new Int32Array(n).map((_, i) => i);
+  } else {
+    // Partial Fisher-Yates: the first m entries are a uniform sample without replacement.
+    const all = new Int32Array(n).map((_, i) => i);
+    const rand = createRng(options.seed ?? 0);
+    for (let i = 0; i < m; i++) {
+      const j = i + Math.floor(rand() * (n - i));
+      const t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    idx = all.slice(0, m);
+  }
+  const labels = Int32Array.from(idx, (i) => assignments[i]);
+  const sizes = new Float64Array(k);
+  for (const l of labels) sizes[l]++;
+  let nonEmpty = 0;
+  for (const s of sizes) if (s > 0) nonEmpty++;
+  if (nonEmpty < 2) return 0;
+  const sample = new Float32Array(m * d);
+  for (let r = 0; r < m; r++) sample.set(data.subarray(idx[r] * d, idx[r] * d + d), r * d);
+  const distSums = new Float64Array(k);
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    distSums.fill(0);
+    for (let j = 0; j < m; j++) if (j !== i) distSums[labels[j]] += Math.sqrt(sqDist(sample, i, sample, j, d));
+    const own = labels[i];
+    if (sizes[own] <= 1) continue;
+    const a = distSums[own] / (sizes[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, distSums[c] / sizes[c]);
+    const denom = Math.max(a, b);
+    total += denom > 0 ? (b - a) / denom : 0;
+  }
+  return total / m;
+}
+
+/** Inertia of the best k-means run for each k in `ks` (for an elbow plot). */
+export function elbow(data: Float32Array, n: number, d: number, ks: number[], seed = 0): number[] {
+  return ks.map((k) => kmeans(data, n, d, { k, seed, nInit: 2 }).inertia);
+}
+
+/**
+ * Runs k-means for each k in `kMin..kMax` and scores it by inertia and (sampled) silhouette; `best` is the k with
+ * the highest silhouette (smallest k on ties).
+ */
+export function suggestK(
+  data: Float32Array,
+  n: number,
+  d: number,
+  kMin: number,
+  kMax: number,
+  options: { seed?: number; nInit?: number; sampleSize?: number } = {},
+): KSuggestion {
+  const lo = Math.max(2, Math.floor(kMin));
+  const hi = Math.min(n - 1, Math.floor(kMax));
+  if (hi < lo) throw new Error(`no k to try in ${kMin}..${kMax} for ${n} points`);
+  const seed = options.seed ?? 0;
+  const ks: number[] = [];
+  const inertias: number[] = [];
+  const silhouettes: number[] = [];
+  for (let k = lo; k <= hi; k++) {
+    const r = kmeans(data, n, d, { k, seed, nInit: options.nInit ?? 2 });
+    ks.push(k);
+    inertias.push(r.inertia);
+    silhouettes.push(silhouette(data, n, d, r.assignments, k, { sampleSize: options.sampleSize ?? 2000, seed }));
+  }
+  let bestI = 0;
+  for (let i = 1; i < ks.length; i++) if (silhouettes[i] > silhouettes[bestI]) bestI = i;
+  return { ks, inertias, silhouettes, best: ks[bestI] };
+}
+
+/** Maps arbitrary labels (numbers or strings) to dense ids 0..m-1 in order of first appearance. */
+function denseIds(labels: ArrayLike<number | string>): { ids: Int32Array; count: number } {
+  const map = new Map<number | string, number>();
+  const ids = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    let id = map.get(labels[i]);
+    if (id === undefined) {
+      id = map.size;
+      map.set(labels[i], id);
+    }
+    ids[i] = id;
+  }
+  return { ids, count: map.size };
+}
+
+function contingency(a: ArrayLike<number | string>, b: ArrayLike<number | string>): { table: number[][]; ra: number; rb: number } {
+  if (a.length !== b.length) throw new Error(`label arrays differ in length: ${a.length} vs ${b.length}`);
+  const A = denseIds(a);
+  const B = denseIds(b);
+  const table = Array.from({ length: A.count }, () => new Array<number>(B.count).fill(0));
+  for (let i = 0; i < a.length; i++) table[A.ids[i]][B.ids[i]]++;
+  return { table, ra: A.count, rb: B.count };
+}
+
+const choose2 = (x: number): number => (x * (x - 1)) / 2;
+
+/**
+ * Adjusted Rand index (Hubert & Arabie 1985): pair-counting agreement between two labelings, corrected for chance.
+ * 1 for identical partitions (up to renaming), about 0 for independent ones.
+ */
+export function adjustedRandIndex(a: ArrayLike<number | string>, b: ArrayLike<number | string>): number {
+  const { table } = contingency(a, b);
+  const n = a.length;
+  let sumCells = 0;
+  const rowSums = table.map((r) => r.reduce((s, v) => s + v, 0));
+  const colSums = table[0] ? table[0].map((_, j) => table.reduce((s, r) => s + r[j], 0)) : [];
+  for (const row of table) for (const v of row) sumCells += choose2(v);
+  const sumRows = rowSums.reduce((s, v) => s + choose2(v), 0);
+  const sumCols = colSums.reduce((s, v) => s + choose2(v), 0);
+  const expected = (sumRows * sumCols) / choose2(n);
+  const maxIndex = (sumRows + sumCols) / 2;
+  if (maxIndex === expected) return 1; // both partitions trivial (all one cluster or all singletons)
+  return (sumCells - expected) / (maxIndex - expected);
+}
+
+/**
+ * Minimum-cost assignment on a rectangular cost matrix (rows <= cols) by the Hungarian algorithm with potentials,
+ * O(rows^2 cols). Returns, for each row, the column assigned to it.
+ */
+export function hungarian(cost: number[][]): number[] {
+  const n = cost.length;
+  const m = n ? cost[0].length : 0;
+  if (n > m) throw new Error('hungarian: more rows than columns');
+  const u = new Float64Array(n + 1);
+  const v = new Float64Array(m + 1);
+  const p = new Int32Array(m + 1); // p[j]: row (1-based) matched to column j
+  const way = new Int32Array(m + 1);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    const minv = new Float64Array(m + 1).fill(Infinity);
+    const used = new Uint8Array(m + 1);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0];
+      let delta = Infinity;
+      let j1 = 0;
+      for (let j = 1; j <= m; j++) {
+        if (used[j]) continue;
+        const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
+        if (cur < minv[j]) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j] < delta) {
+          delta = minv[j];
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= m; j++) {
+        if (used[j]) {
+          u[p[j]] += delta;
+          v[j] -= delta;
+        } else {
+          minv[j] -= delta;
+        }
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0];
+      p[j0] = p[j1];
+      j0 = j1;
+    } while (j0);
+  }
+  const rowToCol = new Array<number>(n).fill(-1);
+  for (let j = 1; j <= m; j++) if (p[j] > 0) rowToCol[p[j] - 1] = j - 1;
+  return rowToCol;
+}
+
+/**
+ * Clustering accuracy: the fraction of points whose cluster, after the best one-to-one renaming of clusters to
+ * classes (Hungarian assignment on the contingency table), equals their true class.
+ */
+export function hungarianAccuracy(pred: ArrayLike<number | string>, truth: ArrayLike<number | string>): number {
+  const { table, ra, rb } = contingency(pred, truth);
+  if (pred.length === 0) return 1;
+  // Cost = -matches; pad to a square so either side may have more labels.
+  const size = Math.max(ra, rb);
+  const cost = Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) => (i < ra && j < rb ? -table[i][j] : 0)));
+  const match = hungarian(cost);
+  let correct = 0;
+  for (let i = 0; i < ra; i++) if (match[i] < rb) correct += table[i][match[i]];
+  return correct / pred.length;
+}

@@ -1,0 +1,230 @@
+/**
+ * JSON and JSON Lines. Accepted shapes:
+ * - an array of objects (keys are columns) or of arrays (numbers, possibly nested: `[h][w]` rows become images);
+ * - `{ "data" | "X" | "features": [...], "labels" | "y" | "target": [...] }`;
+ * - JSONL / NDJSON: one object or array per line.
+ * Records of objects go through `buildTable` (text columns may become the label); arrays must hold numbers only.
+ */
+import type { Dataset, DatasetFormat, LoadOptions, SourceRef } from './dataset';
+import { DatasetError } from './dataset';
+import { datasetName, readText, rowLimit } from './fileUtil';
+import type { Cell } from './table';
+import { buildTable } from './table';
+
+const FEATURE_KEYS = ['data', 'X', 'x', 'features'];
+const LABEL_KEYS = ['labels', 'y', 'Y', 'target', 'label'];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * 1-based line on which each element of a top-level JSON array starts, found with one scan that tracks nesting depth
+ * and skips strings. Undefined when the text is not an array.
+ */
+export function topLevelElementLines(text: string): number[] | undefined {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let expecting = false;
+  let seenStart = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13) continue;
+    if (!seenStart) {
+      if (c !== 91 /* [ */) return undefined;
+      seenStart = true;
+      depth = 1;
+      expecting = true;
+      continue;
+    }
+    if (depth === 1 && expecting && c !== 93 /* ] */) {
+      lines.push(line);
+      expecting = false;
+    }
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 92 /* \ */) i++;
+        else if (s === 34) break;
+      }
+    } else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) depth--;
+    else if (c === 44 /* , */ && depth === 1) expecting = true;
+  }
+  return lines;
+}
+
+/** Shape of a nested array, following first elements (`[]` for a scalar); `flattenInto` checks the rest. */
+function nestedShape(v: unknown): number[] {
+  const shape: number[] = [];
+  let cur = v;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
+  return shape;
+}
+
+function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
+  if (depth === shape.length) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${JSON.stringify(v)} is not a number`);
+    out[offset] = v as number;
+    return offset + 1;
+  }
+  if (!Array.isArray(v) || v.length !== shape[depth]) fail(`expected an array of ${shape[depth]} at depth ${depth + 1} (ragged record)`);
+  let o = offset;
+  for (const e of v as unknown[]) o = flattenInto(e, shape, depth + 1, out, o, fail);
+  return o;
+}
+
+interface Records {
+  file: string;
+  name: string;
+  format: DatasetFormat;
+  records: unknown[];
+  lines?: (number | undefined)[];
+  labels?: string[];
+  labelName?: string;
+}
+
+function labelText(v: unknown): string {
+  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Records that are arrays (or numbers): every record must have the shape of the first. */
+function arrayRecords(r: Records): Dataset {
+  const n = r.records.length;
+  const shape = nestedShape(r.records[0]);
+  const dim = shape.reduce((a, b) => a * b, 1);
+  if (dim === 0) throw new DatasetError('records are empty arrays', r.file);
+  const features = new Float32Array(n * dim);
+  const refs: SourceRef[] = [];
+  for (let i = 0; i < n; i++) {
+    const line = r.lines?.[i];
+    const fail = (what: string): never => {
+      throw new DatasetError(line === undefined ? `record ${i + 1}: ${what}` : what, r.file, line);
+    };
+    flattenInto(r.records[i], shape, 0, features, i * dim, fail);
+    refs.push(line !== undefined ? { file: r.file, line, index: i } : { file: r.file, index: i });
+  }
+  const image = shape.length === 2 || shape.length === 3;
+  const sampleShape = shape.length === 0 ? [1] : shape.length === 1 ? shape : shape.length === 2 ? [shape[0], shape[1], 1] : shape;
+  let columns: string[];
+  if (image) {
+    columns = [];
+    const [h, w, c] = sampleShape;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
+  } else columns = Array.from({ length: dim }, (_, j) => `f${j}`);
+  if (r.labels !== undefined && r.labels.length !== n) throw new DatasetError(`${r.labels.length} labels for ${n} samples`, r.file);
+  const ds: Dataset = {
+    name: r.name,
+    source: r.file,
+    format: r.format,
+    kind: image ? 'image' : 'table',
+    n,
+    dim,
+    sampleShape: image ? sampleShape : [dim],
+    features,
+    columns,
+    refs,
+  };
+  if (r.labels !== undefined) {
+    ds.labels = r.labels;
+    ds.labelName = r.labelName ?? 'label';
+  }
+  return ds;
+}
+
+/** Records that are objects: union of keys (in order of first appearance) are the columns. */
+function objectRecords(r: Records, opts: LoadOptions): Dataset {
+  const keys = new Map<string, number>();
+  for (const rec of r.records) for (const k of Object.keys(rec as object)) if (!keys.has(k)) keys.set(k, keys.size);
+  const header = [...keys.keys()];
+  const rows: Cell[][] = r.records.map((rec, i) => {
+    const o = rec as Record<string, unknown>;
+    return header.map((k) => {
+      const v = o[k];
+      if (v !== null && typeof v === 'object') {
+        const line = r.lines?.[i];
+        throw new DatasetError(`${line === undefined ? `record ${i + 1}: ` : ''}nested value; expected a number or text`, r.file, line, k);
+      }
+      return v as Cell;
+    });
+  });
+  return buildTable({ file: r.file, name: r.name, format: r.format, header, rows, lines: r.lines, labels: r.labels, labelName: r.labelName }, opts);
+}
+
+function fromRecords(r: Records, opts: LoadOptions): Dataset {
+  if (r.records.length === 0) throw new DatasetError('no records', r.file);
+  const limit = rowLimit(opts.maxRows);
+  if (r.records.length > limit) {
+    r.records = r.records.slice(0, limit);
+    r.lines = r.lines?.slice(0, limit);
+    r.labels = r.labels?.slice(0, limit);
+  }
+  const objects = r.records.filter(isPlainObject).length;
+  if (objects === r.records.length) return objectRecords(r, opts);
+  if (objects > 0) {
+    const i = r.records.findIndex((x) => isPlainObject(x) !== isPlainObject(r.records[0]));
+    const line = r.lines?.[i];
+    throw new DatasetError(`${line === undefined ? `record ${i + 1}: ` : ''}mixes objects and arrays`, r.file, line);
+  }
+  return arrayRecords(r);
+}
+
+/** Loads a `.json` file. */
+export async function loadJson(file: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const text = await readText(file);
+  if (text.trim() === '') throw new DatasetError('file is empty', file);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? countLinesBefore(text, Number(pos[1])) : undefined;
+    throw new DatasetError(`invalid JSON (${msg})`, file, line);
+  }
+  const name = datasetName(file);
+  if (Array.isArray(doc)) return fromRecords({ file, name, format: 'json', records: doc, lines: topLevelElementLines(text) }, opts);
+  if (isPlainObject(doc)) {
+    const fk = FEATURE_KEYS.find((k) => Array.isArray(doc[k]));
+    if (fk === undefined) throw new DatasetError(`expected an array, or an object with one of ${FEATURE_KEYS.join('/')} holding the samples`, file);
+    const lk = LABEL_KEYS.find((k) => k !== fk && Array.isArray(doc[k]));
+    const labels = lk !== undefined ? (doc[lk] as unknown[]).map(labelText) : undefined;
+    return fromRecords({ file, name, format: 'json', records: doc[fk] as unknown[], labels, labelName: lk }, opts);
+  }
+  throw new DatasetError('expected an array of records or an object with the samples', file);
+}
+
+function countLinesBefore(text: string, pos: number): number {
+  let line = 1;
+  for (let k = text.indexOf('\n'); k >= 0 && k < pos; k = text.indexOf('\n', k + 1)) line++;
+  return line;
+}
+
+/** Loads JSON Lines (`.jsonl`, `.ndjson`): one record per non-blank line. */
+export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const text = await readText(file);
+  const limit = rowLimit(opts.maxRows);
+  const records: unknown[] = [];
+  const lines: number[] = [];
+  const all = text.split('\n');
+  for (let k = 0; k < all.length && records.length < limit; k++) {
+    const s = all[k].trim();
+    if (s === '') continue;
+    try {
+      records.push(JSON.parse(s));
+    } catch (err) {
+      throw new DatasetError(`invalid JSON (${err instanceof Error ? err.message : String(err)})`, file, k + 1);
+    }
+    lines.push(k + 1);
+  }
+  if (records.length === 0) throw new DatasetError('file is empty', file);
+  return fromRecords({ file, name: datasetName(file), format: 'jsonl', records, lines }, opts);
+}

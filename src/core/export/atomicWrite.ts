@@ -1,0 +1,32 @@
+/**
+ * Safe file writes for every exporter: never silently overwrite, never leave a half-written file. Content goes to
+ * `<path>.tmp-<pid>` first and is renamed into place (atomic on one filesystem).
+ */
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+
+/** Thrown when an export target exists and `overwrite` was not set. */
+export class FileExistsError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} already exists; pass overwrite (CLI: --force) to replace it`);
+    this.name = 'FileExistsError';
+  }
+}
+
+/** Throws `FileExistsError` for each of `paths` that exists, unless `overwrite`. Check all before writing any. */
+export function assertWritable(paths: string[], overwrite: boolean): void {
+  if (overwrite) return;
+  for (const p of paths) if (existsSync(p)) throw new FileExistsError(p);
+}
+
+/** Writes `data` to `path` atomically (temp file + rename); refuses an existing `path` unless `overwrite`. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, overwrite: boolean): void {
+  assertWritable([path], overwrite);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

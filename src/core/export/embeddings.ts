@@ -1,0 +1,152 @@
+/**
+ * Text exporters for embeddings: CSV (one row per sample: latent code, projection, cluster, error, label, source),
+ * TensorBoard Embedding Projector TSV (a vectors file without header plus a metadata file whose header row names the
+ * columns, as the Projector requires when metadata has more than one column) and JSON. Every writer is atomic and
+ * refuses to overwrite an existing file unless `overwrite` is set (`FileExistsError`).
+ */
+import { basename, dirname, extname, join } from 'node:path';
+import type { SourceRef } from '../data/dataset';
+import type { ProjectionResult } from '../explorer';
+import { assertWritable, writeFileAtomic } from './atomicWrite';
+
+/** Everything an export may carry; only `n`, `latentDim` and `latent` are required. */
+export interface EmbeddingTable {
+  n: number;
+  latentDim: number;
+  /** `n x latentDim`. */
+  latent: Float32Array;
+  errors?: Float32Array;
+  labels?: string[];
+  refs?: SourceRef[];
+  clusters?: Int32Array;
+  projection?: ProjectionResult;
+}
+
+/** Shortest decimal text that reads back as the same float32 (e.g. `0.1`, not `0.10000000149011612`). */
+export function formatFloat32(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const s = f.toPrecision(p);
+    if (Math.fround(Number(s)) === f) return String(Number(s));
+  }
+  return String(f);
+}
+
+/** RFC 4180 quoting: fields with a comma, quote or line break are wrapped in quotes, quotes doubled. */
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** TSV cells cannot hold tabs or line breaks: replace them with spaces. */
+function tsvField(s: string): string {
+  return s.replace(/[\t\r\n]+/g, ' ');
+}
+
+function checkTable(t: EmbeddingTable): void {
+  if (t.latent.length < t.n * t.latentDim) throw new Error(`export: latent has ${t.latent.length} values, expected ${t.n} x ${t.latentDim}`);
+  for (const [name, len] of [['errors', t.errors?.length], ['labels', t.labels?.length], ['refs', t.refs?.length], ['clusters', t.clusters?.length]] as const) {
+    if (len !== undefined && len !== t.n) throw new Error(`export: ${name} has ${len} entries, expected ${t.n}`);
+  }
+  if (t.projection && t.projection.coords.length !== t.n * t.projection.dims) throw new Error('export: projection does not match n');
+}
+
+/** `source` text for a sample: `file:line` for text files, `file#index` otherwise. */
+export function sourceText(ref: SourceRef | undefined): string {
+  if (!ref) return '';
+  return ref.line !== undefined ? `${ref.file}:${ref.line}` : `${ref.file}#${ref.index}`;
+}
+
+/** CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [error], [label], [source_file, source_line, source_index]`. */
+export function embeddingsToCsv(t: EmbeddingTable): string {
+  checkTable(t);
+  const d = t.latentDim;
+  const pd = t.projection?.dims ?? 0;
+  const header = ['index', ...Array.from({ length: d }, (_, j) => `z${j}`), ...['proj_x', 'proj_y', 'proj_z'].slice(0, pd)];
+  if (t.clusters) header.push('cluster');
+  if (t.errors) header.push('error');
+  if (t.labels) header.push('label');
+  if (t.refs) header.push('source_file', 'source_line', 'source_index');
+  const lines = [header.join(',')];
+  for (let i = 0; i < t.n; i++) {
+    const row = [String(i)];
+    for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
+    for (let j = 0; j < pd; j++) row.push(formatFloat32(t.projection!.coords[i * pd + j]));
+    if (t.clusters) row.push(String(t.clusters[i]));
+    if (t.errors) row.push(formatFloat32(t.errors[i]));
+    if (t.labels) row.push(csvField(t.labels[i]));
+    if (t.refs) row.push(csvField(t.refs[i].file), t.refs[i].line === undefined ? '' : String(t.refs[i].line), String(t.refs[i].index));
+    lines.push(row.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * TensorBoard Projector files: `vectors` has one tab-separated latent row per sample and no header; `metadata` has
+ * the header `index\tlabel\tcluster\terror\tsource` and one row per sample (empty cells where unknown).
+ */
+export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; metadata: string } {
+  checkTable(t);
+  const d = t.latentDim;
+  const vec: string[] = [];
+  const meta: string[] = ['index\tlabel\tcluster\terror\tsource'];
+  for (let i = 0; i < t.n; i++) {
+    const row: string[] = [];
+    for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
+    vec.push(row.join('\t'));
+    meta.push(
+      [
+        String(i),
+        tsvField(t.labels?.[i] ?? ''),
+        t.clusters ? String(t.clusters[i]) : '',
+        t.errors ? formatFloat32(t.errors[i]) : '',
+        tsvField(sourceText(t.refs?.[i])),
+      ].join('\t'),
+    );
+  }
+  return { vectors: vec.join('\n') + '\n', metadata: meta.join('\n') + '\n' };
+}
+
+/** JSON document with every field present in the table (latent and projection as arrays of rows). */
+export function embeddingsToJson(t: EmbeddingTable): string {
+  checkTable(t);
+  const rows = (data: Float32Array, width: number): number[][] =>
+    Array.from({ length: t.n }, (_, i) => Array.from(data.subarray(i * width, i * width + width), (v) => Number(formatFloat32(v))));
+  const doc: Record<string, unknown> = { n: t.n, latentDim: t.latentDim, latent: rows(t.latent, t.latentDim) };
+  if (t.errors) doc.errors = Array.from(t.errors, (v) => Number(formatFloat32(v)));
+  if (t.clusters) doc.clusters = Array.from(t.clusters);
+  if (t.labels) doc.labels = t.labels;
+  if (t.refs) doc.refs = t.refs;
+  if (t.projection) {
+    const p = t.projection;
+    doc.projection = { method: p.method, dims: p.dims, coords: rows(p.coords, p.dims), explainedVariance: p.explainedVariance };
+  }
+  return JSON.stringify(doc);
+}
+
+/** Path of the Projector metadata file that goes with a vectors file: `emb.tsv` -> `emb.metadata.tsv`. */
+export function projectorMetadataPath(vectorsPath: string): string {
+  const ext = extname(vectorsPath);
+  const stem = basename(vectorsPath, ext);
+  return join(dirname(vectorsPath), `${stem}.metadata${ext || '.tsv'}`);
+}
+
+export function writeEmbeddingsCsv(path: string, t: EmbeddingTable, overwrite = false): string[] {
+  writeFileAtomic(path, embeddingsToCsv(t), overwrite);
+  return [path];
+}
+
+export function writeEmbeddingsJson(path: string, t: EmbeddingTable, overwrite = false): string[] {
+  writeFileAtomic(path, embeddingsToJson(t), overwrite);
+  return [path];
+}
+
+/** Writes the vectors to `path` and the metadata next to it (see `projectorMetadataPath`); checks both first. */
+export function writeProjectorTsv(path: string, t: EmbeddingTable, overwrite = false): string[] {
+  const metaPath = projectorMetadataPath(path);
+  assertWritable([path, metaPath], overwrite);
+  const { vectors, metadata } = embeddingsToProjector(t);
+  writeFileAtomic(path, vectors, overwrite);
+  writeFileAtomic(metaPath, metadata, overwrite);
+  return [path, metaPath];
+}

@@ -1,0 +1,63 @@
+/**
+ * Undercomplete dense autoencoder: an MLP encoder `inputDim -> hidden... -> latentDim` (linear code) and a mirrored
+ * decoder `latentDim -> ...hidden reversed -> inputDim` ending in `outputActivation`. Trained to minimise the mean
+ * squared reconstruction error. The denoising and sparse variants reuse `createMlpAutoencoder` with a different loss.
+ */
+import { tf } from '../tf';
+import type { Autoencoder, LossParts, ModelConfig } from './types';
+import type { DenseLayer } from './layers';
+import { VariableStore, applyStack, denseLayer, encoderWidths, meanSquaredError, newScope } from './layers';
+
+/** Encoder and decoder layers of an MLP autoencoder, plus its variable store. */
+export interface MlpParts {
+  store: VariableStore;
+  encoder: DenseLayer[];
+  decoder: DenseLayer[];
+  encode(x: tf.Tensor2D): tf.Tensor2D;
+  decode(z: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** Builds the encoder/decoder stacks `enc/<i>` and `dec/<i>` of an MLP autoencoder. */
+export function buildMlp(config: ModelConfig): MlpParts {
+  const store = new VariableStore(newScope(config.kind), config.seed);
+  const widths = encoderWidths(config);
+  const encoder: DenseLayer[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const rev = [...widths].reverse();
+  const decoder: DenseLayer[] = [];
+  for (let i = 0; i + 1 < rev.length; i++) decoder.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  return {
+    store,
+    encoder,
+    decoder,
+    encode: (x) => applyStack(encoder, x, config.activation, 'linear'),
+    decode: (z) => applyStack(decoder, z, config.activation, config.outputActivation),
+  };
+}
+
+/**
+ * Wraps MLP parts as an `Autoencoder` whose loss is `lossOf(x, seed, parts)` (default: plain MSE reconstruction).
+ */
+export function createMlpAutoencoder(
+  config: ModelConfig,
+  lossOf?: (x: tf.Tensor2D, seed: number, mlp: MlpParts) => LossParts,
+): Autoencoder {
+  const mlp = buildMlp(config);
+  const plainLoss = (x: tf.Tensor2D): LossParts => {
+    const reconstruction = meanSquaredError(x, mlp.decode(mlp.encode(x)));
+    return { total: reconstruction, parts: { reconstruction } };
+  };
+  return {
+    config,
+    variables: mlp.store.variables,
+    encode: (x) => tf.tidy(() => mlp.encode(x)),
+    decode: (z) => tf.tidy(() => mlp.decode(z)),
+    loss: (x, seed) => (lossOf ? lossOf(x, seed, mlp) : plainLoss(x)),
+    dispose: () => mlp.store.dispose(),
+  };
+}
+
+/** The plain undercomplete dense autoencoder. */
+export function createDenseAutoencoder(config: ModelConfig): Autoencoder {
+  return createMlpAutoencoder(config);
+}

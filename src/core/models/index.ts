@@ -1,0 +1,94 @@
+/**
+ * Model registry: `createModel(config)` builds any autoencoder kind from its serialisable config, and
+ * `defaultModelConfig` picks sensible sizes from the data shape. Later kinds (issue 6) register with
+ * `registerModel` so this file does not have to know them.
+ */
+import type { Autoencoder, ModelConfig, ModelKind } from './types';
+import { MODEL_KINDS } from './types';
+import { createDenseAutoencoder } from './dense';
+import { createTiedAutoencoder } from './tied';
+import { createDenoisingAutoencoder, DEFAULT_NOISE } from './denoising';
+import { createSparseAutoencoder, DEFAULT_L1 } from './sparse';
+import { createVae } from './vae';
+import { createConvAutoencoder, DEFAULT_CONV_FILTERS } from './conv';
+
+export type ModelFactory = (config: ModelConfig) => Autoencoder;
+
+const factories = new Map<ModelKind, ModelFactory>([
+  ['dense', createDenseAutoencoder],
+  ['tied', createTiedAutoencoder],
+  ['denoising', createDenoisingAutoencoder],
+  ['sparse', createSparseAutoencoder],
+  ['vae', createVae],
+  ['conv', createConvAutoencoder],
+]);
+
+/** Registers (or replaces) the factory of a model kind; used by the issue-6 models. */
+export function registerModel(kind: ModelKind, factory: ModelFactory): void {
+  factories.set(kind, factory);
+}
+
+/** Kinds that currently have a factory. */
+export function availableModelKinds(): ModelKind[] {
+  return MODEL_KINDS.filter((k) => factories.has(k));
+}
+
+/** Type guard for user-supplied kind strings. */
+export function isModelKind(value: unknown): value is ModelKind {
+  return typeof value === 'string' && (MODEL_KINDS as readonly string[]).includes(value);
+}
+
+/** Builds a fresh (untrained, seeded) model from its config. */
+export function createModel(config: ModelConfig): Autoencoder {
+  const factory = factories.get(config.kind);
+  if (!factory) throw new Error(`model kind "${config.kind}" is not available (available: ${availableModelKinds().join(', ')})`);
+  validateConfig(config);
+  return factory(config);
+}
+
+/** True for kinds that need an image sample shape `[h, w, c]`. */
+export function isImageModel(kind: ModelKind): boolean {
+  return kind === 'conv';
+}
+
+function validateConfig(config: ModelConfig): void {
+  const product = config.sampleShape.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(config.inputDim) || config.inputDim < 1) throw new Error(`inputDim must be a positive integer, got ${config.inputDim}`);
+  if (product !== config.inputDim) throw new Error(`sampleShape [${config.sampleShape.join(', ')}] does not match inputDim ${config.inputDim}`);
+  if (!Number.isInteger(config.latentDim) || config.latentDim < 1) throw new Error(`latentDim must be a positive integer, got ${config.latentDim}`);
+  if (config.hidden.some((u) => !Number.isInteger(u) || u < 1)) throw new Error(`hidden sizes must be positive integers, got [${config.hidden.join(', ')}]`);
+}
+
+/**
+ * Sensible defaults for a kind and data shape. Hidden widths shrink from the input towards the code: for an input of
+ * d features, `[min(256, 2^ceil(log2 d)), 64]`-style layers, dropping those not narrower than the input; latent 16 for
+ * images (d >= 256 or a conv model), else 8 (capped below d). `overrides` win (undefined values are ignored).
+ */
+export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overrides?: Partial<ModelConfig>): ModelConfig {
+  const inputDim = sampleShape.reduce((a, b) => a * b, 1);
+  const image = isImageModel(kind) || sampleShape.length === 3 || inputDim >= 256;
+  const latentDim = Math.max(1, Math.min(image ? 16 : 8, Math.max(2, Math.floor(inputDim / 2))));
+  let hidden: number[];
+  if (kind === 'conv') hidden = [];
+  else if (inputDim >= 256) hidden = [256, 64];
+  else {
+    const first = Math.min(256, Math.max(16, 2 ** Math.ceil(Math.log2(inputDim * 2))));
+    hidden = [first, Math.max(latentDim * 2, Math.floor(first / 4))].filter((u, i, a) => u > latentDim && (i === 0 || u < a[i - 1]));
+  }
+  const base: ModelConfig = {
+    kind,
+    inputDim,
+    sampleShape: [...sampleShape],
+    latentDim,
+    hidden,
+    activation: 'relu',
+    outputActivation: 'sigmoid',
+    seed: 42,
+  };
+  if (kind === 'denoising') base.noise = { ...DEFAULT_NOISE };
+  if (kind === 'sparse') base.l1 = DEFAULT_L1;
+  if (kind === 'vae' || kind === 'cvae') base.beta = 1;
+  if (kind === 'conv') base.convFilters = [...DEFAULT_CONV_FILTERS];
+  const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<ModelConfig>;
+  return { ...base, ...clean, kind, inputDim, sampleShape: clean.sampleShape ?? base.sampleShape };
+}

@@ -1,0 +1,142 @@
+/**
+ * Small building blocks shared by every model factory: seeded Glorot-uniform weights held in raw `tf.Variable`s,
+ * dense layers, activations and reconstruction losses. Models are written with plain ops (not tf.layers) so that
+ * tied weights, custom losses and save/load work the same way for every kind.
+ */
+import { tf } from '../tf';
+import { deriveSeed } from '../random';
+import type { Activation, ModelConfig } from './types';
+
+let instanceCounter = 0;
+
+/**
+ * tfjs registers variables globally by name, so two live models may not share a name. Every model instance gets a
+ * unique scope prefix (`dense_3/`); the part after the first `/` (`enc/0/W`) is the stable name used by save/load.
+ */
+export function newScope(kind: string): string {
+  instanceCounter += 1;
+  return `${kind}_${instanceCounter}`;
+}
+
+/** The stable name of a model variable (its name without the per-instance scope prefix). */
+export function stableName(v: tf.Variable): string {
+  const i = v.name.indexOf('/');
+  return i >= 0 ? v.name.slice(i + 1) : v.name;
+}
+
+/**
+ * Creates the variables of a model, each initialised from its own seed stream so that adding a layer never changes
+ * the initial weights of the others.
+ */
+export class VariableStore {
+  readonly variables: tf.Variable[] = [];
+  private index = 0;
+
+  constructor(
+    readonly scope: string,
+    private readonly seed: number,
+  ) {}
+
+  /**
+   * Glorot (Xavier) uniform: W ~ U(-l, l) with l = sqrt(6 / (fanIn + fanOut)), which keeps the variance of
+   * activations and gradients roughly constant across layers. Seeded by `deriveSeed(config.seed, layerIndex)`.
+   */
+  glorot(name: string, shape: number[], fanIn: number, fanOut: number): tf.Variable {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    const seed = deriveSeed(this.seed, this.index++);
+    const init = tf.randomUniform(shape, -limit, limit, 'float32', seed);
+    return this.track(tf.variable(init, true, `${this.scope}/${name}`), init);
+  }
+
+  /** A zero-initialised variable (biases). */
+  zeros(name: string, shape: number[]): tf.Variable {
+    this.index++;
+    const init = tf.zeros(shape);
+    return this.track(tf.variable(init, true, `${this.scope}/${name}`), init);
+  }
+
+  private track(v: tf.Variable, init: tf.Tensor): tf.Variable {
+    init.dispose();
+    this.variables.push(v);
+    return v;
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** A fully connected layer y = act(x W + b); W is `[inDim, outDim]`. */
+export interface DenseLayer {
+  W: tf.Variable;
+  b: tf.Variable;
+}
+
+/** Creates a dense layer's variables `<name>/W` and `<name>/b`. */
+export function denseLayer(store: VariableStore, name: string, inDim: number, outDim: number): DenseLayer {
+  return { W: store.glorot(`${name}/W`, [inDim, outDim], inDim, outDim), b: store.zeros(`${name}/b`, [outDim]) };
+}
+
+/** Applies an activation function by name. */
+export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, 0.2);
+    case 'linear':
+      return x;
+  }
+}
+
+/** y = act(x W + b). */
+export function applyDense(layer: DenseLayer, x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  return activate(tf.add(tf.matMul(x, layer.W as tf.Tensor2D), layer.b) as tf.Tensor2D, activation);
+}
+
+/** Runs `x` through a stack of dense layers: `activation` on all, `last` on the final one. */
+export function applyStack(layers: DenseLayer[], x: tf.Tensor2D, activation: Activation, last: Activation): tf.Tensor2D {
+  let h = x;
+  layers.forEach((layer, i) => {
+    h = applyDense(layer, h, i === layers.length - 1 ? last : activation);
+  });
+  return h;
+}
+
+/** Layer widths of an MLP encoder: input, hidden..., latent. */
+export function encoderWidths(config: ModelConfig): number[] {
+  return [config.inputDim, ...config.hidden, config.latentDim];
+}
+
+/**
+ * Mean squared reconstruction error: mean over batch and features of (x - y)^2. This is the same quantity as the
+ * per-sample errors reported by `reconstructionErrors`, averaged.
+ */
+export function meanSquaredError(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.squaredDifference(x, y));
+}
+
+/**
+ * Per-sample reconstruction log-likelihood terms used by the VAE, summed over features:
+ * - sigmoid output: binary cross-entropy from logits, max(l, 0) - l x + log(1 + exp(-|l|)) (stable form);
+ * - linear output: squared error (a Gaussian likelihood with unit variance, up to constants).
+ * Returns `[batch]`.
+ */
+export function reconstructionSum(x: tf.Tensor2D, logits: tf.Tensor2D, output: 'sigmoid' | 'linear'): tf.Tensor1D {
+  if (output === 'linear') return tf.sum(tf.squaredDifference(x, logits), 1);
+  const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.sum(bce, 1);
+}
+
+/** Reads a numeric option with a default. */
+export function orDefault(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? value : fallback;
+}

@@ -1,0 +1,39 @@
+/**
+ * Tied-weights autoencoder: the decoder reuses the encoder's weight matrices transposed (W_dec,i = W_enc,i^T) with
+ * its own biases, halving the parameter count and acting as a regulariser. Layer `dec/<i>` mirrors `enc/<k-1-i>`.
+ */
+import { tf } from '../tf';
+import type { Autoencoder, ModelConfig } from './types';
+import type { DenseLayer } from './layers';
+import { VariableStore, activate, applyStack, denseLayer, encoderWidths, meanSquaredError, newScope } from './layers';
+
+export function createTiedAutoencoder(config: ModelConfig): Autoencoder {
+  const store = new VariableStore(newScope(config.kind), config.seed);
+  const widths = encoderWidths(config);
+  const encoder: DenseLayer[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const decBias: tf.Variable[] = [];
+  for (let i = encoder.length - 1; i >= 0; i--) decBias.push(store.zeros(`dec/${encoder.length - 1 - i}/b`, [widths[i]]));
+
+  const encode = (x: tf.Tensor2D): tf.Tensor2D => applyStack(encoder, x, config.activation, 'linear');
+  const decode = (z: tf.Tensor2D): tf.Tensor2D => {
+    let h = z;
+    for (let j = 0; j < encoder.length; j++) {
+      const W = encoder[encoder.length - 1 - j].W as tf.Tensor2D;
+      const pre = tf.add(tf.matMul(h, W, false, true), decBias[j]) as tf.Tensor2D;
+      h = activate(pre, j === encoder.length - 1 ? config.outputActivation : config.activation);
+    }
+    return h;
+  };
+  return {
+    config,
+    variables: store.variables,
+    encode: (x) => tf.tidy(() => encode(x)),
+    decode: (z) => tf.tidy(() => decode(z)),
+    loss: (x) => {
+      const reconstruction = meanSquaredError(x, decode(encode(x)));
+      return { total: reconstruction, parts: { reconstruction } };
+    },
+    dispose: () => store.dispose(),
+  };
+}

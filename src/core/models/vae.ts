@@ -1,0 +1,52 @@
+/**
+ * Variational autoencoder (Kingma & Welling 2014), with beta weighting (Higgins et al. 2017).
+ * The encoder maps x to the parameters of a diagonal Gaussian q(z|x) = N(mu, exp(logVar)); training samples
+ * z = mu + exp(logVar / 2) * eps, eps ~ N(0, I) (the reparameterisation trick, seeded per batch) and minimises
+ *
+ *   loss = mean_batch[ recon(x, decode(z)) ] + beta * mean_batch[ KL(q(z|x) || N(0, I)) ]
+ *   KL   = -1/2 * sum_j (1 + logVar_j - mu_j^2 - exp(logVar_j))
+ *
+ * where recon sums binary cross-entropy over features for a sigmoid output, or squared error for a linear one.
+ * `encode` returns mu (deterministic).
+ */
+import { tf } from '../tf';
+import type { Autoencoder, ModelConfig } from './types';
+import type { DenseLayer } from './layers';
+import { VariableStore, activate, applyDense, applyStack, denseLayer, newScope, orDefault, reconstructionSum } from './layers';
+
+export function createVae(config: ModelConfig): Autoencoder {
+  const beta = orDefault(config.beta, 1);
+  const store = new VariableStore(newScope(config.kind), config.seed);
+  const widths = [config.inputDim, ...config.hidden];
+  const encoder: DenseLayer[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const last = widths[widths.length - 1];
+  const meanLayer = denseLayer(store, 'enc/mean', last, config.latentDim);
+  const logVarLayer = denseLayer(store, 'enc/logVar', last, config.latentDim);
+  const rev = [config.latentDim, ...[...config.hidden].reverse(), config.inputDim];
+  const decoder: DenseLayer[] = [];
+  for (let i = 0; i + 1 < rev.length; i++) decoder.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+
+  const hiddenOf = (x: tf.Tensor2D): tf.Tensor2D => (encoder.length > 0 ? applyStack(encoder, x, config.activation, config.activation) : x);
+  /** Decoder pre-activation (logits for a sigmoid output). */
+  const decodeLogits = (z: tf.Tensor2D): tf.Tensor2D => applyStack(decoder, z, config.activation, 'linear');
+
+  return {
+    config,
+    variables: store.variables,
+    encode: (x) => tf.tidy(() => applyDense(meanLayer, hiddenOf(x), 'linear')),
+    decode: (z) => tf.tidy(() => activate(decodeLogits(z), config.outputActivation)),
+    loss: (x, seed) => {
+      const h = hiddenOf(x);
+      const mu = applyDense(meanLayer, h, 'linear');
+      const logVar = applyDense(logVarLayer, h, 'linear');
+      const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D;
+      const reconstruction = tf.mean(reconstructionSum(x, decodeLogits(z), config.outputActivation)) as tf.Scalar;
+      const klPerSample = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), 1));
+      const kl = tf.mean(klPerSample) as tf.Scalar;
+      return { total: tf.add(reconstruction, tf.mul(beta, kl)) as tf.Scalar, parts: { reconstruction, kl } };
+    },
+    dispose: () => store.dispose(),
+  };
+}

