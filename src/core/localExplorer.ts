@@ -29,6 +29,7 @@ import type { EpochRecord } from './training/types';
 import type { PipelineResult } from './pipeline';
 import { decode as decodeRows, encode as encodeRows, reconstruct, reconstructionErrors } from './inference';
 import { loadModel } from './training/persistence';
+import { loadDataset, loadMnistPackage } from './data/index';
 import { clusterSummary, kmeans, suggestK } from './analysis/kmeans';
 import { interpolate as interpolatePath } from './analysis/latentOps';
 import { project as projectLatent } from './analysis/projection';
@@ -102,8 +103,6 @@ export class LocalExplorer implements Explorer {
    * the sidecar (the bundled MNIST digits for `mnist-package`).
    */
   static async load(modelDir: string, datasetPath?: string, loadOptions?: LoadOptions): Promise<LocalExplorer> {
-    // The loaders are imported lazily: only `load` needs them, and they pull in every format's parser.
-    const { loadDataset, loadMnistPackage } = await import('./data/index');
     const { model, sidecar } = await loadModel(modelDir);
     try {
       const schema = sidecar.dataset;

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExportFormat } from '../core/explorer';
 import type { ModelKind } from '../core/models/types';
-import { MODEL_KINDS } from '../core/models/types';
+import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
 import { getLog, showError } from './log';
@@ -84,7 +84,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
   const choices = options ?? (await showTrainingForm(context, datasetPath, settings));
   if (!choices) return { status: 'dismissed' };
   const kind = choices.kind ?? settings.defaultModel;
-  if (!MODEL_KINDS.includes(kind)) return errorResult(`Unknown model type "${String(kind)}".`);
+  if (!TRAINABLE_MODEL_KINDS.includes(kind)) return errorResult(`Unknown or unavailable model type "${String(kind)}" (available: ${TRAINABLE_MODEL_KINDS.join(', ')}).`);
   const outDir = modelOutDir(outputRootFor(context, uri), settings.outputFolder, datasetPath, kind);
   if (isInside(datasetPath, outDir)) return errorResult(`${datasetPath} lies inside the output folder ${outDir}; move it or change latentExplorer.outputFolder.`);
   const maxRows = options?.maxRows ?? settings.maxRows;

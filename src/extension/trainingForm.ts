@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ModelKind } from '../core/models/types';
-import { MODEL_KINDS } from '../core/models/types';
+import { MODEL_KINDS, TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { Settings } from './settings';
 import { isTableFile, readTableHeader } from './tableHeader';
 
@@ -62,7 +62,8 @@ function intInput(step: number, title: string, prompt: string, value: number, mi
 export async function showTrainingForm(context: vscode.ExtensionContext, datasetPath: string, settings: Settings): Promise<TrainChoices | undefined> {
   const title = 'Train Autoencoder';
   const d = formDefaults(context.workspaceState, settings);
-  const kinds = [d.kind, ...MODEL_KINDS.filter((k) => k !== d.kind)];
+  const available = TRAINABLE_MODEL_KINDS;
+  const kinds = [...(available.includes(d.kind) ? [d.kind] : []), ...available.filter((k) => k !== d.kind)];
   const kindPick = await vscode.window.showQuickPick(
     kinds.map((k) => ({ label: k, description: MODEL_DESCRIPTIONS[k], detail: k === d.kind ? 'last used / default' : undefined })),
     { title: `${title} (1/${TOTAL_STEPS})`, placeHolder: 'Model type', ignoreFocusOut: true },

@@ -15,6 +15,12 @@ export type ModelKind =
 
 export const MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 'sparse', 'vae', 'conv', 'cvae', 'stacked', 'vqvae', 'sequence'];
 
+/**
+ * Kinds with a factory in src/core/models/index.ts (a unit test keeps the two in step). The UI offers only these; the
+ * extension host imports this list rather than the registry so it does not load tfjs.
+ */
+export const TRAINABLE_MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 'sparse', 'vae', 'conv'];
+
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'leakyRelu' | 'linear';
 
 /** Everything needed to rebuild a model's graph; saved in the JSON sidecar. */

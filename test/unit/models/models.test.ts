@@ -1,8 +1,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { createModel, defaultModelConfig, isImageModel } from '../../../src/core/models/index';
+import { availableModelKinds, createModel, defaultModelConfig, isImageModel } from '../../../src/core/models/index';
 import type { ModelConfig, ModelKind } from '../../../src/core/models/types';
+import { TRAINABLE_MODEL_KINDS } from '../../../src/core/models/types';
 import { encode, decode, reconstruct, reconstructionErrors } from '../../../src/core/inference';
 import { trainAutoencoder } from '../../../src/core/training/train';
 import { blobImages, lowRankData, mean } from './synthetic';
@@ -159,4 +160,8 @@ test('same seed gives identical initial weights; different seeds differ', () => 
   assert.deepEqual(encode(a, x8, 8), encode(b, x8, 8));
   assert.notDeepEqual(encode(a, x8, 8), encode(c, x8, 8));
   [a, b, c].forEach((m) => m.dispose());
+});
+
+test('the UI list of trainable kinds is exactly the registry of factories', () => {
+  assert.deepEqual([...availableModelKinds()].sort(), [...TRAINABLE_MODEL_KINDS].sort());
 });

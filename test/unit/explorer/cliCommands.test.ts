@@ -1,0 +1,122 @@
+/**
+ * `train` a tiny CSV through the CLI, then `embed`, `cluster` and `export` on the saved model, and
+ * `LocalExplorer.load` (model + sidecar + dataset from the sidecar's source path).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { tf } from '../../../src/core/tf';
+import { main } from '../../../src/cli/cli';
+import type { CliIo } from '../../../src/cli/cli';
+import { LocalExplorer } from '../../../src/core/localExplorer';
+import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
+import { readNpy } from '../../../src/core/export';
+import { parseRange } from '../../../src/cli/commands/cluster';
+
+let dir: string;
+let modelDir: string;
+let tensorsBefore: number;
+
+function capture(): { io: CliIo; out: () => string; err: () => string } {
+  const o: string[] = [];
+  const e: string[] = [];
+  return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
+}
+
+/** 90 rows: three well-separated clusters in 6 features plus a label column. */
+function csvFixture(): string {
+  const lines = ['a,b,c,d,e,f,kind'];
+  for (let i = 0; i < 90; i++) {
+    const k = i % 3;
+    const v = [0, 1, 2, 3, 4, 5].map((j) => ((j % 3 === k ? 8 : 0) + ((i * 7 + j * 3) % 10) / 10).toFixed(2));
+    lines.push([...v, `k${k}`].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+before(async () => {
+  await tf.setBackend('cpu');
+  tensorsBefore = tf.memory().numTensors;
+  dir = mkdtempSync(path.join(tmpdir(), 'le-cli-explore-'));
+  const csv = path.join(dir, 'points.csv');
+  writeFileSync(csv, csvFixture());
+  modelDir = path.join(dir, 'model');
+  const c = capture();
+  const code = await main(['train', csv, '--label', 'kind', '--epochs', '30', '--latent', '2', '--batch', '16', '--lr', '0.01', '--out', modelDir, '--quiet', '--backend', 'cpu'], c.io);
+  assert.equal(code, 0, c.err());
+});
+
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'tensors leaked');
+});
+
+test('LocalExplorer.load reads model, sidecar and the dataset from the recorded source', async () => {
+  const ex = await LocalExplorer.load(modelDir);
+  try {
+    const info = ex.info();
+    assert.equal(info.n, 90);
+    assert.equal(info.dim, 6);
+    assert.equal(info.model.latentDim, 2);
+    assert.equal(info.modelDir, modelDir);
+    const s = await ex.sample(4);
+    assert.equal(s.label, 'k1');
+    assert.equal(s.ref.index, 4);
+    assert.equal(s.original.length, 6);
+    // Decoding the sample's code gives its reconstruction (data units).
+    const dec = await ex.decode(s.latent, 1);
+    for (let j = 0; j < 6; j++) assert.ok(Math.abs(dec[j] - s.reconstruction[j]) < 1e-4);
+    const c = await ex.cluster(3, 0);
+    const truth = Array.from({ length: 90 }, (_, i) => i % 3);
+    assert.ok(adjustedRandIndex(c.assignments, truth) >= 0.9);
+  } finally {
+    ex.dispose();
+  }
+});
+
+test('embed writes CSV and refuses to overwrite without --force', async () => {
+  const out = path.join(dir, 'emb.csv');
+  let c = capture();
+  assert.equal(await main(['embed', modelDir, '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  assert.match(c.out(), /Encoded 90 samples to 2 dimensions/);
+  assert.equal(readFileSync(out, 'utf8').trimEnd().split('\n').length, 91);
+  c = capture();
+  assert.equal(await main(['embed', modelDir, '--out', out, '--backend', 'cpu'], c.io), 1);
+  assert.match(c.err(), /already exists/);
+  c = capture();
+  assert.equal(await main(['embed', modelDir, '--out', out, '--force', '--quiet', '--backend', 'cpu'], c.io), 0, c.err());
+});
+
+test('cluster --suggest picks k = 3 and --k writes cluster ids', async () => {
+  let c = capture();
+  assert.equal(await main(['cluster', modelDir, '--suggest', '2..5', '--backend', 'cpu'], c.io), 0, c.err());
+  assert.match(c.out(), /k = 3,/);
+  const out = path.join(dir, 'clusters.json');
+  c = capture();
+  assert.equal(await main(['cluster', modelDir, '--k', '3', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as { clusters: number[] };
+  assert.equal(new Set(doc.clusters).size, 3);
+  c = capture();
+  assert.equal(await main(['cluster', modelDir, '--k', '3', '--suggest', '2..4'], c.io), 2);
+  assert.deepEqual(parseRange('2..12'), [2, 12]);
+  assert.throws(() => parseRange('5..2'));
+});
+
+test('export writes each format; projector gives vectors + metadata', async () => {
+  const npy = path.join(dir, 'z.npy');
+  let c = capture();
+  assert.equal(await main(['export', modelDir, '--format', 'npy', '--out', npy, '--backend', 'cpu'], c.io), 0, c.err());
+  assert.deepEqual(readNpy(npy).shape, [90, 2]);
+  const tsv = path.join(dir, 'p.tsv');
+  c = capture();
+  assert.equal(await main(['export', modelDir, '--format', 'tsv-projector', '--out', tsv, '--k', '3', '--projection', 'pca', '--backend', 'cpu'], c.io), 0, c.err());
+  assert.ok(existsSync(path.join(dir, 'p.metadata.tsv')));
+  const meta = readFileSync(path.join(dir, 'p.metadata.tsv'), 'utf8').trimEnd().split('\n');
+  assert.equal(meta.length, 91);
+  assert.match(meta[1], /^0\tk0\t\d\t/);
+  c = capture();
+  assert.equal(await main(['export', modelDir, '--format', 'xml', '--out', tsv], c.io), 2);
+  assert.match(c.err(), /--format must be one of/);
+});
