@@ -8,6 +8,7 @@
  * the full point set is redrawn once the view is idle. 2D uses an orthographic pan/zoom view, 3D a rotating
  * orthographic camera (drag to rotate).
  */
+import { createRng } from '../src/core/random';
 
 export interface ScatterOptions {
   background: string;
@@ -41,17 +42,6 @@ export function parseColor(css: string): [number, number, number] {
   return [128, 128, 128];
 }
 
-/** Mulberry32, for the seeded LOD sample. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DENSITY_BINS = 384;
 
@@ -130,7 +120,7 @@ export class ScatterView {
     this.highlight = [];
     this.computeBounds();
     this.fit();
-    const r = rng(12345);
+    const r = createRng(12345);
     const m = Math.min(this.n, this.lodSample);
     // Seeded partial Fisher-Yates: the first m of a random permutation.
     const perm = new Int32Array(this.n);

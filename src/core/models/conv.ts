@@ -12,7 +12,7 @@
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
 import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyStack, denseLayer, meanSquaredError, newScope } from './layers';
+import { VariableStore, activate, applyStack, denseLayer, mseAutoencoder, newScope } from './layers';
 
 export const DEFAULT_CONV_FILTERS = [16, 32];
 const KERNEL = 3;
@@ -84,15 +84,5 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
     const out = activate(tf.add(tf.conv2d(t, outConv.W as tf.Tensor4D, 1, 'same'), outConv.b) as tf.Tensor4D, config.outputActivation);
     return tf.reshape(out, [batch, h * w * c]) as tf.Tensor2D;
   };
-  return {
-    config,
-    variables: store.variables,
-    encode: (x) => tf.tidy(() => encode(x)),
-    decode: (z) => tf.tidy(() => decode(z)),
-    loss: (x) => {
-      const reconstruction = meanSquaredError(x, decode(encode(x)));
-      return { total: reconstruction, parts: { reconstruction } };
-    },
-    dispose: () => store.dispose(),
-  };
+  return mseAutoencoder(config, store, encode, decode);
 }

@@ -3,10 +3,10 @@
  * decoder `latentDim -> ...hidden reversed -> inputDim` ending in `outputActivation`. Trained to minimise the mean
  * squared reconstruction error. The denoising and sparse variants reuse `createMlpAutoencoder` with a different loss.
  */
-import { tf } from '../tf';
+import type { tf } from '../tf';
 import type { Autoencoder, LossParts, ModelConfig } from './types';
 import type { DenseLayer } from './layers';
-import { VariableStore, applyStack, denseLayer, encoderWidths, meanSquaredError, newScope } from './layers';
+import { VariableStore, applyStack, denseLayer, encoderWidths, mseAutoencoder, newScope } from './layers';
 
 /** Encoder and decoder layers of an MLP autoencoder, plus its variable store. */
 export interface MlpParts {
@@ -43,18 +43,8 @@ export function createMlpAutoencoder(
   lossOf?: (x: tf.Tensor2D, seed: number, mlp: MlpParts) => LossParts,
 ): Autoencoder {
   const mlp = buildMlp(config);
-  const plainLoss = (x: tf.Tensor2D): LossParts => {
-    const reconstruction = meanSquaredError(x, mlp.decode(mlp.encode(x)));
-    return { total: reconstruction, parts: { reconstruction } };
-  };
-  return {
-    config,
-    variables: mlp.store.variables,
-    encode: (x) => tf.tidy(() => mlp.encode(x)),
-    decode: (z) => tf.tidy(() => mlp.decode(z)),
-    loss: (x, seed) => (lossOf ? lossOf(x, seed, mlp) : plainLoss(x)),
-    dispose: () => mlp.store.dispose(),
-  };
+  const plain = mseAutoencoder(config, mlp.store, mlp.encode, mlp.decode);
+  return lossOf ? { ...plain, loss: (x, seed) => lossOf(x, seed, mlp) } : plain;
 }
 
 /** The plain undercomplete dense autoencoder. */

@@ -5,7 +5,7 @@
  */
 import { tf } from '../tf';
 import { deriveSeed } from '../random';
-import type { Activation, ModelConfig } from './types';
+import type { Activation, Autoencoder, ModelConfig } from './types';
 
 let instanceCounter = 0;
 
@@ -139,4 +139,27 @@ export function reconstructionSum(x: tf.Tensor2D, logits: tf.Tensor2D, output: '
 /** Reads a numeric option with a default. */
 export function orDefault(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * Wraps raw `encode`/`decode` graphs as an `Autoencoder` trained on the plain mean squared reconstruction error
+ * `mean((x - decode(encode(x)))^2)`. Inference calls run in `tf.tidy`; `loss` runs inside `optimizer.minimize`.
+ */
+export function mseAutoencoder(
+  config: ModelConfig,
+  store: VariableStore,
+  encode: (x: tf.Tensor2D) => tf.Tensor2D,
+  decode: (z: tf.Tensor2D) => tf.Tensor2D,
+): Autoencoder {
+  return {
+    config,
+    variables: store.variables,
+    encode: (x) => tf.tidy(() => encode(x)),
+    decode: (z) => tf.tidy(() => decode(z)),
+    loss: (x) => {
+      const reconstruction = meanSquaredError(x, decode(encode(x)));
+      return { total: reconstruction, parts: { reconstruction } };
+    },
+    dispose: () => store.dispose(),
+  };
 }

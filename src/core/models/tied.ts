@@ -5,7 +5,7 @@
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
 import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyStack, denseLayer, encoderWidths, meanSquaredError, newScope } from './layers';
+import { VariableStore, activate, applyStack, denseLayer, encoderWidths, mseAutoencoder, newScope } from './layers';
 
 export function createTiedAutoencoder(config: ModelConfig): Autoencoder {
   const store = new VariableStore(newScope(config.kind), config.seed);
@@ -25,15 +25,5 @@ export function createTiedAutoencoder(config: ModelConfig): Autoencoder {
     }
     return h;
   };
-  return {
-    config,
-    variables: store.variables,
-    encode: (x) => tf.tidy(() => encode(x)),
-    decode: (z) => tf.tidy(() => decode(z)),
-    loss: (x) => {
-      const reconstruction = meanSquaredError(x, decode(encode(x)));
-      return { total: reconstruction, parts: { reconstruction } };
-    },
-    dispose: () => store.dispose(),
-  };
+  return mseAutoencoder(config, store, encode, decode);
 }
