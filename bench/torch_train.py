@@ -36,8 +36,9 @@ def conv_ae() -> nn.Module:
         nn.Linear(7 * 7 * 32, 16),
         nn.Linear(16, 7 * 7 * 32), nn.ReLU(),
         nn.Unflatten(1, (32, 7, 7)),
-        nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),  # 14x14x16
-        nn.ConvTranspose2d(16, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),  # 28x28x1
+        nn.ConvTranspose2d(32, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),  # 14x14x32
+        nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),  # 28x28x16
+        nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid(),  # 28x28x1
         nn.Flatten(),
     )
 

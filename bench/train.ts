@@ -3,10 +3,12 @@
  * same autoencoders and the same data. Run: `npm run bench:train` (= `node --import tsx bench/train.ts`).
  *
  *   dense: 784-256-64-32 encoder, mirrored decoder, relu, sigmoid out, Adam 1e-3, MSE, batch 128
- *   conv:  28x28x1 -> conv 16 3x3 s2 -> conv 32 3x3 s2 -> dense 16 -> dense 1568 -> convT 16 s2 -> convT 1 s2 (sigmoid)
+ *   conv:  28x28x1 -> conv 16 3x3 s2 -> conv 32 3x3 s2 -> dense 16 -> dense 1568 (relu) -> convT 32 s2 -> convT 16 s2
+ *          -> conv 1 3x3 (sigmoid)   (src/core/models/conv.ts with convFilters [16, 32])
  *
  * Also times the dense model on stock wasm (fixes off) for context (stock wasm cannot train the conv AE at all). Env: BENCH_SCALE (default 1) scales batch counts.
- * TODO: switch to src/core/models `createModel` + src/core/training `trainAutoencoder` once they exist.
+ * The tfjs side trains the project's own models (src/core/models `createModel`, the loss `trainAutoencoder` minimises);
+ * bench/torch_train.py builds the same layers in PyTorch.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,8 @@ import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../src/core/backend/wasmKernels';
 import { formatTable, loadImages28, timeSteps } from './util';
+import { createModel, defaultModelConfig } from '../src/core/models/index';
+import type { Autoencoder } from '../src/core/models/types';
 
 const BATCH = 128;
 const N = 4096;
@@ -41,44 +45,16 @@ export interface TrainBenchResult {
 }
 
 /** Glorot-uniform kernels with a per-layer seed, so every run starts from the same weights. */
-function init(layer: number): tf.serialization.Serializable & { seed?: number } {
-  return tf.initializers.glorotUniform({ seed: SEED + layer });
+/** The project's own models, as the product trains them (src/core/models). */
+function denseAe(): Autoencoder {
+  return createModel(defaultModelConfig('dense', [784], { hidden: [256, 64], latentDim: 32, activation: 'relu', outputActivation: 'sigmoid', seed: SEED }));
 }
 
-/** Dense AE 784-256-64-32-64-256-784 (relu, linear code, sigmoid out), built with tf.layers. */
-function denseAe(): tf.Sequential {
-  const units = [256, 64, 32, 64, 256];
-  const m = tf.sequential();
-  units.forEach((u, i) => {
-    m.add(tf.layers.dense({
-      units: u,
-      activation: u === 32 ? 'linear' : 'relu',
-      kernelInitializer: init(i) as never,
-      ...(i === 0 ? { inputShape: [784] } : {}),
-    }));
-  });
-  m.add(tf.layers.dense({ units: 784, activation: 'sigmoid', kernelInitializer: init(9) as never }));
-  return m;
+function convAe(): Autoencoder {
+  return createModel(defaultModelConfig('conv', [28, 28, 1], { convFilters: [16, 32], hidden: [], latentDim: 16, activation: 'relu', outputActivation: 'sigmoid', seed: SEED }));
 }
 
-/** Conv AE on 28x28x1 (same architecture as bench/torch_train.py), flat 784 in and out. */
-function convAe(): tf.Sequential {
-  const m = tf.sequential();
-  m.add(tf.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
-  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(0) as never }));
-  m.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) as never }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 16, kernelInitializer: init(2) as never }));
-  m.add(tf.layers.dense({ units: 7 * 7 * 32, activation: 'relu', kernelInitializer: init(3) as never }));
-  m.add(tf.layers.reshape({ targetShape: [7, 7, 32] }));
-  m.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(4) as never }));
-  m.add(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(5) as never }));
-  m.add(tf.layers.flatten());
-  return m;
-}
-
-/** Trains `model` for warmup + `batches` Adam steps on consecutive batches of `x`; returns samples/s of the timed part. */
-async function tfjsSamplesPerSec(build: () => tf.Sequential, x: tf.Tensor2D, warmup: number, batches: number): Promise<{ sps: number; first: number; last: number }> {
+async function tfjsSamplesPerSec(build: () => Autoencoder, x: tf.Tensor2D, warmup: number, batches: number): Promise<{ sps: number; first: number; last: number }> {
   const model = build();
   const opt = tf.train.adam(1e-3);
   const perEpoch = Math.floor(x.shape[0] / BATCH);
@@ -88,7 +64,7 @@ async function tfjsSamplesPerSec(build: () => tf.Sequential, x: tf.Tensor2D, war
     if (i === warmup) before = tf.memory().numTensors; // after warmup: Adam's moments exist
     const loss = tf.tidy(() => {
       const xb = x.slice([(i % perEpoch) * BATCH, 0], [BATCH, 784]);
-      return opt.minimize(() => tf.losses.meanSquaredError(xb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      return opt.minimize(() => model.loss(xb as tf.Tensor2D, SEED + i).total, true)!;
     });
     losses.push(loss.dataSync()[0]);
     loss.dispose();
@@ -131,7 +107,7 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
   writeFileSync(dataFile, Buffer.from(data.x.buffer, data.x.byteOffset, data.x.byteLength));
   const x = tf.tensor2d(data.x, [data.n, 784]);
 
-  const plan: { model: ModelName; build: () => tf.Sequential; batches: number }[] = [
+  const plan: { model: ModelName; build: () => Autoencoder; batches: number }[] = [
     { model: 'dense', build: denseAe, batches: count(150) },
     { model: 'conv', build: convAe, batches: count(40) },
   ];
