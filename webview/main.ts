@@ -125,7 +125,7 @@ main.append(plotWrap, side);
 app.append(header, main);
 
 const panes = Object.fromEntries(PANEL_TABS.map((t) => [t, h('div', { class: 'pane', id: `pane-${t}` })])) as Record<PanelTab, HTMLDivElement>;
-const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', anomalies: 'Anomalies', training: 'Training' };
+const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', generate: 'Generate', anomalies: 'Anomalies', training: 'Training' };
 for (const t of PANEL_TABS) {
   const b = h('button', { class: 'tab', role: 'tab', id: `tab-${t}` }, TAB_LABELS[t]);
   b.addEventListener('click', () => showTab(t));
@@ -140,6 +140,7 @@ function showTab(t: PanelTab): void {
   if (ui.tab !== t) saveUi({ tab: t });
   if (t === 'training') renderTraining();
   if (t === 'anomalies') renderAnomalies();
+  if (t === 'generate') renderGenerateControls();
 }
 
 const scatter = new ScatterView(plotWrap, {
@@ -284,8 +285,9 @@ function onClick(i: number | undefined, data: [number, number] | undefined, e: M
     saveUi({ selection: sel });
     scatter.setHighlight(sel);
     post({ type: 'requestSample', requestId: request('inspect'), index: i, purpose: 'inspect' });
-    showTab(ui.tab === 'interpolate' ? 'interpolate' : 'point');
+    showTab(ui.tab === 'interpolate' || ui.tab === 'generate' ? ui.tab : 'point');
     renderInterpolateControls();
+    renderGenerateControls();
   } else if (data && model.method === 'none' && model.latentDim === 2) {
     post({ type: 'decodeLatent', requestId: request('decode'), latent: [data[0], data[1]] });
     showTab('point');
@@ -434,22 +436,110 @@ function runInterpolation(): void {
 function renderInterpolation(m: Extract<HostToWebview, { type: 'interpolation' }>): void {
   const p = panes.interpolate;
   p.querySelector('.strip')?.remove();
-  const decoded = unpackF32(m.decoded);
+  p.append(decodedStrip(unpackF32(m.decoded), 1, m.steps, `#${m.a} → #${m.b}, ${m.mode}, ${m.steps} steps`, { id: 'interp-strip', 'data-steps': String(m.steps) }));
+}
+
+/**
+ * A strip/grid of decoded outputs (`rows x cols`, row-major): images for image datasets, else one heatmap row per
+ * output. Shared by the Interpolate and Generate tabs.
+ */
+function decodedStrip(decoded: Float32Array, rows: number, cols: number, caption: string, attrs: Record<string, string>): HTMLElement {
   const dim = model!.info.dim;
-  const strip = h('div', { class: 'strip', id: 'interp-strip', 'data-steps': String(m.steps) });
-  strip.append(h('div', { class: 'muted' }, `#${m.a} → #${m.b}, ${m.mode}, ${m.steps} steps`));
+  const count = rows * cols;
+  const strip = h('div', { class: 'strip', ...attrs });
+  strip.append(h('div', { class: 'muted' }, caption));
   if (isImage()) {
-    const row = h('div', { class: 'strip-row' });
-    for (let s = 0; s < m.steps; s++) row.append(h('img', { src: imageUrl(decoded.subarray(s * dim, (s + 1) * dim), 2), alt: `step ${s}` }));
-    strip.append(row);
+    for (let r = 0; r < rows; r++) {
+      const row = h('div', { class: 'strip-row' });
+      for (let c = 0; c < cols; c++) {
+        const s = r * cols + c;
+        row.append(h('img', { src: imageUrl(decoded.subarray(s * dim, (s + 1) * dim), 2), alt: `step ${s}` }));
+      }
+      strip.append(row);
+    }
   } else {
     const div = h('div', { class: 'heat' });
     strip.append(div);
-    const z = Array.from({ length: m.steps }, (_, s) => Array.from(decoded.subarray(s * dim, (s + 1) * dim)));
+    const z = Array.from({ length: count }, (_, s) => Array.from(decoded.subarray(s * dim, (s + 1) * dim)));
     requestAnimationFrame(() => void Plotly.newPlot(div, [{ type: 'heatmap', z, x: model!.info.columns.slice(0, dim), colorscale: 'Viridis', showscale: false }],
-      plotLayout({ height: 60 + 18 * m.steps, yaxis: { title: { text: 'step' }, autorange: 'reversed' }, margin: { l: 40, r: 10, t: 10, b: 60 } }), plotConfig));
+      plotLayout({ height: 60 + 18 * count, yaxis: { title: { text: 'step' }, autorange: 'reversed' }, margin: { l: 40, r: 10, t: 10, b: 60 } }), plotConfig));
   }
-  p.append(strip);
+  return strip;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// generate (latent grid, one-dimension traversal, prior samples)
+
+type GenMode = 'grid' | 'traversal' | 'prior';
+const gen = { mode: 'grid' as GenMode, dimX: 0, dimY: 1, gridSpan: 2, gridSteps: 8, dim: 0, span: 3, steps: 7, count: 16, seed: 0, useSelection: false };
+const clampInt = (v: string, lo: number, hi: number, dflt: number): number => { const n = Math.round(Number(v)); return Number.isFinite(n) ? Math.max(lo, Math.min(hi, n)) : dflt; };
+const clampSpan = (v: string, dflt: number): number => { const n = Number(v); return Number.isFinite(n) && n > 0 ? Math.min(10, n) : dflt; };
+
+function numberInput(id: string, value: number, attrs: Record<string, string>, onChange: (v: string) => void): HTMLInputElement {
+  const el = h('input', { type: 'number', id, value: String(value), ...attrs });
+  el.addEventListener('change', () => { onChange(el.value); renderGenerateControls(); });
+  return el;
+}
+
+function renderGenerateControls(): void {
+  const p = panes.generate;
+  let controls = p.querySelector('.controls');
+  if (!controls) { controls = h('div', { class: 'controls' }); p.prepend(controls); }
+  controls.textContent = '';
+  if (!model) return;
+  const d = model.latentDim;
+  const isVae = model.info.modelKind === 'vae';
+  if (gen.mode === 'prior' && !isVae) gen.mode = 'grid';
+  if (gen.mode === 'grid' && d < 2) gen.mode = 'traversal';
+  gen.dimX = Math.min(gen.dimX, d - 1); gen.dimY = Math.min(gen.dimY, d - 1); gen.dim = Math.min(gen.dim, d - 1);
+  if (gen.dimX === gen.dimY) gen.dimY = gen.dimX === 0 ? Math.min(1, d - 1) : 0;
+  const modes: [string, string][] = [];
+  if (d >= 2) modes.push(['grid', 'latent grid']);
+  modes.push(['traversal', 'traverse one dimension']);
+  if (isVae) modes.push(['prior', 'sample from prior N(0, I)']);
+  controls.append(h('div', { class: 'row' }, select(modes, gen.mode, (v) => { gen.mode = v as GenMode; renderGenerateControls(); }, 'gen-mode')));
+  const dimOpts: [string, string][] = Array.from({ length: d }, (_, i) => [String(i), `z${i}`]);
+  const sel = ui.selection[0];
+  const baseRow = (): HTMLElement => {
+    const opts: [string, string][] = [['mean', 'base: latent mean']];
+    if (sel !== undefined) opts.push(['sel', `base: sample #${sel}`]);
+    return select(opts, gen.useSelection && sel !== undefined ? 'sel' : 'mean', (v) => { gen.useSelection = v === 'sel'; }, 'gen-base');
+  };
+  if (gen.mode === 'grid') {
+    controls.append(h('div', { class: 'row' },
+      h('label', {}, 'x ', select(dimOpts, String(gen.dimX), (v) => { gen.dimX = Number(v); renderGenerateControls(); }, 'gen-dimx')),
+      h('label', {}, 'y ', select(dimOpts, String(gen.dimY), (v) => { gen.dimY = Number(v); renderGenerateControls(); }, 'gen-dimy')),
+      h('label', {}, 'span ± ', numberInput('gen-span', gen.gridSpan, { min: '0.1', max: '10', step: '0.5' }, (v) => { gen.gridSpan = clampSpan(v, 2); })),
+      h('label', {}, 'steps ', numberInput('gen-steps', gen.gridSteps, { min: '2', max: '16' }, (v) => { gen.gridSteps = clampInt(v, 2, 16, 8); }))));
+    controls.append(h('div', { class: 'row' }, baseRow()));
+  } else if (gen.mode === 'traversal') {
+    controls.append(h('div', { class: 'row' },
+      h('label', {}, 'dim ', select(dimOpts, String(gen.dim), (v) => { gen.dim = Number(v); }, 'gen-dim')),
+      h('label', {}, 'range ± ', numberInput('gen-span', gen.span, { min: '0.1', max: '10', step: '0.5' }, (v) => { gen.span = clampSpan(v, 3); })),
+      h('label', {}, 'steps ', numberInput('gen-steps', gen.steps, { min: '2', max: '16' }, (v) => { gen.steps = clampInt(v, 2, 16, 7); }))));
+    controls.append(h('div', { class: 'row' }, baseRow()));
+  } else {
+    controls.append(h('div', { class: 'row' },
+      h('label', {}, 'count ', numberInput('gen-count', gen.count, { min: '1', max: '64' }, (v) => { gen.count = clampInt(v, 1, 64, 16); })),
+      h('label', {}, 'seed ', numberInput('gen-seed', gen.seed, { min: '0' }, (v) => { gen.seed = clampInt(v, 0, 2 ** 31 - 1, 0); }))));
+  }
+  controls.append(h('div', { class: 'row' }, button('Generate', () => runGenerate(), { id: 'gen-run' })));
+}
+
+function runGenerate(): void {
+  if (!model) return;
+  const requestId = request('generate');
+  const sel = ui.selection[0];
+  const base = gen.useSelection && sel !== undefined ? { base: sel } : {};
+  if (gen.mode === 'grid') post({ type: 'generate', requestId, mode: 'grid', dimX: gen.dimX, dimY: gen.dimY, span: gen.gridSpan, steps: gen.gridSteps, ...base });
+  else if (gen.mode === 'traversal') post({ type: 'generate', requestId, mode: 'traversal', dim: gen.dim, span: gen.span, steps: gen.steps, ...base });
+  else post({ type: 'generate', requestId, mode: 'prior', count: gen.count, seed: gen.seed });
+}
+
+function renderGenerated(m: Extract<HostToWebview, { type: 'generated' }>): void {
+  const p = panes.generate;
+  p.querySelector('.strip')?.remove();
+  p.append(decodedStrip(unpackF32(m.decoded), m.rows, m.cols, m.caption, { id: 'gen-strip', 'data-mode': m.mode, 'data-count': String(m.rows * m.cols) }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -545,6 +635,7 @@ function onMessage(m: HostToWebview): void {
         app.dataset.state = 'ready';
         setStatus(describe());
         renderInterpolateControls();
+        renderGenerateControls();
         if (ui.selection.length) post({ type: 'requestSample', requestId: request('inspect'), index: ui.selection[0], purpose: 'inspect' });
         else panes.point.replaceChildren(h('div', { class: 'muted' }, model.latentDim === 2 ? 'Click a point to inspect it, or empty space to decode that latent position.' : 'Click a point to inspect it.'));
       } else {
@@ -605,6 +696,10 @@ function onMessage(m: HostToWebview): void {
     case 'interpolation':
       pending.delete(m.requestId);
       renderInterpolation(m);
+      return;
+    case 'generated':
+      pending.delete(m.requestId);
+      renderGenerated(m);
       return;
     case 'saved':
       setStatus(`Saved ${m.files.join(', ')}`);

@@ -44,8 +44,8 @@ export interface UiState {
   tab: PanelTab;
 }
 
-export type PanelTab = 'point' | 'clusters' | 'interpolate' | 'anomalies' | 'training';
-export const PANEL_TABS: readonly PanelTab[] = ['point', 'clusters', 'interpolate', 'anomalies', 'training'];
+export type PanelTab = 'point' | 'clusters' | 'interpolate' | 'generate' | 'anomalies' | 'training';
+export const PANEL_TABS: readonly PanelTab[] = ['point', 'clusters', 'interpolate', 'generate', 'anomalies', 'training'];
 
 export const DEFAULT_UI_STATE: UiState = {
   colorBy: 'cluster',
@@ -134,6 +134,18 @@ export type TrainingStatus = 'idle' | 'training' | 'done' | 'failed';
 /** Why a sample was requested, so the webview routes the answer (inspector vs hover thumbnail). */
 export type SamplePurpose = 'inspect' | 'hover';
 
+export type GenerateMode = 'grid' | 'traversal' | 'prior';
+
+/**
+ * What to decode in the Generate tab. `base` is a sample index whose code is the centre/base; absent means the mean
+ * code of the embedding. Grid: `steps x steps` codes varying `dimX`/`dimY` by +-`span` around the base.
+ * Traversal: `steps` codes with `dim` set to evenly spaced values in [-span, span]. Prior: `count` draws from N(0, I), VAE only.
+ */
+export type GenerateRequest =
+  | { mode: 'grid'; dimX: number; dimY: number; span: number; steps: number; base?: number }
+  | { mode: 'traversal'; dim: number; span: number; steps: number; base?: number }
+  | { mode: 'prior'; count: number; seed: number };
+
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
   | {
@@ -163,6 +175,8 @@ export type HostToWebview =
   | { type: 'decoded'; requestId: number; latent: number[]; values: number[] }
   /** Decoded interpolation path (answer to `interpolate`): `steps x dim` values. */
   | { type: 'interpolation'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode; decoded: PackedArray; latent: PackedArray }
+  /** Decoded generated codes (answer to `generate`): `rows x cols` outputs, row-major; `latent` is `rows*cols x latentDim`, `decoded` `rows*cols x dim`. */
+  | { type: 'generated'; requestId: number; mode: GenerateMode; rows: number; cols: number; caption: string; latent: PackedArray; decoded: PackedArray }
   /** A save finished. */
   | { type: 'saved'; files: string[] }
   /** Something failed; `requestId` links it to a request when there is one. */
@@ -183,6 +197,8 @@ export type WebviewToHost =
   | { type: 'decodeLatent'; requestId: number; latent: number[] }
   /** Decoded path between samples `a` and `b`. */
   | { type: 'interpolate'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode }
+  /** Decode a latent grid, a one-dimension traversal or prior samples (see {@link GenerateRequest}). */
+  | ({ type: 'generate'; requestId: number } & GenerateRequest)
   /** Open the sample's source file at its line. */
   | { type: 'reveal'; index: number }
   /** Ask for a path (save dialog) and export the embeddings in `format`. */
@@ -205,6 +221,12 @@ export const MAX_COLUMNS = 4096;
 /** A saved plot may be at most 64 MB of data URL. */
 export const MAX_DATA_URL = 64 * 1024 * 1024;
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
+/** Generate tab bounds: steps per axis, total grid cells, prior sample count, span (exclusive of 0). */
+export const MIN_GEN_STEPS = 2;
+export const MAX_GEN_STEPS = 16;
+export const MAX_GEN_GRID = 256;
+export const MAX_GEN_COUNT = 64;
+export const MAX_GEN_SPAN = 10;
 const MAX_PATH = 4096;
 
 /** What the host knows about the current model, to range-check indices and vector lengths. */
@@ -283,6 +305,8 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (!hasOnly(m, ['type', 'requestId', 'a', 'b', 'steps', 'mode']) || !isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
       if (!isIndex(m.a, limits) || !isIndex(m.b, limits) || !isInt(m.steps, 2, MAX_STEPS) || !isOneOf(m.mode, MODES)) return undefined;
       return { type: 'interpolate', requestId: m.requestId, a: m.a, b: m.b, steps: m.steps, mode: m.mode };
+    case 'generate':
+      return parseGenerate(m, limits);
     case 'reveal':
       if (!hasOnly(m, ['type', 'index']) || !isIndex(m.index, limits)) return undefined;
       return { type: 'reveal', index: m.index };
@@ -300,6 +324,32 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       const state = parseUiState(m.state, limits);
       return state ? { type: 'uiState', state } : undefined;
     }
+    default:
+      return undefined;
+  }
+}
+
+function parseGenerate(m: Obj, limits: ValidationLimits): WebviewToHost | undefined {
+  if (!isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
+  const requestId = m.requestId;
+  const maxDim = Math.min(limits.latentDim ?? MAX_LATENT_DIM, MAX_LATENT_DIM) - 1;
+  const isSpan = (v: unknown): v is number => isNum(v, 0, MAX_GEN_SPAN) && v > 0;
+  const isSteps = (v: unknown): v is number => isInt(v, MIN_GEN_STEPS, MAX_GEN_STEPS);
+  if (m.base !== undefined && !isIndex(m.base, limits)) return undefined;
+  const base = m.base === undefined ? {} : { base: m.base };
+  switch (m.mode) {
+    case 'grid':
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base'])) return undefined;
+      if (!isInt(m.dimX, 0, maxDim) || !isInt(m.dimY, 0, maxDim) || m.dimX === m.dimY || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
+      if (m.steps * m.steps > MAX_GEN_GRID) return undefined;
+      return { type: 'generate', requestId, mode: 'grid', dimX: m.dimX, dimY: m.dimY, span: m.span, steps: m.steps, ...base };
+    case 'traversal':
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dim', 'span', 'steps', 'base'])) return undefined;
+      if (!isInt(m.dim, 0, maxDim) || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
+      return { type: 'generate', requestId, mode: 'traversal', dim: m.dim, span: m.span, steps: m.steps, ...base };
+    case 'prior':
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'count', 'seed']) || !isInt(m.count, 1, MAX_GEN_COUNT) || !isInt(m.seed, 0, MAX_REQUEST_ID)) return undefined;
+      return { type: 'generate', requestId, mode: 'prior', count: m.count, seed: m.seed };
     default:
       return undefined;
   }
@@ -388,7 +438,7 @@ function checkedBuffer(p: PackedArray): ArrayBuffer {
 
 /** Shared message-type lists, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
+  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
 ];
 export { EXPORTS as EXPORT_FORMATS };
 export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod };

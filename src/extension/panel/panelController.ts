@@ -4,11 +4,12 @@
  */
 import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
+import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
 import {
   DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
 } from '../../shared/protocol';
 import type {
-  ClustersPayload, EmbeddingPayload, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
+  ClustersPayload, EmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
 } from '../../shared/protocol';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
@@ -195,6 +196,15 @@ export class PanelController {
         if (current()) this.post({ type: 'interpolation', requestId: msg.requestId, a: msg.a, b: msg.b, steps: msg.steps, mode: msg.mode, decoded: packArray(r.decoded), latent: packArray(r.latent) });
         return;
       }
+      case 'generate': {
+        const g = await generateCodes(ex, msg);
+        const count = g.rows * g.cols;
+        const decoded = await ex.decode(g.latent, count);
+        if (current()) {
+          this.post({ type: 'generated', requestId: msg.requestId, mode: msg.mode, rows: g.rows, cols: g.cols, caption: g.caption, latent: packArray(g.latent), decoded: packArray(decoded) });
+        }
+        return;
+      }
       case 'reveal': {
         const s = await ex.sample(msg.index);
         await this.host.reveal(s.ref.file, s.ref.line);
@@ -249,6 +259,44 @@ export class PanelController {
     } catch (e) {
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);
       this.post({ type: 'error', message: `Could not load the model: ${errorMessage(e)}` });
+    }
+  }
+}
+
+/** Evenly spaced values from `lo` to `hi` inclusive (`steps >= 2`). */
+export function linspace(lo: number, hi: number, steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
+}
+
+/** Mean code of the embedding, or one sample's code. */
+async function baseCode(ex: Explorer, base: number | undefined): Promise<{ code: Float32Array; label: string }> {
+  if (base !== undefined) return { code: Float32Array.from((await ex.sample(base)).latent), label: `#${base}` };
+  const e = await ex.embed();
+  const d = e.latentDim;
+  const mean = new Float32Array(d);
+  for (let i = 0; i < e.n; i++) for (let j = 0; j < d; j++) mean[j] += e.latent[i * d + j];
+  if (e.n > 0) for (let j = 0; j < d; j++) mean[j] /= e.n;
+  return { code: mean, label: 'mean' };
+}
+
+/** The codes a `generate` request asks for, laid out as `rows x cols` (row-major). Prior samples need a VAE. */
+export async function generateCodes(ex: Explorer, req: GenerateRequest): Promise<{ latent: Float32Array; rows: number; cols: number; caption: string }> {
+  const info = ex.info();
+  const d = info.model.latentDim;
+  switch (req.mode) {
+    case 'grid': {
+      const b = await baseCode(ex, req.base);
+      const latent = latentGrid(b.code, req.dimX, req.dimY, req.span, req.steps, req.steps);
+      return { latent, rows: req.steps, cols: req.steps, caption: `grid z${req.dimX} (x) × z${req.dimY} (y), ±${req.span} around ${b.label}, ${req.steps}×${req.steps}` };
+    }
+    case 'traversal': {
+      const b = await baseCode(ex, req.base);
+      const latent = traversal(b.code, req.dim, linspace(-req.span, req.span, req.steps));
+      return { latent, rows: 1, cols: req.steps, caption: `z${req.dim} from ${-req.span} to ${req.span} (${req.steps} steps), base ${b.label}` };
+    }
+    case 'prior': {
+      if (info.model.kind !== 'vae') throw new Error('Sampling from the prior needs a VAE model.');
+      return { latent: samplePrior(req.count, d, req.seed), rows: 1, cols: req.count, caption: `${req.count} samples from N(0, I), seed ${req.seed}` };
     }
   }
 }

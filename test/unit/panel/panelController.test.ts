@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PanelController, chooseProjection } from '../../../src/extension/panel/panelController';
+import { PanelController, chooseProjection, linspace } from '../../../src/extension/panel/panelController';
+import { latentGrid } from '../../../src/core/analysis/latentOps';
 import { unpackF32, unpackI32 } from '../../../src/shared/protocol';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { createFakeExplorer } from '../../e2e/fakeExplorer';
@@ -47,4 +48,33 @@ test('projection choice uses raw codes when they fit', () => {
   assert.deepEqual(chooseProjection(3, 3, 'pca'), { method: 'none', dims: 3 });
   assert.deepEqual(chooseProjection(8, 2, 'none'), { method: 'pca', dims: 2 });
   assert.deepEqual(chooseProjection(8, 3, 'umap'), { method: 'umap', dims: 3 });
+});
+
+test('generate: a grid request answers steps*steps decoded rows at the latentGrid points', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(40, 6, 2);
+  c.setExplorer(ex);
+  await c.handleRaw({ type: 'generate', requestId: 8, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 5, base: 3 });
+  const g = sent.find((m) => m.type === 'generated');
+  assert.ok(g && g.type === 'generated' && g.requestId === 8 && g.mode === 'grid' && g.rows === 5 && g.cols === 5);
+  const latent = unpackF32(g.latent);
+  const decoded = unpackF32(g.decoded);
+  assert.equal(decoded.length, 5 * 5 * 6);
+  const center = Float32Array.from((await ex.sample(3)).latent);
+  assert.deepEqual(Array.from(latent), Array.from(latentGrid(center, 0, 1, 2, 5, 5)));
+  assert.deepEqual(Array.from(decoded), Array.from(await ex.decode(latent, 25)));
+});
+
+test('generate: traversal sweeps one dimension; prior needs a VAE', async () => {
+  const { c, sent } = harness();
+  c.setExplorer(createFakeExplorer(40, 6, 2));
+  await c.handleRaw({ type: 'generate', requestId: 1, mode: 'traversal', dim: 1, span: 3, steps: 7 });
+  const t = sent.find((m) => m.type === 'generated');
+  assert.ok(t && t.type === 'generated' && t.rows * t.cols === 7);
+  const lat = unpackF32(t.latent);
+  assert.deepEqual(Array.from({ length: 7 }, (_, i) => lat[i * 2 + 1]), linspace(-3, 3, 7));
+  assert.equal(unpackF32(t.decoded).length, 7 * 6);
+  await c.handleRaw({ type: 'generate', requestId: 2, mode: 'prior', count: 4, seed: 0 });
+  const err = sent.find((m) => m.type === 'error');
+  assert.ok(err && err.type === 'error' && err.requestId === 2 && /VAE/.test(err.message));
 });

@@ -17,6 +17,9 @@ const valid: WebviewToHost[] = [
   { type: 'requestSample', requestId: 7, index: 99, purpose: 'hover' },
   { type: 'decodeLatent', requestId: 1, latent: [0.5, -1, 2, 0] },
   { type: 'interpolate', requestId: 3, a: 0, b: 42, steps: 10, mode: 'spherical' },
+  { type: 'generate', requestId: 9, mode: 'grid', dimX: 0, dimY: 3, span: 2.5, steps: 16 },
+  { type: 'generate', requestId: 10, mode: 'traversal', dim: 2, span: 3, steps: 7, base: 99 },
+  { type: 'generate', requestId: 11, mode: 'prior', count: 64, seed: 0 },
   { type: 'reveal', index: 12 },
   { type: 'exportEmbeddings', format: 'tsv-projector' },
   { type: 'savePlot', format: 'png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
@@ -135,4 +138,37 @@ test('packed typed arrays round-trip and check dtype and length', () => {
   // a view into a larger buffer packs only its own elements
   const view = new Float32Array(f.buffer, 4, 2);
   assert.deepEqual(unpackF32(packArray(view)), Float32Array.from([-2.25, Math.fround(Math.PI)]));
+});
+
+test('generate requests are validated strictly', () => {
+  const ok: unknown[] = [
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 1, dimY: 0, span: 10, steps: 2, base: 0 },
+    { type: 'generate', requestId: 1, mode: 'traversal', dim: 3, span: 0.1, steps: 16 },
+    { type: 'generate', requestId: 1, mode: 'prior', count: 1, seed: 123 },
+  ];
+  for (const m of ok) assert.deepEqual(parseWebviewMessage(structuredClone(m), limits), m, JSON.stringify(m));
+  const bad: unknown[] = [
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 4, span: 2, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 1, dimY: 1, span: 2, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 0, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 10.5, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: Infinity, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: Number.NaN, steps: 8 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 17 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 1 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 8, base: 100 },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 8, dim: 0 },
+    { type: 'generate', requestId: 1, mode: 'traversal', dim: -1, span: 3, steps: 7 },
+    { type: 'generate', requestId: 1, mode: 'traversal', dim: 0.5, span: 3, steps: 7 },
+    { type: 'generate', requestId: 1, mode: 'traversal', dim: 0, span: -3, steps: 7 },
+    { type: 'generate', requestId: 1, mode: 'traversal', dim: 0, span: 3, steps: '7' },
+    { type: 'generate', requestId: 1, mode: 'prior', count: 0, seed: 0 },
+    { type: 'generate', requestId: 1, mode: 'prior', count: 65, seed: 0 },
+    { type: 'generate', requestId: 1, mode: 'prior', count: 4 },
+    { type: 'generate', requestId: 1, mode: 'prior', count: 4, seed: 0, base: 1 },
+    { type: 'generate', requestId: 1, mode: 'bogus', count: 4, seed: 0 },
+    { type: 'generate', requestId: -1, mode: 'prior', count: 4, seed: 0 },
+    { type: 'generate', mode: 'prior', count: 4, seed: 0 },
+  ];
+  for (const m of bad) assert.equal(parseWebviewMessage(m, limits), undefined, JSON.stringify(m));
 });
