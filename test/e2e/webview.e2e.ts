@@ -88,6 +88,14 @@ async function main(): Promise<void> {
     await page.locator('#interp-run').click();
     await page.locator('#interp-strip').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#interp-strip').getAttribute('data-steps'), '8');
+    // latent grid through the Generate tab: steps x steps decoded samples
+    await page.locator('#tab-generate').click();
+    await page.locator('#gen-run').click();
+    const strip = page.locator('#gen-strip[data-mode="grid"]');
+    await strip.waitFor({ timeout: 10_000 });
+    const gridSteps = Number(await page.locator('#gen-steps').inputValue());
+    const generated = Number(await strip.getAttribute('data-count'));
+    if (generated !== gridSteps * gridSteps) throw new Error(`latent grid: expected ${gridSteps * gridSteps} decoded samples, got ${generated}`);
     await page.locator('#tab-clusters').click();
     await page.locator('#cluster-list .cluster').first().waitFor();
     assert.equal(await page.locator('#cluster-list .cluster').count(), PLANTED);
@@ -101,7 +109,7 @@ async function main(): Promise<void> {
     await page.screenshot({ path: 'artifacts/webview-panel.png' });
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
-    console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip rendered, screenshot artifacts/webview-panel.png`);
+    console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);
   } finally {
     await browser.close();
     server.close();
