@@ -88,3 +88,15 @@ export function formatDatasetError(detail: string, file: string, row?: number, c
   if (column !== undefined) where.push(`column "${column}"`);
   return `${where.join(', ')}: ${detail}`;
 }
+
+/**
+ * Default feature names for a sample shape: `px_<row>_<col>` (`px_<row>_<col>_<channel>` with several channels) for
+ * images `[h, w, c]`, else `f<i>`.
+ */
+export function defaultColumns(sampleShape: number[], image: boolean): string[] {
+  if (!image) return Array.from({ length: sampleShape.reduce((a, b) => a * b, 1) }, (_, j) => `f${j}`);
+  const [h, w, c = 1] = sampleShape;
+  const columns: string[] = [];
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
+  return columns;
+}

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type { Dataset, LoadOptions, SourceRef } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError, defaultColumns } from './dataset';
 import { datasetName, maybeGunzip, readBytes, rowLimit, statOrUndefined } from './fileUtil';
 
 export interface IdxArray {
@@ -90,12 +90,7 @@ export async function loadIdx(file: string, opts: LoadOptions = {}): Promise<Dat
   if (shape.length > 4) throw new DatasetError(`expected 1 to 4 dimensions, got ${shape.length}`, file);
   const sampleShape = shape.length === 1 ? [1] : shape.length === 2 ? [shape[1]] : shape.length === 3 ? [shape[1], shape[2], 1] : shape.slice(1);
   const dim = sampleShape.reduce((a, b) => a * b, 1);
-  let columns: string[];
-  if (image) {
-    const [h, w, c] = sampleShape;
-    columns = [];
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
-  } else columns = Array.from({ length: dim }, (_, j) => `f${j}`);
+  const columns = defaultColumns(sampleShape, image);
   const refs: SourceRef[] = Array.from({ length: n }, (_, i) => ({ file, index: i }));
   const ds: Dataset = { name: datasetName(file), source: file, format: 'idx', kind: image ? 'image' : 'table', n, dim, sampleShape, features: arr.values, columns, refs };
 

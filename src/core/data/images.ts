@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { Dataset, LoadOptions, SourceRef } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError, defaultColumns } from './dataset';
 import { fsError, readBytes, rowLimit } from './fileUtil';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
@@ -157,8 +157,7 @@ export async function loadImageFolder(folder: string, opts: LoadOptions = {}): P
     labels = rel.map((r) => (r.length > 1 ? r[0] : ''));
     if (inSub < rel.length) warnings.push(`${rel.length - inSub} image(s) directly in the folder have an empty label`);
   }
-  const columns: string[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
+  const columns = defaultColumns([h, w, c], true);
   const ds: Dataset = {
     name: path.basename(root),
     source: root,

@@ -6,7 +6,7 @@
  * Records of objects go through `buildTable` (text columns may become the label); arrays must hold numbers only.
  */
 import type { Dataset, DatasetFormat, LoadOptions, SourceRef } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError, defaultColumns } from './dataset';
 import { datasetName, readText, rowLimit } from './fileUtil';
 import type { Cell } from './table';
 import { buildTable } from './table';
@@ -114,12 +114,7 @@ function arrayRecords(r: Records): Dataset {
   }
   const image = shape.length === 2 || shape.length === 3;
   const sampleShape = shape.length === 0 ? [1] : shape.length === 1 ? shape : shape.length === 2 ? [shape[0], shape[1], 1] : shape;
-  let columns: string[];
-  if (image) {
-    columns = [];
-    const [h, w, c] = sampleShape;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
-  } else columns = Array.from({ length: dim }, (_, j) => `f${j}`);
+  const columns = defaultColumns(sampleShape, image);
   if (r.labels !== undefined && r.labels.length !== n) throw new DatasetError(`${r.labels.length} labels for ${n} samples`, r.file);
   const ds: Dataset = {
     name: r.name,

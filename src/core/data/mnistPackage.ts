@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Dataset, SourceRef } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError, defaultColumns } from './dataset';
 import { readText } from './fileUtil';
 
 const SIDE = 28;
@@ -62,8 +62,7 @@ export async function loadMnistPackage(opts: { perDigit?: number } = {}): Promis
     features.set(p, o);
     o += p.length;
   }
-  const columns: string[] = [];
-  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) columns.push(`px_${y}_${x}`);
+  const columns = defaultColumns([SIDE, SIDE, 1], true);
   return {
     name: 'mnist',
     source: dir,

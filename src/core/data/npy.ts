@@ -8,7 +8,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import type { Dataset, DatasetFormat, SourceRef } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError, defaultColumns } from './dataset';
 
 /** A decoded array: numbers as float32 (what every model uses), or text for `<U`/`|S` arrays (labels). */
 export interface NpyArray {
@@ -163,12 +163,7 @@ export function npyToDataset(arr: NpyArray, file: string, name: string, format: 
     }
   }
   const image = shape.length >= 3;
-  let columns: string[];
-  if (image) {
-    const [h, w, c] = sampleShape;
-    columns = [];
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
-  } else columns = Array.from({ length: dim }, (_, j) => `f${j}`);
+  const columns = defaultColumns(sampleShape, image);
   const refs: SourceRef[] = Array.from({ length: n }, (_, i) => ({ file, index: i }));
   const ds: Dataset = { name, source: file, format, kind: image ? 'image' : 'table', n, dim, sampleShape, features: arr.values, columns, refs };
   if (labels !== undefined) {
