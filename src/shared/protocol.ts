@@ -10,8 +10,7 @@
  * which rejects unknown types, wrong field types, out-of-range indices and oversized payloads.
  * This file is imported by both sides, so it uses no Node or DOM API beyond plain JS.
  */
-import type { ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
-import type { DatasetFormat, DatasetKind } from '../core/data/dataset';
+import type { ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
 
 /** A typed array as base64 of its little-endian bytes. */
@@ -60,23 +59,14 @@ export const DEFAULT_UI_STATE: UiState = {
   tab: 'point',
 };
 
-/** Dataset/model facts the panel shows (ExplorerInfo without bulky fields). */
-export interface PanelInfo {
-  datasetName: string;
-  datasetPath: string;
-  format: DatasetFormat;
-  kind: DatasetKind;
-  n: number;
-  dim: number;
-  sampleShape: number[];
-  /** Feature names, truncated to the first {@link MAX_COLUMNS}. */
-  columns: string[];
-  labelName?: string;
+/**
+ * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
+ * `columns` truncated to the first {@link MAX_COLUMNS}.
+ */
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir'> & {
   modelKind: string;
   latentDim: number;
-  backend: string;
-  modelDir?: string;
-}
+};
 
 export interface EmbeddingPayload {
   n: number;
