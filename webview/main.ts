@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import * as Plotly from 'plotly.js-dist-min';
 import { DEFAULT_UI_STATE, PANEL_TABS, parseUiState, unpackF32, unpackI32 } from '../src/shared/protocol';
 import type {
-  ClustersPayload, EpochRecord, ExportFormat, HostToWebview, KSuggestionPayload, PanelInfo, PanelTab, SamplePayload, TrainProgress, TrainingStatus, UiState, WebviewToHost,
+  ClustersPayload, LiveEmbeddingPayload, EpochRecord, ExportFormat, HostToWebview, KSuggestionPayload, PanelInfo, PanelTab, SamplePayload, TrainProgress, TrainingStatus, UiState, WebviewToHost,
 } from '../src/shared/protocol';
 import { ScatterView, packRgba, parseColor } from './scatter';
 
@@ -59,6 +59,8 @@ interface Model {
   errors: Float32Array;
   labelNames?: string[];
   labelCodes?: Int32Array;
+  /** VQ-VAE: codebook entry per sample. */
+  codes?: Int32Array;
   coords: Float32Array;
   dims: 2 | 3;
   method: string;
@@ -157,6 +159,7 @@ function buildToolbar(): void {
   if (!model) return;
   const colorOpts: [string, string][] = [['cluster', 'Colour: cluster'], ['error', 'Colour: recon. error']];
   if (model.labelNames) colorOpts.splice(1, 0, ['label', `Colour: ${model.info.labelName ?? 'label'}`]);
+  if (model.codes) colorOpts.push(['code', 'Colour: VQ code']);
   toolbar.append(select(colorOpts, ui.colorBy, (v) => { saveUi({ colorBy: v as UiState['colorBy'] }); recolor(); }, 'color-by'));
   if (model.latentDim > 3) {
     toolbar.append(select([['pca', 'PCA'], ['umap', 'UMAP']], ui.projection === 'umap' ? 'umap' : 'pca', (v) => {
@@ -192,7 +195,8 @@ function describe(): string {
   if (!model) return training === 'training' ? 'Training…' : 'Waiting for a model…';
   const i = model.info;
   const ev = model.method === 'none' ? 'latent space' : model.method.toUpperCase();
-  return `${i.datasetName} · ${i.n.toLocaleString()} samples · ${i.modelKind} AE, latent ${i.latentDim} · ${ev} ${model.dims}D · ${i.backend}`;
+  const codes = model.codes ? ` · ${new Set(model.codes).size}/${i.codebookSize ?? '?'} codes used` : '';
+  return `${i.datasetName} · ${i.n.toLocaleString()} samples · ${i.modelKind} AE, latent ${i.latentDim}${codes} · ${ev} ${model.dims}D · ${i.backend}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -205,7 +209,7 @@ function errorThreshold(): number {
 }
 
 function recolor(): void {
-  if (!model) return;
+  if (!model || live) return;
   const pal = palette().map(parseColor);
   const n = model.n;
   const colors = new Uint32Array(n);
@@ -218,6 +222,10 @@ function recolor(): void {
     for (const e of model.errors) { const l = Math.log(e + 1e-12); if (l < lo) lo = l; if (l > hi) hi = l; }
     for (let i = 0; i < n; i++) { const c = ramp((Math.log(model.errors[i] + 1e-12) - lo) / (hi - lo || 1)); colors[i] = packRgba(c[0], c[1], c[2]); }
     legend.append(swatch(ramp(0), 'low error'), swatch(ramp(1), 'high error'));
+  } else if (ui.colorBy === 'code' && model.codes) {
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) { const code = model.codes[i]; counts.set(code, (counts.get(code) ?? 0) + 1); const c = pal[code % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
+    [...counts].sort((a, b) => b[1] - a[1]).slice(0, 20).forEach(([code, size]) => legend.append(swatch(pal[code % pal.length], `code ${code} (${size})`)));
   } else if (model.clusters) {
     for (let i = 0; i < n; i++) { const c = pal[model.clusters.assignments[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
     model.clusters.sizes.forEach((s, j) => legend.append(swatch(pal[j % pal.length], `cluster ${j} (${s})`)));
@@ -237,7 +245,7 @@ function swatch(c: [number, number, number], label: string): HTMLElement {
 
 let emphasisCluster: number | undefined;
 function applyFilter(): void {
-  if (!model) return;
+  if (!model || live) return;
   let mask: Uint8Array | undefined;
   if (ui.filterAnomalies) {
     const t = errorThreshold();
@@ -265,21 +273,21 @@ function applyFilter(): void {
 function onHover(i: number | undefined, x: number, y: number): void {
   if (hoverTimer) clearTimeout(hoverTimer);
   hoverIndex = i;
-  if (i === undefined || !model) { tooltip.hidden = true; return; }
+  if (i === undefined || !model || live) { tooltip.hidden = true; return; }
   const rect = plotWrap.getBoundingClientRect();
   tooltip.style.left = `${Math.min(x - rect.left + 14, rect.width - 180)}px`;
   tooltip.style.top = `${Math.min(y - rect.top + 14, rect.height - 120)}px`;
   tooltip.hidden = false;
   tooltip.textContent = '';
   tooltip.append(h('div', {}, `#${i}${model.labelNames && model.labelCodes ? ` · ${model.labelNames[model.labelCodes[i]]}` : ''}${model.clusters ? ` · cluster ${model.clusters.assignments[i]}` : ''}`));
-  tooltip.append(h('div', { class: 'muted' }, `error ${model.errors[i].toPrecision(3)}`));
+  tooltip.append(h('div', { class: 'muted' }, `error ${model.errors[i].toPrecision(3)}${model.codes ? ` · code ${model.codes[i]}` : ''}`));
   const z = Array.from(model.latent.subarray(i * model.latentDim, i * model.latentDim + Math.min(6, model.latentDim)), (v) => v.toFixed(2)).join(', ');
   tooltip.append(h('div', { class: 'muted' }, `z = [${z}${model.latentDim > 6 ? ', …' : ''}]`));
   if (isImage()) hoverTimer = setTimeout(() => post({ type: 'requestSample', requestId: request('hover'), index: i, purpose: 'hover' }), 120);
 }
 
 function onClick(i: number | undefined, data: [number, number] | undefined, e: MouseEvent): void {
-  if (!model) return;
+  if (!model || live) return;
   if (i !== undefined) {
     const sel = e.shiftKey && ui.selection.length ? [ui.selection[0], i] : [i, ...ui.selection.filter((s) => s !== i)].slice(0, 2);
     saveUi({ selection: sel });
@@ -289,13 +297,39 @@ function onClick(i: number | undefined, data: [number, number] | undefined, e: M
     renderInterpolateControls();
     renderGenerateControls();
   } else if (data && model.method === 'none' && model.latentDim === 2) {
-    post({ type: 'decodeLatent', requestId: request('decode'), latent: [data[0], data[1]] });
+    post({ type: 'decodeLatent', requestId: request('decode'), latent: [data[0], data[1]], ...conditionOf() });
     showTab('point');
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // sample rendering (images as canvases, tables as bar charts)
+
+/** Time-series windows (`[steps, channels]` samples of a sequence model): drawn as line charts. */
+function isSequence(): boolean {
+  const s = model?.info.sampleShape;
+  return !!s && s.length === 2 && (model!.info.modelKind === 'sequence' || model!.info.kind === 'sequence');
+}
+
+/** Line chart of one window per channel; `compare` (the reconstruction) dashed on top. */
+function sequenceView(values: ArrayLike<number>, title: string, compare?: ArrayLike<number>): HTMLElement {
+  const box = h('figure', { class: 'sample sequence' });
+  const div = h('div', { class: 'lines' });
+  box.append(div);
+  const [steps, ch] = model!.info.sampleShape;
+  const names = model!.info.columns;
+  const pal = palette();
+  const t = Array.from({ length: steps }, (_, i) => i);
+  const traces: Partial<Plotly.PlotData>[] = [];
+  for (let c = 0; c < ch; c++) {
+    const channel = (v: ArrayLike<number>): number[] => t.map((i) => v[i * ch + c]);
+    const name = names[c] ?? `ch${c}`;
+    traces.push({ x: t, y: channel(values), mode: 'lines', name: compare ? `${name} original` : name, line: { color: pal[c % pal.length] } });
+    if (compare) traces.push({ x: t, y: channel(compare), mode: 'lines', name: `${name} reconstruction`, line: { color: pal[c % pal.length], dash: 'dot' } });
+  }
+  requestAnimationFrame(() => void Plotly.newPlot(div, traces, plotLayout({ title: { text: title, font: { size: 11 } }, height: 220, showlegend: true, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'time step' } } }), plotConfig));
+  return box;
+}
 
 function isImage(): boolean {
   const s = model?.info.sampleShape;
@@ -326,6 +360,7 @@ function imageUrl(values: ArrayLike<number>, scale = 3): string {
 }
 
 function sampleView(values: ArrayLike<number>, title: string, compare?: ArrayLike<number>): HTMLElement {
+  if (isSequence()) return sequenceView(values, title, compare);
   const box = h('figure', { class: 'sample' });
   if (isImage()) {
     box.append(h('img', { src: imageUrl(values), alt: title }), h('figcaption', {}, title));
@@ -352,9 +387,37 @@ function renderSample(s: SamplePayload): void {
     p.append(row);
   } else p.append(sampleView(s.original, 'original vs reconstruction', s.reconstruction));
   p.append(h('div', { class: 'muted mono' }, `z = [${s.latent.map((v) => v.toFixed(3)).join(', ')}]`));
+  p.append(corruptionControls(s.index));
   p.append(h('div', { class: 'actions' },
     button('Reveal in editor', () => post({ type: 'reveal', index: s.index })),
     button('Interpolate from here', () => { saveUi({ selection: [s.index, ...ui.selection.filter((x) => x !== s.index)].slice(0, 2) }); showTab('interpolate'); renderInterpolateControls(); }, { secondary: '' })));
+}
+
+/** Denoising / occlusion demo: damage the sample, see what the model reconstructs. */
+const corruption = { mode: 'mask' as 'noise' | 'mask', level: 0.25, seed: 0 };
+function corruptionControls(index: number): HTMLElement {
+  const row = h('div', { class: 'row corrupt', id: 'corrupt-controls' });
+  const level = h('input', { type: 'number', id: 'corrupt-level', min: '0', max: '1', step: '0.05', value: String(corruption.level) });
+  level.addEventListener('change', () => { const v = Number(level.value); if (Number.isFinite(v)) corruption.level = Math.max(0, Math.min(1, v)); level.value = String(corruption.level); });
+  const what = isImage() ? [['mask', 'occlude a patch'], ['noise', 'add Gaussian noise']] : [['mask', 'mask features'], ['noise', 'add Gaussian noise']];
+  row.append(
+    select(what as [string, string][], corruption.mode, (v) => { corruption.mode = v === 'noise' ? 'noise' : 'mask'; }, 'corrupt-mode'),
+    h('label', { title: 'patch area / masked fraction, or noise std (normalised units)' }, 'level ', level),
+    button('Corrupt & reconstruct', () => { corruption.seed++; post({ type: 'corrupt', requestId: request('corrupt'), index, mode: corruption.mode, level: corruption.level, seed: corruption.seed }); }, { id: 'corrupt-run', secondary: '' }),
+  );
+  return row;
+}
+
+function renderCorrupted(m: Extract<HostToWebview, { type: 'corrupted' }>): void {
+  const p = panes.point;
+  p.querySelector('#corrupt-result')?.remove();
+  const what = m.mode === 'noise' ? `noise σ = ${m.level}` : `${Math.round(m.level * 100)}% masked`;
+  const box = h('div', { id: 'corrupt-result', 'data-mode': m.mode });
+  box.append(h('div', { class: 'muted' }, `${what} · error of the reconstruction vs the clean sample ${m.error.toPrecision(3)}`));
+  box.append(isImage()
+    ? h('div', { class: 'row' }, sampleView(m.corrupted, 'corrupted'), sampleView(m.reconstruction, 'reconstruction'))
+    : sampleView(m.corrupted, 'corrupted vs reconstruction', m.reconstruction));
+  p.querySelector('#corrupt-controls')?.after(box);
 }
 
 function renderDecoded(latent: number[], values: number[]): void {
@@ -457,6 +520,16 @@ function decodedStrip(decoded: Float32Array, rows: number, cols: number, caption
       }
       strip.append(row);
     }
+  } else if (isSequence()) {
+    const [steps, ch] = model!.info.sampleShape;
+    const div = h('div', { class: 'lines' });
+    strip.append(div, h('div', { class: 'muted' }, `channel ${model!.info.columns[0] ?? 0}${ch > 1 ? ` (of ${ch})` : ''}, one line per decoded window, light to dark`));
+    const t = Array.from({ length: steps }, (_, i) => i);
+    const traces: Partial<Plotly.PlotData>[] = Array.from({ length: count }, (_, s) => {
+      const c = ramp(count > 1 ? s / (count - 1) : 0);
+      return { x: t, y: t.map((i) => decoded[s * dim + i * ch]), mode: 'lines', name: `#${s}`, line: { color: `rgb(${c.join(',')})` } };
+    });
+    requestAnimationFrame(() => void Plotly.newPlot(div, traces, plotLayout({ height: 220, xaxis: { title: { text: 'time step' } } }), plotConfig));
   } else {
     const div = h('div', { class: 'heat' });
     strip.append(div);
@@ -471,7 +544,9 @@ function decodedStrip(decoded: Float32Array, rows: number, cols: number, caption
 // generate (latent grid, one-dimension traversal, prior samples)
 
 type GenMode = 'grid' | 'traversal' | 'prior';
-const gen = { mode: 'grid' as GenMode, dimX: 0, dimY: 1, gridSpan: 2, gridSteps: 8, dim: 0, span: 3, steps: 7, count: 16, seed: 0, useSelection: false };
+const gen = { mode: 'grid' as GenMode, dimX: 0, dimY: 1, gridSpan: 2, gridSteps: 8, dim: 0, span: 3, steps: 7, count: 16, seed: 0, useSelection: false, condition: undefined as string | undefined };
+/** CVAE: the class every generated / clicked latent point is decoded as. */
+const conditionOf = (): { condition?: string } => (model?.info.conditionClasses && gen.condition !== undefined ? { condition: gen.condition } : {});
 const clampInt = (v: string, lo: number, hi: number, dflt: number): number => { const n = Math.round(Number(v)); return Number.isFinite(n) ? Math.max(lo, Math.min(hi, n)) : dflt; };
 const clampSpan = (v: string, dflt: number): number => { const n = Number(v); return Number.isFinite(n) && n > 0 ? Math.min(10, n) : dflt; };
 
@@ -488,7 +563,7 @@ function renderGenerateControls(): void {
   controls.textContent = '';
   if (!model) return;
   const d = model.latentDim;
-  const isVae = model.info.modelKind === 'vae';
+  const isVae = model.info.modelKind === 'vae' || model.info.modelKind === 'cvae';
   if (gen.mode === 'prior' && !isVae) gen.mode = 'grid';
   if (gen.mode === 'grid' && d < 2) gen.mode = 'traversal';
   gen.dimX = Math.min(gen.dimX, d - 1); gen.dimY = Math.min(gen.dimY, d - 1); gen.dim = Math.min(gen.dim, d - 1);
@@ -498,6 +573,10 @@ function renderGenerateControls(): void {
   modes.push(['traversal', 'traverse one dimension']);
   if (isVae) modes.push(['prior', 'sample from prior N(0, I)']);
   controls.append(h('div', { class: 'row' }, select(modes, gen.mode, (v) => { gen.mode = v as GenMode; renderGenerateControls(); }, 'gen-mode')));
+  const classes = model.info.conditionClasses;
+  if (classes?.length) {
+    controls.append(h('div', { class: 'row' }, h('label', {}, 'condition ', select(classes.map((c) => [c, c]), gen.condition ?? classes[0], (v) => { gen.condition = v; }, 'gen-condition'))));
+  }
   const dimOpts: [string, string][] = Array.from({ length: d }, (_, i) => [String(i), `z${i}`]);
   const sel = ui.selection[0];
   const baseRow = (): HTMLElement => {
@@ -531,9 +610,10 @@ function runGenerate(): void {
   const requestId = request('generate');
   const sel = ui.selection[0];
   const base = gen.useSelection && sel !== undefined ? { base: sel } : {};
-  if (gen.mode === 'grid') post({ type: 'generate', requestId, mode: 'grid', dimX: gen.dimX, dimY: gen.dimY, span: gen.gridSpan, steps: gen.gridSteps, ...base });
-  else if (gen.mode === 'traversal') post({ type: 'generate', requestId, mode: 'traversal', dim: gen.dim, span: gen.span, steps: gen.steps, ...base });
-  else post({ type: 'generate', requestId, mode: 'prior', count: gen.count, seed: gen.seed });
+  const c = conditionOf();
+  if (gen.mode === 'grid') post({ type: 'generate', requestId, mode: 'grid', dimX: gen.dimX, dimY: gen.dimY, span: gen.gridSpan, steps: gen.gridSteps, ...base, ...c });
+  else if (gen.mode === 'traversal') post({ type: 'generate', requestId, mode: 'traversal', dim: gen.dim, span: gen.span, steps: gen.steps, ...base, ...c });
+  else post({ type: 'generate', requestId, mode: 'prior', count: gen.count, seed: gen.seed, ...c });
 }
 
 function renderGenerated(m: Extract<HostToWebview, { type: 'generated' }>): void {
@@ -588,7 +668,7 @@ function renderTraining(): void {
   }
   const last = liveBatches[liveBatches.length - 1];
   info.textContent = training === 'training' && last
-    ? `training: epoch ${last.epoch}/${last.epochs}, batch ${last.batch}/${last.batches}, loss ${last.loss.toPrecision(4)}, ${Math.round(last.samplesPerSec)} samples/s`
+    ? `training${last.stage ? ` (${last.stage})` : ''}: epoch ${last.epoch}/${last.epochs}, batch ${last.batch}/${last.batches}, loss ${last.loss.toPrecision(4)}, ${Math.round(last.samplesPerSec)} samples/s`
     : `${training}${history.length ? ` · ${history.length} epochs, final loss ${history[history.length - 1].loss.toPrecision(4)}` : ''}`;
   if (panes.training.hidden) return;
   const t = theme();
@@ -597,7 +677,64 @@ function renderTraining(): void {
   if (history.some((r) => r.valLoss !== undefined)) traces.push({ x: ep, y: history.map((r) => r.valLoss ?? null) as number[], name: 'val loss', mode: 'lines+markers', line: { color: palette()[1] } });
   const partNames = [...new Set(history.flatMap((r) => Object.keys(r.parts)))].filter((k) => k !== 'total');
   if (partNames.length > 1) partNames.forEach((k, j) => traces.push({ x: ep, y: history.map((r) => r.parts[k] ?? null) as number[], name: k, mode: 'lines', line: { dash: 'dot', color: palette()[2 + j] } }));
-  void Plotly.react(div, traces, plotLayout({ height: 260, showlegend: true, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'epoch' }, gridcolor: t.grid }, yaxis: { type: 'log', gridcolor: t.grid }, title: { text: 'loss per epoch', font: { size: 11 } } }), plotConfig);
+  // Stacked models: one shaded band label per stage (greedy pretraining of each layer, then fine-tuning).
+  const shapes: Partial<Plotly.Shape>[] = [];
+  const annotations: Partial<Plotly.Annotations>[] = [];
+  history.forEach((r, i) => {
+    if (!r.stage || (i > 0 && history[i - 1].stage === r.stage)) return;
+    shapes.push({ type: 'line', x0: r.epoch - 0.5, x1: r.epoch - 0.5, yref: 'paper', y0: 0, y1: 1, line: { color: t.grid, dash: 'dot', width: 1 } });
+    annotations.push({ x: r.epoch - 0.5, xanchor: 'left', yref: 'paper', y: 1, yanchor: 'top', text: r.stage, showarrow: false, font: { size: 9, color: t.fg } });
+  });
+  void Plotly.react(div, traces, plotLayout({ shapes, annotations, height: 260, showlegend: true, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'epoch' }, gridcolor: t.grid }, yaxis: { type: 'log', gridcolor: t.grid }, title: { text: 'loss per epoch', font: { size: 11 } } }), plotConfig);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// live embedding while training
+
+/** The latest per-epoch frame while a training runs; the scatter shows it instead of the model's embedding. */
+let live: { epoch: number; count: number } | undefined;
+
+function showLive(f: LiveEmbeddingPayload): void {
+  const coords = unpackF32(f.coords);
+  const count = Math.floor(coords.length / 2);
+  live = { epoch: f.epoch, count };
+  tooltip.hidden = true;
+  scatter.setData(coords, 2);
+  const pal = palette().map(parseColor);
+  const colors = new Uint32Array(count);
+  legend.textContent = '';
+  if (f.labelNames && f.labelCodes) {
+    const codes = unpackI32(f.labelCodes);
+    for (let i = 0; i < count; i++) { const c = pal[codes[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
+    f.labelNames.slice(0, 20).forEach((name, j) => legend.append(swatch(pal[j % pal.length], name)));
+  } else {
+    const c = parseColor(theme().accent);
+    colors.fill(packRgba(c[0], c[1], c[2]));
+  }
+  scatter.setColors(colors);
+  scatter.render();
+  plotWrap.dataset.live = String(f.epoch);
+  plotWrap.dataset.liveFrames = String(Number(plotWrap.dataset.liveFrames ?? 0) + 1);
+  plotWrap.dataset.points = String(count);
+  plotWrap.dataset.drawn = String(scatter.drawn);
+  const sample = count < f.total ? `${count.toLocaleString()} of ${f.total.toLocaleString()} samples` : `${count.toLocaleString()} samples`;
+  setStatus(`Live embedding · ${f.stage ? `${f.stage} · ` : ''}epoch ${f.epoch}/${f.epochs} · ${sample} · ${f.method === 'pca' ? 'PCA' : 'latent space'}`);
+}
+
+/** Leaves live mode: back to the model's embedding (or an empty plot when there is none). */
+function endLive(): void {
+  if (!live) return;
+  live = undefined;
+  delete plotWrap.dataset.live;
+  if (model) {
+    scatter.setData(model.coords, model.dims);
+    recolor();
+  } else {
+    scatter.setData(new Float32Array(0), 2);
+    scatter.render();
+    legend.textContent = '';
+    plotWrap.dataset.points = '0';
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -621,14 +758,22 @@ function onMessage(m: HostToWebview): void {
       vscode.setState(ui);
       kSuggestion = m.kSuggestion ?? kSuggestion;
       if (m.info && m.embedding && m.projection) {
+        live = undefined;
+        delete plotWrap.dataset.live;
         const e = m.embedding;
+        const hadCodes = !!model?.codes;
         model = {
           info: m.info, n: e.n, latentDim: e.latentDim, latent: unpackF32(e.latent), errors: unpackF32(e.errors),
           ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: unpackI32(e.labelCodes) } : {}),
+          ...(e.codes ? { codes: unpackI32(e.codes) } : {}),
           coords: unpackF32(m.projection.coords), dims: m.projection.dims, method: m.projection.method,
         };
         ui.selection = ui.selection.filter((i) => i < e.n);
         if (ui.colorBy === 'label' && !model.labelNames) ui.colorBy = 'cluster';
+        if (ui.colorBy === 'code' && !model.codes) ui.colorBy = 'cluster';
+        // A VQ-VAE arriving: colour by codebook entry (the user can switch back).
+        if (model.codes && !hadCodes && ui.colorBy === 'cluster') ui.colorBy = 'code';
+        gen.condition = model.info.conditionClasses?.includes(gen.condition ?? '') ? gen.condition : model.info.conditionClasses?.[0];
         scatter.setData(model.coords, model.dims);
         buildToolbar();
         if (m.clusters) setClusters(m.clusters); else recolor();
@@ -643,9 +788,14 @@ function onMessage(m: HostToWebview): void {
         setStatus(describe());
       }
       showTab(model ? ui.tab : 'training');
+      if (m.live && m.training === 'training') showLive(m.live);
       renderTraining();
       return;
     }
+    case 'trainingEmbedding':
+      training = 'training';
+      showLive(m.embedding);
+      return;
     case 'trainingProgress': {
       training = 'training';
       liveBatches.push(m.progress);
@@ -653,20 +803,21 @@ function onMessage(m: HostToWebview): void {
       if (m.progress.phase === 'epoch') {
         if (m.progress.epoch === 1) history = history.filter((r) => r.epoch < 1);
         history = history.filter((r) => r.epoch !== m.progress.epoch);
-        history.push({ epoch: m.progress.epoch, loss: m.progress.loss, parts: m.progress.parts, seconds: 0, ...(m.progress.valLoss !== undefined ? { valLoss: m.progress.valLoss } : {}) });
+        history.push({ epoch: m.progress.epoch, loss: m.progress.loss, parts: m.progress.parts, seconds: 0, ...(m.progress.valLoss !== undefined ? { valLoss: m.progress.valLoss } : {}), ...(m.progress.stage ? { stage: m.progress.stage } : {}) });
       }
       if (!model) { app.dataset.state = 'training'; showTab('training'); }
-      setStatus(model ? `${describe()} · training epoch ${m.progress.epoch}/${m.progress.epochs}…` : `Training: epoch ${m.progress.epoch}/${m.progress.epochs}, loss ${m.progress.loss.toPrecision(4)}`);
+      if (!live) setStatus(model ? `${describe()} · training epoch ${m.progress.epoch}/${m.progress.epochs}…` : `Training: epoch ${m.progress.epoch}/${m.progress.epochs}, loss ${m.progress.loss.toPrecision(4)}`);
       renderTraining();
       return;
     }
     case 'trainingStatus':
       training = m.status;
+      if (m.status !== 'training') endLive();
       setStatus(m.message ?? describe());
       renderTraining();
       return;
     case 'projection':
-      if (!model) return;
+      if (!model || live) return;
       model.coords = unpackF32(m.projection.coords);
       model.dims = m.projection.dims;
       model.method = m.projection.method;
@@ -700,6 +851,10 @@ function onMessage(m: HostToWebview): void {
     case 'generated':
       pending.delete(m.requestId);
       renderGenerated(m);
+      return;
+    case 'corrupted':
+      pending.delete(m.requestId);
+      renderCorrupted(m);
       return;
     case 'saved':
       setStatus(`Saved ${m.files.join(', ')}`);

@@ -5,6 +5,7 @@
  * All arrays are row-major; latent vectors are `latentDim` wide; decoded outputs are denormalised (data units).
  */
 import type { ModelConfig } from './models/types';
+import type { CorruptionMode } from './analysis/corruption';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
 
@@ -38,6 +39,8 @@ export interface EmbeddingResult {
   latent: Float32Array;
   /** Per-sample reconstruction error (mean squared error over features, normalised units). */
   errors: Float32Array;
+  /** VQ-VAE: the codebook entry of each sample, length `n` (absent for models without discrete codes). */
+  codes?: Int32Array;
   labels?: string[];
   refs: SourceRef[];
 }
@@ -85,6 +88,14 @@ export interface SampleDetail {
   ref: SourceRef;
 }
 
+/** A sample damaged for the denoising / occlusion demo, and what the model made of it (data units). */
+export interface CorruptionResult {
+  corrupted: Float32Array;
+  reconstruction: Float32Array;
+  /** Mean squared error of the reconstruction against the clean sample (normalised units). */
+  error: number;
+}
+
 export type ExportFormat = 'csv' | 'tsv-projector' | 'npy' | 'json';
 
 export interface Explorer {
@@ -94,9 +105,21 @@ export interface Explorer {
   cluster(k: number, seed?: number): Promise<ClusterResult>;
   suggestK(kMin: number, kMax: number, seed?: number): Promise<KSuggestion>;
   sample(index: number): Promise<SampleDetail>;
-  /** Decodes `count` latent rows (`count x latentDim`) to data units. */
-  decode(latent: Float32Array, count: number): Promise<Float32Array>;
-  /** Decoded path between two samples' codes (`steps x dim`, endpoints included) and the path's codes. */
+  /**
+   * Decodes `count` latent rows (`count x latentDim`) to data units. `condition` is a class name of a conditional
+   * model (CVAE; `info().model.conditionClasses`): every row is decoded as that class. For a CVAE it defaults to the
+   * dataset's most frequent class and an unknown name is a RangeError; other models ignore it.
+   */
+  decode(latent: Float32Array, count: number, condition?: string): Promise<Float32Array>;
+  /**
+   * Corrupts sample `index` (`noise`: Gaussian noise of std `level`; `mask`: a patch / fraction `level` set to the
+   * minimum, in normalised units) and reconstructs it; see src/core/analysis/corruption.ts.
+   */
+  corrupt(index: number, mode: CorruptionMode, level: number, seed: number): Promise<CorruptionResult>;
+  /**
+   * Decoded path between two samples' codes (`steps x dim`, endpoints included) and the path's codes. A conditional
+   * model decodes the whole path with sample `a`'s condition.
+   */
   interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }>;
   /** Writes embeddings (+ projection, cluster, error, label, source row) to `path`; refuses to overwrite unless `overwrite`. Returns the files written. */
   exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]>;

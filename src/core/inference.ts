@@ -64,3 +64,25 @@ export function reconstructionErrors(model: Autoencoder, x: Float32Array, n: num
     return tf.mean(tf.squaredDifference(xb, model.decode(model.encode(xb, c), c)), 1);
   });
 }
+
+/** True when the model assigns each row a discrete code (VQ-VAE `codeIndices`). */
+export function hasCodeIndices(model: Autoencoder): boolean {
+  return typeof model.codeIndices === 'function';
+}
+
+/** Index of the codebook entry of each of `n` rows (VQ-VAE), length `n`. Throws for models without a codebook. */
+export function codeIndices(model: Autoencoder, x: Float32Array, n: number, batchSize = DEFAULT_INFERENCE_BATCH): Int32Array {
+  const { inputDim } = model.config;
+  const indexer = model.codeIndices?.bind(model);
+  if (!indexer) throw new Error(`a ${model.config.kind} model has no discrete codes`);
+  if (x.length !== n * inputDim) throw new Error(`expected ${n} x ${inputDim} = ${n * inputDim} values, got ${x.length}`);
+  const out = new Int32Array(n);
+  const size = Math.max(1, Math.floor(batchSize));
+  for (let from = 0; from < n; from += size) {
+    const to = Math.min(n, from + size);
+    const result = tf.tidy(() => tf.cast(indexer(tf.tensor2d(x.subarray(from * inputDim, to * inputDim), [to - from, inputDim])), 'int32'));
+    out.set(result.dataSync() as Int32Array, from);
+    result.dispose();
+  }
+  return out;
+}

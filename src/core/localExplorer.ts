@@ -6,6 +6,10 @@
  * Embeddings (codes and reconstruction errors of every sample) are computed once and cached; the last projection
  * and clustering are remembered so that `exportEmbeddings` includes them. Everything returned in data units goes
  * through `invertNormalizer`.
+ *
+ * Conditional models (CVAE) get each sample's one-hot label as its condition wherever the dataset is encoded or
+ * reconstructed (embed, sample, interpolation endpoints). Free latent rows (`decode`) are decoded as one named class,
+ * by default the dataset's most frequent one; decoded cluster centroids use the majority class of their members.
  */
 import { tf } from './tf';
 import type { Dataset, LoadOptions } from './data/dataset';
@@ -14,6 +18,7 @@ import type { Normalizer } from './data/normalize';
 import { applyNormalizer, invertNormalizer } from './data/normalize';
 import type {
   ClusterResult,
+  CorruptionResult,
   EmbeddingResult,
   ExportFormat,
   Explorer,
@@ -27,15 +32,21 @@ import type {
 import type { Autoencoder } from './models/types';
 import type { EpochRecord } from './training/types';
 import type { PipelineResult } from './pipeline';
-import { decode as decodeRows, encode as encodeRows, reconstruct, reconstructionErrors } from './inference';
+import { codeIndices, decode as decodeRows, encode as encodeRows, hasCodeIndices, reconstruct, reconstructionErrors } from './inference';
+import { conditionMatrix, isConditional, mostFrequentClass, repeatedCondition } from './models/cvae';
 import { loadModel } from './training/persistence';
 import { loadDataset, loadMnistPackage } from './data/index';
 import { clusterSummary, kmeans, suggestK } from './analysis/kmeans';
 import { interpolate as interpolatePath } from './analysis/latentOps';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
+import type { CorruptionMode } from './analysis/corruption';
+import { corruptSample } from './analysis/corruption';
 
-/** Samples per digit when reloading a model trained on the bundled MNIST digits (= pipeline's DEFAULT_PER_DIGIT). */
+/**
+ * Samples per digit when reloading a model trained on the bundled MNIST digits and the sidecar does not record how
+ * many samples it was trained on (= pipeline's DEFAULT_PER_DIGIT).
+ */
 const MNIST_PER_DIGIT = 200;
 
 /** Members listed per cluster in `ClusterResult.nearest`. */
@@ -53,6 +64,8 @@ export interface LocalExplorerParts {
   /** Already computed codes and errors (e.g. from the pipeline), to seed the embed cache. */
   embeddings?: Float32Array;
   errors?: Float32Array;
+  /** Conditional models: the one-hot condition per sample (`n x classes`); built from the dataset labels when absent. */
+  condition?: Float32Array;
 }
 
 export class LocalExplorer implements Explorer {
@@ -63,6 +76,8 @@ export class LocalExplorer implements Explorer {
   private readonly backend: string;
   private readonly modelDir?: string;
   private readonly normalized: Float32Array;
+  /** Conditional models only: `n x classes` one-hot condition of every sample. */
+  private readonly condition?: Float32Array;
   private embedding?: EmbeddingResult;
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
@@ -80,6 +95,18 @@ export class LocalExplorer implements Explorer {
     this.backend = parts.backend;
     this.modelDir = parts.modelDir;
     this.normalized = parts.normalized ?? applyNormalizer(parts.normalizer, dataset.features, dataset.dim);
+    if (isConditional(model.config)) {
+      const classes = model.config.conditionClasses ?? [];
+      if (!dataset.labels) throw new DatasetError(`a ${model.config.kind} model needs the dataset's labels (its condition); load it with its label column`, dataset.source);
+      try {
+        this.condition = parts.condition ?? conditionMatrix(dataset.labels, classes);
+      } catch (e) {
+        throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
+      }
+      if (this.condition.length !== dataset.n * classes.length) {
+        throw new DatasetError(`condition has ${this.condition.length} values, expected ${dataset.n} x ${classes.length}`, dataset.source);
+      }
+    }
     if (parts.embeddings && parts.errors) this.embedding = this.embeddingOf(parts.embeddings, parts.errors);
   }
 
@@ -95,12 +122,14 @@ export class LocalExplorer implements Explorer {
       normalized: result.normalized,
       embeddings: result.embeddings,
       errors: result.errors,
+      condition: result.condition,
     });
   }
 
   /**
    * Loads a saved model (weights + sidecar) and its dataset: `datasetPath` when given, else the source recorded in
-   * the sidecar (the bundled MNIST digits for `mnist-package`).
+   * the sidecar (the bundled MNIST digits for `mnist-package`: `n / 10` per digit when the sidecar's dataset schema
+   * records the sample count `n`, else 200 as the pipeline's default).
    */
   static async load(modelDir: string, datasetPath?: string, loadOptions?: LoadOptions): Promise<LocalExplorer> {
     const { model, sidecar } = await loadModel(modelDir);
@@ -108,12 +137,16 @@ export class LocalExplorer implements Explorer {
       const schema = sidecar.dataset;
       let dataset: Dataset;
       if (datasetPath === undefined && schema.format === 'mnist-package') {
-        dataset = await loadMnistPackage({ perDigit: MNIST_PER_DIGIT });
+        // `n` is read defensively: older sidecars do not record it.
+        const recorded = (schema as { n?: unknown }).n;
+        const perDigit = typeof recorded === 'number' && recorded >= 10 ? Math.ceil(recorded / 10) : MNIST_PER_DIGIT;
+        dataset = await loadMnistPackage({ perDigit });
       } else {
         const options: LoadOptions = { ...loadOptions };
         if (options.labelColumn === undefined && schema.labelName !== undefined && ['csv', 'tsv', 'json', 'jsonl'].includes(schema.format)) {
           options.labelColumn = schema.labelName;
         }
+        if (options.window === undefined && schema.window) options.window = schema.window;
         if (schema.kind === 'image' && schema.sampleShape.length === 3 && options.imageSize === undefined) {
           options.imageSize = [schema.sampleShape[0], schema.sampleShape[1]];
           if (options.grayscale === undefined) options.grayscale = schema.sampleShape[2] === 1;
@@ -150,7 +183,11 @@ export class LocalExplorer implements Explorer {
     this.checkAlive();
     if (!this.embedding) {
       const n = this.dataset.n;
-      this.embedding = this.embeddingOf(encodeRows(this.model, this.normalized, n), reconstructionErrors(this.model, this.normalized, n));
+      const c = this.condition;
+      this.embedding = this.embeddingOf(
+        encodeRows(this.model, this.normalized, n, undefined, c),
+        reconstructionErrors(this.model, this.normalized, n, undefined, c),
+      );
     }
     return this.embedding;
   }
@@ -174,7 +211,7 @@ export class LocalExplorer implements Explorer {
       inertia: r.inertia,
       sizes: summary.sizes,
       nearest: summary.nearest,
-      decodedCentroids: await this.decode(r.centroids, k),
+      decodedCentroids: this.decodeWith(r.centroids, k, this.clusterConditions(r.assignments, k)),
     };
     this.lastCluster = result;
     return result;
@@ -194,7 +231,7 @@ export class LocalExplorer implements Explorer {
     return {
       index,
       original: ds.features.slice(index * d, index * d + d),
-      reconstruction: invertNormalizer(this.normalizer, reconstruct(this.model, Float32Array.from(row), 1), d),
+      reconstruction: invertNormalizer(this.normalizer, reconstruct(this.model, Float32Array.from(row), 1, undefined, this.conditionOf(index, 1)), d),
       error: e.errors[index],
       latent: e.latent.slice(index * e.latentDim, (index + 1) * e.latentDim),
       label: ds.labels?.[index],
@@ -202,11 +239,28 @@ export class LocalExplorer implements Explorer {
     };
   }
 
-  async decode(latent: Float32Array, count: number): Promise<Float32Array> {
+  async corrupt(index: number, mode: CorruptionMode, level: number, seed: number): Promise<CorruptionResult> {
+    this.checkAlive();
+    const ds = this.dataset;
+    if (!Number.isInteger(index) || index < 0 || index >= ds.n) throw new RangeError(`sample index ${index} out of range 0..${ds.n - 1}`);
+    const d = ds.dim;
+    const clean = this.normalized.subarray(index * d, index * d + d);
+    const damaged = corruptSample(clean, ds.sampleShape, mode, level, seed);
+    const rec = reconstruct(this.model, damaged, 1, undefined, this.conditionOf(index, 1));
+    let sq = 0;
+    for (let j = 0; j < d; j++) sq += (rec[j] - clean[j]) ** 2;
+    return { corrupted: invertNormalizer(this.normalizer, damaged, d), reconstruction: invertNormalizer(this.normalizer, rec, d), error: sq / d };
+  }
+
+  /**
+   * Decodes latent rows to data units. A conditional model decodes every row as class `condition` (default: the
+   * dataset's most frequent class; an unknown class name is a RangeError); other models ignore `condition`.
+   */
+  async decode(latent: Float32Array, count: number, condition?: string): Promise<Float32Array> {
     this.checkAlive();
     const { latentDim } = this.model.config;
     if (latent.length !== count * latentDim) throw new RangeError(`decode: expected ${count} x ${latentDim} values, got ${latent.length}`);
-    return invertNormalizer(this.normalizer, decodeRows(this.model, latent, count), this.dataset.dim);
+    return this.decodeWith(latent, count, this.namedCondition(condition, count));
   }
 
   async interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }> {
@@ -214,7 +268,8 @@ export class LocalExplorer implements Explorer {
     for (const i of [a, b]) if (!Number.isInteger(i) || i < 0 || i >= e.n) throw new RangeError(`sample index ${i} out of range 0..${e.n - 1}`);
     const d = e.latentDim;
     const latent = interpolatePath(e.latent.subarray(a * d, a * d + d), e.latent.subarray(b * d, b * d + d), steps, mode);
-    return { latent, decoded: await this.decode(latent, steps) };
+    this.checkAlive();
+    return { latent, decoded: this.decodeWith(latent, steps, this.conditionOf(a, steps)) };
   }
 
   /** Writes codes + errors + labels + sources, and the last clustering and (2D/3D) projection when computed. */
@@ -230,7 +285,46 @@ export class LocalExplorer implements Explorer {
   }
 
   private embeddingOf(latent: Float32Array, errors: Float32Array): EmbeddingResult {
-    return { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels, refs: this.dataset.refs };
+    const result: EmbeddingResult = { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels, refs: this.dataset.refs };
+    if (hasCodeIndices(this.model)) result.codes = codeIndices(this.model, this.normalized, this.dataset.n);
+    return result;
+  }
+
+  /** `count` latent rows decoded (with optional per-row condition) and denormalised. */
+  private decodeWith(latent: Float32Array, count: number, condition: Float32Array | undefined): Float32Array {
+    return invertNormalizer(this.normalizer, decodeRows(this.model, latent, count, undefined, condition), this.dataset.dim);
+  }
+
+  /** Conditional models: `count` copies of sample `index`'s condition row; undefined otherwise. */
+  private conditionOf(index: number, count: number): Float32Array | undefined {
+    if (!this.condition) return undefined;
+    const k = this.condition.length / this.dataset.n;
+    const out = new Float32Array(count * k);
+    for (let i = 0; i < count; i++) out.set(this.condition.subarray(index * k, index * k + k), i * k);
+    return out;
+  }
+
+  /** Conditional models: `count` rows of the named class (default the most frequent class); undefined otherwise. */
+  private namedCondition(name: string | undefined, count: number): Float32Array | undefined {
+    if (!this.condition) return undefined;
+    const classes = this.model.config.conditionClasses ?? [];
+    const cls = name ?? mostFrequentClass(this.dataset.labels, classes);
+    const index = classes.indexOf(cls);
+    if (index < 0) throw new RangeError(`unknown condition "${cls}": the model's classes are ${classes.join(', ')}`);
+    return repeatedCondition(index, classes.length, count);
+  }
+
+  /** Conditional models: per cluster, the condition of the most frequent class among its members. */
+  private clusterConditions(assignments: Int32Array, k: number): Float32Array | undefined {
+    if (!this.condition) return undefined;
+    const classes = this.model.config.conditionClasses ?? [];
+    const out = new Float32Array(k * classes.length);
+    for (let j = 0; j < k; j++) {
+      const members = (this.dataset.labels ?? []).filter((_, i) => assignments[i] === j);
+      const index = classes.indexOf(mostFrequentClass(members.length > 0 ? members : this.dataset.labels, classes));
+      out[j * classes.length + index] = 1;
+    }
+    return out;
   }
 
   private checkAlive(): void {

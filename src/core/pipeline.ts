@@ -10,7 +10,8 @@ import { loadDataset, loadMnistPackage } from './data/index';
 import type { NormalizationKind, Normalizer } from './data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
 import { encode, reconstructionErrors } from './inference';
-import { createModel, defaultModelConfig, isImageModel } from './models/index';
+import { conditionClassesOf, conditionMatrix, isConditional } from './models/cvae';
+import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
 import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
 import { defaultTrainOptions, trainAutoencoder } from './training/train';
@@ -36,8 +37,20 @@ export interface PipelineOptions {
   /** Output folder; default `defaultOutDir(datasetPath, kind)`. */
   outDir?: string;
   onProgress?: (p: TrainProgress) => void | Promise<void>;
+  /** Called once, after the model is built and before training, e.g. to encode a live embedding per epoch. */
+  onModelReady?: (ctx: TrainingContext) => void;
   signal?: AbortSignal;
   log?: (message: string) => void;
+}
+
+/** What `onModelReady` sees: the model being trained and the normalised data it trains on. */
+export interface TrainingContext {
+  model: Autoencoder;
+  normalized: Float32Array;
+  n: number;
+  labels?: string[];
+  /** Per-row condition vectors (CVAE). */
+  condition?: Float32Array;
 }
 
 export interface PipelineResult {
@@ -51,6 +64,8 @@ export interface PipelineResult {
   embeddings: Float32Array;
   /** Per-sample reconstruction MSE (normalised units). */
   errors: Float32Array;
+  /** Conditional models (CVAE): the one-hot condition of every sample, `n x conditionClasses.length`. */
+  condition?: Float32Array;
   outDir: string;
   /** Files written (none when training was cancelled). */
   files: string[];
@@ -83,17 +98,39 @@ export function embeddingsCsv(dataset: Dataset, embeddings: Float32Array, latent
   return lines.join('\n') + '\n';
 }
 
-/** Builds the model config for a dataset from the pipeline's model options. */
+/**
+ * Builds the model config for a dataset from the pipeline's model options. A conditional model (cvae) needs labels:
+ * its `conditionClasses` are the dataset's sorted distinct labels unless the options name them.
+ */
 export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['model'], normalization: NormalizationKind, seed: number): ModelConfig {
   if (isImageModel(model.kind) && dataset.kind !== 'image') {
     throw new DatasetError(`a ${model.kind} model needs an image dataset, but this is a ${dataset.kind} dataset`, dataset.source);
   }
+  if (isSequenceModel(model.kind) && dataset.kind !== 'sequence') {
+    throw new DatasetError(`a ${model.kind} model needs time-series windows: load a table with a window (CLI: --window N), not a ${dataset.kind} dataset`, dataset.source);
+  }
   const { kind, ...overrides } = model;
-  return defaultModelConfig(kind, dataset.sampleShape, {
+  const config = defaultModelConfig(kind, dataset.sampleShape, {
     outputActivation: normalization === 'minmax' ? 'sigmoid' : 'linear',
     ...overrides,
     seed: model.seed ?? seed,
   });
+  if (isConditional(config)) {
+    if (!dataset.labels || dataset.labels.length !== dataset.n) throw new DatasetError(`a ${kind} model needs a label column (--label NAME)`, dataset.source);
+    if (!config.conditionClasses || config.conditionClasses.length === 0) config.conditionClasses = conditionClassesOf(dataset.labels);
+  }
+  return config;
+}
+
+/** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
+export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
+  if (!isConditional(config)) return undefined;
+  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column (--label NAME)`, dataset.source);
+  try {
+    return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
+  } catch (e) {
+    throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
+  }
 }
 
 export async function runTrainingPipeline(opts: PipelineOptions): Promise<PipelineResult> {
@@ -116,11 +153,14 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
   const outDir = path.resolve(opts.outDir ?? defaultOutDir(opts.datasetPath ?? opts.dataset?.source, config.kind));
   log(`model ${config.kind}: input ${config.inputDim}, hidden [${config.hidden.join(', ')}], latent ${config.latentDim}; backend ${backend}`);
 
+  const condition = datasetCondition(dataset, config);
+  if (config.conditionClasses && condition) log(`conditioned on ${config.conditionClasses.length} classes of ${dataset.labelName ?? 'the label'}`);
   const model = createModel(config);
   try {
-    const result = await trainAutoencoder(model, normalized, dataset.n, { ...train, onProgress: opts.onProgress, signal: opts.signal });
-    const embeddings = encode(model, normalized, dataset.n);
-    const errors = reconstructionErrors(model, normalized, dataset.n);
+    opts.onModelReady?.({ model, normalized, n: dataset.n, labels: dataset.labels, condition });
+    const result = await trainAutoencoder(model, normalized, dataset.n, { ...train, onProgress: opts.onProgress, signal: opts.signal }, condition);
+    const embeddings = encode(model, normalized, dataset.n, undefined, condition);
+    const errors = reconstructionErrors(model, normalized, dataset.n, undefined, condition);
     const files: string[] = [];
     if (result.cancelled) {
       log('training cancelled: nothing saved');
@@ -131,7 +171,9 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
       files.push(csv);
       log(`saved model and embeddings to ${outDir}`);
     }
-    return { dataset, model, normalizer, normalized, result, embeddings, errors, outDir, files, backend };
+    const out: PipelineResult = { dataset, model, normalizer, normalized, result, embeddings, errors, outDir, files, backend };
+    if (condition) out.condition = condition;
+    return out;
   } catch (e) {
     model.dispose();
     throw e;

@@ -15,7 +15,7 @@ import { showPanel } from './panelAdapter';
 import { isInside, listModelDirs, modelOutDir } from './paths';
 import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
-import { showTrainingForm } from './trainingForm';
+import { DEFAULT_WINDOW_LENGTH, showTrainingForm } from './trainingForm';
 import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
 
 /** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
@@ -29,8 +29,10 @@ export interface TrainCommandOptions {
   /** Label column name; omit for none. */
   labelColumn?: string;
   maxRows?: number;
+  /** Sequence models: window length and stride in rows (default 32 / 8). */
+  window?: { length: number; stride: number };
   backend?: BackendPreference;
-  /** Open the panel when training finishes (default true). */
+  /** Open the panel when training starts and show the model when it finishes (default true). */
   openPanel?: boolean;
   /** Test extension mode only. */
   testCrash?: TestCrash;
@@ -93,6 +95,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
     loadOptions: {
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
+      ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: DEFAULT_WINDOW_LENGTH / 4 } } : {}),
     },
     model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
     train: {
@@ -104,6 +107,8 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
     outDir,
     backend: options?.backend ?? settings.backend,
   };
+  // Open the panel as training starts, so the loss curves and the per-epoch embedding are visible live.
+  if (options?.openPanel !== false && !runner.training) showPanel(context);
   const result = await runner.train(request, options?.testCrash);
   if (result.status === 'done' && options?.openPanel !== false && runner.explorer) showPanel(context, runner.explorer);
   return result;

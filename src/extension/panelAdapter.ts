@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import type { Explorer } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
 import type { TrainingStatus } from '../shared/protocol';
+import type { EpochEmbedding } from '../worker/protocol';
 import { getLog } from './log';
 import { LatentPanel, registerLatentPanelSerializer } from './panel/latentPanel';
 
@@ -32,6 +33,11 @@ export function updatePanel(explorer: Explorer): void {
 /** Forwards training progress to the open panel, if any. */
 export function panelProgress(p: TrainProgress): void {
   guard('trainingProgress', () => LatentPanel.current?.trainingProgress(p));
+}
+
+/** Forwards the per-epoch live embedding to the open panel, if any. */
+export function panelEmbedding(e: EpochEmbedding): void {
+  guard('trainingEmbedding', () => LatentPanel.current?.trainingEmbedding(e));
 }
 
 /** Tells the open panel (if any) how the training went. */

@@ -15,7 +15,12 @@ export interface TrainChoices {
   seed: number;
   /** Undefined: no label column. */
   labelColumn?: string;
+  /** Sequence models: rows per window and rows between window starts. */
+  window?: { length: number; stride: number };
 }
+
+/** Window length a sequence model starts from; the stride is a quarter of it. */
+export const DEFAULT_WINDOW_LENGTH = 32;
 
 const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
   dense: 'MLP encoder/decoder',
@@ -32,7 +37,10 @@ const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
 
 const FORM_KEY = 'latentExplorer.trainForm';
 const labelKey = (datasetPath: string): string => `latentExplorer.label:${datasetPath}`;
-const TOTAL_STEPS = 5;
+/** Steps of the form for a model kind: the sequence model asks for its window length too. */
+export function formSteps(kind: ModelKind): number {
+  return kind === 'sequence' ? 6 : 5;
+}
 
 /** The defaults the form starts from: last answers in this workspace, else the settings. */
 export function formDefaults(state: vscode.Memento, settings: Settings): Omit<TrainChoices, 'labelColumn'> {
@@ -45,9 +53,9 @@ export function formDefaults(state: vscode.Memento, settings: Settings): Omit<Tr
   };
 }
 
-function intInput(step: number, title: string, prompt: string, value: number, min: number, max: number): Thenable<string | undefined> {
+function intInput(step: number, total: number, title: string, prompt: string, value: number, min: number, max: number): Thenable<string | undefined> {
   return vscode.window.showInputBox({
-    title: `${title} (${step}/${TOTAL_STEPS})`,
+    title: `${title} (${step}/${total})`,
     prompt,
     value: String(value),
     ignoreFocusOut: true,
@@ -66,15 +74,23 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
   const kinds = [...(available.includes(d.kind) ? [d.kind] : []), ...available.filter((k) => k !== d.kind)];
   const kindPick = await vscode.window.showQuickPick(
     kinds.map((k) => ({ label: k, description: MODEL_DESCRIPTIONS[k], detail: k === d.kind ? 'last used / default' : undefined })),
-    { title: `${title} (1/${TOTAL_STEPS})`, placeHolder: 'Model type', ignoreFocusOut: true },
+    { title: `${title} (1/${formSteps(d.kind)})`, placeHolder: 'Model type', ignoreFocusOut: true },
   );
   if (!kindPick) return undefined;
-  const latent = await intInput(2, title, 'Latent size (dimensions of the code)', d.latentDim, 1, 1024);
+  const kind = kindPick.label as ModelKind;
+  const total = formSteps(kind);
+  const latent = await intInput(2, total, title, 'Latent size (dimensions of the code)', d.latentDim, 1, 1024);
   if (latent === undefined) return undefined;
-  const epochs = await intInput(3, title, 'Epochs', d.epochs, 1, 100000);
+  const epochs = await intInput(3, total, title, 'Epochs', d.epochs, 1, 100000);
   if (epochs === undefined) return undefined;
-  const seed = await intInput(4, title, 'Seed (same seed, same model)', d.seed, 0, 2 ** 31 - 1);
+  const seed = await intInput(4, total, title, 'Seed (same seed, same model)', d.seed, 0, 2 ** 31 - 1);
   if (seed === undefined) return undefined;
+  let window: TrainChoices['window'];
+  if (kind === 'sequence') {
+    const length = await intInput(5, total, title, 'Window length: rows of the time series per sample (windows start every quarter window)', DEFAULT_WINDOW_LENGTH, 2, 4096);
+    if (length === undefined) return undefined;
+    window = { length: Number(length), stride: Math.max(1, Math.floor(Number(length) / 4)) };
+  }
 
   let labelColumn: string | undefined;
   const header = isTableFile(datasetPath) ? readTableHeader(datasetPath) : undefined;
@@ -84,12 +100,13 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
     const guess = lastLabel ?? header.find((h) => /^(label|class|target|species|y)$/i.test(h));
     const items = [none, ...header].map((label) => ({ label, picked: label === guess, description: label === guess ? 'suggested' : undefined }));
     if (guess) items.sort((a, b) => Number(b.label === guess) - Number(a.label === guess));
-    const pick = await vscode.window.showQuickPick(items, { title: `${title} (5/${TOTAL_STEPS})`, placeHolder: 'Label column (not used as a feature; colours the plot)', ignoreFocusOut: true });
+    const placeHolder = kind === 'cvae' ? 'Label column: the condition of the CVAE (required)' : 'Label column (not used as a feature; colours the plot)';
+    const pick = await vscode.window.showQuickPick(items, { title: `${title} (${total}/${total})`, placeHolder, ignoreFocusOut: true });
     if (!pick) return undefined;
     labelColumn = pick.label === none ? undefined : pick.label;
     await context.workspaceState.update(labelKey(datasetPath), labelColumn ?? none);
   }
-  const choices: TrainChoices = { kind: kindPick.label as ModelKind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn };
+  const choices: TrainChoices = { kind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn, ...(window ? { window } : {}) };
   await context.workspaceState.update(FORM_KEY, { kind: choices.kind, latentDim: choices.latentDim, epochs: choices.epochs, seed: choices.seed });
   return choices;
 }

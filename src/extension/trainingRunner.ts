@@ -10,7 +10,7 @@ import type { TrainProgress } from '../core/training/types';
 import type { BackendPreference, SerializedError, TrainRequest, TrainSummary } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
 import { getLog, showError } from './log';
-import { panelProgress, panelStatus, updatePanel } from './panelAdapter';
+import { panelEmbedding, panelProgress, panelStatus, updatePanel } from './panelAdapter';
 import type { CancelOutcome } from './workerClient';
 import { CancelledError, WorkerClient } from './workerClient';
 
@@ -28,6 +28,8 @@ export interface TrainCommandResult {
   /** Cancelled: milliseconds from the cancel request to training having stopped; how it stopped. */
   stopMs?: number;
   cancelOutcome?: CancelOutcome;
+  /** Live embedding frames received during training (one per epoch). */
+  liveFrames?: number;
 }
 
 /** Test extension mode only: make the worker crash some time after training starts. */
@@ -45,7 +47,7 @@ function progressText(p: TrainProgress): string {
 
 export class TrainingRunner implements vscode.Disposable {
   private readonly statusBar: vscode.StatusBarItem;
-  private active: { client: WorkerClient; cancelAt?: number; cancel?: Promise<CancelOutcome> } | undefined;
+  private active: { client: WorkerClient; cancelAt?: number; cancel?: Promise<CancelOutcome>; liveFrames?: number } | undefined;
   private current: WorkerClient | undefined;
   private lastProgress: TrainProgress | undefined;
 
@@ -124,6 +126,9 @@ export class TrainingRunner implements vscode.Disposable {
               if (p.phase === 'epoch') {
                 log.info(`epoch ${p.epoch}/${p.epochs} loss ${p.loss.toPrecision(5)}${p.valLoss !== undefined ? ` val ${p.valLoss.toPrecision(5)}` : ''} · ${Math.round(p.samplesPerSec)} samples/s`);
               }
+            }, (e) => {
+              active.liveFrames = (active.liveFrames ?? 0) + 1;
+              panelEmbedding(e);
             });
           } finally {
             sub.dispose();
@@ -157,7 +162,7 @@ export class TrainingRunner implements vscode.Disposable {
     const log = getLog();
     const seconds = (Date.now() - t0) / 1000;
     const last = summary.history.at(-1);
-    const base = { outDir: summary.outDir, files: summary.files, seconds, epochsRun: summary.history.length, loss: last?.loss, backend: summary.backend };
+    const base = { outDir: summary.outDir, files: summary.files, seconds, epochsRun: summary.history.length, loss: last?.loss, backend: summary.backend, liveFrames: active.liveFrames ?? 0 };
     if (summary.cancelled || active.cancelAt !== undefined) {
       active.client.dispose();
       const stopMs = active.cancelAt !== undefined ? Date.now() - active.cancelAt : undefined;

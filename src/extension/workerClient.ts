@@ -6,12 +6,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  ClusterResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
+  ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
   ProjectionResult, SampleDetail,
 } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
+import type { CorruptionMode } from '../core/analysis/corruption';
 import type {
-  BackendPreference, ExplorerArgs, ExplorerMethod, ExplorerReturn, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary,
+  BackendPreference, EpochEmbedding, ExplorerArgs, ExplorerMethod, ExplorerReturn, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary,
   WorkerToHost,
 } from '../worker/protocol';
 import { WorkerError } from '../worker/protocol';
@@ -44,6 +45,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (p: TrainProgress) => void;
+  onEmbedding?: (e: EpochEmbedding) => void;
   /** A train or load request (the ones `cancel()` waits for). */
   training: boolean;
 }
@@ -100,11 +102,14 @@ export class WorkerClient implements Explorer {
     return this.summary;
   }
 
-  /** Trains in the worker; resolves with the summary (check `cancelled`), rejects with CancelledError or WorkerError. */
-  train(request: TrainRequest, onProgress?: (p: TrainProgress) => void): Promise<TrainSummary> {
+  /**
+   * Trains in the worker; resolves with the summary (check `cancelled`), rejects with CancelledError or WorkerError.
+   * `onEmbedding` receives the live embedding after each epoch.
+   */
+  train(request: TrainRequest, onProgress?: (p: TrainProgress) => void, onEmbedding?: (e: EpochEmbedding) => void): Promise<TrainSummary> {
     this.cancelRequested = false;
     Atomics.store(this.cancelFlag, 0, 0);
-    return this.request<TrainSummary>((id) => ({ type: 'train', id, request }), true, onProgress).then((s) => {
+    return this.request<TrainSummary>((id) => ({ type: 'train', id, request }), true, onProgress, onEmbedding).then((s) => {
       this.summary = s;
       return s;
     });
@@ -175,8 +180,12 @@ export class WorkerClient implements Explorer {
     return this.call('sample', index);
   }
 
-  decode(latent: Float32Array, count: number): Promise<Float32Array> {
-    return this.call('decode', latent, count);
+  decode(latent: Float32Array, count: number, condition?: string): Promise<Float32Array> {
+    return this.call('decode', latent, count, condition);
+  }
+
+  corrupt(index: number, mode: CorruptionMode, level: number, seed: number): Promise<CorruptionResult> {
+    return this.call('corrupt', index, mode, level, seed);
   }
 
   interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }> {
@@ -202,11 +211,11 @@ export class WorkerClient implements Explorer {
     return this.request<ExplorerReturn<M>>((id) => ({ type: 'call', id, method, args } as HostToWorker), false);
   }
 
-  private request<T>(make: (id: number) => HostToWorker, training: boolean, onProgress?: (p: TrainProgress) => void): Promise<T> {
+  private request<T>(make: (id: number) => HostToWorker, training: boolean, onProgress?: (p: TrainProgress) => void, onEmbedding?: (e: EpochEmbedding) => void): Promise<T> {
     if (!this.alive || this.disposed) return Promise.reject(new Error('The training worker is not running.'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, training });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, onEmbedding, training });
       this.post(make(id));
     });
   }
@@ -235,6 +244,9 @@ export class WorkerClient implements Explorer {
         break;
       case 'progress':
         this.pending.get(msg.id)?.onProgress?.(msg.progress);
+        break;
+      case 'epochEmbedding':
+        this.pending.get(msg.id)?.onEmbedding?.(msg.embedding);
         break;
       case 'done':
         this.settle(msg.id)?.resolve(msg.summary);

@@ -21,7 +21,8 @@ export interface PackedArray {
   b64: string;
 }
 
-export type ColorBy = 'cluster' | 'label' | 'error';
+/** `code`: the VQ-VAE codebook entry of each point. */
+export type ColorBy = 'cluster' | 'label' | 'error' | 'code';
 
 /** What the webview keeps in `vscode.setState` (UI state only, never data) and the serializer restores. */
 export interface UiState {
@@ -66,6 +67,10 @@ export const DEFAULT_UI_STATE: UiState = {
 export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir'> & {
   modelKind: string;
   latentDim: number;
+  /** CVAE: the condition classes (label values) the decoder accepts. */
+  conditionClasses?: string[];
+  /** VQ-VAE: number of codebook entries. */
+  codebookSize?: number;
 };
 
 export interface EmbeddingPayload {
@@ -78,6 +83,8 @@ export interface EmbeddingPayload {
   /** Distinct labels, and per sample the i32 index into them (absent when the dataset has no labels). */
   labelNames?: string[];
   labelCodes?: PackedArray;
+  /** VQ-VAE: `n` i32 codebook indices. */
+  codes?: PackedArray;
 }
 
 export interface ProjectionPayload {
@@ -131,10 +138,34 @@ export type GenerateMode = 'grid' | 'traversal' | 'prior';
  * code of the embedding. Grid: `steps x steps` codes varying `dimX`/`dimY` by +-`span` around the base.
  * Traversal: `steps` codes with `dim` set to evenly spaced values in [-span, span]. Prior: `count` draws from N(0, I), VAE only.
  */
-export type GenerateRequest =
+export type GenerateRequest = (
   | { mode: 'grid'; dimX: number; dimY: number; span: number; steps: number; base?: number }
   | { mode: 'traversal'; dim: number; span: number; steps: number; base?: number }
-  | { mode: 'prior'; count: number; seed: number };
+  | { mode: 'prior'; count: number; seed: number }
+) & {
+  /** CVAE: the class to decode for (default: the most frequent one). */
+  condition?: string;
+};
+
+/** The denoising / occlusion demo: how to damage a sample before reconstructing it. */
+export type CorruptionMode = 'noise' | 'mask';
+
+/** One live frame of the embedding while training (see src/core/analysis/liveEmbedding.ts). */
+export interface LiveEmbeddingPayload {
+  epoch: number;
+  epochs: number;
+  stage?: string;
+  /** Rows in the whole dataset. */
+  total: number;
+  /** Int32 dataset row per point. */
+  indices: PackedArray;
+  /** Float32 `points x 2`. */
+  coords: PackedArray;
+  method: 'none' | 'pca';
+  labelNames?: string[];
+  /** Int32 index into `labelNames` per point. */
+  labelCodes?: PackedArray;
+}
 
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
@@ -148,9 +179,13 @@ export type HostToWebview =
       history: EpochRecord[];
       training: TrainingStatus;
       uiState: UiState;
+      /** The latest live embedding, while training. */
+      live?: LiveEmbeddingPayload;
     }
   /** A training progress event (batch or epoch). */
   | { type: 'trainingProgress'; progress: TrainProgress }
+  /** The embedding after a training epoch: a sample of `coords.length / 2` rows (`indices`) laid out in 2D. */
+  | { type: 'trainingEmbedding'; embedding: LiveEmbeddingPayload }
   /** Training state changed (e.g. finished; a fresh `init` follows when a model is ready). */
   | { type: 'trainingStatus'; status: TrainingStatus; message?: string }
   /** A new projection (answer to `setProjection`). */
@@ -167,6 +202,8 @@ export type HostToWebview =
   | { type: 'interpolation'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode; decoded: PackedArray; latent: PackedArray }
   /** Decoded generated codes (answer to `generate`): `rows x cols` outputs, row-major; `latent` is `rows*cols x latentDim`, `decoded` `rows*cols x dim`. */
   | { type: 'generated'; requestId: number; mode: GenerateMode; rows: number; cols: number; caption: string; latent: PackedArray; decoded: PackedArray }
+  /** A corrupted sample and the model's reconstruction of it (answer to `corrupt`), data units. */
+  | { type: 'corrupted'; requestId: number; index: number; mode: CorruptionMode; level: number; corrupted: number[]; reconstruction: number[]; error: number }
   /** A save finished. */
   | { type: 'saved'; files: string[] }
   /** Something failed; `requestId` links it to a request when there is one. */
@@ -183,8 +220,10 @@ export type WebviewToHost =
   | { type: 'suggestK'; kMin: number; kMax: number }
   /** Fetch one sample's original, reconstruction and source. */
   | { type: 'requestSample'; requestId: number; index: number; purpose: SamplePurpose }
-  /** Decode one latent vector (`latentDim` numbers). */
-  | { type: 'decodeLatent'; requestId: number; latent: number[] }
+  /** Decode one latent vector (`latentDim` numbers); CVAE: for class `condition`. */
+  | { type: 'decodeLatent'; requestId: number; latent: number[]; condition?: string }
+  /** Corrupt sample `index` (noise of std `level`, or mask a `level` fraction) and reconstruct it. */
+  | { type: 'corrupt'; requestId: number; index: number; mode: CorruptionMode; level: number; seed: number }
   /** Decoded path between samples `a` and `b`. */
   | { type: 'interpolate'; requestId: number; a: number; b: number; steps: number; mode: InterpolationMode }
   /** Decode a latent grid, a one-dimension traversal or prior samples (see {@link GenerateRequest}). */
@@ -225,13 +264,18 @@ export interface ValidationLimits {
   n?: number;
   /** Latent width: decode vectors must have exactly this length. */
   latentDim?: number;
+  /** CVAE condition classes: a `condition` must be one of them (and is refused when absent). */
+  conditions?: readonly string[];
 }
 
 const PROJECTIONS: readonly ProjectionMethod[] = ['none', 'pca', 'umap'];
 const MODES: readonly InterpolationMode[] = ['linear', 'spherical'];
 const EXPORTS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
-const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error'];
+const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error', 'code'];
 const PURPOSES: readonly SamplePurpose[] = ['inspect', 'hover'];
+const CORRUPTIONS: readonly CorruptionMode[] = ['noise', 'mask'];
+const isCondition = (v: unknown, limits: ValidationLimits): boolean => v === undefined || (typeof v === 'string' && (limits.conditions ?? []).includes(v));
+const withCondition = (v: unknown): { condition?: string } => (typeof v === 'string' ? { condition: v } : {});
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -285,12 +329,16 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (!hasOnly(m, ['type', 'requestId', 'index', 'purpose']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !isIndex(m.index, limits) || !isOneOf(m.purpose, PURPOSES)) return undefined;
       return { type: 'requestSample', requestId: m.requestId, index: m.index, purpose: m.purpose };
     case 'decodeLatent': {
-      if (!hasOnly(m, ['type', 'requestId', 'latent']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !Array.isArray(m.latent)) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'latent', 'condition']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !Array.isArray(m.latent)) return undefined;
       const len = m.latent.length;
       if (len === 0 || len > MAX_LATENT_DIM || (limits.latentDim !== undefined && len !== limits.latentDim)) return undefined;
-      if (!m.latent.every((v) => isNum(v, -1e6, 1e6))) return undefined;
-      return { type: 'decodeLatent', requestId: m.requestId, latent: [...(m.latent as number[])] };
+      if (!m.latent.every((v) => isNum(v, -1e6, 1e6)) || !isCondition(m.condition, limits)) return undefined;
+      return { type: 'decodeLatent', requestId: m.requestId, latent: [...(m.latent as number[])], ...withCondition(m.condition) };
     }
+    case 'corrupt':
+      if (!hasOnly(m, ['type', 'requestId', 'index', 'mode', 'level', 'seed']) || !isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
+      if (!isIndex(m.index, limits) || !isOneOf(m.mode, CORRUPTIONS) || !isNum(m.level, 0, 1) || !isInt(m.seed, 0, MAX_REQUEST_ID)) return undefined;
+      return { type: 'corrupt', requestId: m.requestId, index: m.index, mode: m.mode, level: m.level, seed: m.seed };
     case 'interpolate':
       if (!hasOnly(m, ['type', 'requestId', 'a', 'b', 'steps', 'mode']) || !isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
       if (!isIndex(m.a, limits) || !isIndex(m.b, limits) || !isInt(m.steps, 2, MAX_STEPS) || !isOneOf(m.mode, MODES)) return undefined;
@@ -326,20 +374,21 @@ function parseGenerate(m: Obj, limits: ValidationLimits): WebviewToHost | undefi
   const isSpan = (v: unknown): v is number => isNum(v, 0, MAX_GEN_SPAN) && v > 0;
   const isSteps = (v: unknown): v is number => isInt(v, MIN_GEN_STEPS, MAX_GEN_STEPS);
   if (m.base !== undefined && !isIndex(m.base, limits)) return undefined;
-  const base = m.base === undefined ? {} : { base: m.base };
+  if (!isCondition(m.condition, limits)) return undefined;
+  const base = { ...(m.base === undefined ? {} : { base: m.base }), ...withCondition(m.condition) };
   switch (m.mode) {
     case 'grid':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base'])) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base', 'condition'])) return undefined;
       if (!isInt(m.dimX, 0, maxDim) || !isInt(m.dimY, 0, maxDim) || m.dimX === m.dimY || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
       if (m.steps * m.steps > MAX_GEN_GRID) return undefined;
       return { type: 'generate', requestId, mode: 'grid', dimX: m.dimX, dimY: m.dimY, span: m.span, steps: m.steps, ...base };
     case 'traversal':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dim', 'span', 'steps', 'base'])) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dim', 'span', 'steps', 'base', 'condition'])) return undefined;
       if (!isInt(m.dim, 0, maxDim) || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
       return { type: 'generate', requestId, mode: 'traversal', dim: m.dim, span: m.span, steps: m.steps, ...base };
     case 'prior':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'count', 'seed']) || !isInt(m.count, 1, MAX_GEN_COUNT) || !isInt(m.seed, 0, MAX_REQUEST_ID)) return undefined;
-      return { type: 'generate', requestId, mode: 'prior', count: m.count, seed: m.seed };
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'count', 'seed', 'condition']) || !isInt(m.count, 1, MAX_GEN_COUNT) || !isInt(m.seed, 0, MAX_REQUEST_ID)) return undefined;
+      return { type: 'generate', requestId, mode: 'prior', count: m.count, seed: m.seed, ...withCondition(m.condition) };
     default:
       return undefined;
   }
@@ -428,7 +477,7 @@ function checkedBuffer(p: PackedArray): ArrayBuffer {
 
 /** Shared message-type lists, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
+  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
 ];
 export { EXPORTS as EXPORT_FORMATS };
 export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod };

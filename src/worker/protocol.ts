@@ -7,6 +7,7 @@
 import type { BackendPreference } from '../core/backend/backend';
 import type { LoadOptions } from '../core/data/dataset';
 import type { ExplorerInfo, Explorer } from '../core/explorer';
+import type { LiveEmbeddingFrame } from '../core/analysis/liveEmbedding';
 import type { ModelKind } from '../core/models/types';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
 
@@ -41,6 +42,18 @@ export interface TrainSummary {
   backend: string;
 }
 
+/** One frame of the live embedding during training. */
+export interface EpochEmbedding extends LiveEmbeddingFrame {
+  epoch: number;
+  epochs: number;
+  stage?: string;
+  /** Rows in the whole dataset (the frame shows `indices.length` of them). */
+  total: number;
+  labelNames?: string[];
+  /** Index into `labelNames` per point. */
+  labelCodes?: Int32Array;
+}
+
 /** An Error flattened for postMessage; DatasetError's location fields survive the trip. */
 export interface SerializedError {
   name: string;
@@ -54,7 +67,7 @@ export interface SerializedError {
 }
 
 /** Explorer methods the worker serves (all but `info`, which the host caches, and `dispose`). */
-export type ExplorerMethod = 'embed' | 'project' | 'cluster' | 'suggestK' | 'sample' | 'decode' | 'interpolate' | 'exportEmbeddings';
+export type ExplorerMethod = 'embed' | 'project' | 'cluster' | 'suggestK' | 'sample' | 'decode' | 'corrupt' | 'interpolate' | 'exportEmbeddings';
 
 /** The argument tuple of an Explorer method. */
 export type ExplorerArgs<M extends ExplorerMethod> = Parameters<Explorer[M]>;
@@ -85,6 +98,11 @@ export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CallMess
 export interface ReadyReply { type: 'ready' }
 /** Training progress (batch events throttled to ~10 per second, every epoch event sent). */
 export interface ProgressReply { type: 'progress'; id: number; progress: TrainProgress }
+/**
+ * The embedding after an epoch: a fixed seeded sample of at most 5,000 rows encoded with the current weights and laid
+ * out in 2D (see src/core/analysis/liveEmbedding.ts), with the sample's labels as a dictionary + codes.
+ */
+export interface EpochEmbeddingReply { type: 'epochEmbedding'; id: number; embedding: EpochEmbedding }
 /** A log line for the output channel. */
 export interface LogReply { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
 /** The cancel request was seen and the AbortSignal fired. */
@@ -96,7 +114,7 @@ export interface ErrorReply { type: 'error'; id?: number; error: SerializedError
 /** The value of an explorer call. */
 export interface ResultReply<M extends ExplorerMethod = ExplorerMethod> { type: 'result'; id: number; method: M; value: ExplorerReturn<M> }
 
-export type WorkerToHost = ReadyReply | ProgressReply | LogReply | CancelAckReply | DoneReply | ErrorReply | ResultReply;
+export type WorkerToHost = ReadyReply | ProgressReply | EpochEmbeddingReply | LogReply | CancelAckReply | DoneReply | ErrorReply | ResultReply;
 
 /** Data the host passes in `new Worker(path, { workerData })`. */
 export interface TrainingWorkerData {

@@ -9,8 +9,11 @@ import type { Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
+import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
+import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
+import type { TrainingContext } from '../core/pipeline';
 import type {
-  BackendPreference, CallMessage, ExplorerMethod, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
+  BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
 } from './protocol';
 import { serializeError } from './protocol';
 
@@ -65,12 +68,31 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
     let lastSent = 0;
     let lastYield = performance.now();
+    let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
+    const onModelReady = (ctx: TrainingContext): void => {
+      const tracker = createLiveEmbedding(ctx.normalized, ctx.n, ctx.model.config.inputDim, { seed: request.train.seed, condition: ctx.condition });
+      live = { tracker, ctx, ...labelDictionary(ctx.labels, tracker.indices) };
+    };
     const onProgress = async (p: TrainProgress): Promise<void> => {
       if (cancelFlag && Atomics.load(cancelFlag, 0) !== 0 && !signal.aborted) abort?.abort();
       const now = performance.now();
       if (p.phase === 'epoch' || now - lastSent >= PROGRESS_INTERVAL_MS) {
         lastSent = now;
         post({ type: 'progress', id, progress: p });
+      }
+      if (p.phase === 'epoch' && live && !signal.aborted) {
+        try {
+          const frame = live.tracker.frame(live.ctx.model);
+          const embedding: EpochEmbedding = {
+            ...frame, epoch: p.epoch, epochs: p.epochs, total: live.ctx.n,
+            ...(p.stage !== undefined ? { stage: p.stage } : {}),
+            ...(live.labelNames && live.labelCodes ? { labelNames: live.labelNames, labelCodes: live.labelCodes } : {}),
+          };
+          post({ type: 'epochEmbedding', id, embedding });
+        } catch (e) {
+          log(`live embedding skipped: ${e instanceof Error ? e.message : String(e)}`, 'warn');
+          live = undefined;
+        }
       }
       if (now - lastYield >= YIELD_INTERVAL_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -85,6 +107,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
       train: request.train,
       outDir: request.outDir,
       onProgress,
+      onModelReady,
       signal,
       log: (m: string) => log(m),
     });
@@ -116,6 +139,25 @@ async function train(id: number, request: TrainRequest): Promise<void> {
   } finally {
     abort = undefined;
   }
+}
+
+/** Labels of the sampled rows as a dictionary plus one code per point (undefined without labels). */
+function labelDictionary(labels: string[] | undefined, indices: Int32Array): { labelNames?: string[]; labelCodes?: Int32Array } {
+  if (!labels) return {};
+  const labelNames: string[] = [];
+  const lookup = new Map<string, number>();
+  const labelCodes = new Int32Array(indices.length);
+  indices.forEach((row, i) => {
+    const l = labels[row] ?? '';
+    let c = lookup.get(l);
+    if (c === undefined) {
+      c = labelNames.length;
+      labelNames.push(l);
+      lookup.set(l, c);
+    }
+    labelCodes[i] = c;
+  });
+  return { labelNames, labelCodes };
 }
 
 async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {

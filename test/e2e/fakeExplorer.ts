@@ -3,7 +3,8 @@
  * around `k` planted centres, a fixed linear 2D "encoder" (z = W x) and its transpose as "decoder".
  * k-means is plain seeded Lloyd's. Used by the webview harness (test/e2e/webview.e2e.ts).
  */
-import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import type { ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import { corruptSample } from '../../src/core/analysis/corruption';
 import { createNormalRng, createRng } from '../../src/core/random';
 
 export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv'): Explorer {
@@ -82,6 +83,14 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
         decodeRow(lat.subarray(s * 2, s * 2 + 2), dec, s * dim);
       }
       return { latent: lat, decoded: dec };
+    },
+    corrupt: async (index, mode, level, s): Promise<CorruptionResult> => {
+      const corrupted = corruptSample(x.subarray(index * dim, (index + 1) * dim), [dim], mode, level, s);
+      const z = [0, 1].map((r) => W[r].reduce((acc, w, j) => acc + w * corrupted[j], 0));
+      const reconstruction = new Float32Array(dim);
+      decodeRow(z, reconstruction, 0);
+      const error = reconstruction.reduce((acc, v, j) => acc + (v - x[index * dim + j]) ** 2, 0) / dim;
+      return { corrupted, reconstruction, error };
     },
     exportEmbeddings: async (path): Promise<string[]> => [path],
     dispose: (): void => undefined,

@@ -73,6 +73,9 @@ async function main(): Promise<void> {
     await inner.locator('#app[data-state="ready"]').waitFor({ timeout: 240_000, state: 'attached' });
     const plot = inner.locator('#plot');
     assert.equal(await plot.getAttribute('data-points'), String(N));
+    // the panel opened when training started and showed the embedding after every epoch
+    const liveFrames = Number(await plot.getAttribute('data-live-frames'));
+    assert.ok(liveFrames >= 1, `live embedding frames during training: ${liveFrames}`);
     const k = Number(await plot.getAttribute('data-clusters'));
     assert.ok(k >= 2 && k <= 8, `clusters ${k}`);
     // interpolate between two samples picked on the canvas via the test hook
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     await inner.locator('#interp-strip').waitFor({ timeout: 30_000 });
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/e2e-panel.png' });
-    console.log(`ok: ${N} points, ${k} clusters, interpolation rendered; artifacts/e2e-panel.png`);
+    console.log(`ok: ${N} points, ${k} clusters, ${liveFrames} live embedding frames, interpolation rendered; artifacts/e2e-panel.png`);
   } finally {
     await browser.close();
     stop();

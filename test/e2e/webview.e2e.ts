@@ -107,6 +107,20 @@ async function main(): Promise<void> {
     await page.locator('#pane-point .bars .main-svg').first().waitFor({ timeout: 10_000 });
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/webview-panel.png' });
+    // a new training: live frames replace the scatter, and the model's embedding comes back when it fails
+    const live = 120;
+    controller.trainingProgress({ phase: 'epoch', epoch: 2, epochs: 5, batch: 1, batches: 1, loss: 0.3, parts: {}, samplesPerSec: 10 });
+    controller.trainingEmbedding({
+      epoch: 2, epochs: 5, total: N, method: 'pca', indices: Int32Array.from({ length: live }, (_, i) => i),
+      coords: Float32Array.from({ length: live * 2 }, (_, i) => Math.sin(i)), labelNames: ['x', 'y'], labelCodes: Int32Array.from({ length: live }, (_, i) => i % 2),
+    });
+    await page.locator('#plot[data-live="2"]').waitFor({ timeout: 10_000, state: 'attached' });
+    assert.equal(await plot.getAttribute('data-points'), String(live));
+    assert.match((await page.locator('#status').textContent()) ?? '', /Live embedding .* epoch 2\/5/);
+    await page.screenshot({ path: 'artifacts/webview-live.png' });
+    controller.trainingStatus('failed', 'stopped');
+    await page.locator('#plot:not([data-live])').waitFor({ timeout: 10_000, state: 'attached' });
+    assert.equal(await plot.getAttribute('data-points'), String(N));
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);

@@ -92,6 +92,7 @@ describe('Latent Explorer extension', function () {
       assert.ok(existsSync(join(outDir, f)), `${f} written to ${outDir}`);
     }
     assert.equal(result.epochsRun, 3);
+    assert.equal(result.liveFrames, 3, 'one live embedding frame per epoch');
     assert.ok(Number.isFinite(result.loss), `finite loss, got ${result.loss}`);
     // embeddings.csv: one row per sample (+ header)
     const rows = readFileSync(join(outDir, 'embeddings.csv'), 'utf8').trim().split(/\r?\n/);

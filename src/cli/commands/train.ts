@@ -14,6 +14,14 @@ import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
 
+/** Window length of a sequence model when `--window` is not given. */
+export const DEFAULT_WINDOW = 32;
+
+/** Rows between window starts by default: a quarter window (windows overlap by 75%). */
+export function defaultStride(length: number): number {
+  return Math.max(1, Math.floor(length / 4));
+}
+
 /** Epochs when `--epochs` is not given (2,000 MNIST digits, dense, wasm: about 10 s). */
 export const DEFAULT_CLI_EPOCHS = 20;
 
@@ -32,7 +40,13 @@ Options:
   --lr X             Adam learning rate (default 0.001)
   --patience N       early stopping patience in epochs, 0 = off (default 5)
   --seed N           seed for everything random (default 42)
-  --label COL        label column of a table (not used as a feature)
+  --label COL        label column of a table (not used as a feature; the condition of a cvae)
+  --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
+  --codebook N       vqvae: codebook size (default 32)
+  --commitment X     vqvae: commitment cost (default 0.25)
+  --pretrain-epochs N  stacked: greedy pretraining epochs per layer (default: a quarter of --epochs)
+  --window N         treat a table as a time series cut into windows of N rows (sequence model; default 32)
+  --stride N         rows between window starts (default window / 4)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --out DIR          output folder (default .latent/<dataset>-<model>)
   --max-rows N       read at most N samples
@@ -88,6 +102,12 @@ export function parseTrainArgs(args: string[]): {
       patience: { type: 'string' },
       seed: { type: 'string' },
       label: { type: 'string' },
+      beta: { type: 'string' },
+      codebook: { type: 'string' },
+      commitment: { type: 'string' },
+      'pretrain-epochs': { type: 'string' },
+      window: { type: 'string' },
+      stride: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
       'max-rows': { type: 'string' },
@@ -107,6 +127,14 @@ export function parseTrainArgs(args: string[]): {
   }
   const seed = intOption('seed', values.seed, 0);
   if (seed !== undefined) model.seed = seed;
+  const beta = numberOption('beta', values.beta);
+  if (beta !== undefined) model.beta = beta;
+  const codebook = intOption('codebook', values.codebook, 2);
+  if (codebook !== undefined) model.codebookSize = codebook;
+  const commitment = numberOption('commitment', values.commitment);
+  if (commitment !== undefined) model.commitmentCost = commitment;
+  const pretrain = intOption('pretrain-epochs', values['pretrain-epochs'], 0);
+  if (pretrain !== undefined) model.pretrainEpochs = pretrain;
   const train: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>> = {
     epochs: intOption('epochs', values.epochs, 1) ?? DEFAULT_CLI_EPOCHS,
     batchSize: intOption('batch', values.batch, 1),
@@ -118,6 +146,10 @@ export function parseTrainArgs(args: string[]): {
   if (values.label !== undefined) loadOptions.labelColumn = values.label;
   const maxRows = intOption('max-rows', values['max-rows'], 1);
   if (maxRows !== undefined) loadOptions.maxRows = maxRows;
+  const windowLength = intOption('window', values.window, 2) ?? (kind === 'sequence' ? DEFAULT_WINDOW : undefined);
+  const stride = intOption('stride', values.stride, 1);
+  if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
+  else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
   return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
 }
 

@@ -41,6 +41,14 @@ export interface Dataset {
   refs: SourceRef[];
   /** Things the loader did that the user should know about (dropped text columns, skipped files, ...). */
   warnings?: string[];
+  /** Sequence datasets: the sliding window that cut the source table into samples (see `windowDataset`). */
+  window?: WindowSpec;
+}
+
+/** A sliding window over the rows of a time-series table: `length` consecutive rows, advancing `stride` rows. */
+export interface WindowSpec {
+  length: number;
+  stride: number;
 }
 
 /** Options that steer loading; every loader ignores the ones that do not apply to it. */
@@ -63,6 +71,11 @@ export interface LoadOptions {
   grayscale?: boolean;
   /** Columns to ignore (names) in tables. */
   ignoreColumns?: string[];
+  /**
+   * Treat a table as a time series (rows in time order) and cut it into sliding windows of `length` rows every
+   * `stride` rows: the result is a `sequence` dataset of `[length, columns]` samples (see `windowDataset`).
+   */
+  window?: WindowSpec;
 }
 
 /**

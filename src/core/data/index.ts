@@ -13,10 +13,12 @@ import { loadIdx } from './idx';
 import { loadImageFolder } from './images';
 import { loadJson, loadJsonl } from './json';
 import { npyToDataset, parseNpy, parseNpz } from './npy';
+import { checkWindowSpec, windowDataset } from './windows';
 
 export { loadMnistPackage } from './mnistPackage';
 export { DatasetError } from './dataset';
-export type { Dataset, DatasetFormat, LoadOptions } from './dataset';
+export type { Dataset, DatasetFormat, LoadOptions, WindowSpec } from './dataset';
+export { windowColumns, windowCount, windowDataset } from './windows';
 
 /** Format from the name alone (a trailing `.gz` is ignored); undefined when the name says nothing. */
 function formatFromName(file: string): DatasetFormat | undefined {
@@ -54,8 +56,17 @@ function formatFromContent(buf: Uint8Array): DatasetFormat | undefined {
   return undefined;
 }
 
-/** Loads a dataset file or image folder. Every problem with the data is a DatasetError. */
+/**
+ * Loads a dataset file or image folder. Every problem with the data is a DatasetError. With `opts.window` the table
+ * (rows in time order, after `maxRows`) is cut into sliding windows: a `sequence` dataset (see `windowDataset`).
+ */
 export async function loadDataset(file: string, opts: LoadOptions = {}): Promise<Dataset> {
+  if (opts.window === undefined) return loadRaw(file, opts);
+  checkWindowSpec(opts.window, path.resolve(file));
+  return windowDataset(await loadRaw(file, opts), opts.window);
+}
+
+async function loadRaw(file: string, opts: LoadOptions): Promise<Dataset> {
   const abs = path.resolve(file);
   const st = await statOrUndefined(abs);
   if (st === undefined) throw new DatasetError('file not found', abs);

@@ -123,5 +123,7 @@ export function invertNormalizer(norm: Normalizer, data: Float32Array, dim: numb
 
 /** Images: min-max over all pixels (one global pair keeps pixels comparable). Tables and sequences: min-max per feature. */
 export function defaultNormalization(ds: Dataset): { kind: NormalizationKind; perFeature: boolean } {
+  // Time-series windows: standardised (and the model's output linear), so level shifts stay visible.
+  if (ds.kind === 'sequence') return { kind: 'standard', perFeature: true };
   return ds.kind === 'image' ? { kind: 'minmax', perFeature: false } : { kind: 'minmax', perFeature: true };
 }

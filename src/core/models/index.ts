@@ -11,6 +11,10 @@ import { createDenoisingAutoencoder, DEFAULT_NOISE } from './denoising';
 import { createSparseAutoencoder, DEFAULT_L1 } from './sparse';
 import { createVae } from './vae';
 import { createConvAutoencoder, DEFAULT_CONV_FILTERS } from './conv';
+import { createSequenceAutoencoder, DEFAULT_SEQUENCE_FILTERS, DEFAULT_SEQUENCE_LATENT } from './sequence';
+import { createStackedAutoencoder, DEFAULT_PRETRAIN_EPOCHS } from './stacked';
+import { createCvae } from './cvae';
+import { createVqVae, DEFAULT_CODEBOOK_SIZE, DEFAULT_COMMITMENT } from './vqvae';
 
 export type ModelFactory = (config: ModelConfig) => Autoencoder;
 
@@ -21,6 +25,10 @@ const factories = new Map<ModelKind, ModelFactory>([
   ['sparse', createSparseAutoencoder],
   ['vae', createVae],
   ['conv', createConvAutoencoder],
+  ['sequence', createSequenceAutoencoder],
+  ['stacked', createStackedAutoencoder],
+  ['cvae', createCvae],
+  ['vqvae', createVqVae],
 ]);
 
 /** Registers (or replaces) the factory of a model kind; used by the issue-6 models. */
@@ -51,6 +59,11 @@ export function isImageModel(kind: ModelKind): boolean {
   return kind === 'conv';
 }
 
+/** True for kinds that need a sequence (sliding-window) sample shape `[steps, channels]`. */
+export function isSequenceModel(kind: ModelKind): boolean {
+  return kind === 'sequence';
+}
+
 function validateConfig(config: ModelConfig): void {
   const product = config.sampleShape.reduce((a, b) => a * b, 1);
   if (!Number.isInteger(config.inputDim) || config.inputDim < 1) throw new Error(`inputDim must be a positive integer, got ${config.inputDim}`);
@@ -69,7 +82,7 @@ export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overr
   const image = isImageModel(kind) || sampleShape.length === 3 || inputDim >= 256;
   const latentDim = Math.max(1, Math.min(image ? 16 : 8, Math.max(2, Math.floor(inputDim / 2))));
   let hidden: number[];
-  if (kind === 'conv') hidden = [];
+  if (kind === 'conv' || kind === 'sequence') hidden = [];
   else if (inputDim >= 256) hidden = [256, 64];
   else {
     const first = Math.min(256, Math.max(16, 2 ** Math.ceil(Math.log2(inputDim * 2))));
@@ -89,6 +102,13 @@ export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overr
   if (kind === 'sparse') base.l1 = DEFAULT_L1;
   if (kind === 'vae' || kind === 'cvae') base.beta = 1;
   if (kind === 'conv') base.convFilters = [...DEFAULT_CONV_FILTERS];
+  if (kind === 'sequence') {
+    base.latentDim = DEFAULT_SEQUENCE_LATENT;
+    base.convFilters = [...DEFAULT_SEQUENCE_FILTERS];
+    base.outputActivation = 'linear';
+  }
+  if (kind === 'stacked') base.pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
+  if (kind === 'vqvae') { base.codebookSize = DEFAULT_CODEBOOK_SIZE; base.commitmentCost = DEFAULT_COMMITMENT; }
   const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<ModelConfig>;
   return { ...base, ...clean, kind, inputDim, sampleShape: clean.sampleShape ?? base.sampleShape };
 }

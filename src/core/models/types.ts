@@ -19,7 +19,7 @@ export const MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 
  * Kinds with a factory in src/core/models/index.ts (a unit test keeps the two in step). The UI offers only these; the
  * extension host imports this list rather than the registry so it does not load tfjs.
  */
-export const TRAINABLE_MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 'sparse', 'vae', 'conv'];
+export const TRAINABLE_MODEL_KINDS: readonly ModelKind[] = MODEL_KINDS;
 
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'leakyRelu' | 'linear';
 
@@ -49,6 +49,8 @@ export interface ModelConfig {
   /** VQ-VAE: codebook size and commitment cost. */
   codebookSize?: number;
   commitmentCost?: number;
+  /** Stacked: epochs of greedy pretraining per layer pair. */
+  pretrainEpochs?: number;
   /** Seed for weight initialisation and every random op in training. */
   seed: number;
 }
@@ -57,6 +59,19 @@ export interface ModelConfig {
 export interface LossParts {
   total: tf.Scalar;
   parts: Record<string, tf.Scalar>;
+}
+
+/**
+ * One stage of greedy layer-wise pretraining (stacked autoencoder). The training loop takes gradients of `loss` with
+ * respect to `variables` only, so any other model variable the loss reads is a constant for this stage.
+ */
+export interface PretrainStage {
+  /** Label shown in progress and history, e.g. `pretrain layer 1`. */
+  readonly name: string;
+  /** The variables this stage trains; a subset of the model's `variables` (same objects). */
+  readonly variables: tf.Variable[];
+  /** Loss of a batch of model inputs `[batch, inputDim]`; called inside `optimizer.minimize`. */
+  loss(x: tf.Tensor2D, seed: number): LossParts;
 }
 
 /**
@@ -76,6 +91,13 @@ export interface Autoencoder {
    * Called inside `optimizer.minimize`, so it must only build tensors, never dispose variables.
    */
   loss(x: tf.Tensor2D, seed: number, condition?: tf.Tensor2D): LossParts;
+  /** VQ-VAE: index of the codebook entry of each row, int32 [batch]. */
+  codeIndices?(x: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * Stacked models: stages trained in order before the usual end-to-end training (which the loop reports as stage
+   * `fine-tune`). Absent for every other kind.
+   */
+  readonly pretrainStages?: PretrainStage[];
   /** Frees every variable. */
   dispose(): void;
 }

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { tf } from '../tf';
-import type { Dataset, DatasetFormat, DatasetKind } from '../data/dataset';
+import type { Dataset, DatasetFormat, DatasetKind, WindowSpec } from '../data/dataset';
 import type { Normalizer } from '../data/normalize';
 import { createModel } from '../models/index';
 import { stableName } from '../models/layers';
@@ -33,6 +33,10 @@ export interface DatasetSchema {
   labelName?: string;
   /** Distinct label values, sorted (absent when the dataset has no labels). */
   labelClasses?: string[];
+  /** Number of samples (lets a model of the bundled MNIST digits reload the same digits). */
+  n?: number;
+  /** Sequence datasets: the sliding window cut from the source table; reloading passes it as `LoadOptions.window`. */
+  window?: WindowSpec;
 }
 
 /** What `saveModel` stores beside the weights. */
@@ -72,9 +76,11 @@ export function datasetSchema(ds: Dataset): DatasetSchema {
     kind: ds.kind,
     sampleShape: [...ds.sampleShape],
     columns: [...ds.columns],
+    n: ds.n,
   };
   if (ds.labelName !== undefined) schema.labelName = ds.labelName;
   if (ds.labels) schema.labelClasses = [...new Set(ds.labels)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  if (ds.window) schema.window = { length: ds.window.length, stride: ds.window.stride };
   return schema;
 }
 

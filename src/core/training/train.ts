@@ -1,18 +1,24 @@
 /**
  * The training loop shared by the CLI, the worker and tests: Adam on mini-batches of a normalised `n x inputDim`
  * matrix, a seeded validation split taken once before training, a seeded shuffle per epoch, early stopping on the
- * validation loss (restoring the best weights) and cooperative cancellation through an AbortSignal.
+ * validation loss (restoring the best weights) and cooperative cancellation through an AbortSignal. Stacked models
+ * are first pretrained greedily, one stage per layer pair, before that end-to-end training (`fine-tune`).
  */
 import { tf } from '../tf';
 import { deriveSeed, shuffledIndices } from '../random';
-import type { Autoencoder } from '../models/types';
-import type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './types';
+import type { Autoencoder, LossParts } from '../models/types';
+import { DEFAULT_PRETRAIN_EPOCHS } from '../models/stacked';
+import type { EpochRecord, StageSummary, TrainOptions, TrainProgress, TrainResult } from './types';
 
 /** Seed streams (for `deriveSeed`) of the different random parts of training. */
 const STREAM_SPLIT = 1;
 const STREAM_SHUFFLE = 2;
 const STREAM_BATCH = 3;
 const STREAM_VALIDATION = 4;
+const STREAM_PRETRAIN = 5;
+
+/** Stage label of end-to-end training after greedy pretraining (stacked models). */
+export const FINE_TUNE_STAGE = 'fine-tune';
 
 /** Yield a macrotask every this many batches so a worker can receive messages (cancel) while training. */
 const YIELD_EVERY = 4;
@@ -58,16 +64,18 @@ function checkInputs(model: Autoencoder, x: Float32Array, n: number, opts: Train
   return condition ? condition.length / n : 0;
 }
 
+/** A batch loss: the model's own, or one pretraining stage's. */
+type LossFn = (x: tf.Tensor2D, seed: number, condition?: tf.Tensor2D) => LossParts;
+
 /** Mean total loss over `idx` (in batches), with a fixed seed so that noisy losses are comparable between epochs. */
-function evaluate(model: Autoencoder, x: Float32Array, idx: Int32Array, batchSize: number, seed: number, condition?: Float32Array, condDim = 0): number {
+function evaluate(lossOf: LossFn, x: Float32Array, dim: number, idx: Int32Array, batchSize: number, seed: number, condition?: Float32Array, condDim = 0): number {
   let sum = 0;
-  const dim = model.config.inputDim;
   for (let from = 0, b = 0; from < idx.length; from += batchSize, b++) {
     const to = Math.min(idx.length, from + batchSize);
     const value = tf.tidy(() => {
       const xb = gatherRows(x, dim, idx, from, to);
       const cb = condition ? gatherRows(condition, condDim, idx, from, to) : undefined;
-      return model.loss(xb, deriveSeed(seed, b), cb).total;
+      return lossOf(xb, deriveSeed(seed, b), cb).total;
     });
     sum += value.dataSync()[0] * (to - from);
     value.dispose();
@@ -75,9 +83,46 @@ function evaluate(model: Autoencoder, x: Float32Array, idx: Int32Array, batchSiz
   return sum / idx.length;
 }
 
+/** One training stage: a loss minimised over some variables for a number of epochs with a fresh Adam. */
+interface Stage {
+  name: string;
+  variables: tf.Variable[];
+  loss: LossFn;
+  epochs: number;
+  /** Root of the stage's shuffle, batch and validation seed streams (`opts.seed` for the end-to-end stage). */
+  seed: number;
+  /** Early stopping (with `opts.patience`) applies to this stage. */
+  earlyStopping: boolean;
+}
+
+/**
+ * The stages to run: for a model with `pretrainStages` (stacked), each of them for `config.pretrainEpochs` epochs
+ * (default `DEFAULT_PRETRAIN_EPOCHS`), then `fine-tune`: the model's loss over all its variables for `opts.epochs`
+ * epochs. For every other model just that last stage, seeded exactly as a single-stage loop.
+ */
+function trainingStages(model: Autoencoder, opts: TrainOptions): Stage[] {
+  const stages: Stage[] = [];
+  if (model.pretrainStages) {
+    const epochs = model.config.pretrainEpochs ?? DEFAULT_PRETRAIN_EPOCHS;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`pretrainEpochs must be a non-negative integer, got ${epochs}`);
+    model.pretrainStages.forEach((st, k) => {
+      const loss: LossFn = (xb, seed) => st.loss(xb, seed);
+      stages.push({ name: st.name, variables: st.variables, loss, epochs, seed: deriveSeed(deriveSeed(opts.seed, STREAM_PRETRAIN), k), earlyStopping: false });
+    });
+  }
+  stages.push({ name: FINE_TUNE_STAGE, variables: model.variables, loss: model.loss, epochs: opts.epochs, seed: opts.seed, earlyStopping: true });
+  return stages.filter((st) => st.epochs > 0);
+}
+
 /**
  * Trains `model` in place on `n` rows of normalised features `x` (row-major `n x inputDim`), with optional per-row
- * `condition` vectors (CVAE). Never leaks tensors; the optimizer is disposed at the end.
+ * `condition` vectors (CVAE). Never leaks tensors; each stage's optimizer is disposed at its end.
+ *
+ * Models with `pretrainStages` (stacked autoencoders) are trained greedily first: each stage, in order, for
+ * `config.pretrainEpochs` epochs with a fresh Adam that updates only that stage's variables; then every variable is
+ * fine-tuned for `opts.epochs` epochs (stage `fine-tune`, the only one early stopping applies to). Epochs are numbered
+ * globally across stages and progress `epochs` is the total of all stages; progress events and history records carry
+ * `stage`, and the result lists per-stage summaries. Cancellation stops all remaining stages.
  */
 export async function trainAutoencoder(
   model: Autoencoder,
@@ -88,103 +133,139 @@ export async function trainAutoencoder(
 ): Promise<TrainResult> {
   const condDim = checkInputs(model, x, n, opts, condition);
   const dim = model.config.inputDim;
+  const staged = model.pretrainStages !== undefined;
+  const stages = trainingStages(model, opts);
+  const totalEpochs = stages.reduce((a, st) => a + st.epochs, 0);
   const { train, val } = splitIndices(n, opts.validationSplit, opts.seed);
   const batchSize = Math.max(1, Math.min(Math.floor(opts.batchSize), train.length));
   const batches = Math.ceil(train.length / batchSize);
-  const optimizer = tf.train.adam(opts.learningRate);
   const history: EpochRecord[] = [];
-  let best = Infinity;
-  let bestWeights: tf.Tensor[] | undefined;
-  let sinceBest = 0;
+  const summaries: StageSummary[] = [];
   let stoppedEarly = false;
   let cancelled = false;
   let samplesSeen = 0;
   const t0 = performance.now();
 
-  const keepBest = (): void => {
-    bestWeights?.forEach((t) => t.dispose());
-    bestWeights = model.variables.map((v) => tf.keep(v.clone()));
+  /** Runs one stage; `offset` is the number of epochs of the stages before it (for global epoch numbers). */
+  const runStage = async (stage: Stage, offset: number): Promise<void> => {
+    const optimizer = tf.train.adam(opts.learningRate);
+    const summary: StageSummary = { name: stage.name, epochs: 0 };
+    summaries.push(summary);
+    let best = Infinity;
+    let bestWeights: tf.Tensor[] | undefined;
+    let sinceBest = 0;
+    const label = (p: TrainProgress | EpochRecord, stageEpoch: number): void => {
+      if (!staged) return;
+      p.stage = stage.name;
+      if ('phase' in p) {
+        p.stageEpoch = stageEpoch;
+        p.stageEpochs = stage.epochs;
+      }
+    };
+    const keepBest = (): void => {
+      bestWeights?.forEach((t) => t.dispose());
+      bestWeights = model.variables.map((v) => tf.keep(v.clone()));
+    };
+    try {
+      for (let epoch = 1; epoch <= stage.epochs && !cancelled; epoch++) {
+        const global = offset + epoch;
+        const epochStart = performance.now();
+        const order = shuffledIndices(train.length, deriveSeed(deriveSeed(stage.seed, STREAM_SHUFFLE), epoch));
+        const idx = new Int32Array(train.length);
+        for (let i = 0; i < train.length; i++) idx[i] = train[order[i]];
+        let lossSum = 0;
+        let seen = 0;
+        let partNames: string[] = [];
+        let partSums: number[] = [];
+        for (let b = 0; b < batches; b++) {
+          if (opts.signal?.aborted) {
+            cancelled = true;
+            break;
+          }
+          const from = b * batchSize;
+          const to = Math.min(train.length, from + batchSize);
+          const batchSeed = deriveSeed(deriveSeed(stage.seed, STREAM_BATCH), epoch * 100003 + b);
+          const values = tf.tidy(() => {
+            const xb = gatherRows(x, dim, idx, from, to);
+            const cb = condition ? gatherRows(condition, condDim, idx, from, to) : undefined;
+            let kept: tf.Scalar[] = [];
+            const cost = optimizer.minimize(() => {
+              const lp = stage.loss(xb, batchSeed, cb);
+              partNames = Object.keys(lp.parts);
+              // Parts are created inside minimize's own tidy scope; keep them so they survive to be read.
+              kept = partNames.map((k) => tf.keep(lp.parts[k]));
+              return lp.total;
+            }, true, stage.variables) as tf.Scalar;
+            const stacked = tf.stack([cost, ...kept]);
+            kept.forEach((t) => t.dispose());
+            return stacked;
+          });
+          const v = values.dataSync();
+          values.dispose();
+          const count = to - from;
+          if (!Number.isFinite(v[0])) {
+            const where = staged ? ` (${stage.name})` : '';
+            throw new Error(`training diverged: loss is ${v[0]} at epoch ${global}${where}, batch ${b + 1} (try a lower learning rate)`);
+          }
+          if (partSums.length !== partNames.length) partSums = partNames.map(() => 0);
+          lossSum += v[0] * count;
+          partNames.forEach((_, i) => (partSums[i] += v[i + 1] * count));
+          seen += count;
+          samplesSeen += count;
+          const elapsed = (performance.now() - t0) / 1000;
+          const p = progress('batch', global, totalEpochs, b + 1, batches, lossSum / seen, partNames, partSums, seen, samplesSeen / Math.max(elapsed, 1e-9));
+          label(p, epoch);
+          await opts.onProgress?.(p);
+          if ((b + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        if (cancelled || seen === 0) break;
+        const loss = lossSum / seen;
+        const parts = Object.fromEntries(partNames.map((k, i) => [k, partSums[i] / seen]));
+        const valLoss = val.length > 0 ? evaluate(stage.loss, x, dim, val, batchSize, deriveSeed(stage.seed, STREAM_VALIDATION), condition, condDim) : undefined;
+        const record: EpochRecord = { epoch: global, loss, parts, seconds: (performance.now() - epochStart) / 1000 };
+        if (valLoss !== undefined) record.valLoss = valLoss;
+        label(record, epoch);
+        history.push(record);
+        summary.epochs = epoch;
+        summary.finalLoss = loss;
+        if (valLoss !== undefined) summary.finalValLoss = valLoss;
+        const elapsed = (performance.now() - t0) / 1000;
+        const p = progress('epoch', global, totalEpochs, batches, batches, loss, partNames, partSums, seen, samplesSeen / Math.max(elapsed, 1e-9));
+        if (valLoss !== undefined) p.valLoss = valLoss;
+        label(p, epoch);
+        await opts.onProgress?.(p);
+        if (stage.earlyStopping && opts.patience > 0) {
+          const monitored = valLoss ?? loss;
+          if (monitored < best) {
+            best = monitored;
+            sinceBest = 0;
+            keepBest();
+          } else if (++sinceBest >= opts.patience) {
+            stoppedEarly = true;
+            break;
+          }
+        }
+      }
+      if (stoppedEarly && bestWeights) {
+        const saved = bestWeights;
+        model.variables.forEach((v, i) => v.assign(saved[i]));
+      }
+    } finally {
+      bestWeights?.forEach((t) => t.dispose());
+      optimizer.dispose();
+    }
   };
 
-  try {
-    for (let epoch = 1; epoch <= opts.epochs && !cancelled; epoch++) {
-      const epochStart = performance.now();
-      const order = shuffledIndices(train.length, deriveSeed(deriveSeed(opts.seed, STREAM_SHUFFLE), epoch));
-      const idx = new Int32Array(train.length);
-      for (let i = 0; i < train.length; i++) idx[i] = train[order[i]];
-      let lossSum = 0;
-      let seen = 0;
-      let partNames: string[] = [];
-      let partSums: number[] = [];
-      for (let b = 0; b < batches; b++) {
-        if (opts.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        const from = b * batchSize;
-        const to = Math.min(train.length, from + batchSize);
-        const batchSeed = deriveSeed(deriveSeed(opts.seed, STREAM_BATCH), epoch * 100003 + b);
-        const values = tf.tidy(() => {
-          const xb = gatherRows(x, dim, idx, from, to);
-          const cb = condition ? gatherRows(condition, condDim, idx, from, to) : undefined;
-          let kept: tf.Scalar[] = [];
-          const cost = optimizer.minimize(() => {
-            const lp = model.loss(xb, batchSeed, cb);
-            partNames = Object.keys(lp.parts);
-            // Parts are created inside minimize's own tidy scope; keep them so they survive to be read.
-            kept = partNames.map((k) => tf.keep(lp.parts[k]));
-            return lp.total;
-          }, true, model.variables) as tf.Scalar;
-          const stacked = tf.stack([cost, ...kept]);
-          kept.forEach((t) => t.dispose());
-          return stacked;
-        });
-        const v = values.dataSync();
-        values.dispose();
-        const count = to - from;
-        if (!Number.isFinite(v[0])) throw new Error(`training diverged: loss is ${v[0]} at epoch ${epoch}, batch ${b + 1} (try a lower learning rate)`);
-        if (partSums.length !== partNames.length) partSums = partNames.map(() => 0);
-        lossSum += v[0] * count;
-        partNames.forEach((_, i) => (partSums[i] += v[i + 1] * count));
-        seen += count;
-        samplesSeen += count;
-        const elapsed = (performance.now() - t0) / 1000;
-        await opts.onProgress?.(progress('batch', epoch, opts.epochs, b + 1, batches, lossSum / seen, partNames, partSums, seen, samplesSeen / Math.max(elapsed, 1e-9)));
-        if ((b + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      if (cancelled || seen === 0) break;
-      const loss = lossSum / seen;
-      const parts = Object.fromEntries(partNames.map((k, i) => [k, partSums[i] / seen]));
-      const valLoss = val.length > 0 ? evaluate(model, x, val, batchSize, deriveSeed(opts.seed, STREAM_VALIDATION), condition, condDim) : undefined;
-      const record: EpochRecord = { epoch, loss, parts, seconds: (performance.now() - epochStart) / 1000 };
-      if (valLoss !== undefined) record.valLoss = valLoss;
-      history.push(record);
-      const elapsed = (performance.now() - t0) / 1000;
-      const p = progress('epoch', epoch, opts.epochs, batches, batches, loss, partNames, partSums, seen, samplesSeen / Math.max(elapsed, 1e-9));
-      if (valLoss !== undefined) p.valLoss = valLoss;
-      await opts.onProgress?.(p);
-      if (opts.patience > 0) {
-        const monitored = valLoss ?? loss;
-        if (monitored < best) {
-          best = monitored;
-          sinceBest = 0;
-          keepBest();
-        } else if (++sinceBest >= opts.patience) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-    }
-    if (stoppedEarly && bestWeights) {
-      const saved = bestWeights;
-      model.variables.forEach((v, i) => v.assign(saved[i]));
-    }
-  } finally {
-    bestWeights?.forEach((t) => t.dispose());
-    optimizer.dispose();
+  let offset = 0;
+  for (const stage of stages) {
+    if (cancelled || stoppedEarly) break;
+    await runStage(stage, offset);
+    offset += stage.epochs;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { history, stoppedEarly, cancelled, seconds, samplesPerSec: samplesSeen / Math.max(seconds, 1e-9) };
+  const result: TrainResult = { history, stoppedEarly, cancelled, seconds, samplesPerSec: samplesSeen / Math.max(seconds, 1e-9) };
+  if (staged) result.stages = summaries;
+  return result;
 }
 
 function progress(

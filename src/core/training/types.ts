@@ -29,8 +29,14 @@ export interface TrainProgress {
   /** Validation loss, on `epoch` events when there is a validation split. */
   valLoss?: number;
   samplesPerSec: number;
-  /** Stage label for multi-stage training (stacked pretraining), e.g. `pretrain layer 1`, `fine-tune`. */
+  /**
+   * Stage label for multi-stage training (stacked pretraining), e.g. `pretrain layer 1`, `fine-tune`. Only set for
+   * models with pretraining stages; `epoch` / `epochs` then count across all stages.
+   */
   stage?: string;
+  /** With `stage`: 1-based epoch within the stage, and the stage's planned number of epochs. */
+  stageEpoch?: number;
+  stageEpochs?: number;
 }
 
 export interface EpochRecord {
@@ -39,7 +45,19 @@ export interface EpochRecord {
   valLoss?: number;
   parts: Record<string, number>;
   seconds: number;
+  /** Training stage (stacked models only), as in `TrainProgress.stage`. */
   stage?: string;
+}
+
+/** What one training stage did (stacked models). */
+export interface StageSummary {
+  /** `pretrain layer <i>` or `fine-tune`. */
+  name: string;
+  /** Epochs completed in this stage. */
+  epochs: number;
+  /** Training (and validation) loss of the stage's last completed epoch; absent when none completed. */
+  finalLoss?: number;
+  finalValLoss?: number;
 }
 
 export interface TrainResult {
@@ -50,4 +68,6 @@ export interface TrainResult {
   cancelled: boolean;
   seconds: number;
   samplesPerSec: number;
+  /** Per-stage summaries, in order, for models with pretraining stages (stacked); absent otherwise. */
+  stages?: StageSummary[];
 }

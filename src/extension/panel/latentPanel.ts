@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Explorer } from '../../core/explorer';
 import type { TrainProgress } from '../../core/training/types';
+import type { EpochEmbedding } from '../../worker/protocol';
 import type { HostToWebview, TrainingStatus } from '../../shared/protocol';
 import { buildPanelHtml, createNonce } from './html';
 import { PanelController } from './panelController';
@@ -81,6 +82,7 @@ export class LatentPanel {
   setExplorer(explorer: Explorer): void { this.controller.setExplorer(explorer); }
 
   trainingProgress(p: TrainProgress): void { this.controller.trainingProgress(p); }
+  trainingEmbedding(e: EpochEmbedding): void { this.controller.trainingEmbedding(e); }
 
   /** Training ended without a model, or failed. */
   trainingStatus(status: TrainingStatus, message?: string): void { this.controller.trainingStatus(status, message); }

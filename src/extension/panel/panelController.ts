@@ -4,12 +4,13 @@
  */
 import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
+import type { EpochEmbedding } from '../../worker/protocol';
 import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
 import {
   DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
 } from '../../shared/protocol';
 import type {
-  ClustersPayload, EmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
+  ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
 } from '../../shared/protocol';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
@@ -36,6 +37,8 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     sampleShape: [...info.sampleShape], columns: info.columns.slice(0, MAX_COLUMNS),
     ...(info.labelName !== undefined ? { labelName: info.labelName } : {}),
     modelKind: info.model.kind, latentDim: info.model.latentDim, backend: info.backend,
+    ...(info.model.conditionClasses?.length ? { conditionClasses: [...info.model.conditionClasses] } : {}),
+    ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
   };
 }
@@ -56,11 +59,20 @@ export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
     payload.labelNames = names;
     payload.labelCodes = packArray(codes);
   }
+  if (e.codes) payload.codes = packArray(e.codes);
   return payload;
 }
 
 export function toProjectionPayload(p: ProjectionResult): ProjectionPayload {
   return { method: p.method, dims: p.dims, coords: packArray(p.coords), ...(p.explainedVariance ? { explainedVariance: p.explainedVariance } : {}) };
+}
+
+export function toLivePayload(e: EpochEmbedding): LiveEmbeddingPayload {
+  return {
+    epoch: e.epoch, epochs: e.epochs, total: e.total, method: e.method, indices: packArray(e.indices), coords: packArray(e.coords),
+    ...(e.stage !== undefined ? { stage: e.stage } : {}),
+    ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: packArray(e.labelCodes) } : {}),
+  };
 }
 
 export function toClustersPayload(c: ClusterResult): ClustersPayload {
@@ -89,8 +101,11 @@ export class PanelController {
   private uiState: UiState;
   private n = 0;
   private latentDim = 0;
+  private conditions: string[] = [];
   /** Bumped whenever the model changes, so answers computed for an old model are dropped. */
   private generation = 0;
+  /** Latest live embedding of the running training. */
+  private liveFrame: LiveEmbeddingPayload | undefined;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
@@ -106,9 +121,11 @@ export class PanelController {
     const info = explorer.info();
     this.n = info.n;
     this.latentDim = info.model.latentDim;
+    this.conditions = info.model.conditionClasses ?? [];
     if (info.history.length) this.history = [...info.history];
     if (info.modelDir) this.uiState = { ...this.uiState, modelDir: info.modelDir };
     if (this.training === 'training') this.training = 'done';
+    this.liveFrame = undefined;
     if (this.ready) void this.sendInit();
   }
 
@@ -116,6 +133,7 @@ export class PanelController {
   trainingProgress(p: TrainProgress): void {
     if (this.training !== 'training') {
       this.training = 'training';
+      this.liveFrame = undefined;
       if (p.epoch === 1 && p.phase === 'batch' && p.batch <= 1) this.history = [];
       this.post({ type: 'trainingStatus', status: 'training' });
     }
@@ -126,15 +144,22 @@ export class PanelController {
     this.post({ type: 'trainingProgress', progress: p });
   }
 
+  /** The embedding after an epoch; only the latest frame is kept (re-sent on `ready`). */
+  trainingEmbedding(e: EpochEmbedding): void {
+    this.liveFrame = toLivePayload(e);
+    this.post({ type: 'trainingEmbedding', embedding: this.liveFrame });
+  }
+
   /** Training ended without a model (failure or cancel). */
   trainingStatus(status: TrainingStatus, message?: string): void {
     this.training = status;
+    if (status !== 'training') this.liveFrame = undefined;
     this.post({ type: 'trainingStatus', status, ...(message ? { message } : {}) });
   }
 
   /** Entry point for everything the webview posts: validated, then dispatched; malformed messages are logged and dropped. */
   async handleRaw(raw: unknown): Promise<void> {
-    const msg = parseWebviewMessage(raw, this.explorer ? { n: this.n, latentDim: this.latentDim } : {});
+    const msg = parseWebviewMessage(raw, this.explorer ? { n: this.n, latentDim: this.latentDim, conditions: this.conditions } : {});
     if (!msg) {
       this.host.log(`latent panel: dropped malformed webview message ${safePreview(raw)}`);
       return;
@@ -187,7 +212,7 @@ export class PanelController {
         return;
       }
       case 'decodeLatent': {
-        const values = await ex.decode(Float32Array.from(msg.latent), 1);
+        const values = await ex.decode(Float32Array.from(msg.latent), 1, msg.condition);
         if (current()) this.post({ type: 'decoded', requestId: msg.requestId, latent: msg.latent, values: Array.from(values) });
         return;
       }
@@ -199,9 +224,19 @@ export class PanelController {
       case 'generate': {
         const g = await generateCodes(ex, msg);
         const count = g.rows * g.cols;
-        const decoded = await ex.decode(g.latent, count);
+        const decoded = await ex.decode(g.latent, count, msg.condition);
         if (current()) {
           this.post({ type: 'generated', requestId: msg.requestId, mode: msg.mode, rows: g.rows, cols: g.cols, caption: g.caption, latent: packArray(g.latent), decoded: packArray(decoded) });
+        }
+        return;
+      }
+      case 'corrupt': {
+        const r = await ex.corrupt(msg.index, msg.mode, msg.level, msg.seed);
+        if (current()) {
+          this.post({
+            type: 'corrupted', requestId: msg.requestId, index: msg.index, mode: msg.mode, level: msg.level,
+            corrupted: Array.from(r.corrupted), reconstruction: Array.from(r.reconstruction), error: r.error,
+          });
         }
         return;
       }
@@ -234,7 +269,7 @@ export class PanelController {
     const ex = this.explorer;
     const gen = this.generation;
     if (!ex) {
-      this.post({ type: 'init', history: this.history, training: this.training, uiState: this.uiState });
+      this.post({ type: 'init', history: this.history, training: this.training, uiState: this.uiState, ...(this.training === 'training' && this.liveFrame ? { live: this.liveFrame } : {}) });
       return;
     }
     try {
@@ -295,8 +330,9 @@ export async function generateCodes(ex: Explorer, req: GenerateRequest): Promise
       return { latent, rows: 1, cols: req.steps, caption: `z${req.dim} from ${-req.span} to ${req.span} (${req.steps} steps), base ${b.label}` };
     }
     case 'prior': {
-      if (info.model.kind !== 'vae') throw new Error('Sampling from the prior needs a VAE model.');
-      return { latent: samplePrior(req.count, d, req.seed), rows: 1, cols: req.count, caption: `${req.count} samples from N(0, I), seed ${req.seed}` };
+      if (info.model.kind !== 'vae' && info.model.kind !== 'cvae') throw new Error('Sampling from the prior needs a VAE or CVAE model.');
+      const given = req.condition !== undefined ? `, class ${req.condition}` : '';
+      return { latent: samplePrior(req.count, d, req.seed), rows: 1, cols: req.count, caption: `${req.count} samples from N(0, I), seed ${req.seed}${given}` };
     }
   }
 }

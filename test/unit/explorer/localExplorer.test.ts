@@ -3,15 +3,18 @@
  * linear map + tanh) -> dense autoencoder (real createModel + trainAutoencoder, cpu backend, few epochs) ->
  * LocalExplorer: k-means on the codes recovers the clusters, reconstruction error flags planted off-manifold
  * points, interpolation endpoints decode to the endpoints' reconstructions, exports work, no tensors leak.
+ * Then a CVAE trained through the pipeline on a labelled CSV: every dataset-wide operation uses each sample's own
+ * condition, `decode` takes a class name, and a saved model reloads with the same embeddings; and a model with
+ * discrete codes (VQ-VAE style `codeIndices`) gets `codes` in its embedding.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '../../../src/core/tf';
 import type { Dataset } from '../../../src/core/data/dataset';
-import { applyNormalizer, fitNormalizer } from '../../../src/core/data/normalize';
+import { applyNormalizer, fitNormalizer, invertNormalizer } from '../../../src/core/data/normalize';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { LocalExplorer } from '../../../src/core/localExplorer';
@@ -19,6 +22,10 @@ import { adjustedRandIndex, suggestK } from '../../../src/core/analysis/kmeans';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import { FileExistsError, readNpy } from '../../../src/core/export';
 import { createNormalRng } from '../../../src/core/random';
+import type { Autoencoder } from '../../../src/core/models/types';
+import { runTrainingPipeline } from '../../../src/core/pipeline';
+import { conditionMatrix } from '../../../src/core/models/cvae';
+import { encode as encodeRows, reconstruct } from '../../../src/core/inference';
 
 const D = 20;
 const K = 5;
@@ -150,4 +157,133 @@ test('suggestK prefers the planted k on the normal points\' codes', async () => 
   // With the planted anomalies included they may form a cluster of their own, so check k on the normal codes.
   const e = await world.explorer.embed();
   assert.equal(suggestK(e.latent.subarray(0, N_NORMAL * 3), N_NORMAL, 3, 3, 7, { seed: 2 }).best, K);
+});
+
+/** A labelled CSV: class c has its own per-feature template, plus a shared rank-1 style s: x = tanh(t_c + a s). */
+function writeLabelledCsv(file: string, perClass: number, dim: number): { labels: string[] } {
+  const rand = createNormalRng(17);
+  const classes = ['cat', 'dog', 'owl'];
+  const templates = classes.map(() => Array.from({ length: dim }, () => rand()));
+  const a = Array.from({ length: dim }, () => rand() * 0.5);
+  const lines = [[...Array.from({ length: dim }, (_, j) => `f${j}`), 'label'].join(',')];
+  const labels: string[] = [];
+  // Unbalanced on purpose: 'dog' is the most frequent class.
+  classes.forEach((cls, c) => {
+    const count = cls === 'dog' ? perClass * 2 : perClass;
+    for (let i = 0; i < count; i++) {
+      const s = rand();
+      lines.push([...templates[c].map((t, j) => Math.tanh(t + a[j] * s).toFixed(5)), cls].join(','));
+      labels.push(cls);
+    }
+  });
+  writeFileSync(file, lines.join('\n') + '\n');
+  return { labels };
+}
+
+test('cvae through the pipeline: embed, sample, decode by class, interpolate and reload use the conditions', async () => {
+  const tensorsBefore = tf.memory().numTensors;
+  const dir = mkdtempSync(join(tmpdir(), 'le-cvae-explorer-'));
+  const dim = 8;
+  try {
+    const csv = join(dir, 'pets.csv');
+    const { labels } = writeLabelledCsv(csv, 40, dim);
+    const n = labels.length;
+    const result = await runTrainingPipeline({
+      datasetPath: csv,
+      loadOptions: { labelColumn: 'label' },
+      model: { kind: 'cvae', latentDim: 2, hidden: [16], seed: 3 },
+      train: { epochs: 15, batchSize: 16, learningRate: 1e-2, validationSplit: 0, patience: 0, seed: 5 },
+      outDir: join(dir, 'model'),
+    });
+    const classes = ['cat', 'dog', 'owl'];
+    assert.deepEqual(result.model.config.conditionClasses, classes);
+    const condition = conditionMatrix(labels, classes);
+    assert.deepEqual(result.condition, condition);
+    const explorer = LocalExplorer.fromPipeline(result);
+    try {
+      const model = result.model;
+      const e = await explorer.embed();
+      assert.equal(e.codes, undefined);
+      assert.equal(e.latent.length, n * 2);
+      assert.deepEqual(explorer.info().model.conditionClasses, classes);
+
+      // sample(): reconstruction with the sample's own condition (data units).
+      const i = 5;
+      const s = await explorer.sample(i);
+      assert.equal(s.label, labels[i]);
+      const own = reconstruct(model, result.normalized.slice(i * dim, i * dim + dim), 1, undefined, condition.slice(i * 3, i * 3 + 3));
+      assert.deepEqual(s.reconstruction, invertNormalizer(result.normalizer, own, dim));
+      assert.ok(Math.abs(s.error - e.errors[i]) < 1e-6);
+      // The reconstruction is close to the original (trained), and closer than the same code decoded as another class.
+      const dist = (u: ArrayLike<number>, v: ArrayLike<number>): number => Math.sqrt(Array.from(u).reduce((acc, x, j) => acc + (x - v[j]) ** 2, 0));
+      const asOwl = await explorer.decode(s.latent, 1, 'owl');
+      assert.notEqual(labels[i], 'owl');
+      assert.ok(dist(s.reconstruction, s.original) < dist(asOwl, s.original), 'own condition reconstructs better than another class');
+
+      // decode(): a class name decodes as that class; the default is the most frequent class ('dog').
+      const z = new Float32Array(2);
+      const byClass = await Promise.all(classes.map((c) => explorer.decode(z, 1, c)));
+      assert.deepEqual(await explorer.decode(z, 1), byClass[1]);
+      assert.ok(dist(byClass[0], byClass[2]) > 0.1, 'conditions decode differently');
+      await assert.rejects(explorer.decode(z, 1, 'fish'), RangeError);
+
+      // interpolate(): endpoints are sample a's reconstruction; the path uses a's condition throughout.
+      const a = 1;
+      const b = n - 1;
+      assert.notEqual(labels[a], labels[b]);
+      const path = await explorer.interpolate(a, b, 5, 'linear');
+      const sa = await explorer.sample(a);
+      for (let t = 0; t < dim; t++) assert.ok(Math.abs(path.decoded[t] - sa.reconstruction[t]) < 1e-5);
+      const last = await explorer.decode(path.latent.slice(4 * 2), 1, labels[a]);
+      for (let t = 0; t < dim; t++) assert.ok(Math.abs(path.decoded[4 * dim + t] - last[t]) < 1e-5);
+
+      // cluster(): centroids decode fine with their members' majority class.
+      const c = await explorer.cluster(3, 1);
+      assert.equal(c.decodedCentroids.length, 3 * dim);
+      assert.ok(c.decodedCentroids.every(Number.isFinite));
+
+      // Reload from disk: the label column and classes come back, and so do the embeddings.
+      const reloaded = await LocalExplorer.load(result.outDir);
+      try {
+        assert.deepEqual((await reloaded.embed()).latent, e.latent);
+        assert.deepEqual(await reloaded.decode(z, 1, 'cat'), byClass[0]);
+      } finally {
+        reloaded.dispose();
+      }
+      // Same codes as the inference helpers given each sample's condition.
+      assert.deepEqual(e.latent, encodeRows(model, result.normalized, n, undefined, condition));
+    } finally {
+      explorer.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak');
+});
+
+test('models with discrete codes get codes in the embedding', async () => {
+  const tensorsBefore = tf.memory().numTensors;
+  const base = createModel(defaultModelConfig('dense', [4], { latentDim: 3, hidden: [8], seed: 1 }));
+  // Stand-in for a VQ-VAE: the code of a row is the argmax of its latent vector.
+  const model: Autoencoder = { ...base, codeIndices: (x) => tf.tidy(() => tf.argMax(base.encode(x), 1) as tf.Tensor1D) };
+  const n = 300;
+  const rand = createNormalRng(4);
+  const features = Float32Array.from({ length: n * 4 }, () => rand());
+  const dataset: Dataset = {
+    name: 'codes', source: '/virtual/codes.csv', format: 'csv', kind: 'table', n, dim: 4, sampleShape: [4], features,
+    columns: ['a', 'b', 'c', 'd'], refs: Array.from({ length: n }, (_, i) => ({ file: '/virtual/codes.csv', index: i })),
+  };
+  const explorer = new LocalExplorer({ model, normalizer: fitNormalizer(features, n, 4, 'none', false), dataset, history: [], backend: 'cpu' });
+  try {
+    const e = await explorer.embed();
+    assert.ok(e.codes instanceof Int32Array);
+    assert.equal(e.codes.length, n);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(e.latent.subarray(i * 3, i * 3 + 3));
+      assert.equal(e.codes[i], row.indexOf(Math.max(...row)));
+    }
+  } finally {
+    explorer.dispose();
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak');
 });

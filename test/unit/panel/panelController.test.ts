@@ -78,3 +78,27 @@ test('generate: traversal sweeps one dimension; prior needs a VAE', async () => 
   const err = sent.find((m) => m.type === 'error');
   assert.ok(err && err.type === 'error' && err.requestId === 2 && /VAE/.test(err.message));
 });
+
+test('live embedding: frames are forwarded while training, replayed on ready, dropped when the model arrives', async () => {
+  const { c, sent } = harness();
+  const progress = { phase: 'epoch' as const, epoch: 1, epochs: 4, batch: 2, batches: 2, loss: 0.5, parts: {}, samplesPerSec: 100 };
+  c.trainingProgress(progress);
+  c.trainingEmbedding({
+    epoch: 1, epochs: 4, total: 30, method: 'pca', indices: Int32Array.from([0, 2, 5]), coords: Float32Array.from([1, 2, 3, 4, 5, 6]),
+    labelNames: ['a', 'b'], labelCodes: Int32Array.from([0, 1, 1]),
+  });
+  const frame = sent.find((m) => m.type === 'trainingEmbedding');
+  assert.ok(frame && frame.type === 'trainingEmbedding');
+  assert.deepEqual(Array.from(unpackF32(frame.embedding.coords)), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(unpackI32(frame.embedding.indices)), [0, 2, 5]);
+  assert.deepEqual(Array.from(unpackI32(frame.embedding.labelCodes!)), [0, 1, 1]);
+  // a webview (re)created mid-training gets the latest frame with its init
+  await c.handleRaw({ type: 'ready' });
+  const init = sent.filter((m) => m.type === 'init').at(-1);
+  assert.ok(init && init.type === 'init' && init.training === 'training' && init.live?.epoch === 1);
+  // the trained model replaces the live view
+  c.setExplorer(createFakeExplorer(30, 4, 2));
+  await new Promise((r) => setTimeout(r, 50));
+  const last = sent.filter((m) => m.type === 'init').at(-1);
+  assert.ok(last && last.type === 'init' && last.embedding && last.live === undefined);
+});

@@ -6,7 +6,7 @@ import {
 import type { ValidationLimits, WebviewToHost } from '../../../src/shared/protocol';
 import { createRng } from '../../../src/core/random';
 
-const limits: ValidationLimits = { n: 100, latentDim: 4 };
+const limits: ValidationLimits = { n: 100, latentDim: 4, conditions: ['cat', 'dog'] };
 
 /** One valid example of every message kind. */
 const valid: WebviewToHost[] = [
@@ -20,6 +20,10 @@ const valid: WebviewToHost[] = [
   { type: 'generate', requestId: 9, mode: 'grid', dimX: 0, dimY: 3, span: 2.5, steps: 16 },
   { type: 'generate', requestId: 10, mode: 'traversal', dim: 2, span: 3, steps: 7, base: 99 },
   { type: 'generate', requestId: 11, mode: 'prior', count: 64, seed: 0 },
+  { type: 'generate', requestId: 12, mode: 'prior', count: 4, seed: 1, condition: 'dog' },
+  { type: 'decodeLatent', requestId: 2, latent: [0, 0, 0, 1], condition: 'cat' },
+  { type: 'corrupt', requestId: 13, index: 5, mode: 'mask', level: 0.25, seed: 3 },
+  { type: 'corrupt', requestId: 14, index: 0, mode: 'noise', level: 1, seed: 0 },
   { type: 'reveal', index: 12 },
   { type: 'exportEmbeddings', format: 'tsv-projector' },
   { type: 'savePlot', format: 'png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
@@ -58,6 +62,11 @@ test('out-of-range indices and lengths are rejected', () => {
     { type: 'suggestK', kMin: 5, kMax: 3 },
     { type: 'setProjection', method: 'tsne', dims: 2 },
     { type: 'setProjection', method: 'pca', dims: 4 },
+    { type: 'decodeLatent', requestId: 1, latent: [1, 2, 3, 4], condition: 'horse' },
+    { type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 4, condition: 'x' },
+    { type: 'corrupt', requestId: 1, index: 100, mode: 'mask', level: 0.5, seed: 0 },
+    { type: 'corrupt', requestId: 1, index: 1, mode: 'blur', level: 0.5, seed: 0 },
+    { type: 'corrupt', requestId: 1, index: 1, mode: 'noise', level: 1.5, seed: 0 },
     { type: 'savePlot', format: 'png', dataUrl: 'javascript:alert(1)' },
     { type: 'savePlot', format: 'png', dataUrl: 'data:image/svg+xml,<svg/>' },
     { type: 'exportEmbeddings', format: 'exe' },
