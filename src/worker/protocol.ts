@@ -99,7 +99,7 @@ export interface ReadyReply { type: 'ready' }
 /** Training progress (batch events throttled to ~10 per second, every epoch event sent). */
 export interface ProgressReply { type: 'progress'; id: number; progress: TrainProgress }
 /**
- * The embedding after an epoch: a fixed seeded sample of at most 5,000 rows encoded with the current weights and laid
+ * The embedding after an epoch (at most 4 per second, always after the last epoch): a fixed seeded sample of at most 5,000 rows encoded with the current weights and laid
  * out in 2D (see src/core/analysis/liveEmbedding.ts), with the sample's labels as a dictionary + codes.
  */
 export interface EpochEmbeddingReply { type: 'epochEmbedding'; id: number; embedding: EpochEmbedding }

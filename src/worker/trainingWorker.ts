@@ -19,6 +19,8 @@ import { serializeError } from './protocol';
 
 /** Batch progress events are forwarded at most this often (epoch events always). */
 const PROGRESS_INTERVAL_MS = 100;
+/** Live embedding frames are sent at most this often (and always after the last planned epoch). */
+const LIVE_INTERVAL_MS = 250;
 /** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
 const YIELD_INTERVAL_MS = 50;
 
@@ -67,6 +69,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     replaceExplorer(undefined);
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
     let lastSent = 0;
+    let lastLive = 0;
     let lastYield = performance.now();
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
     const onModelReady = (ctx: TrainingContext): void => {
@@ -80,7 +83,9 @@ async function train(id: number, request: TrainRequest): Promise<void> {
         lastSent = now;
         post({ type: 'progress', id, progress: p });
       }
-      if (p.phase === 'epoch' && live && !signal.aborted) {
+      const liveDue = p.epoch === p.epochs || now - lastLive >= LIVE_INTERVAL_MS;
+      if (p.phase === 'epoch' && live && !signal.aborted && liveDue) {
+        lastLive = now;
         try {
           const frame = live.tracker.frame(live.ctx.model);
           const embedding: EpochEmbedding = {

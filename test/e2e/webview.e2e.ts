@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     await page.locator('#loss-plot .main-svg').first().waitFor({ timeout: 10_000 });
     await page.locator('#tab-point').click();
     await page.locator('#pane-point .bars .main-svg').first().waitFor({ timeout: 10_000 });
+    // denoising / occlusion demo: corrupt the inspected sample and show the model's reconstruction beside it
+    await page.locator('#corrupt-run').click();
+    await page.locator('#corrupt-result[data-mode="mask"] .bars .main-svg').first().waitFor({ timeout: 10_000 });
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/webview-panel.png' });
     // a new training: live frames replace the scatter, and the model's embedding comes back when it fails

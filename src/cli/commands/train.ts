@@ -9,6 +9,7 @@ import type { LoadOptions } from '../../core/data/dataset';
 import { availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { runTrainingPipeline } from '../../core/pipeline';
+import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
@@ -174,6 +175,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       log: opts.quiet ? undefined : (m): void => void io.stdout.write(`${m}\n`),
     });
     bar?.finish();
+    const codes = hasCodeIndices(out.model) && !out.result.cancelled ? codeIndices(out.model, out.normalized, out.dataset.n) : undefined;
     out.model.dispose();
     const r = out.result;
     const last = r.history[r.history.length - 1];
@@ -186,6 +188,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
       `Trained ${out.dataset.n} samples for ${r.history.length} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s` +
         ` (${Math.round(r.samplesPerSec)} samples/s); loss ${last ? last.loss.toPrecision(4) : '-'}${val}\n`,
     );
+    for (const s of r.stages ?? []) {
+      io.stdout.write(`  stage ${s.name}: ${s.epochs} epoch(s)${s.finalLoss !== undefined ? `, loss ${s.finalLoss.toPrecision(4)}` : ''}${s.finalValLoss !== undefined ? `, val ${s.finalValLoss.toPrecision(4)}` : ''}\n`);
+    }
+    if (codes) {
+      const perplexity = last?.parts.perplexity;
+      io.stdout.write(`Codebook: ${new Set(codes).size}/${out.model.config.codebookSize ?? '?'} codes used by the data${perplexity !== undefined ? `; perplexity ${perplexity.toPrecision(3)} per batch (last epoch)` : ''}\n`);
+    }
     io.stdout.write(`Model: ${out.outDir}\nEmbeddings: ${path.join(out.outDir, 'embeddings.csv')}\n`);
     return 0;
   } finally {

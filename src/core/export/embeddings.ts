@@ -19,6 +19,8 @@ export interface EmbeddingTable {
   labels?: string[];
   refs?: SourceRef[];
   clusters?: Int32Array;
+  /** VQ-VAE codebook entry per sample. */
+  codes?: Int32Array;
   projection?: ProjectionResult;
 }
 
@@ -45,7 +47,7 @@ function tsvField(s: string): string {
 
 function checkTable(t: EmbeddingTable): void {
   if (t.latent.length < t.n * t.latentDim) throw new Error(`export: latent has ${t.latent.length} values, expected ${t.n} x ${t.latentDim}`);
-  for (const [name, len] of [['errors', t.errors?.length], ['labels', t.labels?.length], ['refs', t.refs?.length], ['clusters', t.clusters?.length]] as const) {
+  for (const [name, len] of [['errors', t.errors?.length], ['labels', t.labels?.length], ['refs', t.refs?.length], ['clusters', t.clusters?.length], ['codes', t.codes?.length]] as const) {
     if (len !== undefined && len !== t.n) throw new Error(`export: ${name} has ${len} entries, expected ${t.n}`);
   }
   if (t.projection && t.projection.coords.length !== t.n * t.projection.dims) throw new Error('export: projection does not match n');
@@ -57,13 +59,14 @@ export function sourceText(ref: SourceRef | undefined): string {
   return ref.line !== undefined ? `${ref.file}:${ref.line}` : `${ref.file}#${ref.index}`;
 }
 
-/** CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [error], [label], [source_file, source_line, source_index]`. */
+/** CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error], [label], [source_file, source_line, source_index]`. */
 export function embeddingsToCsv(t: EmbeddingTable): string {
   checkTable(t);
   const d = t.latentDim;
   const pd = t.projection?.dims ?? 0;
   const header = ['index', ...Array.from({ length: d }, (_, j) => `z${j}`), ...['proj_x', 'proj_y', 'proj_z'].slice(0, pd)];
   if (t.clusters) header.push('cluster');
+  if (t.codes) header.push('code');
   if (t.errors) header.push('error');
   if (t.labels) header.push('label');
   if (t.refs) header.push('source_file', 'source_line', 'source_index');
@@ -73,6 +76,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
     for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
     for (let j = 0; j < pd; j++) row.push(formatFloat32(t.projection!.coords[i * pd + j]));
     if (t.clusters) row.push(String(t.clusters[i]));
+    if (t.codes) row.push(String(t.codes[i]));
     if (t.errors) row.push(formatFloat32(t.errors[i]));
     if (t.labels) row.push(csvField(t.labels[i]));
     if (t.refs) row.push(csvField(t.refs[i].file), t.refs[i].line === undefined ? '' : String(t.refs[i].line), String(t.refs[i].index));
@@ -83,13 +87,14 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
 
 /**
  * TensorBoard Projector files: `vectors` has one tab-separated latent row per sample and no header; `metadata` has
- * the header `index\tlabel\tcluster\terror\tsource` and one row per sample (empty cells where unknown).
+ * the header `index\tlabel\tcluster\terror\tsource` (plus `\tcode` for a VQ-VAE) and one row per sample (empty cells where
+ * unknown).
  */
 export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; metadata: string } {
   checkTable(t);
   const d = t.latentDim;
   const vec: string[] = [];
-  const meta: string[] = ['index\tlabel\tcluster\terror\tsource'];
+  const meta: string[] = [`index\tlabel\tcluster\terror\tsource${t.codes ? '\tcode' : ''}`];
   for (let i = 0; i < t.n; i++) {
     const row: string[] = [];
     for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
@@ -101,6 +106,7 @@ export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; met
         t.clusters ? String(t.clusters[i]) : '',
         t.errors ? formatFloat32(t.errors[i]) : '',
         tsvField(sourceText(t.refs?.[i])),
+        ...(t.codes ? [String(t.codes[i])] : []),
       ].join('\t'),
     );
   }
@@ -115,6 +121,7 @@ export function embeddingsToJson(t: EmbeddingTable): string {
   const doc: Record<string, unknown> = { n: t.n, latentDim: t.latentDim, latent: rows(t.latent, t.latentDim) };
   if (t.errors) doc.errors = Array.from(t.errors, (v) => Number(formatFloat32(v)));
   if (t.clusters) doc.clusters = Array.from(t.clusters);
+  if (t.codes) doc.codes = Array.from(t.codes);
   if (t.labels) doc.labels = t.labels;
   if (t.refs) doc.refs = t.refs;
   if (t.projection) {

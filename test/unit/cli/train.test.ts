@@ -94,3 +94,49 @@ test('usage errors exit 2; --help prints the options; unknown commands are named
   assert.match(c.err(), /unknown command "frobnicate"/);
   assert.deepEqual(parseTrainArgs(['x.csv', '--hidden', '32,8', '--lr', '0.01']).model.hidden, [32, 8]);
 });
+
+test('every model kind trains from the CLI; cvae/sequence/stacked/vqvae options reach the model', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'le-cli-kinds-'));
+  const sines = path.resolve('test/fixtures/data/sines.csv');
+  try {
+    const csv = path.join(dir, 'points.csv');
+    await writeFile(csv, csvFixture());
+    const before = tf.memory().numTensors;
+    const runs: [string, string[], (out: string) => void][] = [
+      ['dense', [csv], () => undefined],
+      ['tied', [csv], () => undefined],
+      ['denoising', [csv], () => undefined],
+      ['sparse', [csv], () => undefined],
+      ['vae', [csv, '--beta', '4'], () => undefined],
+      ['cvae', [csv, '--label', 'kind'], () => undefined],
+      ['stacked', [csv, '--pretrain-epochs', '1'], (o) => assert.match(o, /stage pretrain layer 1: 1 epoch.*\n.*stage pretrain layer 2.*\n(.*\n)*.*stage fine-tune: 2 epoch/)],
+      ['vqvae', [csv, '--codebook', '8', '--commitment', '0.5'], (o) => assert.match(o, /Codebook: \d+\/8 codes used/)],
+      ['sequence', [sines, '--window', '16', '--stride', '8', '--label', 'label'], () => undefined],
+    ];
+    for (const [kind, args, check] of runs) {
+      const out = path.join(dir, kind);
+      const c = capture();
+      const code = await main(['train', ...args, '--model', kind, '--epochs', '2', '--batch', '16', '--backend', 'cpu', '--out', out], c.io);
+      assert.equal(code, 0, `${kind}: ${c.err()}`);
+      check(c.out());
+      const { model, sidecar } = await loadModel(out);
+      assert.equal(model.config.kind, kind);
+      if (kind === 'vae') assert.equal(model.config.beta, 4);
+      if (kind === 'cvae') assert.deepEqual(model.config.conditionClasses, ['high', 'low']);
+      if (kind === 'vqvae') assert.deepEqual([model.config.codebookSize, model.config.commitmentCost], [8, 0.5]);
+      if (kind === 'sequence') {
+        assert.deepEqual(sidecar.dataset.window, { length: 16, stride: 8 });
+        assert.deepEqual(model.config.sampleShape, [16, 2]);
+        assert.equal((await readFile(path.join(out, 'embeddings.csv'), 'utf8')).trim().split('\n').length - 1, Math.floor((400 - 16) / 8) + 1);
+      }
+      model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
+    // a cvae without labels and a sequence model on a non-windowed table are refused with a clear message
+    const c = capture();
+    assert.equal(await main(['train', csv, '--model', 'cvae', '--epochs', '1', '--backend', 'cpu', '--out', path.join(dir, 'x'), '--quiet'], c.io), 1);
+    assert.match(c.err(), /needs a label column/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

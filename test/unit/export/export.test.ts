@@ -131,3 +131,24 @@ test('no overwrite without the flag (and nothing half-written), overwrite with i
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
   });
 });
+
+test('VQ-VAE codes get a code column in CSV, Projector metadata and JSON', () => {
+  withDir((dir) => {
+    const t = { ...table(6, 2), codes: Int32Array.from([3, 3, 0, 7, 0, 3]) };
+    const csv = join(dir, 'e.csv');
+    exportEmbeddings(csv, 'csv', t);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    const col = lines[0].split(',').indexOf('code');
+    assert.ok(col > 0, lines[0]);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(',')[col]), ['3', '3', '0', '7', '0', '3']);
+    const tsv = join(dir, 'e.tsv');
+    exportEmbeddings(tsv, 'tsv-projector', t);
+    const meta = readFileSync(projectorMetadataPath(tsv), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    assert.equal(meta[0].at(-1), 'code');
+    assert.deepEqual(meta.slice(1).map((r) => r.at(-1)), ['3', '3', '0', '7', '0', '3']);
+    const json = join(dir, 'e.json');
+    exportEmbeddings(json, 'json', t);
+    assert.deepEqual((JSON.parse(readFileSync(json, 'utf8')) as { codes: number[] }).codes, [3, 3, 0, 7, 0, 3]);
+    assert.throws(() => exportEmbeddings(join(dir, 'bad.csv'), 'csv', { ...t, codes: Int32Array.from([1]) }), /codes has 1 entries/);
+  });
+});
