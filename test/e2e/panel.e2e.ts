@@ -56,20 +56,27 @@ async function main(): Promise<void> {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'planted.csv' }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
     await page.locator('.tab', { hasText: 'planted.csv' }).waitFor({ timeout: 20_000 });
-    let ran = false;
-    for (let i = 0; i < 30 && !ran; i++) {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.fill('>Latent Explorer: Train Autoencoder on Active File');
-      try { await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Train Autoencoder on Active File' }).first().waitFor({ timeout: 3000 }); ran = true; await page.keyboard.press('Enter'); } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
-    }
-    assert.ok(ran, 'command found in the palette');
+    const runCommand = async (title: string): Promise<void> => {
+      let ran = false;
+      for (let i = 0; i < 30 && !ran; i++) {
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.fill(`>Latent Explorer: ${title}`);
+        try { await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 3000 }); ran = true; await page.keyboard.press('Enter'); } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
+      }
+      assert.ok(ran, `command "${title}" found in the palette`);
+    };
+    // open the (empty) panel first, so it is loaded when training starts and receives the live embedding frames
+    await runCommand('Open Latent Explorer');
+    const inner = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await inner.locator('#app[data-state="waiting"]').waitFor({ timeout: 60_000, state: 'attached' });
+    await page.locator('.tab', { hasText: 'planted.csv' }).click();
+    await runCommand('Train Autoencoder on Active File');
     // 5 form steps: model type, latent size, epochs, seed, label column (suggested "label" first): accept each
     for (let step = 1; step <= 5; step++) {
       await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` }).waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
     }
-    const inner = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await inner.locator('#app[data-state="ready"]').waitFor({ timeout: 240_000, state: 'attached' });
     const plot = inner.locator('#plot');
     assert.equal(await plot.getAttribute('data-points'), String(N));
