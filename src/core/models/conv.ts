@@ -11,8 +11,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyStack, denseLayer, mseAutoencoder, newScope } from './layers';
+import { VariableStore, activate, applyStack, denseStack, mseAutoencoder, newScope } from './layers';
 
 export const DEFAULT_CONV_FILTERS = [16, 32];
 const KERNEL = 3;
@@ -52,11 +51,9 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
   const lastC = inC;
   const flat = sh * sw * lastC;
   const widths = [flat, ...config.hidden, config.latentDim];
-  const encDense: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encDense.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encDense = denseStack(store, 'enc', widths);
   const rev = [...widths].reverse();
-  const decDense: DenseLayer[] = [];
-  for (let i = 0; i + 1 < rev.length; i++) decDense.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  const decDense = denseStack(store, 'dec', rev);
   const outChannels = [...filters].reverse();
   const decConv: ConvLayer[] = [];
   let dc = lastC;

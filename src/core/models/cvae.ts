@@ -14,8 +14,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyDense, applyStack, denseLayer, newScope, orDefault, reconstructionSum } from './layers';
+import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
 
 /** Sorted distinct labels (numeric-aware, as in the saved dataset schema): the condition classes of a dataset. */
 export function conditionClassesOf(labels: readonly string[]): string[] {
@@ -76,14 +75,12 @@ export function createCvae(config: ModelConfig): Autoencoder {
   const beta = orDefault(config.beta, 1);
   const store = new VariableStore(newScope(config.kind), config.seed);
   const widths = [config.inputDim + k, ...config.hidden];
-  const encoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encoder = denseStack(store, 'enc', widths);
   const last = widths[widths.length - 1];
   const meanLayer = denseLayer(store, 'enc/mean', last, config.latentDim);
   const logVarLayer = denseLayer(store, 'enc/logVar', last, config.latentDim);
   const rev = [config.latentDim + k, ...[...config.hidden].reverse(), config.inputDim];
-  const decoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < rev.length; i++) decoder.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  const decoder = denseStack(store, 'dec', rev);
 
   const check = (condition: tf.Tensor2D | undefined, rows: number, call: string): tf.Tensor2D => {
     if (!condition) throw new Error(`cvae ${call} needs a condition: a [batch, ${k}] one-hot matrix over the classes ${classes.join(', ')}`);

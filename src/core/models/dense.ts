@@ -6,7 +6,7 @@
 import type { tf } from '../tf';
 import type { Autoencoder, LossParts, ModelConfig } from './types';
 import type { DenseLayer } from './layers';
-import { VariableStore, applyStack, denseLayer, encoderWidths, mseAutoencoder, newScope } from './layers';
+import { VariableStore, applyStack, denseStack, encoderWidths, mseAutoencoder, newScope } from './layers';
 
 /** Encoder and decoder layers of an MLP autoencoder, plus its variable store. */
 export interface MlpParts {
@@ -21,11 +21,9 @@ export interface MlpParts {
 export function buildMlp(config: ModelConfig): MlpParts {
   const store = new VariableStore(newScope(config.kind), config.seed);
   const widths = encoderWidths(config);
-  const encoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encoder = denseStack(store, 'enc', widths);
   const rev = [...widths].reverse();
-  const decoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < rev.length; i++) decoder.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  const decoder = denseStack(store, 'dec', rev);
   return {
     store,
     encoder,

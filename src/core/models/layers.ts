@@ -77,6 +77,13 @@ export function denseLayer(store: VariableStore, name: string, inDim: number, ou
   return { W: store.glorot(`${name}/W`, [inDim, outDim], inDim, outDim), b: store.zeros(`${name}/b`, [outDim]) };
 }
 
+/** Dense layers `<prefix>/0`, `<prefix>/1`, ... mapping `widths[0] -> widths[1] -> ...` (created in that order). */
+export function denseStack(store: VariableStore, prefix: string, widths: number[]): DenseLayer[] {
+  const layers: DenseLayer[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) layers.push(denseLayer(store, `${prefix}/${i}`, widths[i], widths[i + 1]));
+  return layers;
+}
+
 /** Applies an activation function by name. */
 export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   switch (activation) {

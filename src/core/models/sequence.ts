@@ -15,8 +15,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyStack, denseLayer, mseAutoencoder, newScope } from './layers';
+import { VariableStore, activate, applyStack, denseStack, mseAutoencoder, newScope } from './layers';
 
 export const DEFAULT_SEQUENCE_FILTERS = [16, 32];
 export const DEFAULT_SEQUENCE_LATENT = 8;
@@ -72,11 +71,9 @@ export function createSequenceAutoencoder(config: ModelConfig): Autoencoder {
   const shortSteps = steps / multiple;
   const flat = shortSteps * lastC;
   const widths = [flat, ...config.hidden, config.latentDim];
-  const encDense: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encDense.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encDense = denseStack(store, 'enc', widths);
   const rev = [...widths].reverse();
-  const decDense: DenseLayer[] = [];
-  for (let i = 0; i + 1 < rev.length; i++) decDense.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  const decDense = denseStack(store, 'dec', rev);
   const decConv: Conv1dLayer[] = [];
   let dc = lastC;
   [...filters].reverse().forEach((f, i) => {

@@ -4,14 +4,12 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyStack, denseLayer, encoderWidths, mseAutoencoder, newScope } from './layers';
+import { VariableStore, activate, applyStack, denseStack, encoderWidths, mseAutoencoder, newScope } from './layers';
 
 export function createTiedAutoencoder(config: ModelConfig): Autoencoder {
   const store = new VariableStore(newScope(config.kind), config.seed);
   const widths = encoderWidths(config);
-  const encoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encoder = denseStack(store, 'enc', widths);
   const decBias: tf.Variable[] = [];
   for (let i = encoder.length - 1; i >= 0; i--) decBias.push(store.zeros(`dec/${encoder.length - 1 - i}/b`, [widths[i]]));
 

@@ -11,21 +11,18 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import type { DenseLayer } from './layers';
-import { VariableStore, activate, applyDense, applyStack, denseLayer, newScope, orDefault, reconstructionSum } from './layers';
+import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
 
 export function createVae(config: ModelConfig): Autoencoder {
   const beta = orDefault(config.beta, 1);
   const store = new VariableStore(newScope(config.kind), config.seed);
   const widths = [config.inputDim, ...config.hidden];
-  const encoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < widths.length; i++) encoder.push(denseLayer(store, `enc/${i}`, widths[i], widths[i + 1]));
+  const encoder = denseStack(store, 'enc', widths);
   const last = widths[widths.length - 1];
   const meanLayer = denseLayer(store, 'enc/mean', last, config.latentDim);
   const logVarLayer = denseLayer(store, 'enc/logVar', last, config.latentDim);
   const rev = [config.latentDim, ...[...config.hidden].reverse(), config.inputDim];
-  const decoder: DenseLayer[] = [];
-  for (let i = 0; i + 1 < rev.length; i++) decoder.push(denseLayer(store, `dec/${i}`, rev[i], rev[i + 1]));
+  const decoder = denseStack(store, 'dec', rev);
 
   const hiddenOf = (x: tf.Tensor2D): tf.Tensor2D => (encoder.length > 0 ? applyStack(encoder, x, config.activation, config.activation) : x);
   /** Decoder pre-activation (logits for a sigmoid output). */
