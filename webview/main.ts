@@ -327,7 +327,7 @@ function sequenceView(values: ArrayLike<number>, title: string, compare?: ArrayL
     traces.push({ x: t, y: channel(values), mode: 'lines', name: compare ? `${name} original` : name, line: { color: pal[c % pal.length] } });
     if (compare) traces.push({ x: t, y: channel(compare), mode: 'lines', name: `${name} reconstruction`, line: { color: pal[c % pal.length], dash: 'dot' } });
   }
-  requestAnimationFrame(() => void Plotly.newPlot(div, traces, plotLayout({ title: { text: title, font: { size: 11 } }, height: 220, showlegend: true, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'time step' } } }), plotConfig));
+  requestAnimationFrame(() => void Plotly.newPlot(div, traces, plotLayout({ title: { text: title, font: { size: 11 } }, height: 240, showlegend: true, legend: { orientation: 'h', y: -0.45 }, xaxis: { title: { text: 'time step', standoff: 4 } }, margin: { l: 40, r: 10, t: 24, b: 40 } }), plotConfig));
   return box;
 }
 

@@ -7,7 +7,13 @@ import type { ClusterResult, CorruptionResult, EmbeddingResult, Explorer, Explor
 import { corruptSample } from '../../src/core/analysis/corruption';
 import { createNormalRng, createRng } from '../../src/core/random';
 
-export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv'): Explorer {
+/**
+ * Which model the fake pretends to be: a dense AE on a table (default), a sequence AE on `[dim / 2, 2]` windows, a
+ * VQ-VAE (codes = planted cluster) or a CVAE (conditions = the labels).
+ */
+export type FakeVariant = 'dense' | 'sequence' | 'vqvae' | 'cvae';
+
+export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv', variant: FakeVariant = 'dense'): Explorer {
   const normal = createNormalRng(seed);
   const centres = Array.from({ length: planted }, () => Array.from({ length: dim }, () => 6 * normal()));
   const x = new Float32Array(n * dim);
@@ -54,15 +60,23 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     for (let c = 0; c < k; c++) decodeRow(cent.subarray(c * 2, c * 2 + 2), decodedCentroids, c * dim);
     return { k, assignments: assign, centroids: cent, inertia, sizes, nearest, decodedCentroids };
   };
+  const sampleShape = variant === 'sequence' ? [dim / 2, 2] : [dim];
   const info: ExplorerInfo = {
-    datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: 'table', n, dim, sampleShape: [dim],
+    datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: variant === 'sequence' ? 'sequence' : 'table', n, dim, sampleShape,
     columns: Array.from({ length: dim }, (_, j) => `f${j}`), labelName: 'label',
-    model: { kind: 'dense', inputDim: dim, sampleShape: [dim], latentDim: 2, hidden: [16], activation: 'relu', outputActivation: 'linear', seed },
+    model: {
+      kind: variant, inputDim: dim, sampleShape, latentDim: 2, hidden: [16], activation: 'relu', outputActivation: 'linear', seed,
+      ...(variant === 'cvae' ? { conditionClasses: Array.from({ length: planted }, (_, c) => `c${c}`) } : {}),
+      ...(variant === 'vqvae' ? { codebookSize: 8 } : {}),
+    },
     backend: 'cpu', history: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 2 * Math.exp(-e / 3) + 0.1, valLoss: 2.1 * Math.exp(-e / 3) + 0.12, parts: {}, seconds: 0.1 })),
   };
   return {
     info: () => info,
-    embed: async (): Promise<EmbeddingResult> => ({ n, latentDim: 2, latent, errors, labels, refs: labels.map((_, i) => ({ file, index: i, line: i + 2 })) }),
+    embed: async (): Promise<EmbeddingResult> => ({
+      n, latentDim: 2, latent, errors, labels, refs: labels.map((_, i) => ({ file, index: i, line: i + 2 })),
+      ...(variant === 'vqvae' ? { codes: Int32Array.from({ length: n }, (_, i) => (i % planted) * 2) } : {}),
+    }),
     project: async (method, dims): Promise<ProjectionResult> => ({ method, dims, coords: latent.slice() }),
     cluster: async (k, s = 0): Promise<ClusterResult> => kmeans(k, s),
     suggestK: async (kMin, kMax): Promise<KSuggestion> => {

@@ -124,6 +124,30 @@ async function main(): Promise<void> {
     controller.trainingStatus('failed', 'stopped');
     await page.locator('#plot:not([data-live])').waitFor({ timeout: 10_000, state: 'attached' });
     assert.equal(await plot.getAttribute('data-points'), String(N));
+    // issue-6 models: a sequence AE shows windows as line charts; a VQ-VAE colours by code; a CVAE generates per class
+    const inspect = async (): Promise<void> => {
+      const [x0, y0] = await at(0);
+      await page.mouse.click(x0, y0);
+    };
+    controller.setExplorer(createFakeExplorer(N, 8, PLANTED, 1, '/tmp/fixture.csv', 'sequence'));
+    await page.locator('#status', { hasText: 'sequence AE' }).waitFor({ timeout: 10_000 });
+    await inspect();
+    await page.locator('#pane-point h3', { hasText: 'Sample #0' }).waitFor({ timeout: 10_000 });
+    await page.locator('#pane-point .sequence .main-svg').first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => document.scrollingElement?.scrollLeft ?? 0), 0, 'the panel never scrolls sideways');
+    await page.screenshot({ path: 'artifacts/webview-sequence.png' });
+    controller.setExplorer(createFakeExplorer(N, 8, PLANTED, 1, '/tmp/fixture.csv', 'vqvae'));
+    await page.locator('#status', { hasText: `${PLANTED}/8 codes used` }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#color-by').inputValue(), 'code');
+    assert.equal(await page.locator('#legend .legend-item', { hasText: 'code' }).count(), PLANTED);
+    controller.setExplorer(createFakeExplorer(N, 8, PLANTED, 1, '/tmp/fixture.csv', 'cvae'));
+    await page.locator('#status', { hasText: 'cvae AE' }).waitFor({ timeout: 10_000 });
+    await page.locator('#tab-generate').click();
+    await page.locator('#gen-condition').selectOption('c2');
+    await page.locator('#gen-mode').selectOption('prior');
+    await page.locator('#gen-run').click();
+    await page.locator('#gen-strip[data-mode="prior"]').waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#gen-strip').textContent()) ?? '', /class c2/);
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);
