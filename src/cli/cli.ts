@@ -79,6 +79,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 }
 
 if (require.main === module) {
+  // `latent-explorer embed ... | head`: the reader went away; stop quietly like other Unix tools.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -116,7 +116,7 @@ export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['mo
     seed: model.seed ?? seed,
   });
   if (isConditional(config)) {
-    if (!dataset.labels || dataset.labels.length !== dataset.n) throw new DatasetError(`a ${kind} model needs a label column (--label NAME)`, dataset.source);
+    if (!dataset.labels || dataset.labels.length !== dataset.n) throw new DatasetError(`a ${kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
     if (!config.conditionClasses || config.conditionClasses.length === 0) config.conditionClasses = conditionClassesOf(dataset.labels);
   }
   return config;
@@ -125,7 +125,7 @@ export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['mo
 /** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
 export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
   if (!isConditional(config)) return undefined;
-  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column (--label NAME)`, dataset.source);
+  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
   try {
     return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
   } catch (e) {
