@@ -135,22 +135,36 @@ function arrayRecords(r: Records): Dataset {
   return ds;
 }
 
-/** Records that are objects: union of keys (in order of first appearance) are the columns. */
-function objectRecords(r: Records, opts: LoadOptions): Dataset {
-  const keys = new Map<string, number>();
-  for (const rec of r.records) for (const k of Object.keys(rec as object)) if (!keys.has(k)) keys.set(k, keys.size);
-  const header = [...keys.keys()];
-  const rows: Cell[][] = r.records.map((rec, i) => {
-    const o = rec as Record<string, unknown>;
-    return header.map((k) => {
-      const v = o[k];
-      if (v !== null && typeof v === 'object') {
-        const line = r.lines?.[i];
-        throw new DatasetError(`${line === undefined ? `record ${i + 1}: ` : ''}nested value; expected a number or text`, r.file, line, k);
-      }
-      return v as Cell;
-    });
+/**
+ * One object record as flat columns: nested objects become `parent.child`, nested arrays `name[0]`, `name[1]`, ...
+ * (so `{"pos": {"x": 1, "y": 2}, "rgb": [1, 2, 3]}` gives `pos.x, pos.y, rgb[0], rgb[1], rgb[2]`).
+ */
+export function flattenRecord(value: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(value)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (Array.isArray(v)) flattenArray(v, key, out);
+    else if (isPlainObject(v)) flattenRecord(v, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+function flattenArray(values: unknown[], key: string, out: Record<string, unknown>): void {
+  values.forEach((v, i) => {
+    const k = `${key}[${i}]`;
+    if (Array.isArray(v)) flattenArray(v, k, out);
+    else if (isPlainObject(v)) flattenRecord(v, k, out);
+    else out[k] = v;
   });
+}
+
+/** Records that are objects (nested ones flattened): the union of keys, in order of first appearance, are the columns. */
+function objectRecords(r: Records, opts: LoadOptions): Dataset {
+  const flat = r.records.map((rec) => flattenRecord(rec as Record<string, unknown>));
+  const keys = new Map<string, number>();
+  for (const rec of flat) for (const k of Object.keys(rec)) if (!keys.has(k)) keys.set(k, keys.size);
+  const header = [...keys.keys()];
+  const rows: Cell[][] = flat.map((o) => header.map((k) => o[k] as Cell));
   return buildTable({ file: r.file, name: r.name, format: r.format, header, rows, lines: r.lines, labels: r.labels, labelName: r.labelName }, opts);
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DatasetError } from '../../../src/core/data/dataset';
 import { loadDataset } from '../../../src/core/data/index';
 import { topLevelElementLines } from '../../../src/core/data/json';
@@ -25,6 +28,21 @@ describe('loadDataset: JSON / JSONL', () => {
     assert.equal(ds.labelName, 'species');
     // json.dumps(indent=2): "[" on line 1, each object 7 lines long.
     assert.deepEqual(ds.refs.map((r) => r.line), want.objectLabels.map((_, i) => 2 + 7 * i));
+  });
+
+  it('nested objects and arrays inside records are flattened to dotted / indexed columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'le-json-'));
+    try {
+      const file = join(dir, 'nested.jsonl');
+      writeFileSync(file, ['{"pos": {"x": 1, "y": 2}, "rgb": [10, 20, 30], "label": "a"}', '{"pos": {"x": 3, "y": 4}, "rgb": [40, 50, 60], "label": "b"}'].join('\n') + '\n');
+      const ds = await loadDataset(file);
+      assert.deepEqual(ds.columns, ['pos.x', 'pos.y', 'rgb[0]', 'rgb[1]', 'rgb[2]']);
+      assert.deepEqual(Array.from(ds.features), [1, 2, 10, 20, 30, 3, 4, 40, 50, 60]);
+      assert.deepEqual(ds.labels, ['a', 'b']);
+      assert.deepEqual(ds.refs.map((r) => r.line), [1, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('array of arrays is a table', async () => {
