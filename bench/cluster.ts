@@ -4,8 +4,7 @@
  * and ARI against the true classes; k-means on raw pixels as the baseline. Run: `npm run bench:cluster`.
  * Env: CLUSTER_N (default 10000), CLUSTER_EPOCHS (default 15). Takes a few minutes on 2 cores.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
@@ -13,25 +12,14 @@ import { defaultTrainOptions, trainAutoencoder } from '../src/core/training/trai
 import { encode } from '../src/core/inference';
 import { adjustedRandIndex, hungarianAccuracy, kmeans } from '../src/core/analysis/kmeans';
 import { umapEmbed } from '../src/core/analysis/umap';
-import { formatTable } from './util';
+import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 
-const DIR = '/usr/share/datasets/fashion-mnist';
+const DIR = FASHION_DIR;
 const N = Number(process.env.CLUSTER_N ?? 10000);
 const EPOCHS = Number(process.env.CLUSTER_EPOCHS ?? 15);
 const SEED = 42;
 const K = 10;
 
-/** First `n` images (as [0, 1] floats) and labels of the Fashion-MNIST test set. */
-function loadFashionTest(n: number): { x: Float32Array; y: Int32Array; n: number } {
-  const images = gunzipSync(readFileSync(`${DIR}/t10k-images-idx3-ubyte.gz`));
-  const labels = gunzipSync(readFileSync(`${DIR}/t10k-labels-idx1-ubyte.gz`));
-  const count = Math.min(n, images.readUInt32BE(4));
-  const x = new Float32Array(count * 784);
-  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
-  const y = new Int32Array(count);
-  for (let i = 0; i < count; i++) y[i] = labels[8 + i];
-  return { x, y, n: count };
-}
 
 interface Row {
   method: string;

@@ -18,8 +18,7 @@
  * for quick runs), MODELS_KINDS (comma-separated subset, default all). Writes the table as JSON to
  * artifacts/bench-models.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig, isModelKind } from '../src/core/models/index';
@@ -29,9 +28,9 @@ import { conditionClassesOf, conditionMatrix } from '../src/core/models/cvae';
 import { FINE_TUNE_STAGE, defaultTrainOptions, trainAutoencoder } from '../src/core/training/train';
 import { codeIndices, encode, reconstructionErrors } from '../src/core/inference';
 import { hungarianAccuracy, kmeans } from '../src/core/analysis/kmeans';
-import { formatTable } from './util';
+import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 
-const DIR = '/usr/share/datasets/fashion-mnist';
+const DIR = FASHION_DIR;
 const OUT = 'artifacts/bench-models.json';
 const N = Number(process.env.MODELS_N ?? 5000);
 const HELDOUT = Number(process.env.MODELS_HELDOUT ?? 1000);
@@ -44,17 +43,6 @@ const K = 10;
 const BATCH = 128;
 const LEARNING_RATE = 2e-3;
 
-/** First `n` images (as [0, 1] floats) and labels of the Fashion-MNIST test set. */
-function loadFashionTest(n: number): { x: Float32Array; y: Int32Array; n: number } {
-  const images = gunzipSync(readFileSync(`${DIR}/t10k-images-idx3-ubyte.gz`));
-  const labels = gunzipSync(readFileSync(`${DIR}/t10k-labels-idx1-ubyte.gz`));
-  const count = Math.min(n, images.readUInt32BE(4));
-  const x = new Float32Array(count * 784);
-  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
-  const y = new Int32Array(count);
-  for (let i = 0; i < count; i++) y[i] = labels[8 + i];
-  return { x, y, n: count };
-}
 
 /** Rows `[from, to)` of a row-major matrix of width `d` (a view, no copy). */
 function rows(x: Float32Array, d: number, from: number, to: number): Float32Array {

@@ -52,3 +52,18 @@ export function formatTable(rows: string[][]): string {
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
 }
+
+/** Fashion-MNIST test set folder (Debian package dataset-fashion-mnist). */
+export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** First `n` images (as [0, 1] floats) and labels of the Fashion-MNIST test set. */
+export function loadFashionTest(n: number): { x: Float32Array; y: Int32Array; n: number } {
+  const images = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-images-idx3-ubyte.gz`));
+  const labels = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-labels-idx1-ubyte.gz`));
+  const count = Math.min(n, images.readUInt32BE(4));
+  const x = new Float32Array(count * 784);
+  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) y[i] = labels[8 + i];
+  return { x, y, n: count };
+}
