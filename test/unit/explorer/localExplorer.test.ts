@@ -287,3 +287,20 @@ test('models with discrete codes get codes in the embedding', async () => {
   }
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak');
 });
+
+test('corrupt: the model reconstructs a noisy or masked sample closer to the clean one than the damage left it', async () => {
+  const mse = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
+  for (const mode of ['noise', 'mask'] as const) {
+    let damaged = 0, repaired = 0;
+    for (let i = 0; i < 20; i++) {
+      const s = await world.explorer.sample(i);
+      const r = await world.explorer.corrupt(i, mode, mode === 'noise' ? 0.2 : 0.25, i);
+      assert.equal(r.corrupted.length, s.original.length);
+      damaged += mse(r.corrupted, s.original);
+      repaired += mse(r.reconstruction, s.original);
+      assert.ok(Number.isFinite(r.error) && r.error >= 0);
+    }
+    assert.ok(repaired < 0.6 * damaged, `${mode}: reconstruction MSE ${repaired / 20} vs corrupted ${damaged / 20}`);
+  }
+  await assert.rejects(world.explorer.corrupt(10_000, 'noise', 0.1, 0), RangeError);
+});
