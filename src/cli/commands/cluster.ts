@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
-import { COMMON_OPTIONS, COMMON_USAGE, formatFromPath, intOption, modelDirArg, openExplorer, parseOrUsage } from './embed';
+import { COMMON_OPTIONS, COMMON_USAGE, formatFromPath, intOption, modelDirArg, withExplorer, parseOrUsage } from './embed';
 
 const DEFAULT_SUGGEST: [number, number] = [2, 10];
 
@@ -49,8 +49,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const seed = intOption('seed', values.seed, 0) ?? 0;
   const out = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
   const quiet = values.quiet === true;
-  const explorer = await openExplorer(modelDir, values, io);
-  try {
+  return withExplorer(modelDir, values, io, async (explorer) => {
     if (range) {
       const s = await explorer.suggestK(range[0], range[1], seed);
       if (!quiet) {
@@ -73,9 +72,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${files.join('\n')}\n`);
     }
     return 0;
-  } finally {
-    explorer.dispose();
-  }
+  });
 }
 
 export const clusterCommand: CliCommand = {

@@ -56,8 +56,21 @@ export function formatFromPath(file: string): ExportFormat {
   return ext === '.json' ? 'json' : ext === '.npy' ? 'npy' : ext === '.tsv' ? 'tsv-projector' : 'csv';
 }
 
+/** Opens a saved model as an explorer (see `openExplorer`), runs `use` on it and always disposes it. */
+export async function withExplorer<T>(modelDir: string, values: ExplorerFlags, io: CliIo, use: (explorer: LocalExplorer) => Promise<T>): Promise<T> {
+  const explorer = await openExplorer(modelDir, values, io);
+  try {
+    return await use(explorer);
+  } finally {
+    explorer.dispose();
+  }
+}
+
+/** The flags every command on a saved model shares. */
+export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unknown }
+
 /** Initialises the backend and opens a saved model (and its dataset, or `--data`) as an explorer. */
-export async function openExplorer(modelDir: string, values: { data?: unknown; backend?: unknown; quiet?: unknown }, io: CliIo): Promise<LocalExplorer> {
+async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo): Promise<LocalExplorer> {
   const backend = values.backend ?? 'auto';
   if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${String(backend)}"`);
   const info = await initBackend(backend as BackendPreference);
@@ -88,8 +101,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   );
   const modelDir = modelDirArg(positionals);
   const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(modelDir, 'embeddings.csv'));
-  const explorer = await openExplorer(modelDir, values, io);
-  try {
+  return withExplorer(modelDir, values, io, async (explorer) => {
     const e = await explorer.embed();
     const files = await explorer.exportEmbeddings(out, formatFromPath(out), values.force === true);
     let mean = 0;
@@ -97,9 +109,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (values.quiet !== true) io.stdout.write(`Encoded ${e.n} samples to ${e.latentDim} dimensions; mean reconstruction error ${mean.toPrecision(4)}\n`);
     io.stdout.write(`${files.join('\n')}\n`);
     return 0;
-  } finally {
-    explorer.dispose();
-  }
+  });
 }
 
 export const embedCommand: CliCommand = {

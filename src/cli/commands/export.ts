@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ExportFormat, ProjectionMethod } from '../../core/explorer';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
-import { COMMON_OPTIONS, COMMON_USAGE, intOption, modelDirArg, openExplorer, parseOrUsage } from './embed';
+import { COMMON_OPTIONS, COMMON_USAGE, intOption, modelDirArg, withExplorer, parseOrUsage } from './embed';
 
 const FORMATS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
 const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
@@ -50,20 +50,18 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const format = values.format;
   if (format === undefined || !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format ?? ''}"`);
   if (values.out === undefined) throw new UsageError('--out PATH is required');
+  const out = path.resolve(values.out);
   const projection = values.projection;
   if (projection !== undefined && !(PROJECTIONS as readonly string[]).includes(projection)) throw new UsageError(`--projection must be pca or umap, got "${projection}"`);
   const k = intOption('k', values.k, 1);
   const seed = intOption('seed', values.seed, 0) ?? 0;
-  const explorer = await openExplorer(modelDir, values, io);
-  try {
+  return withExplorer(modelDir, values, io, async (explorer) => {
     if (k !== undefined) await explorer.cluster(k, seed);
     if (projection !== undefined) await explorer.project(projection as ProjectionMethod, 2, seed);
-    const files = await explorer.exportEmbeddings(path.resolve(values.out), format as ExportFormat, values.force === true);
+    const files = await explorer.exportEmbeddings(out, format as ExportFormat, values.force === true);
     io.stdout.write(`${files.join('\n')}\n`);
     return 0;
-  } finally {
-    explorer.dispose();
-  }
+  });
 }
 
 export const exportCommand: CliCommand = {
