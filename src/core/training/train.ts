@@ -8,6 +8,7 @@ import { tf } from '../tf';
 import { deriveSeed, shuffledIndices } from '../random';
 import type { Autoencoder, LossParts } from '../models/types';
 import { DEFAULT_PRETRAIN_EPOCHS } from '../models/stacked';
+import { createAdam } from './fusedAdam';
 import type { EpochRecord, StageSummary, TrainOptions, TrainProgress, TrainResult } from './types';
 
 /** Seed streams (for `deriveSeed`) of the different random parts of training. */
@@ -148,7 +149,7 @@ export async function trainAutoencoder(
 
   /** Runs one stage; `offset` is the number of epochs of the stages before it (for global epoch numbers). */
   const runStage = async (stage: Stage, offset: number): Promise<void> => {
-    const optimizer = tf.train.adam(opts.learningRate);
+    const optimizer = createAdam(opts.learningRate); // tf.train.adam, fused into one kernel per variable on wasm
     const summary: StageSummary = { name: stage.name, epochs: 0 };
     summaries.push(summary);
     let best = Infinity;

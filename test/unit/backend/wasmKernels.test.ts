@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { BACKPROP_INPUT_MIN_CHANNELS } from '../../../src/core/backend/wasmKernels';
+import { BACKPROP_INPUT_MIN_CHANNELS, buildGemmModule, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
 
 const TOL = 1e-4;
@@ -87,6 +87,126 @@ test('the gradient of a dense layer (transposed matmuls) matches cpu', async () 
       tf.fused.matMul({ a: xs as tf.Tensor2D, b: ws as tf.Tensor2D, bias: bs, activation: 'relu' }).square().mean();
     return tf.grads(f)([tf.tensor2d(x, [32, 20]), tf.tensor2d(w, [20, 12]), tf.tensor1d(b)]);
   });
+});
+
+/**
+ * Shapes the generated GEMM takes (N divisible by 4; K too with a transposed b), covering every edge of its tiling,
+ * B read in place (M < 16) and packed into panels (M >= 16, and always with a transposed b).
+ */
+const gemmCases: { a: number[]; b: number[]; ta: boolean; tb: boolean; scale?: number }[] = [
+  { a: [12, 9], b: [9, 16], ta: false, tb: false }, // whole 4 x 8 tiles
+  { a: [13, 7], b: [7, 20], ta: false, tb: false }, // bottom rows (13 = 3·4 + 1) and a 4-wide right column (20 = 2·8 + 4)
+  { a: [3, 5], b: [5, 4], ta: false, tb: false }, // only edge tiles
+  { a: [9, 14], b: [9, 12], ta: true, tb: false }, // dW = xᵀ·dy
+  { a: [14, 8], b: [28, 8], ta: false, tb: true }, // dx = dy·Wᵀ
+  { a: [8, 10], b: [12, 8], ta: true, tb: true },
+  { a: [1, 6, 11], b: [1, 11, 8], ta: false, tb: false }, // batch 1
+  { a: [128, 64], b: [128, 32], ta: true, tb: false }, // a dense layer's dW
+  { a: [5, 1100], b: [1100, 12], ta: false, tb: false, scale: 0.2 }, // K > one pass (GEMM_KC): partial sums through C
+  { a: [18, 7], b: [7, 20], ta: false, tb: false }, // M >= 16: B packed into column panels (8-wide + a 4-wide one)
+  { a: [1100, 17], b: [1100, 12], ta: true, tb: false, scale: 0.2 }, // packed B, bottom rows, k passes
+  { a: [1100, 6], b: [8, 1100], ta: true, tb: true, scale: 0.2 },
+];
+
+test('matMul shapes the generated wasm GEMM takes match cpu (and do take it)', async () => {
+  for (const [i, c] of gemmCases.entries()) {
+    const s = c.scale ?? 1;
+    const aData = randomData(c.a.reduce((p, q) => p * q, 1), 900 + i).map((v) => v * s);
+    const bData = randomData(c.b.reduce((p, q) => p * q, 1), 950 + i).map((v) => v * s);
+    wasmGemmStats(true);
+    await assertSameOnCpuAndWasm(`gemm ${JSON.stringify(c)}`, () => tf.matMul(tf.tensor(aData, c.a), tf.tensor(bData, c.b), c.ta, c.tb));
+    const stats = wasmGemmStats();
+    assert.equal(stats.calls, 1, `gemm ${JSON.stringify(c)} ran the generated GEMM`);
+    assert.equal(stats.fallbacks, 0);
+  }
+});
+
+test('the generated GEMM fuses bias and relu (also across k passes); other activations fall back', async () => {
+  const cases: { m: number; k: number; n: number; ta: boolean; tb: boolean; activation: 'relu' | 'linear' | 'sigmoid'; gemm: boolean }[] = [
+    { m: 10, k: 7, n: 12, ta: false, tb: false, activation: 'relu', gemm: true },
+    { m: 10, k: 8, n: 12, ta: true, tb: true, activation: 'linear', gemm: true },
+    { m: 6, k: 1030, n: 8, ta: true, tb: false, activation: 'relu', gemm: true },
+    { m: 6, k: 9, n: 8, ta: false, tb: false, activation: 'sigmoid', gemm: false },
+    { m: 6, k: 9, n: 7, ta: false, tb: false, activation: 'relu', gemm: false }, // N not divisible by 4
+  ];
+  for (const [i, c] of cases.entries()) {
+    const aShape = c.ta ? [c.k, c.m] : [c.m, c.k];
+    const bShape = c.tb ? [c.n, c.k] : [c.k, c.n];
+    const aData = randomData(c.m * c.k, 1000 + i).map((v) => v * 0.2);
+    const bData = randomData(c.k * c.n, 1100 + i).map((v) => v * 0.2);
+    const biasData = randomData(c.n, 1200 + i);
+    wasmGemmStats(true);
+    await assertSameOnCpuAndWasm(`fused gemm ${JSON.stringify(c)}`, () =>
+      tf.fused.matMul({
+        a: tf.tensor2d(aData, aShape as [number, number]),
+        b: tf.tensor2d(bData, bShape as [number, number]),
+        transposeA: c.ta,
+        transposeB: c.tb,
+        bias: tf.tensor1d(biasData),
+        activation: c.activation,
+      }),
+    );
+    const stats = wasmGemmStats();
+    assert.deepEqual([stats.calls, stats.fallbacks], c.gemm ? [1, 0] : [0, 1], `fused gemm ${JSON.stringify(c)}: path`);
+  }
+});
+
+test('buildGemmModule emits valid wasm and rejects shapes it cannot tile', () => {
+  const spec = { m: 5, n: 12, k: 3, transA: true, transB: false, bias: true, relu: true };
+  assert.ok(WebAssembly.validate(buildGemmModule(spec)));
+  assert.ok(WebAssembly.validate(buildGemmModule({ ...spec, k: 8, transB: true })));
+  assert.throws(() => buildGemmModule({ ...spec, n: 10 }));
+  assert.throws(() => buildGemmModule({ ...spec, k: 6, transB: true }));
+});
+
+test('Sum over leading axes (column sums) matches cpu; other sums are unchanged', async () => {
+  const cases: { shape: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+    { shape: [128, 36], axis: 0 }, // a bias gradient
+    { shape: [9, 7], axis: 0, keepDims: true }, // 7 columns: f32x4 part + scalar tail
+    { shape: [5, 3], axis: -2 },
+    { shape: [4, 6, 10], axis: [1, 0] }, // two leading axes, given out of order
+    { shape: [4, 6, 10], axis: 0, keepDims: true },
+    { shape: [4, 6, 10], axis: 2 }, // innermost: stock kernel
+    { shape: [4, 6], axis: [0, 1] }, // everything: stock kernel
+  ];
+  for (const [i, c] of cases.entries()) {
+    const data = randomData(c.shape.reduce((p, q) => p * q, 1), 1300 + i);
+    await assertSameOnCpuAndWasm(`sum ${JSON.stringify(c)}`, () => tf.sum(tf.tensor(data, c.shape), c.axis, c.keepDims ?? false));
+  }
+});
+
+test('Slice (heap view for contiguous and rank-2 blocks) matches cpu', async () => {
+  const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [40, 12], begin: [8, 0], size: [16, 12] }, // a batch of rows: contiguous
+    { shape: [40, 12], begin: [3, 2], size: [5, 7] }, // rank-2 block
+    { shape: [40, 12], begin: [39, 11], size: [-1, -1] }, // to the end
+    { shape: [4, 6, 5], begin: [1, 0, 0], size: [2, 6, 5] }, // contiguous rank 3
+    { shape: [4, 6, 5], begin: [1, 2, 1], size: [2, 3, 3] }, // stock kernel
+  ];
+  for (const [i, c] of cases.entries()) {
+    const data = randomData(c.shape.reduce((p, q) => p * q, 1), 1400 + i);
+    await assertSameOnCpuAndWasm(`slice ${JSON.stringify(c)}`, () => tf.slice(tf.tensor(data, c.shape), c.begin, c.size), 0);
+  }
+  // int32 through the same path
+  await tf.setBackend('wasm');
+  const ints = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2], 'int32');
+  const got = tf.slice(ints, [1, 1], [2, 1]);
+  assert.deepEqual(Array.from(got.dataSync()), [4, 6]);
+  tf.dispose([ints, got]);
+});
+
+test('Identity on wasm shares the buffer (no copy) and keeps it alive for the clone', async () => {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  const beforeIds = tf.engine().backend.numDataIds();
+  const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const y = tf.clone(x);
+  assert.equal(tf.engine().backend.numDataIds(), beforeIds + 1, 'one buffer for both');
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5, 6]);
+  y.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.engine().backend.numDataIds(), beforeIds);
 });
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
