@@ -5,6 +5,7 @@
  */
 import { tf } from '../tf';
 import { deriveSeed } from '../random';
+import { DENSE_KERNEL, MSE_KERNEL } from '../backend/wasmKernels';
 import type { Activation, Autoencoder, ModelConfig } from './types';
 
 let instanceCounter = 0;
@@ -104,8 +105,22 @@ export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   }
 }
 
-/** y = act(x W + b). */
+/** Whether the active backend has `kernel` (the fused kernels exist on wasm with the project's kernel fixes). */
+function hasKernel(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+/**
+ * y = act(x W + b). With relu, sigmoid or linear on float32 data where the backend has `DENSE_KERNEL` (wasm with the
+ * kernel fixes) this is one kernel with its own gradient (src/core/backend/wasmKernels.ts), else MatMul + Add + act.
+ */
 export function applyDense(layer: DenseLayer, x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  const { W, b } = layer;
+  const fusable = (activation === 'relu' || activation === 'sigmoid' || activation === 'linear') && x.rank === 2 && W.rank === 2 && b.rank === 1
+    && x.shape[1] === W.shape[0] && b.shape[0] === W.shape[1] && x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32';
+  if (fusable && hasKernel(DENSE_KERNEL)) {
+    return tf.engine().runKernel(DENSE_KERNEL, { x, W: layer.W, b: layer.b }, { activation }) as tf.Tensor2D;
+  }
   return activate(tf.add(tf.matMul(x, layer.W as tf.Tensor2D), layer.b) as tf.Tensor2D, activation);
 }
 
@@ -128,6 +143,10 @@ export function encoderWidths(config: ModelConfig): number[] {
  * per-sample errors reported by `reconstructionErrors`, averaged.
  */
 export function meanSquaredError(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  // One kernel forward and one backward where the backend has it (wasm with the kernel fixes; same shapes only).
+  if (x.dtype === 'float32' && y.dtype === 'float32' && x.size > 0 && tf.util.arraysEqual(x.shape, y.shape) && hasKernel(MSE_KERNEL)) {
+    return tf.engine().runKernel(MSE_KERNEL, { a: x, b: y }, {}) as tf.Scalar;
+  }
   return tf.mean(tf.squaredDifference(x, y));
 }
 

@@ -16,10 +16,10 @@ before(async () => {
  * Trains a small dense AE (bias sizes 6, 3, 6, 15: the fused kernel's vector part and its scalar tail) for `steps`
  * Adam steps on `backend` with `opt`; returns the final weights, the losses and the kernels of the last step.
  */
-async function trainWith(backend: string, makeOpt: () => tf.Optimizer, steps: number): Promise<{ weights: Float32Array[]; losses: number[]; kernels: string[] }> {
+async function trainWith(backend: string, makeOpt: () => tf.Optimizer, steps: number, outputActivation?: 'sigmoid' | 'linear'): Promise<{ weights: Float32Array[]; losses: number[]; kernels: string[] }> {
   assert.ok(await tf.setBackend(backend));
   const before = tf.memory().numTensors;
-  const model = createModel(defaultModelConfig('dense', [15], { latentDim: 3, hidden: [6], seed: 9 }));
+  const model = createModel(defaultModelConfig('dense', [15], { latentDim: 3, hidden: [6], seed: 9, ...(outputActivation ? { outputActivation } : {}) }));
   const x = tf.tensor2d(lowRankData(64, 15, 3, 4), [64, 15]);
   const opt = makeOpt();
   const losses: number[] = [];
@@ -70,4 +70,18 @@ test('fused Adam falls back to the stock update where the kernel is not register
 
 test('the fused Adam module is valid wasm', () => {
   assert.ok(WebAssembly.validate(buildAdamModule()));
+});
+
+test('a dense AE trained on wasm (fused dense, MSE and Adam kernels) matches the stock cpu run', async () => {
+  for (const out of ['sigmoid', 'linear'] as const) {
+    const wasm = await trainWith('wasm', () => createAdam(0.01), 12, out);
+    const cpu = await trainWith('cpu', () => tf.train.adam(0.01), 12, out);
+    for (const k of ['LatentExplorerDense', 'LatentExplorerMeanSquaredError', FUSED_ADAM_KERNEL]) assert.ok(wasm.kernels.includes(k), `${out}: ${k} ran`);
+    assert.ok(!wasm.kernels.includes('Relu') && !wasm.kernels.includes('SquaredDifference'), wasm.kernels.join(' '));
+    wasm.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) <= 1e-4, `${out} step ${i}: loss ${l} vs cpu ${cpu.losses[i]}`));
+    let worst = 0;
+    wasm.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - cpu.weights[i][j])))));
+    assert.ok(worst <= 1e-4, `${out}: weights differ by ${worst}`);
+    assert.ok(wasm.losses[11] < wasm.losses[0], `${out}: loss ${wasm.losses[0]} -> ${wasm.losses[11]}`);
+  }
 });
