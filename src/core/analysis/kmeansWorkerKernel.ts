@@ -14,37 +14,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
 
-/** Unsigned LEB128. */
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128 (32-bit values). */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
 
 // Opcodes (WebAssembly core + fixed-width SIMD).
 const op = {
@@ -549,15 +520,11 @@ export function buildAssignModule(d: number, shared: boolean, k?: number): Uint8
   }
   const distBody = [...uleb(2), ...uleb(2), I32, ...uleb(3), V128, ...code];
 
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const typeSec = section(1, [2, 0x60, 10, ...new Array<number>(10).fill(I32), 1, F64, 0x60, 4, I32, I32, I32, I32, 0]);
-  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
-  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, ...limits]);
-  const funcSec = section(3, [2, 0, 1]);
-  const exportSec = section(7, [2, ...str('assign'), 0x00, 0, ...str('dist2'), 0x00, 1]);
-  const codeSec = section(10, [2, ...uleb(assignBody.length), ...assignBody, ...uleb(distBody.length), ...distBody]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+  return assembleModule({
+    types: [{ params: new Array<number>(10).fill(I32), results: [F64] }, { params: [I32, I32, I32, I32], results: [] }],
+    funcs: [{ type: 0, name: 'assign', body: assignBody }, { type: 1, name: 'dist2', body: distBody }],
+    ...(shared ? { sharedMaxPages: 65536 } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

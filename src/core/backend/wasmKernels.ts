@@ -41,6 +41,7 @@
  * intermediates with `backend.disposeData`.
  */
 import { tf } from '../tf';
+import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
 
 const WASM = 'wasm';
 
@@ -430,15 +431,8 @@ export function buildColumnSumModule(): Uint8Array {
   columnPass(true);
   columnPass(false);
   emit(W.end);
-  const body = [...uleb(3), 5, W_I32, 1, W_V128, 1, 0x7d, ...code];
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const str = (t: string): number[] => [...uleb(t.length), ...Array.from(t, (ch) => ch.charCodeAt(0))];
-  const typeSec = section(1, [1, 0x60, 4, W_I32, W_I32, W_I32, W_I32, 0]);
-  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]);
-  const funcSec = section(3, [1, 0]);
-  const exportSec = section(7, [1, ...str('colsum'), 0x00, 0]);
-  const codeSec = section(10, [1, ...uleb(body.length), ...body]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+  const body = [...uleb(3), 5, I32, 1, V128, 1, 0x7d, ...code];
+  return assembleModule({ types: [{ params: [I32, I32, I32, I32], results: [] }], funcs: [{ type: 0, name: 'colsum', body }] });
 }
 
 let colsumFn: { memory: WebAssembly.Memory; fn: (x: number, out: number, rows: number, cols: number) => void } | undefined;
@@ -567,34 +561,6 @@ export function unregisterWasmKernelFixes(): void {
 // memory), specialised per shape so that every stride is a constant in the code.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Unsigned LEB128. */
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128 (32-bit values). */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const W_I32 = 0x7f;
-const W_V128 = 0x7b;
 const W = {
   block: 0x02,
   loop: 0x03,
@@ -856,7 +822,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
     }
   }
   emit(W.end);
-  const gemmBody = [...uleb(2), ...uleb(8), W_I32, ...uleb(2 * GEMM_MR + 3), W_V128, ...code];
+  const gemmBody = [...uleb(2), ...uleb(8), I32, ...uleb(2 * GEMM_MR + 3), V128, ...code];
 
   const bodies = [gemmBody];
   if (transB) {
@@ -948,7 +914,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       if (N > nMainTb) rowBlocks(nMainTb, N, 16);
     }
     emit(W.end);
-    bodies.push([...uleb(2), ...uleb(4), W_I32, ...uleb(8), W_V128, ...code]);
+    bodies.push([...uleb(2), ...uleb(4), I32, ...uleb(8), V128, ...code]);
   }
 
   if (packedB && !transB) {
@@ -1000,17 +966,13 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       panel(16);
     }
     emit(W.end);
-    bodies.push([...uleb(1), ...uleb(4), W_I32, ...code]);
+    bodies.push([...uleb(1), ...uleb(4), I32, ...code]);
   }
 
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const typeSec = section(1, [2, 0x60, 4, W_I32, W_I32, W_I32, W_I32, 0, 0x60, 2, W_I32, W_I32, 0]);
-  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]);
-  const funcSec = section(3, packedB ? [2, 0, 1] : [1, 0]);
-  const exportSec = section(7, packedB ? [2, ...str('gemm'), 0x00, 0, ...str('pack'), 0x00, 1] : [1, ...str('gemm'), 0x00, 0]);
-  const codeSec = section(10, [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+  return assembleModule({
+    types: [{ params: [I32, I32, I32, I32], results: [] }, { params: [I32, I32], results: [] }],
+    funcs: bodies.map((body, i) => (i === 0 ? { type: 0, name: 'gemm', body } : { type: 1, name: 'pack', body })),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1040,7 +1002,6 @@ export interface FusedAdamAttrs {
  * 4 elements per f32x4 step, the last n mod 4 with scalar f32 ops (no access past the arrays).
  */
 export function buildAdamModule(): Uint8Array {
-  const F32T = 0x7d;
   const [VAL, M, V, G, OVAL, OM, OV, N] = [0, 1, 2, 3, 4, 5, 6, 7];
   const P = 8; // b1 c1 b2 c2 s1 s2 eps nlr
   const [I, END] = [16, 17];
@@ -1141,15 +1102,11 @@ export function buildAdamModule(): Uint8Array {
   set(END);
   pass(false);
   emit(W.end);
-  const body = [...uleb(3), ...uleb(2), W_I32, ...uleb(11), W_V128, ...uleb(3), F32T, ...code];
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const typeSec = section(1, [1, 0x60, 16, ...new Array<number>(8).fill(W_I32), ...new Array<number>(8).fill(F32T), 0]);
-  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]);
-  const funcSec = section(3, [1, 0]);
-  const exportSec = section(7, [1, ...str('adam'), 0x00, 0]);
-  const codeSec = section(10, [1, ...uleb(body.length), ...body]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+  const body = [...uleb(3), ...uleb(2), I32, ...uleb(11), V128, ...uleb(3), F32, ...code];
+  return assembleModule({
+    types: [{ params: [...new Array<number>(8).fill(I32), ...new Array<number>(8).fill(F32)], results: [] }],
+    funcs: [{ type: 0, name: 'adam', body }],
+  });
 }
 
 type AdamFn = (value: number, m: number, v: number, g: number, oValue: number, oM: number, oV: number, n: number, ...scalars: number[]) => void;
@@ -1232,8 +1189,6 @@ interface ElementwiseExports {
  * - `sqDiffSum(a, b, bytes) -> f64`: `Σ fround((a - b)²)` accumulated in two f64x2 sums.
  */
 export function buildElementwiseModule(): Uint8Array {
-  const F32T = 0x7d;
-  const F64T = 0x7c;
   const bodies: number[][] = [];
   /** Adds a function body: `locals` as (count, type) pairs after the parameters. */
   const fn = (locals: number[], build: (emit: (...b: (number | number[])[]) => void) => void): void => {
@@ -1262,7 +1217,7 @@ export function buildElementwiseModule(): Uint8Array {
   };
   const at = (emit: (...b: (number | number[])[]) => void, p: number, i: number): void => emit(W.localGet, p, W.localGet, i, W.i32Add);
   // reluGrad(dy 0, y 1, out 2, bytes 3); local 4 = i
-  fn([1, W_I32], (emit) => {
+  fn([1, I32], (emit) => {
     loop(emit, 4, 3, () => {
       at(emit, 2, 4);
       at(emit, 0, 4);
@@ -1273,7 +1228,7 @@ export function buildElementwiseModule(): Uint8Array {
     });
   });
   // sigmoidGrad(dy 0, y 1, out 2, bytes 3); local 4 = i, 5 = y (v128)
-  fn([1, W_I32, 1, W_V128], (emit) => {
+  fn([1, I32, 1, V128], (emit) => {
     loop(emit, 4, 3, () => {
       at(emit, 2, 4);
       at(emit, 0, 4);
@@ -1285,7 +1240,7 @@ export function buildElementwiseModule(): Uint8Array {
     });
   });
   // scaledDiff(a 0, b 1, out 2, bytes 3, s 4: f32); local 5 = i, 6 = splat(s)
-  fn([1, W_I32, 1, W_V128], (emit) => {
+  fn([1, I32, 1, V128], (emit) => {
     emit(W.localGet, 4, simdOp(0x13), W.localSet, 6);
     loop(emit, 5, 3, () => {
       at(emit, 2, 5);
@@ -1297,7 +1252,7 @@ export function buildElementwiseModule(): Uint8Array {
   });
   // sqDiffSum(a 0, b 1, bytes 2) -> f64; local 3 = i, 4 = d (v128), 5, 6 = f64x2 sums
   const high = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-  fn([1, W_I32, 3, W_V128], (emit) => {
+  fn([1, I32, 3, V128], (emit) => {
     loop(emit, 3, 2, () => {
       at(emit, 0, 3);
       emit(LOAD, mem);
@@ -1308,20 +1263,12 @@ export function buildElementwiseModule(): Uint8Array {
     });
     emit(W.localGet, 5, W.localGet, 6, simdOp(0xf0), 0x22, 5, simdOp(0x21), 0, W.localGet, 5, simdOp(0x21), 1, 0xa0);
   });
-  const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
-  const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const typeSec = section(1, [
-    3,
-    ...[0x60, 4, W_I32, W_I32, W_I32, W_I32, 0],
-    ...[0x60, 5, W_I32, W_I32, W_I32, W_I32, F32T, 0],
-    ...[0x60, 3, W_I32, W_I32, W_I32, 1, F64T],
-  ]);
-  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]);
-  const funcSec = section(3, [4, 0, 0, 1, 2]);
   const names = ['reluGrad', 'sigmoidGrad', 'scaledDiff', 'sqDiffSum'];
-  const exportSec = section(7, [names.length, ...names.flatMap((nm, i) => [...str(nm), 0x00, i])]);
-  const codeSec = section(10, [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+  const typeOf = [0, 0, 1, 2];
+  return assembleModule({
+    types: [{ params: [I32, I32, I32, I32], results: [] }, { params: [I32, I32, I32, I32, F32], results: [] }, { params: [I32, I32, I32], results: [F64] }],
+    funcs: bodies.map((body, i) => ({ type: typeOf[i], name: names[i], body })),
+  });
 }
 
 let elementwise: { memory: WebAssembly.Memory; fns: ElementwiseExports } | undefined;

@@ -1,0 +1,67 @@
+/**
+ * The few pieces of the WebAssembly binary format that the project's generated kernels need (k-means assignment in
+ * src/core/analysis/kmeansWorkerKernel.ts, GEMM / Adam / elementwise kernels in src/core/backend/wasmKernels.ts):
+ * LEB128 integers, value types, and a module with one imported memory (`env.memory`) whose functions are all
+ * exported. Kernels emit their own function bodies; see the WebAssembly core spec, "Binary format".
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit values). */
+export function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A function signature: parameter and result value types. */
+export interface FuncType {
+  params: number[];
+  results: number[];
+}
+
+export interface ModuleSpec {
+  types: FuncType[];
+  /** One function per entry: its type index, body (locals declaration + code, ending in `end`) and export name. */
+  funcs: { type: number; name: string; body: number[] }[];
+  /** Import the memory as shared with this maximum (pages), for worker threads; default: not shared, no maximum. */
+  sharedMaxPages?: number;
+}
+
+const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+
+/** The bytes of a module importing `env.memory` (min 1 page) and exporting every function under its name. */
+export function assembleModule(spec: ModuleSpec): Uint8Array {
+  const limits = spec.sharedMaxPages !== undefined ? [0x03, ...uleb(1), ...uleb(spec.sharedMaxPages)] : [0x00, ...uleb(1)];
+  const typeSec = section(1, vec(spec.types.map((t) => [0x60, ...vec(t.params.map((p) => [p])), ...vec(t.results.map((r) => [r]))])));
+  const importSec = section(2, [1, ...str('env'), ...str('memory'), 0x02, ...limits]);
+  const funcSec = section(3, vec(spec.funcs.map((f) => uleb(f.type))));
+  const exportSec = section(7, vec(spec.funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)])));
+  const codeSec = section(10, vec(spec.funcs.map((f) => [...uleb(f.body.length), ...f.body])));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+}
