@@ -758,21 +758,24 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
   const nMain = N - (N % 8);
   // Rows of A per chunk: the chunk's rows stay in L2 while every column block of B passes over them.
   const mc = Math.max(GEMM_MR, Math.floor(GEMM_CHUNK_BYTES / (K * 4) / GEMM_MR) * GEMM_MR);
-  /** `rows(nv)` for every column block: J = 0, 32, ... over the 8-wide blocks, then the 4-wide one if N ≡ 4 mod 8. */
-  const columns = (rows: (nv: number) => void): void => {
+  /**
+   * `rows(nv)` for every column block, with the byte column in local `col`: 0, 32, ... over the 8-wide blocks, then
+   * the 4-wide one if N ≡ 4 mod 8. Used by the GEMM body (col = J) and the B-packing body.
+   */
+  const columns = (rows: (nv: number) => void, col = J): void => {
     if (nMain > 0) {
       i32c(0);
-      set(J);
+      set(col);
       emit(W.loop, W.void);
       rows(2);
-      addTo(J, 32);
-      get(J);
+      addTo(col, 32);
+      get(col);
       i32c(nMain * 4);
       emit(W.i32LtU, W.brIf, 0, W.end);
     }
     if (N > nMain) {
       i32c(nMain * 4);
-      set(J);
+      set(col);
       rows(1);
     }
   };
@@ -949,22 +952,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       get(DEND);
       emit(W.i32LtU, W.brIf, 0, W.end);
     };
-    const nMainPb = N - (N % 8);
-    if (nMainPb > 0) {
-      i32c(0);
-      set(JB);
-      emit(W.loop, W.void);
-      panel(32);
-      addTo(JB, 32);
-      get(JB);
-      i32c(nMainPb * 4);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    }
-    if (N > nMainPb) {
-      i32c(nMainPb * 4);
-      set(JB);
-      panel(16);
-    }
+    columns((nv) => panel(16 * nv), JB);
     emit(W.end);
     bodies.push([...uleb(1), ...uleb(4), I32, ...code]);
   }
