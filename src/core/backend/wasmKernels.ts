@@ -42,6 +42,7 @@
  */
 import { tf } from '../tf';
 import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
+import { RELAXED_MADD, enableRelaxedSimd } from '../wasm/features';
 
 const WASM = 'wasm';
 
@@ -113,7 +114,7 @@ export function wasmGemmStats(reset = false): { calls: number; fallbacks: number
 }
 
 function gemmModule(spec: GemmSpec, memory: WebAssembly.Memory): GemmExports {
-  const key = `${spec.m},${spec.n},${spec.k},${+spec.transA},${+spec.transB},${+spec.bias},${+spec.relu}`;
+  const key = `${spec.m},${spec.n},${spec.k},${+spec.transA},${+spec.transB},${+spec.bias},${+spec.relu},${+(spec.fma === true)}`;
   if (memory !== gemmMemory) {
     gemmCache.clear();
     gemmMemory = memory;
@@ -147,7 +148,19 @@ function planGemm(a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | unde
   const activation = (attrs.activation as string | undefined) ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') return undefined;
   if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
-  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu' };
+  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu', fma: gemmFma };
+}
+
+/** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
+let gemmFma = false;
+
+/**
+ * Whether the generated GEMMs use `f32x4.relaxed_madd` (FMA); `on` switches it (true only takes where the engine has
+ * relaxed SIMD). For tests and benchmarks; `registerWasmKernelFixes` turns it on wherever available.
+ */
+export function wasmGemmFma(on?: boolean): boolean {
+  if (on !== undefined) gemmFma = on && enableRelaxedSimd();
+  return gemmFma;
 }
 
 /**
@@ -515,8 +528,9 @@ function install(name: string, label: string, build: (original: tf.KernelConfig 
  * setup functions are kept). Returns a short description of each fix, for logs.
  */
 export function registerWasmKernelFixes(): string[] {
+  if (installed.size === 0) wasmGemmFma(true);
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    install(name, `${name} (generated wasm SIMD GEMM; transposed operands)`, (original) => {
+    install(name, `${name} (generated wasm SIMD GEMM${gemmFma ? ' with relaxed-SIMD FMA' : ''}; transposed operands)`, (original) => {
       if (original === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
       return makeMatMul(name, original);
     });
@@ -596,6 +610,8 @@ export interface GemmSpec {
   transB: boolean;
   bias: boolean;
   relu: boolean;
+  /** Multiply-add with `f32x4.relaxed_madd` (one FMA where the CPU has it) instead of `f32x4.mul` + `f32x4.add`. */
+  fma?: boolean;
 }
 
 /** Rows of C per register tile (4 x 8 = 8 f32x4 accumulators, 11 live v128 in the k loop; 3, 5, 6 measured slower). */
@@ -614,7 +630,10 @@ const GEMM_KU = 1; // measured: 2 and 4 are 1.3-1.9x slower (TurboFan hoists all
  * that computes `C[i, j] = Σ_k A'[i, k]·B'[k, j] (+ bias[j])`, `max(·, 0)` with `relu`, where A' is A or Aᵀ and B' is
  * B or Bᵀ. The product goes in 4 x 8 register tiles (4 x 4 at a right edge with N ≡ 4 mod 8, fewer rows at the
  * bottom edge): each step of the k loop loads one row of the B panel (2 f32x4), broadcasts the 4 A values
- * (`v128.load32_splat`, so a transposed A only changes the constant offsets) and does 8 multiply-adds. Sums run in
+ * (`v128.load32_splat`, so a transposed A only changes the constant offsets) and does 8 multiply-adds: `f32x4.mul`
+ * + `f32x4.add`, or with `fma` one `f32x4.relaxed_madd` each (an FMA instruction on x64 with FMA3; measured on one
+ * Zen 4 core at the dense AE's shapes: 44-54 GFLOP/s against 36-43 for mul + add, whose loop is bound by how many
+ * instructions the core can issue, not by its FP units). Sums run in
  * increasing k, one product at a time, like the cpu backend; K longer than GEMM_KC goes in passes (partial sums
  * through C) and M in chunks of rows that stay in L2.
  *
@@ -626,6 +645,7 @@ const GEMM_KU = 1; // measured: 2 and 4 are 1.3-1.9x slower (TurboFan hoists all
  */
 export function buildGemmModule(spec: GemmSpec): Uint8Array {
   const { m: M, n: N, k: K, transA, transB, bias, relu } = spec;
+  const fma = spec.fma === true;
   if (N % 4 !== 0 || M < 1 || K < 1 || (transB && K % 4 !== 0)) throw new Error(`unsupported GEMM shape ${JSON.stringify(spec)}`);
   const [A, B, C, BIAS] = [0, 1, 2, 3];
   const [J, I, AP, BP, BEND, CP, I0, IEND] = [4, 5, 6, 7, 8, 9, 10, 11];
@@ -723,10 +743,17 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
         emit(simdOp(S_LOAD32_SPLAT), memarg(2, r * rowStepA + u * kStepA));
         set(SPL);
         for (let c = 0; c < nv; c++) {
-          get(ACC + r * 2 + c);
-          get(SPL);
-          get(c === 0 ? B0 : B1);
-          emit(simdOp(S_F32X4_MUL), simdOp(S_F32X4_ADD));
+          if (fma) {
+            get(SPL);
+            get(c === 0 ? B0 : B1);
+            get(ACC + r * 2 + c);
+            emit(simdOp(RELAXED_MADD)); // a·b + c
+          } else {
+            get(ACC + r * 2 + c);
+            get(SPL);
+            get(c === 0 ? B0 : B1);
+            emit(simdOp(S_F32X4_MUL), simdOp(S_F32X4_ADD));
+          }
           set(ACC + r * 2 + c);
         }
       }
@@ -979,23 +1006,26 @@ export interface FusedAdamAttrs {
 }
 
 /**
- * `adam(value, m, v, g, outValue, outM, outV, n, b1, c1, b2, c2, s1, s2, eps, nlr)`: pointers are byte offsets into
- * the imported memory, n the element count, the rest f32. Element-wise, in float32 and in exactly the order of
- * `tf.train.adam` (each line one rounded op, as its tfjs kernels do):
+ * `adam(value, m, v, g, outValue, outM, outV, n, b1, c1, b2, c2, r2, eps, nstep)`: pointers are byte offsets into the
+ * imported memory (the outputs may be the inputs: each element is read before it is written), n the element count,
+ * the rest f32. Element-wise, in float32, with PyTorch's arithmetic for `torch.optim.Adam` (one division and one
+ * square root per element; tf.train.adam's form has three divisions, which bound this pass on the divider):
  *
- *     m' = m·b1 + g·c1            (c1 = 1 - b1)
- *     v' = v·b2 + (g·g)·c2        (c2 = 1 - b2)
- *     value' = ((m' / s1) / (sqrt(v' / s2) + eps))·nlr + value     (s_i = 1 - b_i^t, nlr = -learning rate)
+ *     m' = m·b1 + g·c1                          (c1 = 1 - b1)
+ *     v' = v·b2 + (g·g)·c2                      (c2 = 1 - b2)
+ *     value' = (m' / (sqrt(v')·r2 + eps))·nstep + value
  *
- * 4 elements per f32x4 step, the last n mod 4 with scalar f32 ops (no access past the arrays).
+ * with r2 = 1/sqrt(1 - b2^t) and nstep = -learning rate/(1 - b1^t), mathematically tf.train.adam's update. 4
+ * elements per f32x4 step, the last n mod 4 with scalar f32 ops (no access past the arrays).
  */
 export function buildAdamModule(): Uint8Array {
   const [VAL, M, V, G, OVAL, OM, OV, N] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const P = 8; // b1 c1 b2 c2 s1 s2 eps nlr
-  const [I, END] = [16, 17];
-  const SPLAT = 18; // 8 v128 splats of the scalars
-  const [TG, TM, TV] = [26, 27, 28]; // v128 temps
-  const [SG, SM, SV] = [29, 30, 31]; // f32 temps
+  const P = 8; // b1 c1 b2 c2 r2 eps nstep
+  const NP = 7;
+  const [I, END] = [P + NP, P + NP + 1];
+  const SPLAT = END + 1; // NP v128 splats of the scalars
+  const [TG, TM, TV] = [SPLAT + NP, SPLAT + NP + 1, SPLAT + NP + 2]; // v128 temps
+  const [SG, SM, SV] = [TV + 1, TV + 2, TV + 3]; // f32 temps
   const code: number[] = [];
   const emit = (...bytes: (number | number[])[]): void => {
     for (const b of bytes) {
@@ -1006,7 +1036,7 @@ export function buildAdamModule(): Uint8Array {
   const get = (l: number): void => emit(W.localGet, uleb(l));
   const set = (l: number): void => emit(W.localSet, uleb(l));
   const memarg = (align: number): number[] => [...uleb(align), 0];
-  for (let q = 0; q < 8; q++) {
+  for (let q = 0; q < NP; q++) {
     get(P + q);
     emit(simdOp(0x13)); // f32x4.splat
     set(SPLAT + q);
@@ -1055,19 +1085,18 @@ export function buildAdamModule(): Uint8Array {
     set(tv);
     store(OM, tm);
     store(OV, tv);
-    // value' = ((m'/s1) / (sqrt(v'/s2) + eps))·nlr + value
+    // value' = (m' / (sqrt(v')·r2 + eps))·nstep + value  (value is read before outValue, which may alias it, is written)
     get(OVAL);
     get(I);
     emit(W.i32Add);
     get(tm);
-    c(4);
-    emit(div);
     get(tv);
+    emit(sqrt);
+    c(4);
+    emit(mul);
     c(5);
-    emit(div, sqrt);
-    c(6);
     emit(add, div);
-    c(7);
+    c(6);
     emit(mul);
     load(VAL);
     emit(add);
@@ -1090,9 +1119,9 @@ export function buildAdamModule(): Uint8Array {
   set(END);
   pass(false);
   emit(W.end);
-  const body = [...uleb(3), ...uleb(2), I32, ...uleb(11), V128, ...uleb(3), F32, ...code];
+  const body = [...uleb(3), ...uleb(2), I32, ...uleb(NP + 3), V128, ...uleb(3), F32, ...code];
   return assembleModule({
-    types: [{ params: [...new Array<number>(8).fill(I32), ...new Array<number>(8).fill(F32)], results: [] }],
+    types: [{ params: [...new Array<number>(8).fill(I32), ...new Array<number>(NP).fill(F32)], results: [] }],
     funcs: [{ type: 0, name: 'adam', body }],
   });
 }
@@ -1100,32 +1129,92 @@ export function buildAdamModule(): Uint8Array {
 type AdamFn = (value: number, m: number, v: number, g: number, oValue: number, oM: number, oV: number, n: number, ...scalars: number[]) => void;
 let adamFn: { memory: WebAssembly.Memory; fn: AdamFn } | undefined;
 
+/** The compiled Adam pass for a wasm heap (compiled once per heap). */
+function adamPass(memory: WebAssembly.Memory): AdamFn {
+  if (adamFn === undefined || adamFn.memory !== memory) {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildAdamModule()), { env: { memory } });
+    adamFn = { memory, fn: inst.exports.adam as AdamFn };
+  }
+  return adamFn.fn;
+}
+
+/**
+ * Runs one Adam pass: reads `value, m, v, g` and the scalars `acc1`, `acc2` (b_i^t) from the heap and writes the
+ * updated value and moments to `outs` (which may be the inputs themselves).
+ */
+function runAdamPass(heap: HeapBackend, attrs: FusedAdamAttrs, ins: tf.TensorInfo[], acc1: tf.TensorInfo, acc2: tf.TensorInfo, outs: tf.TensorInfo[]): void {
+  const memory = heap.wasm.asm.memory;
+  const fn = adamPass(memory);
+  const f32 = Math.fround;
+  const accAt = (t: tf.TensorInfo): number => new Float32Array(memory.buffer, heap.getMemoryOffset(t.dataId), 1)[0];
+  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+  const [value, m, v, g] = ins;
+  const bc1 = 1 - accAt(acc1);
+  const bc2 = 1 - accAt(acc2);
+  fn(off(value), off(m), off(v), off(g), off(outs[0]), off(outs[1]), off(outs[2]), tf.util.sizeFromShape(value.shape),
+    f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2),
+    f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1));
+}
+
 /**
  * The fused Adam kernel: inputs `value, m, v, g` (float32, same size) and the scalars `accBeta1`, `accBeta2`
  * (b_i^t, as tf.train.adam keeps them); outputs `[value', m', v']` (see `buildAdamModule`).
  */
 function makeFusedAdam(): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): KernelOutput => {
-    const { inputs } = args;
-    const heap = args.backend as unknown as HeapBackend & { readSync(dataId: tf.DataId): Float32Array };
-    const attrs = args.attrs as unknown as FusedAdamAttrs;
-    const [value, m, v, g, acc1, acc2] = ['value', 'm', 'v', 'g', 'accBeta1', 'accBeta2'].map((k) => input(inputs, k));
-    const memory = heap.wasm.asm.memory;
-    if (adamFn === undefined || adamFn.memory !== memory) {
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(buildAdamModule()), { env: { memory } });
-      adamFn = { memory, fn: inst.exports.adam as AdamFn };
-    }
-    const n = tf.util.sizeFromShape(value.shape);
+    const heap = args.backend as unknown as HeapBackend;
+    const [value, m, v, g, acc1, acc2] = ['value', 'm', 'v', 'g', 'accBeta1', 'accBeta2'].map((k) => input(args.inputs, k));
+    checkFloat32(value, m, v, g);
     const outs = [value, m, v].map((t) => heap.makeOutput(t.shape, 'float32'));
-    const f32 = Math.fround;
-    const accAt = (t: tf.TensorInfo): number => new Float32Array(memory.buffer, heap.getMemoryOffset(t.dataId), 1)[0];
-    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    adamFn.fn(off(value), off(m), off(v), off(g), off(outs[0]), off(outs[1]), off(outs[2]), n,
-      f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2),
-      f32(1 - accAt(acc1)), f32(1 - accAt(acc2)), f32(attrs.epsilon), f32(-attrs.learningRate));
+    runAdamPass(heap, args.attrs as unknown as FusedAdamAttrs, [value, m, v, g], acc1, acc2, outs);
     return outs;
   };
   return { kernelName: FUSED_ADAM_KERNEL, backendName: WASM, kernelFunc };
+}
+
+/** The wasm backend's bookkeeping for a buffer (tfjs-backend-wasm 4.22 `BackendWasm.dataIdMap`). */
+interface WasmTensorData {
+  id: number;
+  memoryOffset: number;
+  refCount: number;
+}
+
+/** What an in-place update touches of the wasm backend (see `fusedAdamInPlace`). */
+interface InPlaceBackend extends HeapBackend {
+  dataIdMap: { get(dataId: tf.DataId): WasmTensorData | undefined };
+  dataIdNextNumber: number;
+  wasm: HeapBackend['wasm'] & { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
+}
+
+/**
+ * Gives a buffer that was just written in place a new backend id (same memory). The wasm backend's C++ side caches
+ * XNNPACK operators with packed weights by tensor id (stock MatMul / Conv2D paths); dropping the old id drops them,
+ * so no kernel reuses weights packed before the update.
+ */
+function renewTensorId(backend: InPlaceBackend, dataId: tf.DataId, size: number): void {
+  const data = backend.dataIdMap.get(dataId);
+  if (data === undefined) throw new Error('renewTensorId: unknown buffer');
+  backend.wasm.tfjs.disposeData(data.id); // the C++ registry entry and its cached operators; the memory stays
+  data.id = backend.dataIdNextNumber++;
+  backend.wasm.tfjs.registerTensor(data.id, size, data.memoryOffset);
+}
+
+/**
+ * The Adam step of `makeFusedAdam` written over the variable and its moments in place (no new buffers, no assign,
+ * half the memory traffic): done, and true, only where the active backend is wasm with the fixes registered, all four
+ * are float32 of one size and the three buffers are not shared with any other tensor (refCount 1, so no clone or
+ * view sees the update); false otherwise (then nothing was touched and the caller runs the kernel).
+ */
+export function fusedAdamInPlace(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, acc1: tf.Tensor, acc2: tf.Tensor, attrs: FusedAdamAttrs): boolean {
+  if (tf.getBackend() !== WASM || !installed.has(FUSED_ADAM_KERNEL)) return false;
+  const backend = tf.backend() as unknown as InPlaceBackend;
+  const own = [value, m, v];
+  if ([...own, g].some((t) => t.dtype !== 'float32' || t.size !== value.size)) return false;
+  if (new Set([...own, g].map((t) => t.dataId)).size !== 4) return false;
+  if (own.some((t) => backend.dataIdMap.get(t.dataId)?.refCount !== 1)) return false;
+  runAdamPass(backend, attrs, [value, m, v, g], acc1, acc2, own);
+  renewTensorId(backend, value.dataId, value.size);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

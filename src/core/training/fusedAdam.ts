@@ -2,16 +2,19 @@
  * Adam with one kernel per variable on the wasm backend. `tf.train.adam` updates each variable with ~13 element-wise
  * kernels (and as many engine round trips and temporaries); on wasm that was ~6 ms of a 21 ms dense-AE step at
  * batch 128. `FusedAdamOptimizer` is a `tf.AdamOptimizer` (same class name, config, weights and state layout) whose
- * `applyGradients` runs the fused wasm kernel `FUSED_ADAM_KERNEL` (src/core/backend/wasmKernels.ts) where it is
- * registered for the active backend, and the stock implementation everywhere else. The fused kernel evaluates
+ * `applyGradients` runs one fused wasm pass per variable (src/core/backend/wasmKernels.ts) where the project's
+ * kernel fixes are registered for the active backend, and the stock implementation everywhere else. The pass
+ * evaluates tf.train.adam's update
  *
  *     m_t = β1·m_{t-1} + (1-β1)·g          v_t = β2·v_{t-1} + (1-β2)·g²
  *     θ_t = θ_{t-1} - η · (m_t / (1-β1^t)) / (sqrt(v_t / (1-β2^t)) + ε)
  *
- * with the same float32 operations in the same order as tf.train.adam, so both give the same numbers.
+ * in float32 with PyTorch's arrangement of the bias corrections (one division and one square root per element, so
+ * it agrees with tf.train.adam to float32 rounding), and writes θ, m and v in place when no other tensor shares
+ * their buffers (else through the `FUSED_ADAM_KERNEL` kernel and `assign`).
  */
 import { tf } from '../tf';
-import { FUSED_ADAM_KERNEL } from '../backend/wasmKernels';
+import { FUSED_ADAM_KERNEL, fusedAdamInPlace } from '../backend/wasmKernels';
 import type { FusedAdamAttrs } from '../backend/wasmKernels';
 
 /** The private state of `tf.AdamOptimizer` that the fused step reads and updates (same fields, same meaning). */
@@ -46,6 +49,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i].variable;
         const v = state.accumulatedSecondMoment[i].variable;
+        if (fusedAdamInPlace(value, m, v, gradient, state.accBeta1, state.accBeta2, attrs)) return;
         const [newValue, newM, newV] = tf.engine().runKernel(
           FUSED_ADAM_KERNEL,
           { value, m, v, g: gradient, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },

@@ -2,7 +2,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
+import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
+import { enableRelaxedSimd, hasRelaxedSimd } from '../../../src/core/wasm/features';
 import { applyDense, meanSquaredError } from '../../../src/core/models/layers';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
 
@@ -109,17 +110,42 @@ const gemmCases: { a: number[]; b: number[]; ta: boolean; tb: boolean; scale?: n
   { a: [1100, 6], b: [8, 1100], ta: true, tb: true, scale: 0.2 },
 ];
 
-test('matMul shapes the generated wasm GEMM takes match cpu (and do take it)', async () => {
-  for (const [i, c] of gemmCases.entries()) {
-    const s = c.scale ?? 1;
-    const aData = randomData(c.a.reduce((p, q) => p * q, 1), 900 + i).map((v) => v * s);
-    const bData = randomData(c.b.reduce((p, q) => p * q, 1), 950 + i).map((v) => v * s);
-    wasmGemmStats(true);
-    await assertSameOnCpuAndWasm(`gemm ${JSON.stringify(c)}`, () => tf.matMul(tf.tensor(aData, c.a), tf.tensor(bData, c.b), c.ta, c.tb));
-    const stats = wasmGemmStats();
-    assert.equal(stats.calls, 1, `gemm ${JSON.stringify(c)} ran the generated GEMM`);
-    assert.equal(stats.fallbacks, 0);
+test('matMul shapes the generated wasm GEMM takes match cpu (and do take it), with mul + add and with FMA', async (t) => {
+  const initial = wasmGemmFma();
+  try {
+    for (const fma of [false, true]) {
+      if (wasmGemmFma(fma) !== fma) {
+        t.diagnostic('relaxed SIMD is not available here: FMA GEMM not tested');
+        continue;
+      }
+      for (const [i, c] of gemmCases.entries()) {
+        const s = c.scale ?? 1;
+        const aData = randomData(c.a.reduce((p, q) => p * q, 1), 900 + i).map((v) => v * s);
+        const bData = randomData(c.b.reduce((p, q) => p * q, 1), 950 + i).map((v) => v * s);
+        wasmGemmStats(true);
+        await assertSameOnCpuAndWasm(`gemm ${JSON.stringify(c)} fma ${fma}`, () => tf.matMul(tf.tensor(aData, c.a), tf.tensor(bData, c.b), c.ta, c.tb));
+        const stats = wasmGemmStats();
+        assert.equal(stats.calls, 1, `gemm ${JSON.stringify(c)} ran the generated GEMM`);
+        assert.equal(stats.fallbacks, 0);
+      }
+    }
+  } finally {
+    wasmGemmFma(initial);
   }
+});
+
+test('the FMA GEMM is chosen where relaxed SIMD is available (Node 20: switched on at run time)', () => {
+  assert.equal(wasmGemmFma(), enableRelaxedSimd(), 'registerWasmKernelFixes turned FMA on exactly where it is available');
+  if (!hasRelaxedSimd()) return;
+  const spec = { m: 5, n: 12, k: 3, transA: true, transB: false, bias: true, relu: true, fma: true };
+  const module = buildGemmModule(spec);
+  assert.ok(WebAssembly.validate(module));
+  // relaxed_madd (0xfd 0x85 0x02) replaces f32x4.mul + f32x4.add (0xfd 0xe6 0x01, 0xfd 0xe4 0x01) in the k loop
+  const count = (bytes: Uint8Array, pat: number[]): number => bytes.reduce((n, _, i) => n + (pat.every((p, j) => bytes[i + j] === p) ? 1 : 0), 0);
+  const plain = buildGemmModule({ ...spec, fma: false });
+  assert.ok(count(module, [0xfd, 0x85, 0x02]) > 0 && count(module, [0xfd, 0xe6, 0x01]) === 0);
+  assert.equal(count(plain, [0xfd, 0x85, 0x02]), 0);
+  assert.equal(count(plain, [0xfd, 0xe6, 0x01]), count(module, [0xfd, 0x85, 0x02]));
 });
 
 test('the generated GEMM fuses bias and relu (also across k passes); other activations fall back', async () => {

@@ -38,26 +38,60 @@ async function trainWith(backend: string, makeOpt: () => tf.Optimizer, steps: nu
   return { weights, losses, kernels: profile.kernels.map((k) => k.name) };
 }
 
+/** max |a - b| / max(|a|, 0.1) over all weights: relative for weights of order 1, absolute (x10) near zero. */
+function maxScaledDiff(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((wa, i) => wa.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j]) / Math.max(0.1, Math.abs(v))))));
+  return worst;
+}
+
 function maxRelDiff(a: Float32Array[], b: Float32Array[]): number {
   let worst = 0;
   a.forEach((wa, i) => wa.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j]) / Math.max(1e-6, Math.abs(v))))));
   return worst;
 }
 
-test('fused Adam on wasm runs one kernel per variable and matches tf.train.adam', async () => {
+test('fused Adam on wasm updates the variables in place and matches tf.train.adam', async () => {
   const stock = await trainWith('wasm', () => tf.train.adam(3e-2), 60);
   const fused = await trainWith('wasm', () => createAdam(3e-2), 60);
-  assert.ok(fused.kernels.includes(FUSED_ADAM_KERNEL), 'the fused kernel ran');
-  assert.ok(!stock.kernels.includes(FUSED_ADAM_KERNEL));
+  // In place: no Adam kernel at all in the step (stock Adam runs Sqrt, RealDiv, ... per variable).
+  assert.ok(!fused.kernels.includes(FUSED_ADAM_KERNEL) && !fused.kernels.includes('Sqrt'), fused.kernels.join(' '));
+  assert.ok(stock.kernels.includes('Sqrt'));
   assert.ok(fused.kernels.length < stock.kernels.length - 30, `kernels per step: fused ${fused.kernels.length}, stock ${stock.kernels.length}`);
-  const rel = maxRelDiff(stock.weights, fused.weights);
-  assert.ok(rel <= 1e-6, `weights after 60 steps differ by ${rel} (relative)`);
+  // Float32 rounding only (the arithmetic is arranged as PyTorch does it): weights differ by ~1e-6 of their scale.
+  const diff = maxScaledDiff(stock.weights, fused.weights);
+  assert.ok(diff <= 2e-5, `weights after 60 steps differ by ${diff} (relative to max(|w|, 0.1))`);
   assert.ok(fused.losses[59] < 0.5 * fused.losses[0], `loss ${fused.losses[0]} -> ${fused.losses[59]}`);
   // Same optimizer class name and state as tf.train.adam (so saved optimizer configs stay compatible).
   const opt = createAdam(1e-2);
   assert.ok(opt instanceof tf.AdamOptimizer);
   assert.equal(opt.getClassName(), 'Adam');
   opt.dispose();
+});
+
+test('fused Adam writes in place only where no other tensor shares the buffers', async () => {
+  assert.ok(await tf.setBackend('wasm'));
+  const before = tf.memory().numTensors;
+  const w = tf.tidy(() => tf.variable(tf.tensor1d([0.5, -1, 2, 3, -0.25])));
+  const u = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4, 5, 6, 7])));
+  const opt = createAdam(0.1);
+  const f = (): tf.Scalar => tf.add(tf.sum(tf.square(w)), tf.sum(tf.square(u)));
+  const dataIds = [w.dataId, u.dataId];
+  const snapshot = u.clone(); // shares u's buffer: u must not be written in place
+  const profile = await tf.profile(() => {
+    opt.minimize(f);
+  });
+  assert.equal(w.dataId, dataIds[0], 'w updated in place');
+  assert.notEqual(u.dataId, dataIds[1], 'u (shared with a clone) got a new buffer');
+  assert.equal(profile.kernels.filter((k) => k.name === FUSED_ADAM_KERNEL).length, 1, 'one kernel: for u only');
+  assert.deepEqual(Array.from(snapshot.dataSync()), [1, 2, 3, 4, 5, 6, 7], 'the clone kept the old values');
+  // First Adam step moves every weight by -lr·sign(g) (m̂/sqrt(v̂) = ±1), in place or not.
+  const expect = (xs: number[]): number[] => xs.map((x) => x - 0.1 * Math.sign(x));
+  Array.from(w.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expect([0.5, -1, 2, 3, -0.25])[i]) < 1e-5, `w[${i}] = ${v}`));
+  Array.from(u.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - expect([1, 2, 3, 4, 5, 6, 7])[i]) < 1e-5, `u[${i}] = ${v}`));
+  tf.dispose([w, u, snapshot]);
+  opt.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
 });
 
 test('fused Adam falls back to the stock update where the kernel is not registered (cpu)', async () => {
@@ -76,7 +110,7 @@ test('a dense AE trained on wasm (fused dense, MSE and Adam kernels) matches the
   for (const out of ['sigmoid', 'linear'] as const) {
     const wasm = await trainWith('wasm', () => createAdam(0.01), 12, out);
     const cpu = await trainWith('cpu', () => tf.train.adam(0.01), 12, out);
-    for (const k of ['LatentExplorerDense', 'LatentExplorerMeanSquaredError', FUSED_ADAM_KERNEL]) assert.ok(wasm.kernels.includes(k), `${out}: ${k} ran`);
+    for (const k of ['LatentExplorerDense', 'LatentExplorerMeanSquaredError']) assert.ok(wasm.kernels.includes(k), `${out}: ${k} ran`);
     assert.ok(!wasm.kernels.includes('Relu') && !wasm.kernels.includes('SquaredDifference'), wasm.kernels.join(' '));
     wasm.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) <= 1e-4, `${out} step ${i}: loss ${l} vs cpu ${cpu.losses[i]}`));
     let worst = 0;
