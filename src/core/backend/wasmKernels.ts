@@ -43,6 +43,8 @@
 import { tf } from '../tf';
 import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
 import { RELAXED_MADD, enableRelaxedSimd } from '../wasm/features';
+import { IM2COL_MAX_CHANNELS, im2colModule } from './im2col';
+import type { ConvGeometry } from './im2col';
 
 const WASM = 'wasm';
 
@@ -114,7 +116,7 @@ export function wasmGemmStats(reset = false): { calls: number; fallbacks: number
 }
 
 function gemmModule(spec: GemmSpec, memory: WebAssembly.Memory): GemmExports {
-  const key = `${spec.m},${spec.n},${spec.k},${+spec.transA},${+spec.transB},${+spec.bias},${+spec.relu},${+(spec.fma === true)}`;
+  const key = `${spec.m},${spec.n},${spec.k},${+spec.transA},${+spec.transB},${+spec.bias},${+spec.relu},${+(spec.fma === true)},${+(spec.accumulate === true)}`;
   if (memory !== gemmMemory) {
     gemmCache.clear();
     gemmMemory = memory;
@@ -217,6 +219,175 @@ function makeMatMul(name: string, original: tf.KernelConfig): tf.KernelConfig {
   return { kernelName: name, backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution gradients as GEMMs over patch matrices (im2col.ts), in chunks of images.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Most floats of a chunk's patch matrix (4 MiB: it stays in cache between im2col and the GEMM that reads it). */
+const CONV_CHUNK_FLOATS = 1 << 20;
+
+/** How often a convolution gradient ran as GEMMs (for tests and benches; `reset` zeroes it). */
+const convGemmStats = { forward: 0, filter: 0, input: 0 };
+
+/** Calls of the GEMM paths of Conv2D / Conv2DBackpropFilter / Conv2DBackpropInput since the last reset. */
+export function wasmConvGemmStats(reset = false): { forward: number; filter: number; input: number } {
+  const out = { ...convGemmStats };
+  if (reset) convGemmStats.forward = convGemmStats.filter = convGemmStats.input = 0;
+  return out;
+}
+
+/** The im2col geometry of a conv (NHWC, dilation 1, at most IM2COL_MAX_CHANNELS input channels), else undefined. */
+function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | undefined {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels > IM2COL_MAX_CHANNELS) return undefined;
+  if (info.outHeight < 1 || info.outWidth < 1) return undefined;
+  return {
+    h: info.inHeight, w: info.inWidth, ci: info.inChannels, oh: info.outHeight, ow: info.outWidth,
+    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
+  };
+}
+
+/** Images per chunk: as many as keep the chunk's patch matrix within CONV_CHUNK_FLOATS (at least one). */
+function imagesPerChunk(g: ConvGeometry, batch: number): number {
+  return Math.max(1, Math.min(batch, Math.floor(CONV_CHUNK_FLOATS / (g.oh * g.ow * g.kh * g.kw * g.ci))));
+}
+
+/** Runs one generated GEMM on heap offsets, packing B into a scratch buffer first where the module packs. */
+function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number): void {
+  const mod = gemmModule(spec, heap.wasm.asm.memory);
+  if (mod.pack === undefined) {
+    mod.gemm(a, b, c, 0);
+    return;
+  }
+  const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
+  try {
+    const packed = heap.getMemoryOffset(scratch.dataId);
+    mod.pack(b, packed);
+    mod.gemm(a, packed, c, 0);
+  } finally {
+    heap.disposeData(scratch.dataId);
+  }
+}
+
+/**
+ * The convolution itself as GEMMs: per chunk of images, `y = cols · W` (W read as `[KH·KW·Ci, Co]`), or for a single
+ * output channel `yᵀ = Wᵀ · colsᵀ` (same memory; needs OH·OW divisible by 4). Undefined where it does not apply (see
+ * `backpropFilterGemm`).
+ */
+function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
+  const g = convGeometry(info);
+  const co = info.outChannels;
+  if (g === undefined || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const n = g.kh * g.kw * g.ci;
+  const wide = co % 4 === 0;
+  const rowsPerImage = g.oh * g.ow;
+  if (!wide && !(co === 1 && n % 4 === 0 && rowsPerImage % 4 === 0)) return undefined;
+  const batch = info.batchSize;
+  const per = imagesPerChunk(g, batch);
+  const out = heap.makeOutput([batch, g.oh, g.ow, co], 'float32');
+  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
+  try {
+    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+    const { im2col } = im2colModule(g, heap.wasm.asm.memory);
+    for (let b0 = 0; b0 < batch; b0 += per) {
+      const b1 = Math.min(batch, b0 + per);
+      const rows = (b1 - b0) * rowsPerImage;
+      im2col(off(x), off(cols), b0, b1);
+      const yChunk = off(out) + b0 * rowsPerImage * co * 4;
+      if (wide) heapGemm(heap, { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma: gemmFma }, off(cols), off(filter), yChunk);
+      else heapGemm(heap, { m: 1, n: rows, k: n, transA: true, transB: true, bias: false, relu: false, fma: gemmFma }, off(filter), off(cols), yChunk);
+    }
+  } finally {
+    heap.disposeData(cols.dataId);
+  }
+  convGemmStats.forward++;
+  return out;
+}
+
+/** Wraps the stock wasm Conv2D (XNNPACK): NHWC float32 convolutions `conv2dGemm` takes run as GEMMs. */
+function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): KernelOutput => {
+    const attrs = args.attrs as unknown as tf.Conv2DAttrs;
+    if (attrs.dataFormat === 'NCHW') return original.kernelFunc(args);
+    const x = input(args.inputs, 'x');
+    const filter = input(args.inputs, 'filter');
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    return conv2dGemm(args.backend as unknown as HeapBackend, x, filter, info) ?? original.kernelFunc(args);
+  };
+  return { kernelName: 'Conv2D', backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
+}
+
+/**
+ * The filter gradient as GEMMs: per chunk of images, `dW += colsᵀ · dy` (cols = im2col(x), `[rows, KH·KW·Ci]`; dy
+ * `[rows, Co]`), or for a single output channel `dWᵀ += dyᵀ · cols` (same memory). Undefined where it does not apply
+ * (see `convGeometry`; Co divisible by 4, or Co = 1 with KH·KW·Ci divisible by 4).
+ */
+function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
+  const g = convGeometry(info);
+  const co = info.outChannels;
+  if (g === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const n = g.kh * g.kw * g.ci;
+  const wide = co % 4 === 0;
+  if (!wide && !(co === 1 && n % 4 === 0)) return undefined;
+  const batch = info.batchSize;
+  const per = imagesPerChunk(g, batch);
+  const rowsPerImage = g.oh * g.ow;
+  const out = heap.makeOutput([g.kh, g.kw, g.ci, co], 'float32');
+  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
+  try {
+    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+    const { im2col } = im2colModule(g, heap.wasm.asm.memory);
+    for (let b0 = 0; b0 < batch; b0 += per) {
+      const b1 = Math.min(batch, b0 + per);
+      const rows = (b1 - b0) * rowsPerImage;
+      im2col(off(x), off(cols), b0, b1);
+      const dyChunk = off(dy) + b0 * rowsPerImage * co * 4;
+      const spec: GemmSpec = { m: wide ? n : 1, n: wide ? co : n, k: rows, transA: true, transB: false, bias: false, relu: false, fma: gemmFma, accumulate: b0 > 0 };
+      heapGemm(heap, spec, wide ? off(cols) : dyChunk, wide ? dyChunk : off(cols), off(out));
+    }
+  } finally {
+    heap.disposeData(cols.dataId);
+  }
+  convGemmStats.filter++;
+  return out;
+}
+
+/**
+ * The input gradient (and conv2dTranspose forward) as GEMMs: per chunk of images, `cols = dy · Wᵀ` (W read as
+ * `[KH·KW·Ci, Co]`, packed once) and `dx = col2im(cols)`. Undefined where it does not apply (see `convGeometry`; Co
+ * and KH·KW·Ci divisible by 4).
+ */
+function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
+  const g = convGeometry(info);
+  const co = info.outChannels;
+  if (g === undefined || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const n = g.kh * g.kw * g.ci;
+  if (co % 4 !== 0 || n % 4 !== 0) return undefined;
+  const batch = info.batchSize;
+  const per = imagesPerChunk(g, batch);
+  const rowsPerImage = g.oh * g.ow;
+  const dx = heap.makeOutput([batch, g.h, g.w, g.ci], 'float32');
+  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
+  const packed = heap.makeOutput([co, n], 'float32');
+  try {
+    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+    const memory = heap.wasm.asm.memory;
+    const { col2im } = im2colModule(g, memory);
+    for (let b0 = 0; b0 < batch; b0 += per) {
+      const b1 = Math.min(batch, b0 + per);
+      const mod = gemmModule({ m: (b1 - b0) * rowsPerImage, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: gemmFma }, memory);
+      if (b0 === 0) mod.pack!(off(filter), off(packed)); // the same panels for every m
+      mod.gemm(off(dy) + b0 * rowsPerImage * co * 4, off(packed), off(cols), 0);
+      col2im(off(cols), off(dx), b0, b1);
+    }
+  } finally {
+    heap.disposeData(cols.dataId);
+    heap.disposeData(packed.dataId);
+  }
+  convGemmStats.input++;
+  return dx;
+}
+
 /**
  * `Conv2DBackpropFilter` on wasm: the filter gradient of `conv2d(x, W, strides, pad)` given the output gradient
  * `dy`, as one forward convolution with batch and channels swapped (see the file comment). NCHW inputs are
@@ -254,6 +425,8 @@ function makeConv2DBackpropFilter(): tf.KernelConfig {
         false,
         'channelsLast',
       );
+      const viaGemm = backpropFilterGemm(backend as unknown as HeapBackend, x, dy, info);
+      if (viaGemm !== undefined) return viaGemm;
       const { top, bottom, left, right } = info.padInfo;
       // [B, H, W, Ci] -> [Ci, H, W, B]: input channels become the batch, samples become the channels summed over.
       const xT = tr(x, [3, 1, 2, 0]);
@@ -310,6 +483,8 @@ function makeConv2DBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     const dy = input(inputs, 'dy');
     const filter = input(inputs, 'filter');
     const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const viaGemm = backpropInputGemm(backend as unknown as HeapBackend, dy, filter, info);
+    if (viaGemm !== undefined) return viaGemm;
     const { batchSize: b, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     // Padding of the dilated dy (length (OH-1)*s+1 before the s-1 trailing zeros the 6D pad adds).
     const top = kh - 1 - info.padInfo.top;
@@ -558,6 +733,10 @@ export function registerWasmKernelFixes(): string[] {
     if (original === undefined) throw new Error('wasm kernel Conv2DBackpropInput is not registered');
     return makeConv2DBackpropInput(original);
   });
+  install('Conv2D', 'Conv2D (im2col + generated GEMM)', (original) => {
+    if (original === undefined) throw new Error('wasm kernel Conv2D is not registered');
+    return makeConv2D(original);
+  });
   return [...installed.values()].map((e) => e.label);
 }
 
@@ -612,6 +791,8 @@ export interface GemmSpec {
   relu: boolean;
   /** Multiply-add with `f32x4.relaxed_madd` (one FMA where the CPU has it) instead of `f32x4.mul` + `f32x4.add`. */
   fma?: boolean;
+  /** `C += op(A)·B` (C's values are the starting sums; no bias). */
+  accumulate?: boolean;
 }
 
 /** Rows of C per register tile (4 x 8 = 8 f32x4 accumulators, 11 live v128 in the k loop; 3, 5, 6 measured slower). */
@@ -646,6 +827,8 @@ const GEMM_KU = 1; // measured: 2 and 4 are 1.3-1.9x slower (TurboFan hoists all
 export function buildGemmModule(spec: GemmSpec): Uint8Array {
   const { m: M, n: N, k: K, transA, transB, bias, relu } = spec;
   const fma = spec.fma === true;
+  const accumulate = spec.accumulate === true;
+  if (accumulate && bias) throw new Error('GEMM: accumulate and bias together are not supported');
   if (N % 4 !== 0 || M < 1 || K < 1 || (transB && K % 4 !== 0)) throw new Error(`unsupported GEMM shape ${JSON.stringify(spec)}`);
   const [A, B, C, BIAS] = [0, 1, 2, 3];
   const [J, I, AP, BP, BEND, CP, I0, IEND] = [4, 5, 6, 7, 8, 9, 10, 11];
@@ -717,7 +900,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
     set(BEND);
     for (let r = 0; r < mr; r++) {
       for (let c = 0; c < nv; c++) {
-        if (!firstK) {
+        if (!firstK || accumulate) {
           get(CP);
           emit(simdOp(S_LOAD), memarg(4, r * rowBytesC + c * 16));
         } else if (bias) {

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
+import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, wasmConvGemmStats, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
 import { enableRelaxedSimd, hasRelaxedSimd } from '../../../src/core/wasm/features';
 import { applyDense, meanSquaredError } from '../../../src/core/models/layers';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
@@ -319,6 +319,38 @@ test('Conv2DBackpropInput (XNNPACK rewrite; conv2dTranspose forward and conv inp
         { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
     await assertSameOnCpuAndWasm(`${label} as conv2dTranspose`, () =>
       tf.conv2dTranspose(tf.tensor4d(dyData, outShape), tf.tensor4d(wData, filterShape), c.x, c.s, c.pad as 'same' | 'valid'));
+  }
+});
+
+test('convolutions that fit im2col + GEMM run as GEMMs and match cpu (forward, filter and input gradients)', async () => {
+  // The paths: forward and filter gradient need Co divisible by 4 (or Co = 1 with KH·KW·Ci, and for the forward
+  // OH·OW, divisible by 4), the
+  // input gradient Co and KH·KW·Ci divisible by 4; the first case is big enough to go in two chunks of images.
+  const cases: { x: [number, number, number, number]; k: [number, number]; co: number; s: [number, number]; pad: Pad; scale: number }[] = [
+    { x: [12, 30, 30, 16], k: [3, 3], co: 8, s: [1, 1], pad: 'same', scale: 0.1 },
+    { x: [3, 8, 8, 4], k: [3, 3], co: 1, s: [1, 1], pad: 'same', scale: 1 },
+    { x: [3, 9, 9, 4], k: [3, 3], co: 1, s: [1, 1], pad: 'same', scale: 1 }, // 81 output pixels: forward falls back
+    { x: [2, 10, 8, 4], k: [3, 3], co: 4, s: [2, 2], pad: [[0, 0], [1, 2], [2, 0], [0, 0]], scale: 1 },
+    { x: [2, 7, 7, 3], k: [2, 2], co: 4, s: [2, 2], pad: 'valid', scale: 1 },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const filterShape: [number, number, number, number] = [c.k[0], c.k[1], c.x[3], c.co];
+    const outShape = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.s, 1, c.pad).outShape;
+    const size = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
+    const xData = randomData(size(c.x), 1500 + i).map((v) => v * c.scale);
+    const wData = randomData(size(filterShape), 1600 + i).map((v) => v * c.scale);
+    const dyData = randomData(size(outShape), 1700 + i).map((v) => v * c.scale);
+    const n = c.k[0] * c.k[1] * c.x[3];
+    const label = `conv gemm ${JSON.stringify(c)}`;
+    wasmConvGemmStats(true);
+    await assertSameOnCpuAndWasm(`${label} forward`, () =>
+      tf.engine().runKernel('Conv2D', { x: tf.tensor4d(xData, c.x), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: 1 }) as tf.Tensor);
+    await assertSameOnCpuAndWasm(`${label} filter gradient`, () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xData, c.x), dy: tf.tensor4d(dyData, outShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape }) as tf.Tensor);
+    await assertSameOnCpuAndWasm(`${label} input gradient`, () =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dyData, outShape), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
+    const forward = c.co % 4 === 0 || (c.co === 1 && n % 4 === 0 && (outShape[1] * outShape[2]) % 4 === 0);
+    assert.deepEqual(wasmConvGemmStats(), { forward: forward ? 1 : 0, filter: 1, input: c.co % 4 === 0 && n % 4 === 0 ? 1 : 0 }, `${label}: GEMM paths taken`);
   }
 });
 
