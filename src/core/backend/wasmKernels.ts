@@ -8,24 +8,34 @@
  *    and relu fused) run a WebAssembly SIMD GEMM generated per shape (`buildGemmModule`) directly on the backend's
  *    heap; a transposed A costs nothing there (only the constant strides change) and a transposed B one 4 x 4
  *    shuffle transpose. Other shapes transpose the operand explicitly (one wasm `Transpose`) and call the stock
- *    kernel untransposed; bias, activation and prelu/leaky-relu attrs pass through unchanged.
- * 2. `Conv2DBackpropFilter`, which the wasm backend does not have at all (so no conv model can train on it). It is
- *    rewritten as one forward wasm `Conv2D` (XNNPACK) by swapping the roles of the batch and channel axes:
+ *    kernel untransposed; bias, activation and prelu/leaky-relu attrs pass through unchanged. The GEMM multiply-adds
+ *    with relaxed-SIMD FMA where the engine has it (src/core/wasm/features.ts; `LATENT_EXPLORER_WASM_FMA=0` turns it
+ *    off): 44-54 GFLOP/s on one Zen 4 core against 36-43 for f32x4 mul + add.
+ * 2. Convolutions: `Conv2D`, `Conv2DBackpropFilter` (which the wasm backend does not have at all, so no conv model
+ *    could train on it) and `Conv2DBackpropInput` (conv2dTranspose forward and the conv input gradient; a scalar C++
+ *    loop on stock wasm) run, for NHWC float32 with dilation 1 and at most 64 input channels, as im2col + the
+ *    generated GEMM in chunks of images (src/core/backend/im2col.ts):
+ *
+ *        y = cols · W          dW = colsᵀ · dy          dx = col2im(dy · Wᵀ)
+ *
+ *    with cols the patch matrix of x (one row per output pixel, `KH·KW·Ci` columns) and W read as `[KH·KW·Ci, Co]`
+ *    (Co divisible by 4, or a single output channel; see each function). That took the conv AE step (batch 128,
+ *    Fashion-MNIST) from ~150 ms to ~60-80 ms. Other shapes keep the earlier rewrites: the filter gradient as one
+ *    forward XNNPACK `Conv2D` with batch and channel axes swapped,
  *
  *        dW[kh, kw, ci, co] = Σ_{b, oh, ow} xpad[b, oh·s + kh, ow·s + kw, ci] · dy[b, oh, ow, co]
  *
- *    which is a 'valid' convolution of X' = transpose(x, [3,1,2,0]) (`[Ci, H, W, B]`, padded like the forward conv)
- *    with the "filter" F' = transpose(dy, [1,2,0,3]) (`[OH, OW, B, Co]`) at stride 1 and dilation = forward stride,
- *    giving `[Ci, KH', KW', Co]`; a slice to `[Ci, KH, KW, Co]` and a transpose give `[KH, KW, Ci, Co]`.
- *
- * 3. `Conv2DBackpropInput` (conv2dTranspose forward, conv input gradient) exists but is a scalar C++ loop; it is
- *    rewritten as an XNNPACK `Conv2D` over the stride-dilated dy (see `makeConv2DBackpropInput`).
+ *    a 'valid' convolution of X' = transpose(x, [3,1,2,0]) (`[Ci, H, W, B]`, padded like the forward conv) with the
+ *    "filter" F' = transpose(dy, [1,2,0,3]) (`[OH, OW, B, Co]`) at stride 1 and dilation = forward stride, giving
+ *    `[Ci, KH', KW', Co]`, sliced to `[Ci, KH, KW, Co]` and transposed to `[KH, KW, Ci, Co]`; the input gradient as
+ *    an XNNPACK `Conv2D` over the stride-dilated dy (see `makeConv2DBackpropInput`); the forward conv as stock XNNPACK.
  *
  * 4. Training overheads: `Identity` shares the buffer instead of copying it (the engine clones every tensor a gradient
  *    keeps), `Sum` over leading axes (bias gradients) runs as column sums instead of a full `Transpose` + row sums,
  *    `Slice` copies from a view of the heap (the stock kernel first copies out the whole input), and
- *    `FUSED_ADAM_KERNEL` does a whole Adam step for one variable in one pass (used by src/core/training/fusedAdam.ts).
- *    With 1 and these, the dense AE step (784-256-64-32 mirrored, batch 128, one thread) went from ~20 ms to ~10 ms.
+ *    `FUSED_ADAM_KERNEL` does a whole Adam step for one variable in one pass (src/core/training/fusedAdam.ts runs the
+ *    same pass in place, `fusedAdamInPlace`, where no other tensor shares the buffers). With 1 and these, the dense AE
+ *    step (784-256-64-32 mirrored, batch 128, one thread) went from ~20 ms to ~10 ms (~7.5-8.5 ms with FMA).
  * 5. Fused layer and loss kernels with their own registered gradients, which src/core/models/layers.ts runs where they
  *    are registered: `DENSE_KERNEL` (`act(x·W + b)`, relu/sigmoid/linear; backward `ACTIVATION_GRAD_KERNEL` + two
  *    GEMMs + a column sum) and `MSE_KERNEL` (`mean((a - b)²)`; backward `MSE_GRAD_KERNEL`), each a wasm SIMD pass.
@@ -710,7 +720,7 @@ export function registerWasmKernelFixes(): string[] {
       return makeMatMul(name, original);
     });
   }
-  install('Conv2DBackpropFilter', 'Conv2DBackpropFilter (missing on wasm)', () => makeConv2DBackpropFilter());
+  install('Conv2DBackpropFilter', 'Conv2DBackpropFilter (missing on wasm; im2col + GEMM)', () => makeConv2DBackpropFilter());
   install('Identity', 'Identity (shares the buffer instead of copying)', (original) => {
     if (original === undefined) throw new Error('wasm kernel Identity is not registered');
     return makeSharedIdentity(original);
@@ -729,7 +739,7 @@ export function registerWasmKernelFixes(): string[] {
   install(ACTIVATION_GRAD_KERNEL, 'relu/sigmoid gradient from the output (one wasm SIMD pass)', () => makeActivationGrad());
   install(MSE_KERNEL, 'mean squared error (one wasm SIMD pass, float64 sum)', () => makeMse());
   install(MSE_GRAD_KERNEL, 'mean squared error gradient (one wasm SIMD pass)', () => makeMseGrad());
-  install('Conv2DBackpropInput', 'Conv2DBackpropInput (XNNPACK instead of a scalar loop)', (original) => {
+  install('Conv2DBackpropInput', 'Conv2DBackpropInput (col2im + GEMM, or XNNPACK, instead of a scalar loop)', (original) => {
     if (original === undefined) throw new Error('wasm kernel Conv2DBackpropInput is not registered');
     return makeConv2DBackpropInput(original);
   });
