@@ -108,10 +108,10 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
   writeFileSync(dataFile, Buffer.from(data.x.buffer, data.x.byteOffset, data.x.byteLength));
   const x = tf.tensor2d(data.x, [data.n, 784]);
 
-  // Warm-up steps (both sides, not timed): the dense step takes ~60-80 steps to settle on the tfjs side (engine JS
-  // and wasm code reaching their optimised tiers: ~8.7 -> ~7.5 ms/step here), so it is timed from step 30 on.
+  // Warm-up steps (both sides, not timed): the tfjs dense step settles after ~80 steps (~8.4 -> ~7.6 ms/step here;
+  // not wasm tier-up: the same with --no-liftoff), so both sides are timed from step 100 on: steady state.
   const plan: { model: ModelName; build: () => Autoencoder; warmup: number; batches: number }[] = [
-    { model: 'dense', build: denseAe, warmup: 30, batches: count(150) },
+    { model: 'dense', build: denseAe, warmup: 100, batches: count(150) },
     { model: 'conv', build: convAe, warmup: 3, batches: count(40) },
   ];
   const rows: TrainBenchRow[] = [];

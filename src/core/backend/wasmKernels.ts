@@ -246,10 +246,15 @@ export function wasmConvGemmStats(reset = false): { forward: number; filter: num
   return out;
 }
 
-/** The im2col geometry of a conv (NHWC, dilation 1, at most IM2COL_MAX_CHANNELS input channels), else undefined. */
+/** Most floats of one image's patch matrix (64 MiB); larger images keep the XNNPACK paths. */
+export const CONV_MAX_IMAGE_FLOATS = 1 << 24;
+
+/** The im2col geometry of a conv (NHWC, dilation 1, at most IM2COL_MAX_CHANNELS input channels, one image's patch
+ *  matrix within CONV_MAX_IMAGE_FLOATS), else undefined. */
 function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | undefined {
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels > IM2COL_MAX_CHANNELS) return undefined;
   if (info.outHeight < 1 || info.outWidth < 1) return undefined;
+  if (info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels > CONV_MAX_IMAGE_FLOATS) return undefined;
   return {
     h: info.inHeight, w: info.inWidth, ci: info.inChannels, oh: info.outHeight, ow: info.outWidth,
     kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,

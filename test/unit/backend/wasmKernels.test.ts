@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, wasmConvGemmStats, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
+import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
 import { enableRelaxedSimd, hasRelaxedSimd } from '../../../src/core/wasm/features';
 import { applyDense, meanSquaredError } from '../../../src/core/models/layers';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
@@ -352,6 +352,16 @@ test('convolutions that fit im2col + GEMM run as GEMMs and match cpu (forward, f
     const forward = c.co % 4 === 0 || (c.co === 1 && n % 4 === 0 && (outShape[1] * outShape[2]) % 4 === 0);
     assert.deepEqual(wasmConvGemmStats(), { forward: forward ? 1 : 0, filter: 1, input: c.co % 4 === 0 && n % 4 === 0 ? 1 : 0 }, `${label}: GEMM paths taken`);
   }
+});
+
+test('convolutions whose patch matrix per image would pass CONV_MAX_IMAGE_FLOATS keep the XNNPACK path', async () => {
+  await tf.setBackend('wasm');
+  const side = Math.ceil(Math.sqrt(CONV_MAX_IMAGE_FLOATS / (9 * 4))) + 1; // 'same', stride 1: side² pixels x 36 floats
+  wasmConvGemmStats(true);
+  const y = tf.tidy(() => tf.conv2d(tf.ones([1, side, side, 4]) as tf.Tensor4D, tf.ones([3, 3, 4, 4]) as tf.Tensor4D, 1, 'same'));
+  assert.deepEqual(wasmConvGemmStats(), { forward: 0, filter: 0, input: 0 });
+  assert.equal(y.dataSync()[side * 4 + 4], 36, 'an inner pixel sums 3 x 3 x 4 ones');
+  y.dispose();
 });
 
 test('fused dense kernel (applyDense on wasm): output and gradients match cpu for relu, sigmoid, linear', async () => {
