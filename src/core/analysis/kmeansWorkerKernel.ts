@@ -14,43 +14,10 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
+import { F32, F64, I32, OP as op, V128, assembleModule, simd, sleb, uleb } from '../wasm/assembler';
 
 
-// Opcodes (WebAssembly core + fixed-width SIMD).
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  end: 0x0b,
-  select: 0x1b,
-  br: 0x0c,
-  brIf: 0x0d,
-  void: 0x40,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Load: 0x28,
-  f32Load: 0x2a,
-  i32Store: 0x36,
-  f32Store: 0x38,
-  i32Const: 0x41,
-  f32Const: 0x43,
-  f64Const: 0x44,
-  i32Eqz: 0x45,
-  i32LtU: 0x49,
-  i32GeU: 0x4f,
-  f32Lt: 0x5d,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32Shl: 0x74,
-  f32Sub: 0x93,
-  f32Mul: 0x94,
-  f64Add: 0xa0,
-  f64Store: 0x39,
-  f64PromoteF32: 0xbb,
-} as const;
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+// Opcodes: core ones from the assembler (`op`), fixed-width SIMD ones below.
 const V128_LOAD = 0x00;
 const V128_LOAD32_SPLAT = 0x09;
 const V128_CONST = 0x0c;

@@ -11,7 +11,7 @@
  * every patch entry back onto the pixel it came from. Both functions work on a range of images `[b0, b1)`, so the
  * callers can go in chunks that keep the patch matrix in cache.
  */
-import { I32, assembleModule, sleb, uleb } from '../wasm/assembler';
+import { I32, OP, assembleModule, simd, sleb, uleb } from '../wasm/assembler';
 
 /** One convolution's geometry (NHWC, dilation 1). */
 export interface ConvGeometry {
@@ -31,30 +31,6 @@ export interface ConvGeometry {
 /** Most channels the generated copies unroll (per kernel cell). */
 export const IM2COL_MAX_CHANNELS = 64;
 
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  else: 0x05,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  void: 0x40,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Const: 0x41,
-  i32GeU: 0x4f,
-  i32LtU: 0x49,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  i32Mul: 0x6c,
-  i32And: 0x71,
-  f32Load: 0x2a,
-  f32Store: 0x38,
-  f32Add: 0x92,
-  f32Const: 0x43,
-} as const;
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;

@@ -51,7 +51,7 @@
  * intermediates with `backend.disposeData`.
  */
 import { tf } from '../tf';
-import { F32, F64, I32, V128, assembleModule, sleb, uleb } from '../wasm/assembler';
+import { F32, F64, I32, OP as W, V128, assembleModule, simd as simdOp, sleb, uleb } from '../wasm/assembler';
 import { RELAXED_MADD, enableRelaxedSimd } from '../wasm/features';
 import { IM2COL_MAX_CHANNELS, im2colModule } from './im2col';
 import type { ConvGeometry } from './im2col';
@@ -261,9 +261,34 @@ function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | undefine
   };
 }
 
+/** The geometry, patch width `n = KH·KW·Ci` and `co` of a conv on float32 tensors the GEMM paths take, else undefined. */
+function convGemmPlan(info: tf.backend_util.Conv2DInfo, ...tensors: tf.TensorInfo[]): { g: ConvGeometry; n: number; co: number } | undefined {
+  const g = convGeometry(info);
+  if (g === undefined || tensors.some((t) => t.dtype !== 'float32')) return undefined;
+  return { g, n: g.kh * g.kw * g.ci, co: info.outChannels };
+}
+
 /** Images per chunk: as many as keep the chunk's patch matrix within CONV_CHUNK_FLOATS (at least one). */
 function imagesPerChunk(g: ConvGeometry, batch: number): number {
   return Math.max(1, Math.min(batch, Math.floor(CONV_CHUNK_FLOATS / (g.oh * g.ow * g.kh * g.kw * g.ci))));
+}
+
+/**
+ * Calls `chunk(b0, b1, rows, cols)` for the batch in chunks of `imagesPerChunk` images `[b0, b1)` (`rows` output
+ * pixels), with `cols` the byte offset of a patch-matrix buffer of a chunk's size (freed afterwards).
+ */
+function forEachImageChunk(heap: HeapBackend, g: ConvGeometry, batch: number, chunk: (b0: number, b1: number, rows: number, cols: number) => void): void {
+  const per = imagesPerChunk(g, batch);
+  const rowsPerImage = g.oh * g.ow;
+  const cols = heap.makeOutput([per * rowsPerImage, g.kh * g.kw * g.ci], 'float32');
+  try {
+    for (let b0 = 0; b0 < batch; b0 += per) {
+      const b1 = Math.min(batch, b0 + per);
+      chunk(b0, b1, (b1 - b0) * rowsPerImage, heap.getMemoryOffset(cols.dataId));
+    }
+  } finally {
+    heap.disposeData(cols.dataId);
+  }
 }
 
 /** Runs one generated GEMM on heap offsets, packing B into a scratch buffer first where the module packs. */
@@ -289,31 +314,20 @@ function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: nu
  * `backpropFilterGemm`).
  */
 function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const g = convGeometry(info);
-  const co = info.outChannels;
-  if (g === undefined || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const n = g.kh * g.kw * g.ci;
+  const plan = convGemmPlan(info, x, filter);
+  if (plan === undefined) return undefined;
+  const { g, n, co } = plan;
   const wide = co % 4 === 0;
-  const rowsPerImage = g.oh * g.ow;
-  if (!wide && !(co === 1 && n % 4 === 0 && rowsPerImage % 4 === 0)) return undefined;
-  const batch = info.batchSize;
-  const per = imagesPerChunk(g, batch);
-  const out = heap.makeOutput([batch, g.oh, g.ow, co], 'float32');
-  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
-  try {
-    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-    for (let b0 = 0; b0 < batch; b0 += per) {
-      const b1 = Math.min(batch, b0 + per);
-      const rows = (b1 - b0) * rowsPerImage;
-      im2col(off(x), off(cols), b0, b1);
-      const yChunk = off(out) + b0 * rowsPerImage * co * 4;
-      if (wide) heapGemm(heap, { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma: gemmFma }, off(cols), off(filter), yChunk);
-      else heapGemm(heap, { m: 1, n: rows, k: n, transA: true, transB: true, bias: false, relu: false, fma: gemmFma }, off(filter), off(cols), yChunk);
-    }
-  } finally {
-    heap.disposeData(cols.dataId);
-  }
+  if (!wide && !(co === 1 && n % 4 === 0 && (g.oh * g.ow) % 4 === 0)) return undefined;
+  const out = heap.makeOutput([info.batchSize, g.oh, g.ow, co], 'float32');
+  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
+  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
+    im2col(off(x), cols, b0, b1);
+    const y = off(out) + b0 * g.oh * g.ow * co * 4;
+    if (wide) heapGemm(heap, { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma: gemmFma }, cols, off(filter), y);
+    else heapGemm(heap, { m: 1, n: rows, k: n, transA: true, transB: true, bias: false, relu: false, fma: gemmFma }, off(filter), cols, y);
+  });
   convGemmStats.forward++;
   return out;
 }
@@ -338,31 +352,20 @@ function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
  * (see `convGeometry`; Co divisible by 4, or Co = 1 with KH·KW·Ci divisible by 4).
  */
 function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const g = convGeometry(info);
-  const co = info.outChannels;
-  if (g === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
-  const n = g.kh * g.kw * g.ci;
+  const plan = convGemmPlan(info, x, dy);
+  if (plan === undefined) return undefined;
+  const { g, n, co } = plan;
   const wide = co % 4 === 0;
   if (!wide && !(co === 1 && n % 4 === 0)) return undefined;
-  const batch = info.batchSize;
-  const per = imagesPerChunk(g, batch);
-  const rowsPerImage = g.oh * g.ow;
   const out = heap.makeOutput([g.kh, g.kw, g.ci, co], 'float32');
-  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
-  try {
-    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-    for (let b0 = 0; b0 < batch; b0 += per) {
-      const b1 = Math.min(batch, b0 + per);
-      const rows = (b1 - b0) * rowsPerImage;
-      im2col(off(x), off(cols), b0, b1);
-      const dyChunk = off(dy) + b0 * rowsPerImage * co * 4;
-      const spec: GemmSpec = { m: wide ? n : 1, n: wide ? co : n, k: rows, transA: true, transB: false, bias: false, relu: false, fma: gemmFma, accumulate: b0 > 0 };
-      heapGemm(heap, spec, wide ? off(cols) : dyChunk, wide ? dyChunk : off(cols), off(out));
-    }
-  } finally {
-    heap.disposeData(cols.dataId);
-  }
+  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
+  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
+    im2col(off(x), cols, b0, b1);
+    const dyChunk = off(dy) + b0 * g.oh * g.ow * co * 4;
+    const spec: GemmSpec = { m: wide ? n : 1, n: wide ? co : n, k: rows, transA: true, transB: false, bias: false, relu: false, fma: gemmFma, accumulate: b0 > 0 };
+    heapGemm(heap, spec, wide ? cols : dyChunk, wide ? dyChunk : cols, off(out));
+  });
   convGemmStats.filter++;
   return out;
 }
@@ -373,30 +376,23 @@ function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.TensorIn
  * and KH·KW·Ci divisible by 4).
  */
 function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const g = convGeometry(info);
-  const co = info.outChannels;
-  if (g === undefined || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const n = g.kh * g.kw * g.ci;
+  const plan = convGemmPlan(info, dy, filter);
+  if (plan === undefined) return undefined;
+  const { g, n, co } = plan;
   if (co % 4 !== 0 || n % 4 !== 0) return undefined;
-  const batch = info.batchSize;
-  const per = imagesPerChunk(g, batch);
-  const rowsPerImage = g.oh * g.ow;
-  const dx = heap.makeOutput([batch, g.h, g.w, g.ci], 'float32');
-  const cols = heap.makeOutput([per * rowsPerImage, n], 'float32');
+  const dx = heap.makeOutput([info.batchSize, g.h, g.w, g.ci], 'float32');
   const packed = heap.makeOutput([co, n], 'float32');
   try {
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
     const memory = heap.wasm.asm.memory;
     const { col2im } = im2colModule(g, memory);
-    for (let b0 = 0; b0 < batch; b0 += per) {
-      const b1 = Math.min(batch, b0 + per);
-      const mod = gemmModule({ m: (b1 - b0) * rowsPerImage, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: gemmFma }, memory);
+    forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
+      const mod = gemmModule({ m: rows, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: gemmFma }, memory);
       if (b0 === 0) mod.pack!(off(filter), off(packed)); // the same panels for every m
-      mod.gemm(off(dy) + b0 * rowsPerImage * co * 4, off(packed), off(cols), 0);
-      col2im(off(cols), off(dx), b0, b1);
-    }
+      mod.gemm(off(dy) + b0 * g.oh * g.ow * co * 4, off(packed), cols, 0);
+      col2im(cols, off(dx), b0, b1);
+    });
   } finally {
-    heap.disposeData(cols.dataId);
     heap.disposeData(packed.dataId);
   }
   convGemmStats.input++;
@@ -769,21 +765,6 @@ export function unregisterWasmKernelFixes(): void {
 // memory), specialised per shape so that every stride is a constant in the code.
 // ---------------------------------------------------------------------------------------------------------------
 
-const W = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  brIf: 0x0d,
-  select: 0x1b,
-  void: 0x40,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Const: 0x41,
-  i32LtU: 0x49,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-} as const;
-const simdOp = (code: number): number[] => [0xfd, ...uleb(code)];
 const S_LOAD = 0x00;
 const S_LOAD32_SPLAT = 0x09;
 const S_STORE = 0x0b;

@@ -11,6 +11,49 @@ export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
+/** Opcodes of the core instructions the generated kernels use (WebAssembly core spec, "Instructions"). */
+export const OP = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  select: 0x1b,
+  void: 0x40,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f32Load: 0x2a,
+  i32Store: 0x36,
+  f32Store: 0x38,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32LtU: 0x49,
+  i32GeU: 0x4f,
+  f32Lt: 0x5d,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f32Add: 0x92,
+  f32Sub: 0x93,
+  f32Mul: 0x94,
+  f64Add: 0xa0,
+  f64PromoteF32: 0xbb,
+} as const;
+
+/** A SIMD instruction: the 0xfd prefix and its LEB128 opcode. */
+export function simd(code: number): number[] {
+  return [0xfd, ...uleb(code)];
+}
+
 /** Unsigned LEB128. */
 export function uleb(v: number): number[] {
   const out: number[] = [];

@@ -4,10 +4,12 @@ import { buildIm2colModule, im2colModule } from '../../../src/core/backend/im2co
 import type { ConvGeometry } from '../../../src/core/backend/im2col';
 import { randomData } from './helpers';
 
-/** Straightforward patch matrix of images [b0, b1) (the definition in src/core/backend/im2col.ts). */
-function referenceIm2col(x: Float32Array, g: ConvGeometry, b0: number, b1: number): Float32Array {
+/**
+ * Visits every entry of the patch matrix of images [b0, b1) (the definition in src/core/backend/im2col.ts): its index
+ * in the matrix and the index of the input element it copies, or -1 where the patch reaches outside the image.
+ */
+function forEachPatchEntry(g: ConvGeometry, b0: number, b1: number, visit: (colsIndex: number, xIndex: number) => void): void {
   const row = g.kh * g.kw * g.ci;
-  const out = new Float32Array((b1 - b0) * g.oh * g.ow * row);
   let r = 0;
   for (let b = b0; b < b1; b++) {
     for (let oy = 0; oy < g.oh; oy++) {
@@ -16,37 +18,28 @@ function referenceIm2col(x: Float32Array, g: ConvGeometry, b0: number, b1: numbe
           for (let j = 0; j < g.kw; j++) {
             const ih = oy * g.sh - g.top + i;
             const iw = ox * g.sw - g.left + j;
-            for (let c = 0; c < g.ci; c++) {
-              const inside = ih >= 0 && ih < g.h && iw >= 0 && iw < g.w;
-              out[r * row + (i * g.kw + j) * g.ci + c] = inside ? x[((b * g.h + ih) * g.w + iw) * g.ci + c] : 0;
-            }
+            const inside = ih >= 0 && ih < g.h && iw >= 0 && iw < g.w;
+            for (let c = 0; c < g.ci; c++) visit(r * row + (i * g.kw + j) * g.ci + c, inside ? ((b * g.h + ih) * g.w + iw) * g.ci + c : -1);
           }
         }
       }
     }
   }
+}
+
+/** Straightforward patch matrix of images [b0, b1). */
+function referenceIm2col(x: Float32Array, g: ConvGeometry, b0: number, b1: number): Float32Array {
+  const out = new Float32Array((b1 - b0) * g.oh * g.ow * g.kh * g.kw * g.ci);
+  forEachPatchEntry(g, b0, b1, (k, xi) => (out[k] = xi < 0 ? 0 : x[xi]));
   return out;
 }
 
 /** col2im as the adjoint of im2col: <im2col(x), cols> = <x, col2im(cols)> for all x, so col2im = im2colᵀ. */
 function referenceCol2im(cols: Float32Array, g: ConvGeometry, batch: number, b0: number, b1: number): Float64Array {
-  const row = g.kh * g.kw * g.ci;
   const dx = new Float64Array(batch * g.h * g.w * g.ci);
-  let r = 0;
-  for (let b = b0; b < b1; b++) {
-    for (let oy = 0; oy < g.oh; oy++) {
-      for (let ox = 0; ox < g.ow; ox++, r++) {
-        for (let i = 0; i < g.kh; i++) {
-          for (let j = 0; j < g.kw; j++) {
-            const ih = oy * g.sh - g.top + i;
-            const iw = ox * g.sw - g.left + j;
-            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
-            for (let c = 0; c < g.ci; c++) dx[((b * g.h + ih) * g.w + iw) * g.ci + c] += cols[r * row + (i * g.kw + j) * g.ci + c];
-          }
-        }
-      }
-    }
-  }
+  forEachPatchEntry(g, b0, b1, (k, xi) => {
+    if (xi >= 0) dx[xi] += cols[k];
+  });
   return dx;
 }
 
