@@ -37,10 +37,10 @@
  *    same pass in place, `fusedAdamInPlace`, where no other tensor shares the buffers). With 1 and these, the dense AE
  *    step (784-256-64-32 mirrored, batch 128, one thread) went from ~20 ms to ~10 ms (~7.5-8.5 ms with FMA).
  * 5. Fused layer and loss kernels with their own registered gradients, which src/core/models/layers.ts runs where they
- *    are registered: `DENSE_KERNEL` (`act(x·W + b)`, relu/sigmoid/linear; backward `ACTIVATION_GRAD_KERNEL` + two
- *    GEMMs + a column sum) and `MSE_KERNEL` (`mean((a - b)²)`; backward `MSE_GRAD_KERNEL`), each a wasm SIMD pass.
- *    They cut the dense AE step from 116 kernels to 65 (the engine's per-kernel bookkeeping and the tape's saved
- *    copies included): ~10.4-11.3 -> ~9-9.8 ms per step.
+ *    are registered: `DENSE_KERNEL` (`act(x·W + b)`, relu/sigmoid/linear; backward `ACTIVATION_GRAD_KERNEL`, which
+ *    also sums the bias gradient, + two GEMMs) and `MSE_KERNEL` (`mean((a - b)²)`; backward `MSE_GRAD_KERNEL`),
+ *    each a wasm SIMD pass. They cut the dense AE step from 116 kernels to 65 (60 with the bias sums folded in; the
+ *    engine's per-kernel bookkeeping and the tape's saved copies included): ~10.4-11.3 -> ~9-9.8 ms per step.
  *
  * Everything else the dense / conv / conv-transpose autoencoders need for Adam training exists on wasm 4.22
  * (`FusedConv2D`, `Step`, `Sigmoid`, `PadV2`, ...; a probe of the kernel registry found only `UnsortedSegmentSum`
@@ -636,6 +636,16 @@ export function buildColumnSumModule(): Uint8Array {
 
 let colsumFn: { memory: WebAssembly.Memory; fn: (x: number, out: number, rows: number, cols: number) => void } | undefined;
 
+/** `out[j] = Σ_i x[i, j]` for x read as `[rows, cols]` (the column-sum module, compiled once per heap). */
+function columnSums(heap: HeapBackend, x: tf.TensorInfo, out: tf.TensorInfo, rows: number, cols: number): void {
+  const memory = heap.wasm.asm.memory;
+  if (colsumFn === undefined || colsumFn.memory !== memory) {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildColumnSumModule()), { env: { memory } });
+    colsumFn = { memory, fn: inst.exports.colsum as (x: number, out: number, rows: number, cols: number) => void };
+  }
+  colsumFn.fn(heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, cols);
+}
+
 /**
  * `Sum` over leading axes (a bias gradient: Σ over the batch) of a float32 tensor as column sums in place, instead
  * of the stock wasm kernel's full `Transpose` (it can only reduce innermost axes) followed by row sums. Other sums go
@@ -650,15 +660,9 @@ function makeLeadingAxesSum(original: tf.KernelConfig): tf.KernelConfig {
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
     if (x.dtype !== 'float32' || !leading) return original.kernelFunc(args);
     const heap = args.backend as unknown as HeapBackend;
-    const memory = heap.wasm.asm.memory;
-    if (colsumFn === undefined || colsumFn.memory !== memory) {
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(buildColumnSumModule()), { env: { memory } });
-      colsumFn = { memory, fn: inst.exports.colsum as (x: number, out: number, rows: number, cols: number) => void };
-    }
     const rest = x.shape.slice(axes.length);
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
     const out = heap.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
-    colsumFn.fn(heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, tf.util.sizeFromShape(rest));
+    columnSums(heap, x, out, tf.util.sizeFromShape(x.shape.slice(0, axes.length)), tf.util.sizeFromShape(rest));
     return out;
   };
   return { kernelName: 'Sum', backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
@@ -1403,7 +1407,7 @@ export function fusedAdamInPlace(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g
 /**
  * `y = act(x·W + b)` in one kernel (inputs `x` [B, I], `W` [I, O], `b` [O]; attr `activation`): the generated GEMM
  * with the bias (and relu) fused, sigmoid by the stock wasm kernel on its output. Its registered gradient is, with
- * `dz = dy ⊙ act'(y)` (`ACTIVATION_GRAD_KERNEL`),
+ * `dz = dy ⊙ act'(y)` (`ACTIVATION_GRAD_KERNEL`, which returns db with it; a Sum for a linear layer),
  *
  *     dx = dz·Wᵀ      dW = xᵀ·dz      db = Σ_batch dz
  *
@@ -1411,7 +1415,10 @@ export function fusedAdamInPlace(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g
  * engine's bookkeeping for each) per layer.
  */
 export const DENSE_KERNEL = 'LatentExplorerDense';
-/** `dz = dy ⊙ act'(y)` from the activation's output y: relu `y > 0 ? dy : 0`, sigmoid `dy·(y·(1 - y))`. */
+/**
+ * `dz = dy ⊙ act'(y)` from the activation's output y: relu `y > 0 ? dy : 0`, sigmoid `dy·(y·(1 - y))`; with attr
+ * `biasGrad: true` also the bias gradient `db = Σ_rows dz` (outputs `[dz, db]`).
+ */
 export const ACTIVATION_GRAD_KERNEL = 'LatentExplorerActivationGrad';
 /**
  * `mean((a - b)²)` of two float32 tensors of one shape, as a scalar: each `(a - b)²` rounded to float32 (as
@@ -1575,7 +1582,7 @@ function makeDense(): tf.KernelConfig {
 function makeActivationGrad(): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): KernelOutput => {
     const heap = args.backend as unknown as HeapBackend;
-    const { activation } = args.attrs as unknown as DenseKernelAttrs;
+    const { activation, biasGrad } = args.attrs as unknown as DenseKernelAttrs & { biasGrad?: boolean };
     const dy = input(args.inputs, 'dy');
     const y = input(args.inputs, 'y');
     checkFloat32(dy, y);
@@ -1592,7 +1599,12 @@ function makeActivationGrad(): tf.KernelConfig {
       const f = Math.fround;
       for (let i = main; i < n; i++) o[i] = activation === 'relu' ? (v[i] > 0 ? d[i] : 0) : f(d[i] * f(v[i] * f(1 - v[i])));
     }
-    return out;
+    if (!biasGrad) return out;
+    // The bias gradient Σ_batch dz from dz while it is in cache: one kernel instead of a Sum after this one.
+    const cols = y.shape[y.shape.length - 1];
+    const db = heap.makeOutput([cols], 'float32');
+    columnSums(heap, out, db, n / cols, cols);
+    return [out, db];
   };
   return { kernelName: ACTIVATION_GRAD_KERNEL, backendName: WASM, kernelFunc };
 }
@@ -1653,11 +1665,11 @@ function registerFusedGradients(): void {
       const [x, w, y] = saved;
       const { activation } = attrs as unknown as DenseKernelAttrs;
       const g = dy as tf.Tensor;
-      const dz = activation === 'linear' ? g : (tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy: g, y }, { activation }) as tf.Tensor);
+      const [dz, db] = activation === 'linear' ? [g, undefined] : (tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy: g, y }, { activation, biasGrad: true }) as tf.Tensor[]);
       return {
         x: () => tf.matMul(dz, w, false, true),
         W: () => tf.matMul(x, dz, true, false),
-        b: () => tf.sum(dz, 0),
+        b: () => db ?? tf.sum(dz, 0),
       };
     },
   });

@@ -400,6 +400,8 @@ test('fused dense kernel (applyDense on wasm): output and gradients match cpu fo
   const names = profile.kernels.map((k) => k.name);
   assert.ok(names.includes(DENSE_KERNEL) && names.includes(ACTIVATION_GRAD_KERNEL), names.join(' '));
   assert.ok(!names.includes('Relu') && !names.includes('Add'), names.join(' '));
+  // One Sum: the loss's own; the bias gradient comes with the activation gradient.
+  assert.equal(names.filter((k) => k === 'Sum').length, 1, names.join(' '));
 });
 
 test('fused mean squared error (meanSquaredError on wasm): value and gradients match cpu', async () => {
