@@ -14,7 +14,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { F32, F64, I32, OP as op, V128, assembleModule, simd, sleb, uleb } from '../wasm/assembler';
+import { F32, F64, I32, OP as op, V128, assembleModule, emitter, simd, sleb, uleb } from '../wasm/assembler';
 
 
 // Opcodes: core ones from the assembler (`op`), fixed-width SIMD ones below.
@@ -74,13 +74,8 @@ export function buildAssignModule(d: number, shared: boolean, k?: number): Uint8
   const transposed = k !== undefined && k <= MAX_TRANSPOSED_K;
   const NACC = Math.min(4, B);
   const keepRow = B <= MAX_ROW_LOCALS;
-  let code: number[] = [];
-  const emit = (...bytes: (number | number[])[]): void => {
-    for (const b of bytes) {
-      if (Array.isArray(b)) code.push(...b);
-      else code.push(b);
-    }
-  };
+  const code: number[] = [];
+  const emit = emitter(code);
   const get = (l: number): void => emit(op.localGet, uleb(l));
   const set = (l: number): void => emit(op.localSet, uleb(l));
   const tee = (l: number): void => emit(op.localTee, uleb(l));
@@ -431,7 +426,7 @@ export function buildAssignModule(d: number, shared: boolean, k?: number): Uint8
 
   // `dist2(x, n, p, out)`: out[i] = ||x_i - p||^2 in float64 (f32 inputs promoted, so it matches a float64 loop up to
   // the summation order) for the n rows of x; p is any dp-wide row (k-means++ passes a data row).
-  code = [];
+  code.length = 0; // the previous body was copied out
   {
     const [DX, DN, DP, DOUT] = [0, 1, 2, 3];
     const [DI, DROW] = [4, 5];

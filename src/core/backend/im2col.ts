@@ -11,7 +11,7 @@
  * every patch entry back onto the pixel it came from. Both functions work on a range of images `[b0, b1)`, so the
  * callers can go in chunks that keep the patch matrix in cache.
  */
-import { I32, OP, assembleModule, simd, sleb, uleb } from '../wasm/assembler';
+import { I32, OP, assembleModule, emitter, simd, sleb, uleb } from '../wasm/assembler';
 
 /** One convolution's geometry (NHWC, dilation 1). */
 export interface ConvGeometry {
@@ -56,12 +56,7 @@ export function buildIm2colModule(g: ConvGeometry): Uint8Array {
 
   const body = (scatter: boolean): number[] => {
     const code: number[] = [];
-    const emit = (...bytes: (number | number[])[]): void => {
-      for (const b of bytes) {
-        if (Array.isArray(b)) code.push(...b);
-        else code.push(b);
-      }
-    };
+    const emit = emitter(code);
     const get = (l: number): void => emit(OP.localGet, l);
     const set = (l: number): void => emit(OP.localSet, l);
     const i32c = (v: number): void => emit(OP.i32Const, sleb(v));

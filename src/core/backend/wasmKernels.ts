@@ -51,7 +51,7 @@
  * intermediates with `backend.disposeData`.
  */
 import { tf } from '../tf';
-import { F32, F64, I32, OP as W, V128, assembleModule, simd as simdOp, sleb, uleb } from '../wasm/assembler';
+import { F32, F64, I32, OP as W, V128, assembleModule, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
 import { RELAXED_MADD, enableRelaxedSimd } from '../wasm/features';
 import { IM2COL_MAX_CHANNELS, im2colModule } from './im2col';
 import type { ConvGeometry } from './im2col';
@@ -567,12 +567,7 @@ export function buildColumnSumModule(): Uint8Array {
   const ACCV = 9;
   const ACCS = 10;
   const code: number[] = [];
-  const emit = (...bytes: (number | number[])[]): void => {
-    for (const b of bytes) {
-      if (Array.isArray(b)) code.push(...b);
-      else code.push(b);
-    }
-  };
+  const emit = emitter(code);
   const get = (l: number): void => emit(W.localGet, uleb(l));
   const set = (l: number): void => emit(W.localSet, uleb(l));
   // ROWB = cols·4; END offset of the rows = rows·cols·4 (added per column); JEND = (cols & ~3)·4
@@ -838,13 +833,8 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
   const kStepA = transA ? M * 4 : 4; // bytes between A'[i, k] and A'[i, k + 1]
   const rowBytesC = N * 4;
   const packedB = transB || M >= GEMM_PACK_MIN_M;
-  let code: number[] = [];
-  const emit = (...bytes: (number | number[])[]): void => {
-    for (const b of bytes) {
-      if (Array.isArray(b)) code.push(...b);
-      else code.push(b);
-    }
-  };
+  const code: number[] = [];
+  const emit = emitter(code);
   const get = (l: number): void => emit(W.localGet, uleb(l));
   const set = (l: number): void => emit(W.localSet, uleb(l));
   const i32c = (v: number): void => emit(W.i32Const, sleb(v));
@@ -1041,7 +1031,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
   if (transB) {
     // pack(src, dst) for Bᵀ: src [N, K] -> dst [K, N] (column panels when packedB), 4 x 4 blocks. Locals: 0 src, 1 dst, 2 row block (bytes into src),
     // 3 column offset, 4 src pointer, 5 dst pointer; v128 6..9 rows, 10..13 interleaved halves.
-    code = [];
+    code.length = 0; // the previous body was copied out
     const [SRC, DST, RB, CB, SP, DP] = [0, 1, 2, 3, 4, 5];
     const R0 = 6;
     const T0 = 10;
@@ -1133,7 +1123,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
   if (packedB && !transB) {
     // pack(src, dst): B [K, N] -> its column panels (see buildGemmModule's comment). Locals: 0 src, 1 dst, 2 column
     // byte offset, 3 src pointer, 4 dst pointer, 5 dst end.
-    code = [];
+    code.length = 0; // the previous body was copied out
     const [SRC, DST, JB, SP, DP, DEND] = [0, 1, 2, 3, 4, 5];
     /** Copies the panel at byte column JB (local), `width` bytes per row of B. */
     const panel = (width: number): void => {
@@ -1210,12 +1200,7 @@ export function buildAdamModule(): Uint8Array {
   const [TG, TM, TV] = [SPLAT + NP, SPLAT + NP + 1, SPLAT + NP + 2]; // v128 temps
   const [SG, SM, SV] = [TV + 1, TV + 2, TV + 3]; // f32 temps
   const code: number[] = [];
-  const emit = (...bytes: (number | number[])[]): void => {
-    for (const b of bytes) {
-      if (Array.isArray(b)) code.push(...b);
-      else code.push(b);
-    }
-  };
+  const emit = emitter(code);
   const get = (l: number): void => emit(W.localGet, uleb(l));
   const set = (l: number): void => emit(W.localSet, uleb(l));
   const memarg = (align: number): number[] => [...uleb(align), 0];
@@ -1456,12 +1441,7 @@ export function buildElementwiseModule(): Uint8Array {
   /** Adds a function body: `locals` as (count, type) pairs after the parameters. */
   const fn = (locals: number[], build: (emit: (...b: (number | number[])[]) => void) => void): void => {
     const code: number[] = [];
-    const emit = (...bytes: (number | number[])[]): void => {
-      for (const b of bytes) {
-        if (Array.isArray(b)) code.push(...b);
-        else code.push(b);
-      }
-    };
+    const emit = emitter(code);
     build(emit);
     emit(W.end);
     const decl: number[] = [...uleb(locals.length / 2)];

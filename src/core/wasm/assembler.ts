@@ -49,6 +49,19 @@ export const OP = {
   f64PromoteF32: 0xbb,
 } as const;
 
+/** Appends bytes (numbers, or arrays of them) to a function body under construction. */
+export type Emit = (...bytes: (number | number[])[]) => void;
+
+/** The `emit` of a generator writing into `code` (reuse the array for the next body with `code.length = 0`). */
+export function emitter(code: number[]): Emit {
+  return (...bytes) => {
+    for (const b of bytes) {
+      if (Array.isArray(b)) code.push(...b);
+      else code.push(b);
+    }
+  };
+}
+
 /** A SIMD instruction: the 0xfd prefix and its LEB128 opcode. */
 export function simd(code: number): number[] {
   return [0xfd, ...uleb(code)];
