@@ -10,11 +10,21 @@ REPO=$PWD
 ROOT=${HARNESS_ROOT:-$REPO/.vscode-harness}
 CS_VERSION=4.100.3; RG_PKG_VERSION=1.15.11; RG_ASSET=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
 CS_BIN="$ROOT/cs/node_modules/.bin/code-server"
-t0=$(date +%s); step() { echo "== [harness $(( $(date +%s)-t0 ))s] $*"; }
-mkdir -p "$ROOT"/{tmp,home,xdg/config,xdg/data,cs,tools}
+t0=$(date +%s); STEP=start; step() { STEP=$*; echo "== [harness $(( $(date +%s)-t0 ))s] $*"; }
+trap 'rc=$?; echo "harness-install: step \"$STEP\" failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2; exit $rc' ERR
+mkdir -p "$ROOT"/{tmp,cs,tools}
+
+# code-server writes ~/.config/code-server/config.yaml (and says so on stdout) on its first run under a HOME: run it
+# under HOME and XDG folders of its own that start empty, so nothing from (or for) the user's HOME is involved.
+iso=$(mktemp -d "$ROOT/tmp/home.XXXXXX")
+mkdir -p "$iso"/{home,config,data,cache,state}
+export HOME="$iso/home" XDG_CONFIG_HOME="$iso/config" XDG_DATA_HOME="$iso/data" XDG_CACHE_HOME="$iso/cache" XDG_STATE_HOME="$iso/state"
+cleanup() { rm -rf "$iso"; }
+trap cleanup EXIT
 
 MARKER="$ROOT/cs/.installed-$CS_VERSION"   # written only after a complete install (postinstall included)
-installed_version() { "$CS_BIN" --version 2>/dev/null | head -1 | cut -d' ' -f1; }
+# The version line is the one that starts with a version number: other lines (the first-run config notice) may precede it.
+installed_version() { "$CS_BIN" --version 2>/dev/null | grep -m1 -oE '^[0-9]+\.[0-9]+\.[0-9]+' || true; }
 if [ -n "${FORCE:-}" ] || [ ! -f "$MARKER" ] || [ ! -x "$CS_BIN" ] || [ "$(installed_version)" != "$CS_VERSION" ]; then
   export TMPDIR="$ROOT/tmp" npm_config_cache="$ROOT/npm-cache"
   export npm_config_nodedir=${npm_config_nodedir:-/usr}   # node-gyp: local headers (/usr/include/node), never nodejs.org
@@ -40,8 +50,11 @@ if [ -n "${FORCE:-}" ] || [ ! -f "$MARKER" ] || [ ! -x "$CS_BIN" ] || [ "$(insta
   (cd "$ROOT/cs" && rm -rf node_modules package-lock.json .installed-* && echo '{"name":"cs-host","private":true}' > package.json \
     && npm_config_unsafe_perm=true npm install --no-audit --no-fund --unsafe-perm "code-server@$CS_VERSION" > install.log 2>&1) \
     || { tail -40 "$ROOT/cs/install.log"; exit 1; }
-  test -x "$ROOT/cs/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg"
-  test "$(installed_version)" = "$CS_VERSION"
+  step "check the installed code-server"
+  test -x "$ROOT/cs/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" \
+    || { echo "harness-install: @vscode/ripgrep has no rg binary (see $ROOT/cs/install.log)" >&2; exit 1; }
+  v=$(installed_version)
+  [ "$v" = "$CS_VERSION" ] || { echo "harness-install: code-server --version says '${v:-nothing}', expected $CS_VERSION; its output:" >&2; "$CS_BIN" --version >&2 || true; exit 1; }
   touch "$MARKER"
 else
   step "code-server $CS_VERSION already installed in $ROOT/cs"
@@ -49,5 +62,6 @@ fi
 
 # The shim imports playwright-core, resolved from the project's node_modules (a devDependency; ../../node_modules).
 cp "$REPO/scripts/harnessCodeShim.mjs" "$ROOT/tools/code-shim.mjs"; chmod +x "$ROOT/tools/code-shim.mjs"
-command -v chromium >/dev/null || test -x "${CHROMIUM:-/usr/bin/chromium}"
-step "ready: $("$CS_BIN" --version | head -1), shim $ROOT/tools/code-shim.mjs"
+step "check chromium"
+command -v chromium >/dev/null || test -x "${CHROMIUM:-/usr/bin/chromium}" || { echo "harness-install: no chromium (apt-get install chromium)" >&2; exit 1; }
+step "ready: code-server $(installed_version), shim $ROOT/tools/code-shim.mjs"

@@ -2,11 +2,15 @@
  * Runs the integration tests (test/integration/*.test.ts) inside a real VS Code extension host: code-server 4.100.3
  * (VS Code 1.100.3) installed by scripts/harness-install.sh, driven through @vscode/test-electron's runTests with
  * .vscode-harness/tools/code-shim.mjs as the "VS Code executable". Bundles the suites to out/test/integration first.
- * Usage (after `npm run build`): node --import tsx test/runTest.ts        Exit code: the tests' (non-zero on failure).
+ * The extension under test is this folder (development mode, after `npm run build`) or, with `--vsix FILE`, the
+ * packaged extension installed into an empty extensions folder with `code-server --install-extension` (production
+ * mode: what a user gets).
+ * Usage: node --import tsx test/runTest.ts [--vsix FILE]        Exit code: the tests' (non-zero on failure).
  */
 import { runTests } from '@vscode/test-electron';
+import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(__dirname, '..');
@@ -23,14 +27,28 @@ async function bundleSuites(): Promise<void> {
   });
 }
 
+/**
+ * `--vsix [FILE]` from the command line, resolved (default: `npm run package`'s `<name>-<version>.vsix`); undefined
+ * for a development-mode run.
+ */
+function vsixArg(): string | undefined {
+  const i = process.argv.indexOf('--vsix');
+  if (i < 0) return undefined;
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = resolve(repo, process.argv[i + 1] ?? `${pkg.name}-${pkg.version}.vsix`);
+  if (!existsSync(file)) throw new Error(`${file} not found: run \`npm run package\` first`);
+  return file;
+}
+
 async function main(): Promise<number> {
+  const vsix = vsixArg();
   const shim = join(harness, 'tools', 'code-shim.mjs');
   const codeServer = join(harness, 'cs', 'node_modules', '.bin', 'code-server');
   if (!existsSync(shim) || !existsSync(codeServer)) {
     console.error(`VS Code harness missing in ${harness}: run \`bash scripts/harness-install.sh\` first.`);
     return 1;
   }
-  if (!existsSync(join(repo, 'dist', 'extension.js')) || !existsSync(join(repo, 'dist', 'trainingWorker.js'))) {
+  if (vsix === undefined && (!existsSync(join(repo, 'dist', 'extension.js')) || !existsSync(join(repo, 'dist', 'trainingWorker.js')))) {
     console.error('dist/extension.js or dist/trainingWorker.js missing: run `npm run build` first.');
     return 1;
   }
@@ -39,21 +57,32 @@ async function main(): Promise<number> {
   mkdirSync(join(harness, 'tmp'), { recursive: true });
   const workspace = mkdtempSync(join(harness, 'tmp', 'ws-'));
   const profile = mkdtempSync(join(harness, 'tmp', 'profile-'));
-  for (const d of ['home', 'config', 'data', 'ud', 'exts']) mkdirSync(join(profile, d), { recursive: true });
+  for (const d of ['home', 'config', 'data', 'cache', 'state', 'ud', 'exts']) mkdirSync(join(profile, d), { recursive: true });
   const env: Record<string, string> = {
     HOME: join(profile, 'home'),
     XDG_CONFIG_HOME: join(profile, 'config'),
     XDG_DATA_HOME: join(profile, 'data'),
+    XDG_CACHE_HOME: join(profile, 'cache'),
+    XDG_STATE_HOME: join(profile, 'state'),
     CODE_SERVER_BIN: codeServer,
     TEST_TIMEOUT_S: process.env.TEST_TIMEOUT_S ?? '420',
     LATENT_EXPLORER_IT_WORKSPACE: workspace,
+    LATENT_EXPLORER_IT_EXTENSIONS: join(profile, 'exts'),
   };
   Object.assign(process.env, env);
+  if (vsix !== undefined) {
+    console.log(`installing ${vsix} into ${join(profile, 'exts')}`);
+    const r = spawnSync(codeServer, ['--extensions-dir', join(profile, 'exts'), '--user-data-dir', join(profile, 'ud'), '--install-extension', vsix], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`code-server --install-extension ${vsix} failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
+      return 1;
+    }
+  }
   const t0 = Date.now();
   try {
     return await runTests({
       vscodeExecutablePath: shim,
-      extensionDevelopmentPath: repo,
+      extensionDevelopmentPath: vsix === undefined ? repo : [],
       extensionTestsPath: join(outDir, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${join(profile, 'ud')}`, `--extensions-dir=${join(profile, 'exts')}`],
       extensionTestsEnv: env,

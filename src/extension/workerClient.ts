@@ -12,7 +12,7 @@ import type {
 import type { TrainProgress } from '../core/training/types';
 import type { CorruptionMode } from '../core/analysis/corruption';
 import type {
-  BackendPreference, EpochEmbedding, ExplorerArgs, ExplorerMethod, ExplorerReturn, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary,
+  BackendPreference, EpochEmbedding, ExplorerArgs, ExplorerMethod, ExplorerReturn, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary,
   WorkerToHost,
 } from '../worker/protocol';
 import { WorkerError } from '../worker/protocol';
@@ -25,7 +25,7 @@ export interface WorkerClientOptions {
   /** Extra Node flags for the worker thread (e.g. `['--import', 'tsx']`). */
   execArgv?: string[];
   /** Log lines from the worker and about its lifecycle. */
-  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  onLog?: (level: LogLevel, message: string) => void;
   /** How long `cancel()` waits for the worker to stop on its own before terminating it. Default 1500 ms. */
   cancelGraceMs?: number;
 }

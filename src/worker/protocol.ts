@@ -15,8 +15,8 @@ export type { BackendPreference };
 
 /** What to train: a serialisable subset of the pipeline's options (no callbacks, no AbortSignal). */
 export interface TrainRequest {
-  /** Absolute path of the dataset file or folder (only ever read). */
-  datasetPath: string;
+  /** Absolute path of the dataset file or folder (only ever read); undefined = the sample digits. */
+  datasetPath?: string;
   loadOptions: LoadOptions;
   model: { kind: ModelKind; latentDim?: number; hidden?: number[] };
   train: { epochs: number; seed: number; batchSize?: number; learningRate?: number };
@@ -104,7 +104,8 @@ export interface ProgressReply { type: 'progress'; id: number; progress: TrainPr
  */
 export interface EpochEmbeddingReply { type: 'epochEmbedding'; id: number; embedding: EpochEmbedding }
 /** A log line for the output channel. */
-export interface LogReply { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export interface LogReply { type: 'log'; level: LogLevel; message: string }
 /** The cancel request was seen and the AbortSignal fired. */
 export interface CancelAckReply { type: 'cancelAck' }
 /** Training (or loading) finished; the worker now serves explorer calls for this model. */

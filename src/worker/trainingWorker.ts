@@ -13,7 +13,7 @@ import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
 import type { TrainingContext } from '../core/pipeline';
 import type {
-  BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
+  BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
 } from './protocol';
 import { serializeError } from './protocol';
 
@@ -40,7 +40,7 @@ function post(msg: WorkerToHost): void {
   port!.postMessage(msg);
 }
 
-function log(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+function log(message: string, level: LogLevel = 'info'): void {
   post({ type: 'log', level, message });
 }
 
@@ -51,6 +51,7 @@ async function ensureBackend(pref: BackendPreference): Promise<string> {
     backendLabel = describeBackend(info);
     backendPref = pref;
     log(`backend: ${backendLabel}`);
+    log(`backend details: ${describeBackend(info, true)}`, 'debug');
   }
   return backendLabel;
 }
@@ -104,7 +105,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
         lastYield = performance.now();
       }
     };
-    log(`train ${request.model.kind} on ${request.datasetPath} -> ${request.outDir}`);
+    log(`train ${request.model.kind} on ${request.datasetPath ?? 'the sample digits'} -> ${request.outDir}`);
     const out = await runTrainingPipeline({
       datasetPath: request.datasetPath,
       loadOptions: request.loadOptions,

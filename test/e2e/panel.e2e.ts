@@ -31,6 +31,16 @@ function fixture(dir: string): string {
   return file;
 }
 
+/** HOME and XDG folders that start empty, inside the temp workspace (code-server writes its config there). */
+function emptyHome(ws: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, dir] of [['HOME', 'home'], ['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache'], ['XDG_STATE_HOME', 'state']]) {
+    env[name] = join(ws, '.profile', dir);
+    mkdirSync(env[name], { recursive: true });
+  }
+  return env;
+}
+
 const freePort = (): Promise<number> => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => r(p)); }); });
 
 async function main(): Promise<void> {
@@ -39,7 +49,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const cs = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--config', '/dev/null', '--user-data-dir', join(ws, '.ud'), '--extensions-dir', join(ws, '.ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'], { detached: true, stdio: 'ignore', env: { ...process.env, HOME: join(ROOT, 'home') } });
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'], { detached: true, stdio: 'ignore', env: { ...process.env, ...emptyHome(ws) } });
   const stop = (): void => { try { process.kill(-cs.pid!, 'SIGTERM'); } catch { /* gone */ } };
   process.on('exit', stop);
   for (let i = 0; ; i++) { try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ } if (i > 600) throw new Error('code-server did not start'); await new Promise((r) => setTimeout(r, 100)); }

@@ -33,6 +33,13 @@ function writeBlobsCsv(path: string, n: number, dim: number, clusters: number, s
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
+/** True when the extension under test is the packaged VSIX installed into the run's extensions folder. */
+function fromVsix(): boolean {
+  const exts = process.env.LATENT_EXPLORER_IT_EXTENSIONS;
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  return exts !== undefined && ext !== undefined && ext.extensionPath.startsWith(exts);
+}
+
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -80,6 +87,30 @@ describe('Latent Explorer extension', function () {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = [...contributed, 'latentExplorer.ping'].filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `commands not registered: ${missing.join(', ')}`);
+  });
+
+  it('runs self-contained from the installed VSIX (bundles and wasm binaries inside, no node_modules)', function () {
+    if (!fromVsix()) this.skip();
+    const dir = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    console.log(`[vsix] extension installed at ${dir}`);
+    assert.equal(existsSync(join(dir, 'node_modules')), false, 'no node_modules in the installed extension');
+    for (const f of ['dist/extension.js', 'dist/trainingWorker.js', 'dist/cli.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'media/sample/digits-images-idx3-ubyte.gz']) {
+      assert.ok(existsSync(join(dir, f)), `${f} is in the VSIX`);
+    }
+    for (const f of ['src', 'test', 'bench', '.vscode-harness', 'dist/cli.js.map']) assert.equal(existsSync(join(dir, f)), false, `${f} is not in the VSIX`);
+  });
+
+  it('trains on the sample digits with "Try with Sample Data" (no file of the user\'s own)', async function () {
+    const result = await vscode.commands.executeCommand<TrainCommandResult>('latentExplorer.trySample', { openPanel: false, epochs: 2, maxRows: 300, seed: 3 });
+    assert.equal(result.status, 'done', JSON.stringify(result));
+    const outDir = join(ws, '.latent', 'digits-dense');
+    assert.equal(result.outDir, outDir);
+    const sidecar = JSON.parse(readFileSync(join(outDir, 'latent-explorer.json'), 'utf8')) as { dataset: { format: string; n: number; kind: string } };
+    assert.deepEqual([sidecar.dataset.format, sidecar.dataset.n, sidecar.dataset.kind], ['sample', 300, 'image']);
+    const rows = readFileSync(join(outDir, 'embeddings.csv'), 'utf8').trim().split(/\r?\n/);
+    assert.equal(rows.length, 301);
+    const loaded = await vscode.commands.executeCommand<{ status: string }>('latentExplorer.loadModel', outDir);
+    assert.equal(loaded.status, 'done', JSON.stringify(loaded));
   });
 
   it('trains on a CSV from its Uri, writes the model under .latent and leaves the CSV untouched', async function () {
@@ -192,6 +223,8 @@ describe('Latent Explorer extension', function () {
 
   for (const mode of ['throw', 'exit'] as const) {
     it(`survives a worker crash (${mode}) and trains again afterwards`, async function () {
+      // The crash is injected only in VS Code's extension test mode, which an installed extension does not run in.
+      if (fromVsix()) this.skip();
       const result = await train(large, { kind: 'dense', latentDim: 4, epochs: 200, seed: 5, batchSize: 32, testCrash: { mode, afterMs: 300 } });
       assert.equal(result.status, 'error', JSON.stringify(result));
       assert.match(result.error?.message ?? '', /worker (crashed|exited unexpectedly)/);

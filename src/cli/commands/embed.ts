@@ -18,12 +18,14 @@ export const COMMON_OPTIONS = {
   backend: { type: 'string' },
   force: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
 
 export const COMMON_USAGE = `  --data PATH        dataset to encode (default: the one the model was trained on)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --force            overwrite existing output files
   --quiet            print only errors
+  --verbose          also list the compute backend's kernel fixes
   -h, --help         this help`;
 
 /** Runs an argument parser, turning its errors (unknown flag, missing value) into `UsageError`s. */
@@ -67,7 +69,7 @@ export async function withExplorer<T>(modelDir: string, values: ExplorerFlags, i
 }
 
 /** The flags every command on a saved model shares. */
-export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unknown }
+export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unknown; verbose?: unknown }
 
 /** Initialises the backend and opens a saved model (and its dataset, or `--data`) as an explorer. */
 async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo): Promise<LocalExplorer> {
@@ -75,7 +77,7 @@ async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo):
   if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${String(backend)}"`);
   const info = await initBackend(backend as BackendPreference);
   const quiet = values.quiet === true;
-  if (!quiet) io.stdout.write(`Backend: ${describeBackend(info)}\n`);
+  if (!quiet) io.stdout.write(`Backend: ${describeBackend(info, values.verbose === true)}\n`);
   const dataPath = typeof values.data === 'string' ? path.resolve(values.data) : undefined;
   const explorer = await LocalExplorer.load(modelDir, dataPath);
   if (!quiet) {

@@ -1,11 +1,12 @@
 /**
- * `latent-explorer train [dataset] [options]`: trains an autoencoder (default dataset: 2,000 MNIST digits from the
- * `mnist` package), saves it and writes `embeddings.csv`.
+ * `latent-explorer train [dataset] [options]`: trains an autoencoder (default dataset: the 2,000 sample digits that
+ * ship with the project), saves it and writes `embeddings.csv`.
  */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
 import type { LoadOptions } from '../../core/data/dataset';
+import { SAMPLE_SIZE } from '../../core/data/sample';
 import { availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { runTrainingPipeline } from '../../core/pipeline';
@@ -29,8 +30,8 @@ export const DEFAULT_CLI_EPOCHS = 20;
 const USAGE = `Usage: latent-explorer train [dataset] [options]
 
 Trains an autoencoder on a dataset (CSV, TSV, JSON, JSONL, NPY, NPZ, IDX or a folder of images) and writes the
-model (model.json, weights.bin, latent-explorer.json) and embeddings.csv. Without a dataset, trains on 2,000
-MNIST digits (the bundled mnist package).
+model (model.json, weights.bin, latent-explorer.json) and embeddings.csv. Without a dataset, trains on the
+${SAMPLE_SIZE.toLocaleString('en')} sample digits (28x28 MNIST images) that ship with Latent Explorer.
 
 Options:
   --model KIND       ${availableModelKinds().join('|')} (default dense)
@@ -52,6 +53,7 @@ Options:
   --out DIR          output folder (default .latent/<dataset>-<model>)
   --max-rows N       read at most N samples
   --quiet            no progress output
+  --verbose          also list the compute backend's kernel fixes
   -h, --help         this help
 `;
 
@@ -88,6 +90,7 @@ export function parseTrainArgs(args: string[]): {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   outDir?: string;
   quiet: boolean;
+  verbose: boolean;
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -113,6 +116,7 @@ export function parseTrainArgs(args: string[]): {
       out: { type: 'string' },
       'max-rows': { type: 'string' },
       quiet: { type: 'boolean' },
+      verbose: { type: 'boolean' },
     },
   });
   if (positionals.length > 1) throw new UsageError(`expected at most one dataset, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -151,14 +155,14 @@ export function parseTrainArgs(args: string[]): {
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true, verbose: values.verbose === true };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const opts = parse(args);
   const info = await initBackend(opts.backend);
-  io.stdout.write(`Backend: ${describeBackend(info)}\n`);
-  if (opts.datasetPath === undefined && !opts.quiet) io.stdout.write('No dataset given: training on 2,000 MNIST digits (mnist package).\n');
+  if (!opts.quiet) io.stdout.write(`Backend: ${describeBackend(info, opts.verbose)}\n`);
+  if (opts.datasetPath === undefined && !opts.quiet) io.stdout.write(`No dataset given: training on the ${SAMPLE_SIZE.toLocaleString('en')} sample digits.\n`);
   const bar = opts.quiet ? undefined : new ProgressBar(io.stdout);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
@@ -204,7 +208,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 export const trainCommand: CliCommand = {
-  summary: 'train an autoencoder on a dataset (default: MNIST digits) and write the model and embeddings.csv',
+  summary: 'train an autoencoder on a dataset (default: the sample digits) and write the model and embeddings.csv',
   usage: USAGE,
   run,
 };

@@ -16,6 +16,7 @@
  * Node's worker_threads cannot load). So in Node the wasm backend is single-threaded (SIMD build); `threads` reports
  * what the backend actually got.
  */
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
 import { registerWasmKernelFixes } from './wasmKernels';
 
@@ -79,17 +80,7 @@ async function tryTensorflow(): Promise<Attempt> {
   return (await setBackend('tensorflow')) ? { ok: true } : { ok: false, reason: 'tensorflow backend failed to initialise' };
 }
 
-interface WasmModule {
-  getThreadsCount?: () => number;
-}
-
 async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number; simd?: boolean }> {
-  let wasm: WasmModule;
-  try {
-    wasm = optionalRequire('@tensorflow/tfjs-backend-wasm') as WasmModule;
-  } catch (e) {
-    return { ok: false, reason: `wasm backend failed to load: ${errorMessage(e)}` };
-  }
   let fixes: string[];
   try {
     fixes = registerWasmKernelFixes();
@@ -98,7 +89,7 @@ async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number
   }
   if (!(await setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  return { ok: true, fixes, threads: wasm.getThreadsCount?.(), simd };
+  return { ok: true, fixes, threads: getThreadsCount(), simd };
 }
 
 async function setBackend(name: string): Promise<boolean> {
@@ -162,15 +153,21 @@ export async function initBackend(pref?: BackendPreference): Promise<BackendInfo
   }
 }
 
-/** One line for logs and the CLI, e.g. `wasm (tfjs-node not installed; simd, 1 thread; kernel fixes: ...)`. */
-export function describeBackend(info: BackendInfo): string {
-  const details: string[] = [];
-  if (info.fallbackReason !== undefined) details.push(info.fallbackReason);
-  if (info.requested !== 'auto' && info.requested !== info.name) details.push(`requested ${info.requested}`);
-  const hw: string[] = [];
-  if (info.simd !== undefined) hw.push(info.simd ? 'simd' : 'no simd');
-  if (info.threads !== undefined) hw.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
-  if (hw.length > 0) details.push(hw.join(', '));
-  if (info.kernelFixes.length > 0) details.push(`kernel fixes: ${info.kernelFixes.join(', ')}`);
-  return details.length > 0 ? `${info.name} (${details.join('; ')})` : info.name;
+/**
+ * One short line for the CLI, the log and the panel, e.g. `wasm, SIMD, 1 thread, 13 kernel fixes`; an explicit
+ * preference that could not be honoured says why. `verbose` adds the fallback reasons of `auto` and every kernel fix.
+ */
+export function describeBackend(info: BackendInfo, verbose = false): string {
+  const parts = [info.name];
+  if (info.simd !== undefined) parts.push(info.simd ? 'SIMD' : 'no SIMD');
+  if (info.threads !== undefined) parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  if (info.kernelFixes.length > 0) parts.push(`${info.kernelFixes.length} kernel fix${info.kernelFixes.length === 1 ? '' : 'es'}`);
+  const unmet = info.requested !== 'auto' && info.requested !== info.name;
+  if (unmet) parts.push(`requested ${info.requested}${info.fallbackReason !== undefined ? `: ${info.fallbackReason}` : ''}`);
+  let line = parts.join(', ');
+  if (verbose) {
+    if (!unmet && info.fallbackReason !== undefined) line += `; ${info.fallbackReason}`;
+    if (info.kernelFixes.length > 0) line += `; kernel fixes: ${info.kernelFixes.join(', ')}`;
+  }
+  return line;
 }

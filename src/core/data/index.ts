@@ -15,7 +15,7 @@ import { loadJson, loadJsonl } from './json';
 import { npyToDataset, parseNpy, parseNpz } from './npy';
 import { checkWindowSpec, windowDataset } from './windows';
 
-export { loadMnistPackage } from './mnistPackage';
+export { loadSampleDigits, sampleDataPath, SAMPLE_NAME, SAMPLE_SIZE } from './sample';
 export { DatasetError } from './dataset';
 export type { Dataset, DatasetFormat, LoadOptions, WindowSpec } from './dataset';
 export { windowColumns, windowCount, windowDataset } from './windows';

