@@ -10,7 +10,7 @@
 import { runTests } from '@vscode/test-electron';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(__dirname, '..');
@@ -38,6 +38,17 @@ function vsixArg(): string | undefined {
   const file = resolve(repo, process.argv[i + 1] ?? `${pkg.name}-${pkg.version}.vsix`);
   if (!existsSync(file)) throw new Error(`${file} not found: run \`npm run package\` first`);
   return file;
+}
+
+/**
+ * VS Code runs extension tests only in an extension development host: for a VSIX run the development extension is
+ * an empty stand-in, so the extension under test is the installed one, loaded as a user's would be.
+ */
+function testHostExtension(profile: string): string {
+  const dir = join(profile, 'test-host');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'test-host', publisher: 'latent-explorer-tests', version: '0.0.0', engines: { vscode: '*' } }));
+  return dir;
 }
 
 async function main(): Promise<number> {
@@ -82,7 +93,7 @@ async function main(): Promise<number> {
   try {
     return await runTests({
       vscodeExecutablePath: shim,
-      extensionDevelopmentPath: vsix === undefined ? repo : [],
+      extensionDevelopmentPath: vsix === undefined ? repo : testHostExtension(profile),
       extensionTestsPath: join(outDir, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${join(profile, 'ud')}`, `--extensions-dir=${join(profile, 'exts')}`],
       extensionTestsEnv: env,
