@@ -4,8 +4,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { createNormalRng } from '../../src/core/random';
 import type { TrainCommandOptions } from '../../src/extension/commands';
@@ -98,6 +100,29 @@ describe('Latent Explorer extension', function () {
       assert.ok(existsSync(join(dir, f)), `${f} is in the VSIX`);
     }
     for (const f of ['src', 'test', 'bench', '.vscode-harness', 'dist/cli.js.map']) assert.equal(existsSync(join(dir, f)), false, `${f} is not in the VSIX`);
+  });
+
+  it('the VSIX\'s dist/cli.js trains on a small CSV with no node_modules anywhere on its path', function () {
+    if (!fromVsix()) this.skip();
+    const installed = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    const root = mkdtempSync(join(tmpdir(), 'le-vsix-cli-'));
+    try {
+      const ext = join(root, 'extension');
+      cpSync(installed, ext, { recursive: true });
+      for (let dir = ext; ; dir = dirname(dir)) {
+        assert.equal(existsSync(join(dir, 'node_modules')), false, `node_modules in ${dir}`);
+        if (dirname(dir) === dir) break;
+      }
+      const csv = join(root, 'small.csv');
+      writeBlobsCsv(csv, 60, 4, 2, 9);
+      const out = join(root, 'model');
+      const r = spawnSync(process.execPath, [join(ext, 'dist', 'cli.js'), 'train', csv, '--epochs', '2', '--label', 'label', '--out', out], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+      assert.equal(r.status, 0, `cli exit ${r.status}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^Backend: wasm, /m);
+      assert.ok(existsSync(join(out, 'model.json')) && existsSync(join(out, 'embeddings.csv')), `model written: ${r.stdout}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('trains on the sample digits with "Try with Sample Data" (no file of the user\'s own)', async function () {
