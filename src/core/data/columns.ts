@@ -7,7 +7,7 @@
  */
 import { DatasetError } from './dataset';
 
-export type Cell = string | number | boolean | bigint | null | undefined;
+export type Cell = string | number | boolean | bigint | Date | object | null | undefined;
 
 /** What a column is used for. */
 export type ColumnRole = 'feature' | 'label' | 'id' | 'time' | 'ignored' | 'dropped';
@@ -46,6 +46,7 @@ export function parseCell(c: Cell): number | null | string {
   if (typeof c === 'number') return Number.isFinite(c) ? c : Number.isNaN(c) ? null : String(c);
   if (typeof c === 'bigint') return Number(c);
   if (typeof c === 'boolean') return String(c);
+  if (typeof c === 'object') return c instanceof Date ? c.toISOString() : JSON.stringify(c);
   const s = c.trim();
   if (s.length < 6 && MISSING.has(s.toLowerCase())) return null;
   return NUMBER_RE.test(s) ? Number(s) : s;

@@ -148,8 +148,8 @@ export async function openText(file: string, what: string, encoding?: TextEncodi
 }
 
 /** Reads a whole (small) text file through `openText`: one string. */
-export async function readAllText(file: string, what: string): Promise<{ text: string; source: TextSource }> {
-  const source = await openText(file, what);
+export async function readAllText(file: string, what: string, encoding?: TextEncoding): Promise<{ text: string; source: TextSource }> {
+  const source = await openText(file, what, encoding);
   const parts: string[] = [];
   for await (const c of source.chunks()) parts.push(c);
   try {
