@@ -80,6 +80,12 @@ export interface DataChoices {
   encoding?: TextEncoding;
   /** A table's columns are the pixels of images of this [height, width, channels] (row-major, channels last). */
   imageShape?: [number, number, number];
+  /** Key inside an NPZ archive for the features; default the first array (labels from `y`/`labels` if present). */
+  npzKey?: string;
+  /** Resize images to this [height, width]; default: the size of the first image (others must match). */
+  imageSize?: [number, number];
+  /** Convert images to one grey channel (default true). */
+  grayscale?: boolean;
 }
 
 /** Options that steer loading; every loader ignores the ones that do not apply to it. */
@@ -88,14 +94,8 @@ export interface LoadOptions extends DataChoices {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
   /** Read at most this many samples (useful for previews and tests). */
   maxRows?: number;
-  /** Key inside an NPZ archive for the features; default the first array (labels from `y`/`labels` if present). */
-  npzKey?: string;
   /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
   idxLabels?: string;
-  /** Resize images to this [height, width]; default: the size of the first image (others must match). */
-  imageSize?: [number, number];
-  /** Convert images to one grey channel (default true). */
-  grayscale?: boolean;
   /**
    * Treat a table as a time series (rows in time order) and cut it into sliding windows of `length` rows every
    * `stride` rows: the result is a `sequence` dataset of `[length, columns]` samples (see `windowDataset`).

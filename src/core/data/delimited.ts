@@ -42,6 +42,8 @@ export interface DelimitedPlan {
   layout: TableLayout;
   header: string[];
   plan: ColumnPlan;
+  /** 1-based line of the header row (when there is one). */
+  headerLine?: number;
   /** The first records after the header (at most PREVIEW_ROWS), with their lines. */
   preview: { fields: string[]; line: number; span: number }[];
   warnings: string[];
@@ -88,6 +90,7 @@ export async function planDelimited(file: string, opts: LoadOptions = {}): Promi
   const { layout } = sniffLayout(source.head, extOf(file), file, source.headComplete, { delimiter: opts.delimiter, hasHeader: opts.hasHeader, skipRows: opts.skipRows });
   let skip = layout.skipRows;
   let headerFields: string[] | undefined;
+  let headerLine: number | undefined;
   const preview: DelimitedPlan['preview'] = [];
   await streamRecords(source, layout.delimiter, {}, (fields, line, span) => {
     if (skip > 0) {
@@ -96,12 +99,15 @@ export async function planDelimited(file: string, opts: LoadOptions = {}): Promi
     }
     if (layout.hasHeader && headerFields === undefined) {
       headerFields = fields;
+      headerLine = line;
       return true;
     }
     preview.push({ fields, line, span });
     return preview.length < PREVIEW_ROWS;
   });
-  return finishPlan(source, layout, headerFields, preview, opts);
+  const plan = finishPlan(source, layout, headerFields, preview, opts);
+  if (headerLine !== undefined) plan.headerLine = headerLine;
+  return plan;
 }
 
 function finishPlan(source: TextSource, layout: TableLayout, headerFields: string[] | undefined, preview: DelimitedPlan['preview'], opts: LoadOptions): DelimitedPlan {
@@ -123,7 +129,8 @@ function finishPlan(source: TextSource, layout: TableLayout, headerFields: strin
     header = clean.names;
     warnings.push(...clean.warnings);
   } else {
-    header = Array.from({ length: width }, (_, j) => `f${j}`);
+    // scikit-learn's layout names no columns; its last one is what sklearn calls the target.
+    header = Array.from({ length: width }, (_, j) => (layout.sklearn && j === width - 1 ? 'target' : `f${j}`));
   }
   if (layout.sklearn) {
     const sk = layout.sklearn;
