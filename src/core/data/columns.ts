@@ -164,7 +164,10 @@ export function planColumns(header: string[], stats: ColumnStats[], choices: Col
     const s = stats[j];
     // A column is numeric when its numbers outnumber its text cells; its stray text cells are then errors.
     if (s.numeric > 0 && s.numeric >= s.text) features.push(j);
-    else {
+    else if (s.text > 0 && [...s.distinct].every((v) => /^[+-]?\d+,\d+$/.test(v))) {
+      const example = [...s.distinct][0];
+      throw new DatasetError(`${JSON.stringify(example)} is not a number (a decimal comma? write decimal points, e.g. ${example.replace(',', '.')})`, file, undefined, header[j]);
+    } else {
       roles[j] = 'dropped';
       if (s.numeric === 0 && s.text === 0) empty.add(j);
       dropped.push(header[j]);

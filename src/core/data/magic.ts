@@ -18,6 +18,7 @@ function startsWith(buf: Uint8Array, bytes: number[], at = 0): boolean {
 }
 
 function ascii(buf: Uint8Array, start: number, end: number): string {
+  if (start >= buf.length) return '';
   return Buffer.from(buf.buffer, buf.byteOffset + start, Math.max(0, Math.min(end, buf.length) - start)).toString('latin1');
 }
 

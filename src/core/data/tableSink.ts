@@ -122,7 +122,8 @@ export class TableSink {
         if (span > 1 && s.includes('\n')) this.fail(`a quoted field runs from line ${line} over ${span} lines (an unterminated quote?)`, line, j);
         if (v === null) this.fail('missing value (empty, NA or NaN) in a numeric column', line, j);
         if (/^[+-]?(?:inf|infinity)$/i.test(s)) this.fail(`${s} is not a finite number`, line, j);
-        this.fail(`${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is not a number`, line, j);
+        const hint = /^[+-]?\d+,\d+$/.test(s) ? ' (a decimal comma? write decimal points, e.g. 1.5)' : '';
+        this.fail(`${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)} is not a number${hint}`, line, j);
       }
       if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(`${cellText(raw)} is outside the float32 range (about ±3.4e38); rescale this column`, line, j);
       this.features[base + k] = v;
