@@ -14,7 +14,8 @@ import { applyImageShape } from './imageShape';
 import { binaryFormatOf, foreignKind } from './magic';
 import { loadIdx } from './idx';
 import { loadImageFolder } from './images';
-import { loadJson, loadJsonl } from './json';
+import { loadJson } from './json';
+import { loadJsonl } from './jsonl';
 import { npyToDataset, parseNpy, parseNpz } from './npy';
 import { checkWindowSpec, windowDataset } from './windows';
 

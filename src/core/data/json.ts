@@ -2,7 +2,7 @@
  * JSON and JSON Lines. Accepted shapes:
  * - an array of objects (keys are columns) or of arrays (numbers, possibly nested: `[h][w]` rows become images);
  * - `{ "data" | "X" | "features": [...], "labels" | "y" | "target": [...] }`;
- * - JSONL / NDJSON: one object or array per line.
+ * - JSONL / NDJSON: one object or array per line (streamed: see jsonl.ts).
  * Records of objects go through `buildTable` (text columns may become the label); arrays must hold numbers only.
  */
 import type { Dataset, DatasetFormat, LoadOptions, SourceRef } from './dataset';
@@ -11,12 +11,12 @@ import { datasetName, rowLimit } from './fileUtil';
 import type { Cell } from './table';
 import { buildTable } from './table';
 import { lineRefs } from './refs';
-import { openText, readAllText } from './textSource';
+import { readAllText } from './textSource';
 
 const FEATURE_KEYS = ['data', 'X', 'x', 'features'];
 const LABEL_KEYS = ['labels', 'y', 'Y', 'target', 'label'];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -62,7 +62,7 @@ export function topLevelElementLines(text: string): number[] | undefined {
 }
 
 /** Shape of a nested array, following first elements (`[]` for a scalar); `flattenInto` checks the rest. */
-function nestedShape(v: unknown): number[] {
+export function nestedShape(v: unknown): number[] {
   const shape: number[] = [];
   let cur = v;
   while (Array.isArray(cur)) {
@@ -72,7 +72,7 @@ function nestedShape(v: unknown): number[] {
   return shape;
 }
 
-function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
+export function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
   if (depth === shape.length) {
     if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${JSON.stringify(v)} is not a number`);
     if (Math.abs(v as number) > 3.4028234663852886e38) fail(`${String(v)} is outside the float32 range (about ±3.4e38); rescale it`);
@@ -251,41 +251,4 @@ export async function loadJson(file: string, opts: LoadOptions = {}): Promise<Da
     return fromRecords({ file, name, format: 'json', records: doc[fk] as unknown[], labels, labelName: lk, warnings }, opts);
   }
   throw new DatasetError('expected an array of records or an object with the samples', file);
-}
-
-/** Loads JSON Lines (`.jsonl`, `.ndjson`): one record per non-blank line, read in chunks. */
-export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const source = await openText(file, 'JSON Lines text', opts.encoding);
-  const limit = rowLimit(opts.maxRows);
-  const records: unknown[] = [];
-  const lines: number[] = [];
-  let line = 0;
-  let carry = '';
-  const take = (s: string): boolean => {
-    line++;
-    const t = s.trim();
-    if (t === '') return true;
-    try {
-      records.push(JSON.parse(t));
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new DatasetError(`record ${records.length + 1}: invalid JSON (${msg.replace(/ in JSON at position \d+.*$/s, '')})`, file, line);
-    }
-    lines.push(line);
-    return records.length < limit;
-  };
-  let more = true;
-  for await (const chunk of source.chunks(opts.onProgress)) {
-    const text = carry + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0 && more; nl = text.indexOf('\n', start)) {
-      more = take(text.slice(start, nl));
-      start = nl + 1;
-    }
-    carry = text.slice(start);
-    if (!more) break;
-  }
-  if (more && carry.trim() !== '') take(carry);
-  if (records.length === 0) throw new DatasetError('file is empty', file);
-  return fromRecords({ file, name: datasetName(file), format: 'jsonl', records, lines, warnings: source.warnings.length > 0 ? source.warnings : undefined }, opts);
 }
