@@ -63,12 +63,14 @@ export class TableSink {
   private readonly ids: string[] | undefined;
   private readonly interned = new Map<string, string>();
   private readonly dim: number;
+  private readonly empty: number[];
   private lastTime = -Infinity;
   private timeSorted = true;
   n = 0;
 
   constructor(private readonly spec: SinkSpec) {
     this.dim = spec.plan.features.length;
+    this.empty = [...spec.plan.empty];
     const cap = Math.max(1, Math.min(spec.capacity, spec.limit));
     this.features = new Float32Array(cap * this.dim);
     this.lines = new Int32Array(spec.withLines ? cap : 0);
@@ -128,7 +130,9 @@ export class TableSink {
       if (v > FLOAT32_MAX || v < -FLOAT32_MAX) this.fail(`${cellText(raw)} is outside the float32 range (about ±3.4e38); rescale this column`, line, j);
       this.features[base + k] = v;
     }
-    for (const j of plan.empty) {
+    const empty = this.empty;
+    for (let k = 0; k < empty.length; k++) {
+      const j = empty[k];
       if (parseCell(cells[j]) !== null) this.fail(`${JSON.stringify(cellText(cells[j]))} in a column that was empty in the first rows (dropped); choose its role with --ignore or fill the column`, line, j);
     }
     if (this.labels) {

@@ -48,14 +48,24 @@ async function firstBytes(file: string, count: number): Promise<Buffer> {
 async function* rawChunks(file: string, gzip: boolean, chunkBytes: number, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {
   const stream = createReadStream(file, { flags: 'r', highWaterMark: chunkBytes });
   let read = 0;
-  stream.on('data', (b) => {
-    read += b.length;
-    onRead?.(read);
-  });
+  // Observing 'data' on a piped stream is safe (pipe handles the flow); on the iterated stream it would switch it to
+  // flowing mode and read ahead of the parser, so plain files count their bytes in the loop instead.
+  if (gzip) {
+    stream.on('data', (b) => {
+      read += b.length;
+      onRead?.(read);
+    });
+  }
   const source = gzip ? stream.pipe(createGunzip({ chunkSize: Math.min(chunkBytes, 1 << 20) })) : stream;
   if (gzip) stream.on('error', (e) => source.destroy(e));
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) yield chunk;
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (!gzip) {
+        read += chunk.length;
+        onRead?.(read);
+      }
+      yield chunk;
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new DatasetError(`corrupt gzip data (${(err as Error).message})`, file);
     throw fsError(err, file);
