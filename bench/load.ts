@@ -12,6 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import Papa from 'papaparse';
+import { loadDataset } from '../src/core/data/index';
 
 const COLS = 16;
 
@@ -33,7 +35,7 @@ async function generate(file: string, bytes: number): Promise<number> {
     buf += `${cells.join(',')},k${i % 5}\n`;
     if (buf.length >= 1 << 20) {
       written += buf.length;
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
@@ -47,12 +49,10 @@ async function child(mode: string, file: string): Promise<void> {
   let n = 0;
   let matrixBytes = 0;
   if (mode === 'ours') {
-    const { loadDataset } = await import('../src/core/data/index');
     const ds = await loadDataset(file);
     n = ds.n;
     matrixBytes = ds.features.byteLength;
   } else {
-    const Papa = (await import('papaparse')).default;
     const rows = Number(process.argv[5]);
     const f = new Float32Array(rows * COLS);
     matrixBytes = f.byteLength;

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Delimiter } from './csvParser';
 import { DelimitedParser, parseAll } from './csvParser';
+import type { RecordView } from './csvParser';
 import type { Dataset, LoadOptions } from './dataset';
 import { DatasetError } from './dataset';
 import { columnStats, planColumns } from './columns';
@@ -73,7 +74,7 @@ async function estimateChars(source: TextSource): Promise<number> {
 }
 
 /** The records of the whole file, after the `skip` leading ones, in chunks, to `onRecord` until it returns false. */
-async function streamRecords(source: TextSource, delimiter: Delimiter, opts: LoadOptions, onRecord: (fields: string[], line: number, span: number) => boolean): Promise<void> {
+async function streamRecords(source: TextSource, delimiter: Delimiter, opts: LoadOptions, onRecord: (record: RecordView, line: number, span: number) => boolean): Promise<void> {
   const parser = new DelimitedParser(delimiter, source.file, onRecord);
   const progress = opts.onProgress;
   for await (const chunk of source.chunks(progress ? (read, total): void => progress(read, total) : undefined)) {
@@ -92,7 +93,8 @@ export async function planDelimited(file: string, opts: LoadOptions = {}): Promi
   let headerFields: string[] | undefined;
   let headerLine: number | undefined;
   const preview: DelimitedPlan['preview'] = [];
-  await streamRecords(source, layout.delimiter, {}, (fields, line, span) => {
+  await streamRecords(source, layout.delimiter, {}, (rec, line, span) => {
+    const fields = rec.fields();
     if (skip > 0) {
       skip--;
       return true;
@@ -155,12 +157,12 @@ export async function loadDelimited(file: string, opts: LoadOptions = {}): Promi
   const labelText = sk && sk.classNames.length > 0 ? (raw: string): string => sk.classNames[Number(raw)] ?? raw : undefined;
   const sink = new TableSink({ file, name: datasetName(file), format: extOf(file) === '.tsv' || extOf(file) === '.tab' ? 'tsv' : 'csv', header, plan, capacity, limit, labelText, withLines: true });
   let skip = layout.skipRows + (layout.hasHeader ? 1 : 0);
-  await streamRecords(source, layout.delimiter, opts, (fields, line, span) => {
+  await streamRecords(source, layout.delimiter, opts, (rec, line, span) => {
     if (skip > 0) {
       skip--;
       return true;
     }
-    sink.add(fields, line, span);
+    sink.addView(rec, line, span);
     return !sink.full;
   });
   const warnings = [...p.warnings];

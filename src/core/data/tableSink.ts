@@ -1,13 +1,14 @@
 /**
  * Accumulates table rows straight into typed arrays, one row at a time, so a streamed file never exists as an array
  * of rows: features go into one preallocated Float32Array (sized from an estimate of the row count), labels are
- * interned, source lines are an Int32Array. Every cell is checked as it arrives and a bad one is a DatasetError naming
+ * class codes in an Int32Array until the end, source lines are an Int32Array. Every cell is checked as it arrives and a bad one is a DatasetError naming
  * the file, the row (its line in the file) and the column.
  */
 import type { Dataset, DatasetFormat } from './dataset';
 import { DatasetError } from './dataset';
 import type { Cell, ColumnPlan } from './columns';
 import { parseCell } from './columns';
+import type { RecordView } from './csvParser';
 import { lineRefs } from './refs';
 
 /** Largest finite float32: anything beyond becomes Infinity in the float32 feature matrix. */
@@ -59,9 +60,10 @@ function cellText(c: Cell): string {
 export class TableSink {
   private features: Float32Array;
   private lines: Int32Array;
-  private readonly labels: string[] | undefined;
+  private labelCodes: Int32Array | undefined;
+  private readonly classes: string[] = [];
+  private readonly codeOf = new Map<string, number>();
   private readonly ids: string[] | undefined;
-  private readonly interned = new Map<string, string>();
   private readonly dim: number;
   private readonly empty: number[];
   private lastTime = -Infinity;
@@ -74,7 +76,7 @@ export class TableSink {
     const cap = Math.max(1, Math.min(spec.capacity, spec.limit));
     this.features = new Float32Array(cap * this.dim);
     this.lines = new Int32Array(spec.withLines ? cap : 0);
-    if (spec.plan.label >= 0) this.labels = [];
+    if (spec.plan.label >= 0) this.labelCodes = new Int32Array(cap);
     if (spec.plan.id >= 0) this.ids = [];
   }
 
@@ -98,6 +100,49 @@ export class TableSink {
       l.set(this.lines);
       this.lines = l;
     }
+    if (this.labelCodes) {
+      const c = new Int32Array(cap);
+      c.set(this.labelCodes);
+      this.labelCodes = c;
+    }
+  }
+
+  /**
+   * Adds one delimited-text row without cutting its numeric cells into strings. Plain decimal features are read in
+   * place; a row with anything else (padding, missing values, text, long mantissas) goes through `add`, which checks
+   * and reports every cell the same way.
+   */
+  addView(rec: RecordView, line: number, span: number): void {
+    const { plan, header } = this.spec;
+    if (rec.count !== header.length) {
+      this.add(rec.fields(), line, span);
+      return;
+    }
+    if (this.n * this.dim >= this.features.length) this.grow();
+    const base = this.n * this.dim;
+    const f = plan.features;
+    for (let k = 0; k < f.length; k++) {
+      const v = rec.num(f[k]);
+      if (!(v === v) || v > FLOAT32_MAX || v < -FLOAT32_MAX) {
+        this.add(rec.fields(), line, span);
+        return;
+      }
+      this.features[base + k] = v;
+    }
+    if (this.empty.length > 0 || this.ids !== undefined || plan.time >= 0) {
+      this.add(rec.fields(), line, span);
+      return;
+    }
+    if (this.labelCodes) {
+      const code = this.codeOf.get(rec.str(plan.label));
+      if (code === undefined) {
+        this.add(rec.fields(), line, span);
+        return;
+      }
+      this.labelCodes[this.n] = code;
+    }
+    if (this.spec.withLines) this.lines[this.n] = line;
+    this.n++;
   }
 
   /** Adds one row of `width` cells; `span` > 1 means a quoted field ran over several lines. */
@@ -135,14 +180,21 @@ export class TableSink {
       const j = empty[k];
       if (parseCell(cells[j]) !== null) this.fail(`${JSON.stringify(cellText(cells[j]))} in a column that was empty in the first rows (dropped); choose its role with --ignore or fill the column`, line, j);
     }
-    if (this.labels) {
-      const t = cellText(cells[plan.label]);
-      let s = this.interned.get(t);
-      if (s === undefined) {
-        s = own(this.spec.labelText ? this.spec.labelText(t) : t);
-        this.interned.set(s === t ? s : own(t), s);
+    if (this.labelCodes) {
+      const raw = cells[plan.label];
+      let code = typeof raw === 'string' ? this.codeOf.get(raw) : undefined;
+      if (code === undefined) {
+        const t = cellText(raw);
+        code = this.codeOf.get(t);
+        if (code === undefined) {
+          code = this.classes.length;
+          this.classes.push(own(this.spec.labelText ? this.spec.labelText(t) : t));
+          this.codeOf.set(own(t), code);
+        }
+        // The raw text too, so the next identical cell (even padded) is one lookup.
+        if (typeof raw === 'string' && raw !== t) this.codeOf.set(own(raw), code);
       }
-      this.labels.push(s);
+      this.labelCodes[this.n] = code;
     }
     if (this.ids) this.ids.push(own(cellText(cells[plan.id])));
     if (plan.time >= 0) {
@@ -179,8 +231,12 @@ export class TableSink {
       columns: spec.plan.features.map((j) => spec.header[j]),
       refs: lineRefs(spec.file, spec.withLines ? this.lines.subarray(0, n) : undefined, n),
     };
-    if (this.labels) {
-      ds.labels = this.labels;
+    if (this.labelCodes) {
+      const labels = new Array<string>(n);
+      const codes = this.labelCodes;
+      for (let i = 0; i < n; i++) labels[i] = this.classes[codes[i]];
+      this.labelCodes = undefined;
+      ds.labels = labels;
       ds.labelName = spec.header[spec.plan.label];
     }
     if (this.ids) {

@@ -12,8 +12,8 @@ import { fsError, isGzip } from './fileUtil';
 import type { TextEncoding } from './magic';
 import { binaryFormatOf, firstNul, foreignKind, sniffEncoding } from './magic';
 
-/** Bytes read from disk per chunk (before inflating). */
-export const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** Bytes read from disk per chunk (before inflating): small enough that each chunk's string dies young in V8's nursery. */
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** Bytes of decoded text the sniffers look at. */
 export const HEAD_BYTES = 64 * 1024;
 
