@@ -6,10 +6,11 @@
  */
 import * as vscode from 'vscode';
 import type { ColumnRole } from '../core/data/columns';
+import { withRole } from '../core/data/choices';
 import type { DataChoices } from '../core/data/dataset';
 import { parseImageShape } from '../core/data/imageShape';
 import type { InspectReport } from '../core/data/inspect';
-import { inspectData } from '../core/data/inspect';
+import { inspectData, reportSummary } from '../core/data/inspect';
 import type { TextEncoding } from '../core/data/magic';
 
 /** Rows the preview reads (the whole file is read when training starts). */
@@ -27,28 +28,6 @@ type Action =
 
 interface Item extends vscode.QuickPickItem {
   action: Action;
-}
-
-/** One line that sums up the report. */
-export function reportSummary(r: InspectReport): string {
-  const parts = [`${r.format}${r.encoding ? `, ${r.encoding}` : ''}${r.gzip ? ', gzip' : ''}`];
-  if (r.delimiter !== undefined) parts.push(`delimiter ${r.delimiter}`, r.headerLine !== undefined ? `header on line ${r.headerLine}` : 'no header');
-  if (r.skipped.length > 0) parts.push(`${r.skipped.length} row(s) skipped`);
-  parts.push(`${r.n}${r.partial ? '+' : ''} samples × ${r.dim} features (${r.kind}${r.kind === 'table' ? '' : ` ${r.sampleShape.join('×')}`})`);
-  parts.push(r.labelName !== undefined ? `label ${r.labelName}` : 'no label');
-  return parts.join(' · ');
-}
-
-/** Applies a role chosen for column `name` to the choices (a column has one role; the old holder loses it). */
-export function withRole(c: DataChoices, name: string, role: ColumnRole): DataChoices {
-  const next: DataChoices = { ...c, ignoreColumns: (c.ignoreColumns ?? []).filter((n) => n !== name) };
-  for (const key of ['labelColumn', 'idColumn', 'timeColumn'] as const) if (next[key] === name) next[key] = '';
-  if (role === 'label') next.labelColumn = name;
-  if (role === 'id') next.idColumn = name;
-  if (role === 'time') next.timeColumn = name;
-  if (role === 'ignored') next.ignoreColumns = [...(next.ignoreColumns ?? []), name];
-  if (next.ignoreColumns?.length === 0) delete next.ignoreColumns;
-  return next;
 }
 
 function items(r: InspectReport | undefined, error: string | undefined): Item[] {

@@ -111,3 +111,13 @@ export async function inspectData(file: string, opts: LoadOptions = {}): Promise
   if (format !== 'csv' && format !== 'tsv') report.choices = dataChoicesOf(ds, opts);
   return report;
 }
+
+/** One line that sums up the report. */
+export function reportSummary(r: InspectReport): string {
+  const parts = [`${r.format}${r.encoding ? `, ${r.encoding}` : ''}${r.gzip ? ', gzip' : ''}`];
+  if (r.delimiter !== undefined) parts.push(`delimiter ${r.delimiter}`, r.headerLine !== undefined ? `header on line ${r.headerLine}` : 'no header');
+  if (r.skipped.length > 0) parts.push(`${r.skipped.length} row(s) skipped`);
+  parts.push(`${r.n}${r.partial ? '+' : ''} samples × ${r.dim} features (${r.kind}${r.kind === 'table' ? '' : ` ${r.sampleShape.join('×')}`})`);
+  parts.push(r.labelName !== undefined ? `label ${r.labelName}` : 'no label');
+  return parts.join(' · ');
+}

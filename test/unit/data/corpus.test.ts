@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { withRole } from '../../../src/core/data/choices';
 import { DatasetError } from '../../../src/core/data/dataset';
 import { loadDataset } from '../../../src/core/data/index';
 import type { CorpusCase } from '../../corpus/make';
@@ -78,5 +79,15 @@ describe('corpus of bad and awkward files', () => {
     }
     assert.deepEqual(failures, []);
     assert.equal(digest(dir), before0, 'an input file changed');
+  });
+});
+
+describe('changing a column role in the preview', () => {
+  it('gives the column its new role and takes it from its old holder', () => {
+    const c = withRole({ labelColumn: 'a', ignoreColumns: ['b'] }, 'b', 'label');
+    assert.deepEqual(c, { labelColumn: 'b' });
+    assert.deepEqual(withRole(c, 'b', 'feature'), { labelColumn: '' });
+    assert.deepEqual(withRole({}, 'x', 'ignored'), { ignoreColumns: ['x'] });
+    assert.deepEqual(withRole({ timeColumn: 't' }, 't', 'id'), { timeColumn: '', idColumn: 't' });
   });
 });
