@@ -157,6 +157,11 @@ export async function makeCorpus(dir: string): Promise<CorpusCase[]> {
   const irisSk = skl('iris.csv') || `6,4,setosa,versicolor,virginica\n${IRIS_ROWS.map((r) => r.replace('setosa', '0').replace('versicolor', '1').replace('virginica', '2')).join('\n')}\n`;
   const nIris = Number(irisSk.split(',')[0]);
   add('scikit-learn iris.csv layout', put('sk_iris.csv', irisSk), { n: nIris, dim: 4, first: [5.1, 3.5, 1.4, 0.2] });
+  for (const [f, n, d, first] of [['wine_data.csv', 178, 13, 'class_0'], ['breast_cancer.csv', 569, 30, 'malignant']] as const) {
+    const text = skl(f);
+    if (text) add(`scikit-learn's own ${f}`, put(`sk_${f}`, text), { n, dim: d, labels: [first] });
+  }
+  add('headerless table with a class-like integer column: kept, with a warning', put('int_last.csv', `${Array.from({ length: 30 }, (_, i) => `${(i * 0.37).toFixed(2)},${(i * 1.1).toFixed(1)},${i % 3}`).join('\n')}\n`), { n: 30, dim: 3, warning: /column 2 \(f2\) holds 3 small whole numbers, like a class label/ });
   add('scikit-learn wine layout (size line shorter than rows)', put('sk_wine.csv', '3,4,class_0,class_1,class_2\n1,2,3,4,0\n5,6,7,8,2\n9,10,11,12,1\n'), { n: 3, dim: 4, labels: ['class_0', 'class_2', 'class_1'] });
   add('scikit-learn layout with a header after the size line', put('sk_boston.csv', '2,3,,,\n"A","B","C","MEDV"\n1,2,3,24\n4,5,6,21.6\n'), { n: 2, dim: 3, labels: ['24', '21.6'] });
   add('scikit-learn size line that disagrees with the rows', put('sk_short.csv', '5,2,a,b\n1,2,0\n3,4,1\n'), { n: 2, dim: 2, labels: ['a', 'b'], warning: /says 5 samples, the file has 2/ });

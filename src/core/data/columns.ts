@@ -59,6 +59,8 @@ export interface ColumnStats {
   missing: number;
   /** Distinct text values (capped at 1,000). */
   distinct: Set<string>;
+  /** Distinct numbers (capped at 64). */
+  distinctNumbers: Set<number>;
   integers: boolean;
   /** Numbers never decrease / strictly increase down the column. */
   nondecreasing: boolean;
@@ -66,7 +68,7 @@ export interface ColumnStats {
 }
 
 export function columnStats(rows: Cell[][], width: number): ColumnStats[] {
-  const stats: ColumnStats[] = Array.from({ length: width }, () => ({ numeric: 0, text: 0, missing: 0, distinct: new Set<string>(), integers: true, nondecreasing: true, increasing: true }));
+  const stats: ColumnStats[] = Array.from({ length: width }, () => ({ numeric: 0, text: 0, missing: 0, distinct: new Set<string>(), distinctNumbers: new Set<number>(), integers: true, nondecreasing: true, increasing: true }));
   const last = new Float64Array(width).fill(-Infinity);
   for (const row of rows) {
     for (let j = 0; j < width; j++) {
@@ -74,6 +76,7 @@ export function columnStats(rows: Cell[][], width: number): ColumnStats[] {
       const s = stats[j];
       if (typeof v === 'number') {
         s.numeric++;
+        if (s.distinctNumbers.size < 64) s.distinctNumbers.add(v);
         if (!Number.isInteger(v)) s.integers = false;
         if (v < last[j]) s.nondecreasing = false;
         if (v <= last[j]) s.increasing = false;
@@ -171,6 +174,18 @@ export function planColumns(header: string[], stats: ColumnStats[], choices: Col
       roles[j] = 'dropped';
       if (s.numeric === 0 && s.text === 0) empty.add(j);
       dropped.push(header[j]);
+    }
+  }
+  // A headerless table whose first or last column holds a few small integers among real-valued columns: probably the
+  // class. Kept as a feature (it could be a count), but said so: a label used as a feature leaks the answer.
+  if (!hasHeader && label < 0 && choices.labelColumn === undefined && features.length > 2 && features.some((j) => !stats[j].integers)) {
+    for (const j of [features[features.length - 1], features[0]]) {
+      const st = stats[j];
+      const rows = st.numeric + st.text + st.missing;
+      if (st.integers && st.text === 0 && st.distinctNumbers.size >= 2 && st.distinctNumbers.size <= Math.min(20, rows / 3) && [...st.distinctNumbers].every((v) => v >= 0 && v < 1000)) {
+        warnings.push(`column ${j} (${header[j]}) holds ${st.distinctNumbers.size} small whole numbers, like a class label, and is used as a feature; if it is the label pass --label ${j} (or --label none to keep it)`);
+        break;
+      }
     }
   }
   const emptyNames = [...empty].map((j) => header[j]);
