@@ -102,7 +102,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one dataset, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
   const report = await inspectData(path.resolve(positionals[0]), parseDataFlags(values));
   io.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  for (const w of report.warnings) io.stderr.write(`warning: ${path.basename(report.file)}: ${w}\n`);
+  // The text report lists the warnings itself; with --json they also go to stderr, where scripts expect them.
+  if (values.json === true) for (const w of report.warnings) io.stderr.write(`warning: ${path.basename(report.file)}: ${w}\n`);
   return 0;
 }
 

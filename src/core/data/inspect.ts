@@ -99,6 +99,11 @@ export async function inspectData(file: string, opts: LoadOptions = {}): Promise
     const roleOf = (name: string): ColumnRole => (name === ds.labelName ? 'label' : name === ds.idName ? 'id' : name === ds.timeName ? 'time' : 'feature');
     const shown = ds.kind === 'table' ? ds.columns.length : Math.min(ds.dim, 8);
     report.columns = ds.columns.slice(0, shown).map((name, k) => ({ index: k, name, role: roleOf(name), first: firstValues(ds, k) }));
+    // Columns that are not features are listed after them, with their own first values.
+    const extra: [string | undefined, string[] | undefined, ColumnRole][] = [[ds.labelName, ds.labels, 'label'], [ds.idName, ds.ids, 'id']];
+    for (const [name, values, role] of extra) {
+      if (name !== undefined && values !== undefined) report.columns.push({ index: report.columns.length, name, role, first: values.slice(0, PREVIEW_VALUES) });
+    }
   }
   // The sample dimensions after windows / image shape; columns from the file before them.
   if (ds.labels) {
