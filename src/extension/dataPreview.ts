@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ColumnRole } from '../core/data/columns';
-import { withRole } from '../core/data/choices';
+import { TABLE_FORMATS, withRole } from '../core/data/choices';
 import type { DataChoices } from '../core/data/dataset';
 import { parseImageShape } from '../core/data/imageShape';
 import type { InspectReport } from '../core/data/inspect';
@@ -41,13 +41,14 @@ function items(r: InspectReport | undefined, error: string | undefined): Item[] 
     out.push({ label: `Skipped rows: ${r && r.skipped.length > 0 ? r.skipped.join('; ') : 'none'}`, description: 'change', action: { do: 'skip' } });
     out.push({ label: `Encoding: ${r?.encoding ?? '?'}`, description: 'change', action: { do: 'encoding' } });
   }
-  if (r && (r.kind === 'table' || r.format !== 'images')) {
+  const table = r !== undefined && TABLE_FORMATS.includes(r.format);
+  if (table && (r.kind === 'table' || r.kind === 'image')) {
     out.push({ label: `Image shape: ${r.kind === 'image' ? r.sampleShape.join('×') : 'none (a table)'}`, description: 'set H×W×C to train conv models on pixel columns', action: { do: 'imageShape' } });
   }
   if (r && r.columns.length > 0) {
-    out.push({ label: 'Columns (pick one to change its role)', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
+    out.push({ label: table ? 'Columns (pick one to change its role)' : 'Values', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
     for (const c of r.columns.slice(0, 200)) {
-      out.push({ label: `${c.index}: ${c.name}`, description: c.role, detail: c.first.join(', '), action: r.delimiter !== undefined || r.format !== 'npy' ? { do: 'column', index: c.index } : { do: 'none' } });
+      out.push({ label: `${c.index}: ${c.name}`, description: c.role, detail: c.first.join(', '), action: table ? { do: 'column', index: c.index } : { do: 'none' } });
     }
   }
   if (r && r.warnings.length > 0) {
