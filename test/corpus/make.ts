@@ -148,6 +148,8 @@ export async function makeCorpus(dir: string): Promise<CorpusCase[]> {
   add('image shape: 64 columns as 8x8 images', put('pixels.csv', `${Array.from({ length: 3 }, (_, i) => Array.from({ length: 64 }, (_, j) => (i + j) % 17).join(',')).join('\n')}\n`), { n: 3, dim: 64, kind: 'image' }, { imageShape: [8, 8, 1] });
   add('max rows stops early', 'iris.csv', { n: 3, dim: 4 }, { maxRows: 3 });
   add('forced delimiter and no header', 'savetxt.txt', { n: 3, dim: 3 }, { delimiter: 'whitespace', hasHeader: false });
+  const wide = 9000;
+  add('wide table: the header alone is longer than the 64 KiB sniffed first', put('wide.tsv', `${Array.from({ length: wide }, (_, j) => `gene_${j}`).join('\t')}\tkind\n${Array.from({ length: 4 }, (_, i) => `${Array.from({ length: wide }, (_, j) => ((i * j) % 97) / 4).join('\t')}\tk${i % 2}`).join('\n')}\n`), { n: 4, dim: wide, labels: ['k0', 'k1', 'k0', 'k1'] }, { labelColumn: 'kind' });
   add('single numeric column', put('one_col.csv', 'v\n1\n2\n3\n'), { n: 3, dim: 1, first: [1, 2, 3] });
   add('blank lines between rows', put('blank_lines.csv', 'a,b\n\n1,2\n\n\n3,4\n\n'), { n: 2, dim: 2 });
   add('padded cells and signs', put('padded.csv', 'a,b\n  +1.5 , -2e3 \n.5,7.\n'), { n: 2, dim: 2, first: [1.5, -2000, 0.5, 7] });

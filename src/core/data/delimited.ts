@@ -84,11 +84,32 @@ async function streamRecords(source: TextSource, delimiter: Delimiter, opts: Loa
   parser.end();
 }
 
+/** Lines the layout sniffer wants to see; a wide table's first 64 KiB may not hold them. */
+const SNIFF_LINES = 8;
+const SNIFF_MAX_CHARS = 16 * 1024 * 1024;
+
+/** The text to sniff: the head, or for very long lines, more of the file (up to SNIFF_LINES lines or 16 MiB). */
+async function sniffSample(source: TextSource): Promise<{ head: string; complete: boolean }> {
+  const lines = (t: string): number => t.split('\n', SNIFF_LINES + 1).length - 1;
+  if (source.headComplete || lines(source.head) >= SNIFF_LINES) return { head: source.head, complete: source.headComplete };
+  const parts: string[] = [];
+  let size = 0;
+  let newlines = 0;
+  for await (const c of source.chunks()) {
+    parts.push(c);
+    size += c.length;
+    for (let k = c.indexOf('\n'); k >= 0 && newlines <= SNIFF_LINES; k = c.indexOf('\n', k + 1)) newlines++;
+    if (newlines > SNIFF_LINES || size >= SNIFF_MAX_CHARS) return { head: parts.join(''), complete: false };
+  }
+  return { head: parts.join(''), complete: true };
+}
+
 /** Opens a delimited file and decides its layout and column roles from its first rows (reads at most PREVIEW_ROWS). */
 export async function planDelimited(file: string, opts: LoadOptions = {}): Promise<DelimitedPlan> {
   const source = await openText(file, 'CSV/TSV text', opts.encoding);
   if (source.head.trim() === '') throw new DatasetError('file is empty', file);
-  const { layout } = sniffLayout(source.head, extOf(file), file, source.headComplete, { delimiter: opts.delimiter, hasHeader: opts.hasHeader, skipRows: opts.skipRows });
+  const { head, complete } = await sniffSample(source);
+  const { layout } = sniffLayout(head, extOf(file), file, complete, { delimiter: opts.delimiter, hasHeader: opts.hasHeader, skipRows: opts.skipRows });
   let skip = layout.skipRows;
   let headerFields: string[] | undefined;
   let headerLine: number | undefined;

@@ -4,7 +4,7 @@
  * line), and whether the first kept row is a header. The loader, `inspect` and the training form all call this.
  */
 import type { Delimiter } from './csvParser';
-import { parseAll } from './csvParser';
+import { DelimitedParser } from './csvParser';
 import { parseCell } from './columns';
 
 /** scikit-learn's bundled CSV layout (iris.csv, wine_data.csv, breast_cancer.csv, ...). */
@@ -150,14 +150,14 @@ export function detectHeader(records: { fields: string[] }[]): boolean {
  */
 export function sniffLayout(head: string, ext: string, file: string, complete: boolean, choices: LayoutChoices = {}): { layout: TableLayout; records: { fields: string[]; line: number; span: number }[] } {
   const delimiter = choices.delimiter !== undefined && choices.delimiter !== '' ? parseDelimiterChoice(choices.delimiter) : sniffDelimiter(head, ext, complete);
-  let records: { fields: string[]; line: number; span: number }[];
-  try {
-    records = parseAll(head, delimiter, file, 200);
-  } catch {
-    // An open quote inside the sample: sniff from the lines before it; the loader reports the quote.
-    records = parseAll(head.split(/\r?\n/).slice(0, 20).join('\n').replace(/"/g, ''), delimiter, file, 200);
-  }
-  if (!complete && records.length > 1) records.pop();
+  // Only complete records: a sample cut inside a quoted field just ends before that record.
+  const records: { fields: string[]; line: number; span: number }[] = [];
+  const parser = new DelimitedParser(delimiter, file, (rec, line, span) => {
+    records.push({ fields: rec.fields(), line, span });
+    return records.length < 200;
+  });
+  parser.push(head);
+  if (complete) parser.end();
   const skipped: string[] = [];
   let skipRows = 0;
   let hasHeader: boolean | undefined = choices.hasHeader;
