@@ -150,6 +150,9 @@ export async function makeCorpus(dir: string): Promise<CorpusCase[]> {
   add('forced delimiter and no header', 'savetxt.txt', { n: 3, dim: 3 }, { delimiter: 'whitespace', hasHeader: false });
   const wide = 9000;
   add('wide table: the header alone is longer than the 64 KiB sniffed first', put('wide.tsv', `${Array.from({ length: wide }, (_, j) => `gene_${j}`).join('\t')}\tkind\n${Array.from({ length: 4 }, (_, i) => `${Array.from({ length: wide }, (_, j) => ((i * j) % 97) / 4).join('\t')}\tk${i % 2}`).join('\n')}\n`), { n: 4, dim: wide, labels: ['k0', 'k1', 'k0', 'k1'] }, { labelColumn: 'kind' });
+  add('Excel "sep=;" first line', put('excel_sep.csv', `sep=;\n${IRIS.replace(/,/g, ';')}`), iris);
+  add('a zip of a CSV is not an NPZ', put('archive.zip', zip({ 'data.csv': Buffer.from(IRIS) })), { error: /zip archive of data\.csv, not an NPZ/ });
+  add('JSON with NaN (Python json.dump)', put('nan.json', '[[1, 2], [NaN, 4]]'), { error: /NaN and Infinity are not JSON/ });
   add('single numeric column', put('one_col.csv', 'v\n1\n2\n3\n'), { n: 3, dim: 1, first: [1, 2, 3] });
   add('blank lines between rows', put('blank_lines.csv', 'a,b\n\n1,2\n\n\n3,4\n\n'), { n: 2, dim: 2 });
   add('padded cells and signs', put('padded.csv', 'a,b\n  +1.5 , -2e3 \n.5,7.\n'), { n: 2, dim: 2, first: [1.5, -2000, 0.5, 7] });

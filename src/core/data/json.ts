@@ -227,6 +227,21 @@ export function jsonErrorPlace(text: string, pos: number): string {
   return first === 91 && record > 0 ? `record ${record} (${where})` : where;
 }
 
+/**
+ * The character position of a JSON.parse error: from "at position N", or by finding the quoted excerpt V8 gives
+ * instead (`Unexpected token 'N', ..."[1, NaN, 4]" is not valid JSON`) in the text.
+ */
+function errorPosition(text: string, msg: string): number | undefined {
+  const p = /position (\d+)/.exec(msg);
+  if (p) return Number(p[1]);
+  const m = /^Unexpected token '(.+?)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(msg);
+  if (!m) return undefined;
+  const at = text.indexOf(m[2]);
+  if (at < 0) return undefined;
+  const k = m[2].indexOf(m[1]);
+  return at + Math.max(0, k);
+}
+
 /** Loads a `.json` file. */
 export async function loadJson(file: string, opts: LoadOptions = {}): Promise<Dataset> {
   const { text, source } = await readAllText(file, 'JSON text', opts.encoding);
@@ -236,9 +251,10 @@ export async function loadJson(file: string, opts: LoadOptions = {}): Promise<Da
     doc = JSON.parse(text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    const detail = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file (truncated?)');
-    throw new DatasetError(`invalid JSON${pos ? ` at ${jsonErrorPlace(text, Number(pos[1]))}` : ''}: ${detail}`, file);
+    const at = errorPosition(text, msg);
+    const detail = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file (truncated?)');
+    const hint = at !== undefined && /^(?:NaN|-?Infinity)/.test(text.slice(at)) ? ' (NaN and Infinity are not JSON: write null, or fix the values)' : '';
+    throw new DatasetError(`invalid JSON${at !== undefined ? ` at ${jsonErrorPlace(text, at)}` : ''}: ${detail}${hint}`, file);
   }
   const name = datasetName(file);
   const warnings = source.warnings.length > 0 ? source.warnings : undefined;

@@ -293,6 +293,10 @@ export function parseNpz(buf: Buffer, file: string, name: string, npzKey: string
   const key = (e: ZipEntry): string => e.name.replace(/\.npy$/i, '');
   const byKey = new Map(entries.map((e) => [key(e), e]));
   if (byKey.size === 0) throw new DatasetError('NPZ archive holds no arrays', file);
+  if (!entries.some((e) => /\.npy$/i.test(e.name))) {
+    const names = entries.slice(0, 5).map((e) => e.name).join(', ');
+    throw new DatasetError(`is a zip archive of ${names}${entries.length > 5 ? ', ...' : ''}, not an NPZ (no .npy members): unzip it and load the file inside`, file);
+  }
   const keys = [...byKey.keys()];
   let fKey: string | undefined;
   if (npzKey !== undefined && npzKey !== '') {

@@ -149,7 +149,10 @@ export function detectHeader(records: { fields: string[] }[]): boolean {
  * Returns the layout and the head's records after the skipped ones (header first when there is one).
  */
 export function sniffLayout(head: string, ext: string, file: string, complete: boolean, choices: LayoutChoices = {}): { layout: TableLayout; records: { fields: string[]; line: number; span: number }[] } {
-  const delimiter = choices.delimiter !== undefined && choices.delimiter !== '' ? parseDelimiterChoice(choices.delimiter) : sniffDelimiter(head, ext, complete);
+  // Excel's "sep=;" first line names the delimiter.
+  const sep = /^\s*"?sep=(.)"?\s*(?:\r?\n|\r)/i.exec(head);
+  const given = choices.delimiter !== undefined && choices.delimiter !== '' ? parseDelimiterChoice(choices.delimiter) : undefined;
+  const delimiter = given ?? (sep ? sep[1] : sniffDelimiter(head, ext, complete));
   // Only complete records: a sample cut inside a quoted field just ends before that record.
   const records: { fields: string[]; line: number; span: number }[] = [];
   const parser = new DelimitedParser(delimiter, file, (rec, line, span) => {
@@ -166,6 +169,10 @@ export function sniffLayout(head: string, ext: string, file: string, complete: b
     skipRows = Math.min(choices.skipRows, records.length);
     for (const r of records.slice(0, skipRows)) skipped.push(`line ${r.line}: skipped (as asked)`);
   } else {
+    if (sep && records.length > 0 && /^\s*"?sep=/i.test(records[0].fields.join(delimiter === 'whitespace' ? ' ' : delimiter))) {
+      skipped.push(`line ${records[0].line}: Excel's delimiter line (sep=${sep[1]})`);
+      skipRows++;
+    }
     while (skipRows < records.length && records[skipRows].fields[0].trimStart().startsWith('#')) {
       skipped.push(`line ${records[skipRows].line}: comment`);
       skipRows++;
