@@ -21,6 +21,7 @@ export const DATA_OPTIONS = {
   header: { type: 'boolean' },
   'no-header': { type: 'boolean' },
   'skip-rows': { type: 'string' },
+  'decimal-comma': { type: 'boolean' },
   encoding: { type: 'string' },
   'npz-key': { type: 'string' },
   'max-rows': { type: 'string' },
@@ -37,6 +38,7 @@ export const DATA_USAGE = `Data options (tables: a column is a name or a 0-based
   --delimiter D      , ; | tab whitespace or one character (default: sniffed)
   --header, --no-header  the first row is / is not a header (default: detected)
   --skip-rows N      skip N rows before the header (default: comments and size lines detected)
+  --decimal-comma    numbers are written 1,5 (default: detected when the delimiter is not a comma)
   --encoding E       utf-8|utf-16le|utf-16be|windows-1252 (default: detected)
   --npz-key K        NPZ: the array with the features
   --max-rows N       read at most N samples`;
@@ -84,6 +86,7 @@ export function parseDataFlags(values: DataFlags): LoadOptions {
   if (values['no-header'] === true) o.hasHeader = false;
   const skip = positiveInt('skip-rows', values['skip-rows'], 0);
   if (skip !== undefined) o.skipRows = skip;
+  if (values['decimal-comma'] === true) o.decimalComma = true;
   if (values.encoding !== undefined) {
     const e = values.encoding.toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^(latin-?1|cp1252)$/, 'windows-1252') as TextEncoding;
     if (!ENCODINGS.includes(e)) throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got "${values.encoding}"`);

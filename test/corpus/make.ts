@@ -184,7 +184,8 @@ export async function makeCorpus(dir: string): Promise<CorpusCase[]> {
   add('float overflow in float32', put('overflow.csv', 'a,b\n1,2\n1e308,4\n'), { error: /row 3, column "a": 1e308 is outside the float32 range/ });
   add('infinity', put('inf.csv', 'a,b\n1,inf\n2,3\n'), { error: /row 2, column "b": inf is not a finite number/ });
   add('hex literal is not a number', put('hex.csv', 'a,b\n1,2\n0x10,3\n4,5\n'), { error: /row 3, column "a": "0x10" is not a number/ });
-  add('decimal commas', put('decimal_comma.csv', 'a;b\n1,5;2\n3,25;4\n'), { error: /"1,5" is not a number \(a decimal comma/ });
+  add('decimal commas with semicolons (a European export) load', put('decimal_comma.csv', 'a;b\n1,5;2\n3,25;-4,5e2\n'), { n: 2, dim: 2, first: [1.5, 2, 3.25, -450], warning: /decimal comma/ });
+  add('decimal commas in a comma-separated file are an error with a hint', put('comma_comma.csv', 'a,b\n"1,5",2\n"3,25",4\n'), { error: /"1,5" is not a number \(a decimal comma/ });
   add('unknown label column', 'iris.csv', { error: /label column "nope" not found/ }, { labelColumn: 'nope' });
   add('image shape that does not fit', 'pixels.csv', { error: /image shape 5x5x1 needs 25 feature columns, the table has 64/ }, { imageShape: [5, 5, 1] });
   add('corrupt gzip', put('broken.csv.gz', gzipSync(IRIS).subarray(0, 40)), { error: /gzip|unexpected end/i });

@@ -39,6 +39,7 @@ export function choicesToFlags(c: DataChoices): string[] {
   if (c.delimiter !== undefined) f.push('--delimiter', shellWord(c.delimiter));
   if (c.hasHeader !== undefined) f.push(c.hasHeader ? '--header' : '--no-header');
   if (c.skipRows !== undefined && c.skipRows > 0) f.push('--skip-rows', String(c.skipRows));
+  if (c.decimalComma === true) f.push('--decimal-comma');
   if (c.encoding !== undefined) f.push('--encoding', c.encoding);
   col('label', c.labelColumn);
   col('id', c.idColumn);

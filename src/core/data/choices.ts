@@ -2,7 +2,7 @@
 import type { ColumnRole } from './columns';
 import type { DataChoices, Dataset, LoadOptions } from './dataset';
 
-const GIVEN_KEYS = ['delimiter', 'hasHeader', 'skipRows', 'encoding', 'ignoreColumns', 'imageShape', 'npzKey', 'imageSize', 'grayscale'] as const;
+const GIVEN_KEYS = ['delimiter', 'hasHeader', 'skipRows', 'decimalComma', 'encoding', 'ignoreColumns', 'imageShape', 'npzKey', 'imageSize', 'grayscale'] as const;
 
 /** Formats whose columns have roles (label / id / time). */
 export const TABLE_FORMATS: readonly string[] = ['csv', 'tsv', 'json', 'jsonl', 'parquet', 'arrow'];

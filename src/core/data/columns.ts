@@ -40,6 +40,13 @@ const NUMERIC_LABEL_NAME_RE = /^(?:labels?|class(?:es)?|target|species|category|
 const ID_NAME_RE = /^(?:id|_id|uuid|key|index|idx|row|row_?id|row_?number|unnamed: ?0|)$/i;
 const TIME_NAME_RE = /^(?:time|timestamp|datetime|date|t|ts|time_?s|time_?ms|seconds|epoch_?time)$/i;
 
+export const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$/;
+
+/** `1,5` -> `1.5` (other text unchanged). */
+export function commaToPoint(s: string): string {
+  return DECIMAL_COMMA.test(s) ? s.replace(',', '.') : s;
+}
+
 /** Classification of one cell: a finite number, missing (null), or text. */
 export function parseCell(c: Cell): number | null | string {
   if (c === null || c === undefined) return null;

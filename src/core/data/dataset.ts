@@ -76,6 +76,8 @@ export interface DataChoices {
   hasHeader?: boolean;
   /** Leading records of delimited text to skip before the header; default: detected (comments, sklearn size line). */
   skipRows?: number;
+  /** Delimited text writes numbers with a decimal comma (`1,5`); default: detected when the delimiter is not `,`. */
+  decimalComma?: boolean;
   /** Text encoding; default: detected (BOM, UTF-16 pattern, UTF-8 validity, else Windows-1252). */
   encoding?: TextEncoding;
   /** A table's columns are the pixels of images of this [height, width, channels] (row-major, channels last). */

@@ -11,7 +11,7 @@ import { DelimitedParser, parseAll } from './csvParser';
 import type { RecordView } from './csvParser';
 import type { Dataset, LoadOptions } from './dataset';
 import { DatasetError } from './dataset';
-import { columnStats, planColumns } from './columns';
+import { columnStats, commaToPoint, DECIMAL_COMMA, planColumns } from './columns';
 import type { ColumnPlan } from './columns';
 import { datasetName, rowLimit } from './fileUtil';
 import { cleanHeader, sniffLayout } from './sniff';
@@ -45,6 +45,8 @@ export interface DelimitedPlan {
   plan: ColumnPlan;
   /** 1-based line of the header row (when there is one). */
   headerLine?: number;
+  /** Numbers are written `1,5`. */
+  decimalComma: boolean;
   /** The first records after the header (at most PREVIEW_ROWS), with their lines. */
   preview: { fields: string[]; line: number; span: number }[];
   warnings: string[];
@@ -82,6 +84,24 @@ async function streamRecords(source: TextSource, delimiter: Delimiter, opts: Loa
     if (parser.done) return;
   }
   parser.end();
+}
+
+/** Some column holds decimal-comma numbers and nothing but them, whole numbers or blanks: a European export. */
+function usesDecimalComma(rows: string[][], width: number): boolean {
+  for (let j = 0; j < width; j++) {
+    let commas = 0;
+    let ok = true;
+    for (const r of rows) {
+      const c = r[j].trim();
+      if (DECIMAL_COMMA.test(c)) commas++;
+      else if (c !== '' && !/^[+-]?\d+$/.test(c)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && commas > 0) return true;
+  }
+  return false;
 }
 
 /** Lines the layout sniffer wants to see; a wide table's first 64 KiB may not hold them. */
@@ -160,10 +180,15 @@ function finishPlan(source: TextSource, layout: TableLayout, headerFields: strin
     if (width !== sk.features + 1) throw new DatasetError(`scikit-learn size line says ${sk.features} features, but the rows have ${width} fields (expected ${sk.features + 1})`, file);
   }
   // Rows of the wrong width inside the preview are reported by the sink with their line.
-  const rows = preview.filter((r) => r.fields.length === width).map((r) => r.fields);
+  let rows = preview.filter((r) => r.fields.length === width).map((r) => r.fields);
+  const decimalComma = opts.decimalComma ?? (layout.delimiter !== ',' && usesDecimalComma(rows, width));
+  if (decimalComma) {
+    rows = rows.map((r) => r.map(commaToPoint));
+    if (opts.decimalComma === undefined) warnings.push('numbers are written with a decimal comma (1,5 = 1.5) and read so');
+  }
   const stats = columnStats(rows, width);
   const plan = planColumns(header, stats, opts, file, headerFields !== undefined, layout.sklearn ? width - 1 : undefined);
-  return { source, layout, header, plan, preview, warnings };
+  return { source, layout, header, plan, preview, warnings, decimalComma };
 }
 
 /** Loads a CSV / TSV / delimited .txt file (plain or gzip), streaming. */
@@ -176,7 +201,7 @@ export async function loadDelimited(file: string, opts: LoadOptions = {}): Promi
   const capacity = Math.ceil((total / Math.max(1, headChars / p.preview.length)) * 1.02) + 64;
   const sk = layout.sklearn;
   const labelText = sk && sk.classNames.length > 0 ? (raw: string): string => sk.classNames[Number(raw)] ?? raw : undefined;
-  const sink = new TableSink({ file, name: datasetName(file), format: extOf(file) === '.tsv' || extOf(file) === '.tab' ? 'tsv' : 'csv', header, plan, capacity, limit, labelText, withLines: true });
+  const sink = new TableSink({ file, name: datasetName(file), format: extOf(file) === '.tsv' || extOf(file) === '.tab' ? 'tsv' : 'csv', header, plan, capacity, limit, labelText, withLines: true, decimalComma: p.decimalComma });
   let skip = layout.skipRows + (layout.hasHeader ? 1 : 0);
   await streamRecords(source, layout.delimiter, opts, (rec, line, span) => {
     if (skip > 0) {

@@ -93,6 +93,7 @@ export async function inspectData(file: string, opts: LoadOptions = {}): Promise
       delimiter: report.delimiter,
       hasHeader: p.layout.hasHeader,
       skipRows: p.layout.skipRows,
+      ...(p.decimalComma ? { decimalComma: true } : {}),
       ...(opts.encoding !== undefined || p.source.info.encoding !== 'utf-8' ? { encoding: p.source.info.encoding } : {}),
     };
   } else {

@@ -7,7 +7,7 @@
 import type { Dataset, DatasetFormat } from './dataset';
 import { DatasetError } from './dataset';
 import type { Cell, ColumnPlan } from './columns';
-import { parseCell } from './columns';
+import { commaToPoint, parseCell } from './columns';
 import type { RecordView } from './csvParser';
 import { lineRefs } from './refs';
 
@@ -28,6 +28,8 @@ export interface SinkSpec {
   labelText?: (raw: string) => string;
   /** Rows come from a text file: refs carry the line. */
   withLines: boolean;
+  /** Numbers are written with a decimal comma (`1,5`). */
+  decimalComma?: boolean;
 }
 
 /** A string that holds no reference to the (large) chunk it was cut from. */
@@ -157,7 +159,8 @@ export class TableSink {
     const f = plan.features;
     for (let k = 0; k < f.length; k++) {
       const j = f[k];
-      const raw = cells[j];
+      const cell = cells[j];
+      const raw = this.spec.decimalComma && typeof cell === 'string' ? commaToPoint(cell) : cell;
       let v: number | null | string;
       if (typeof raw === 'number') v = Number.isFinite(raw) ? raw : Number.isNaN(raw) ? null : String(raw);
       else {
