@@ -90,9 +90,10 @@ export function toChannels(img: RgbaImage, grayscale: boolean): Float32Array {
 }
 
 /** Image files under `root` (recursive, hidden entries skipped), sorted; plus how many other files were skipped. */
-async function listImages(root: string): Promise<{ files: string[]; skipped: number }> {
+async function listImages(root: string): Promise<{ files: string[]; skipped: number; others: string[] }> {
   const files: string[] = [];
   let skipped = 0;
+  const others: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -105,22 +106,26 @@ async function listImages(root: string): Promise<{ files: string[]; skipped: num
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile() && IMAGE_EXT.has(path.extname(e.name).toLowerCase())) files.push(p);
-      else skipped++;
+      else {
+        skipped++;
+        if (others.length < 3) others.push(path.relative(root, p));
+      }
     }
   };
   await walk(root);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { files, skipped };
+  return { files, skipped, others };
 }
 
 /** Loads a folder of images. */
 export async function loadImageFolder(folder: string, opts: LoadOptions = {}): Promise<Dataset> {
   const root = path.resolve(folder);
-  const { files: all, skipped } = await listImages(root);
+  const { files: all, skipped, others } = await listImages(root);
   if (all.length === 0) {
     const ext = path.extname(root).toLowerCase();
     if (/^\.(csv|tsv|txt|json|jsonl|ndjson|npy|npz|parquet|arrow|gz)$/.test(ext)) throw new DatasetError(`is a folder (named like a ${ext} file), not a file`, root);
-    throw new DatasetError(`no .png/.jpg/.jpeg images in the folder${skipped > 0 ? ` (${skipped} other file${skipped > 1 ? 's' : ''})` : ''}`, root);
+    const listed = others.join(', ') + (skipped > others.length ? ', ...' : '');
+    throw new DatasetError(`no .png/.jpg/.jpeg images in the folder${skipped > 0 ? ` (${skipped} other file${skipped > 1 ? 's' : ''}: ${listed}; to load a data file, choose the file itself)` : ''}`, root);
   }
   const files = all.slice(0, Math.min(all.length, rowLimit(opts.maxRows)));
   const grayscale = opts.grayscale ?? true;
