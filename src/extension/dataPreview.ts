@@ -32,7 +32,7 @@ interface Item extends vscode.QuickPickItem {
 
 function items(r: InspectReport | undefined, error: string | undefined): Item[] {
   const out: Item[] = [];
-  if (r) out.push({ label: '$(check) Train with these choices', description: reportSummary(r), action: { do: 'confirm' } });
+  if (r && r.error === undefined) out.push({ label: '$(check) Train with these choices', description: reportSummary(r), action: { do: 'confirm' } });
   if (error !== undefined) out.push({ label: `$(error) ${error}`, description: 'change a choice below', action: { do: 'none' } });
   out.push({ label: 'Reading', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
   if (!r || r.delimiter !== undefined) {
@@ -118,17 +118,18 @@ export async function previewData(datasetPath: string, title: string, initial: D
     let error: string | undefined;
     try {
       report = await inspectData(datasetPath, { ...choices, maxRows: PREVIEW_MAX_ROWS });
+      error = report.error;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
     const picked = await vscode.window.showQuickPick(items(report, error), {
       title: `${title}: data preview`,
-      placeHolder: report ? reportSummary(report) : 'The data cannot be read with these choices',
+      placeHolder: report && report.error === undefined ? reportSummary(report) : 'The data cannot be read with these choices: change one',
       ignoreFocusOut: true,
       matchOnDescription: true,
     });
     if (!picked) return undefined;
-    if (picked.action.do === 'confirm' && report) return { ...report.choices, ...choices };
+    if (picked.action.do === 'confirm' && report && report.error === undefined) return { ...report.choices, ...choices };
     const next = await change(picked.action, report, { ...(report?.choices ?? {}), ...choices });
     if (next) choices = next;
   }

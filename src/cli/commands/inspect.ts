@@ -68,7 +68,8 @@ export function formatReport(r: InspectReport): string {
     out.push(`Skipped:    ${r.skipped.length > 0 ? r.skipped.join('; ') : 'nothing'}`);
   }
   const features = r.columns.filter((c) => c.role === 'feature').length;
-  out.push(`Shape:      ${r.n}${r.partial ? '+' : ''} samples x ${r.dim} features (${r.kind}${r.kind !== 'table' ? ` [${r.sampleShape.join(', ')}]` : ''})`);
+  if (r.error !== undefined) out.push(`Error:      ${r.error}`);
+  if (r.error === undefined) out.push(`Shape:      ${r.n}${r.partial ? '+' : ''} samples x ${r.dim} features (${r.kind}${r.kind !== 'table' ? ` [${r.sampleShape.join(', ')}]` : ''})`);
   if (r.labelName !== undefined && r.labelClasses) {
     const more = r.labelClasses.count > r.labelClasses.first.length ? ', ...' : '';
     out.push(`Label:      ${r.labelName} (${r.labelClasses.count} value${r.labelClasses.count === 1 ? '' : 's'}: ${r.labelClasses.first.join(', ')}${more})`);
@@ -93,7 +94,7 @@ export function formatReport(r: InspectReport): string {
     out.push('');
   }
   const flags = choicesToFlags(r.choices);
-  out.push(`To train with these choices (change any flag, then inspect again):`);
+  out.push(r.error === undefined ? 'To train with these choices (change any flag, then inspect again):' : 'These choices do not load; change one and inspect again:');
   out.push(`  latent-explorer train ${shellWord(r.file)}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`);
   return `${out.join('\n')}\n`;
 }
@@ -103,6 +104,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one dataset, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
   const report = await inspectData(path.resolve(positionals[0]), parseDataFlags(values));
   io.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  if (report.error !== undefined) {
+    io.stderr.write(`latent-explorer: ${report.error}\n`);
+    return 1;
+  }
   // The text report lists the warnings itself; with --json they also go to stderr, where scripts expect them.
   if (values.json === true) for (const w of report.warnings) io.stderr.write(`warning: ${path.basename(report.file)}: ${w}\n`);
   return 0;

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { ColumnRole } from './columns';
 import type { DataChoices, Dataset, DatasetFormat, LoadOptions } from './dataset';
 import { planDelimited } from './delimited';
+import type { DelimitedPlan } from './delimited';
+import { DatasetError } from './dataset';
 import { loadDataset, sniffFormat } from './index';
 import { dataChoicesOf } from './choices';
 import { delimiterName } from './sniff';
@@ -52,6 +54,11 @@ export interface InspectReport {
   warnings: string[];
   /** The choices that reproduce this reading (pass them back to change one and inspect again). */
   choices: DataChoices;
+  /**
+   * Delimited text whose layout could be read but whose rows could not: the loader's error (the report then shows the
+   * layout and the first rows, so the user can change a choice; n and dim are 0).
+   */
+  error?: string;
 }
 
 function firstValues(ds: Dataset, k: number): string[] {
@@ -60,12 +67,44 @@ function firstValues(ds: Dataset, k: number): string[] {
   return out;
 }
 
+/** The layout part of a report for delimited text whose rows fail to load. */
+function failedReport(file: string, format: DatasetFormat, p: DelimitedPlan, error: string): InspectReport {
+  const rows = p.preview.slice(0, PREVIEW_VALUES);
+  const report: InspectReport = {
+    file,
+    format,
+    encoding: p.source.info.encoding + (p.source.info.bom ? ' (BOM)' : ''),
+    gzip: p.source.info.gzip,
+    delimiter: delimiterName(p.layout.delimiter),
+    skipped: p.layout.skipped,
+    kind: 'table',
+    n: 0,
+    dim: 0,
+    sampleShape: [0],
+    partial: false,
+    columns: p.header.map((name, j) => ({ index: j, name, role: p.plan.roles[j], first: rows.map((r) => (r.fields[j] ?? '').trim()) })),
+    warnings: [...p.warnings, ...p.plan.warnings],
+    choices: { delimiter: delimiterName(p.layout.delimiter), hasHeader: p.layout.hasHeader, skipRows: p.layout.skipRows },
+    error,
+  };
+  if (p.layout.hasHeader && p.headerLine !== undefined) report.headerLine = p.headerLine;
+  return report;
+}
+
 /** Inspects `file` with `opts` (the user's choices so far). Throws the same DatasetError a load would. */
 export async function inspectData(file: string, opts: LoadOptions = {}): Promise<InspectReport> {
   const abs = path.resolve(file);
   const st = await statOrUndefined(abs);
   const format = st?.isDirectory() ? 'images' : (await sniffFormat(abs)).format;
-  const ds = await loadDataset(abs, opts);
+  let ds: Dataset;
+  try {
+    ds = await loadDataset(abs, opts);
+  } catch (err) {
+    if (!(err instanceof DatasetError) || (format !== 'csv' && format !== 'tsv')) throw err;
+    const p = await planDelimited(abs, opts).catch(() => undefined);
+    if (p === undefined) throw err;
+    return failedReport(abs, format, p, err.message);
+  }
   const report: InspectReport = {
     file: abs,
     format: ds.format,

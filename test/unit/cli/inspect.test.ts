@@ -56,6 +56,14 @@ test('inspect reports layout, roles, first values and the flags that reproduce t
     assert.equal(report.dim, 3);
     assert.equal(report.labelName, undefined);
     assert.deepEqual(report.columns.map((col) => col.role), ['feature', 'feature', 'feature']);
+    // Rows that do not load: the layout is still shown, with the error, exit 1.
+    const ragged = path.join(dir, 'ragged.csv');
+    await writeFile(ragged, 'a;b;c\n1;2;3\n4;5\n');
+    const r = capture();
+    assert.equal(await main(['inspect', ragged], r.io), 1);
+    assert.match(r.out(), /Delimiter: +;\n/);
+    assert.match(r.out(), /Error: +\S+ragged\.csv, row 3: has 2 fields, expected 3 \(ragged row\)/);
+    assert.match(r.err(), /ragged\.csv, row 3/);
     // A bad choice is the loader's error, exit 1.
     const bad = capture();
     assert.equal(await main(['inspect', file, '--label', 'nope'], bad.io), 1);
