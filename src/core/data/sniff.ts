@@ -71,19 +71,35 @@ export function sniffDelimiter(text: string, ext = '', complete = false): Delimi
   if (lines.length === 0) return extensionDelimiter(ext);
   const body = lines.length > 1 ? lines.slice(1) : lines;
   const preferred = extensionDelimiter(ext);
+  // Each candidate's most common count per line, and the share of lines that have it: a ragged line or two (the
+  // loader reports them) must not hide the delimiter.
   let best: string | undefined;
   let bestScore = 0;
+  let loose: string | undefined;
+  let looseScore = 0;
   for (const cand of [preferred, ...CANDIDATES.filter((c) => c !== preferred)]) {
     const counts = body.map((l) => l.split(cand).length - 1);
-    if (counts[0] === 0 || !counts.every((c) => c === counts[0])) continue;
+    const freq = new Map<number, number>();
+    for (const c of counts) if (c > 0) freq.set(c, (freq.get(c) ?? 0) + 1);
+    let mode = 0;
+    let hits = 0;
+    for (const [c, f] of freq) if (f > hits || (f === hits && c > mode)) [mode, hits] = [c, f];
+    if (mode === 0) continue;
+    const agreement = hits / counts.length;
     // Agreement with the first line too breaks ties (a header has as many delimiters as the rows).
     const first = lines[0].split(cand).length - 1;
-    const score = counts[0] + (first === counts[0] ? 0.5 : 0);
-    if (score > bestScore) {
-      best = cand;
-      bestScore = score;
+    const score = mode + (first === mode ? 0.5 : 0);
+    if (agreement === 1 || (agreement >= 0.8 && counts.length >= 5)) {
+      if (score > bestScore) {
+        best = cand;
+        bestScore = score;
+      }
+    } else if (agreement >= 0.5 && agreement * score > looseScore) {
+      loose = cand;
+      looseScore = agreement * score;
     }
   }
+  if (best === undefined && loose !== undefined && !body.every((l) => /\S\s+\S/.test(l.trim()))) best = loose;
   if (best !== undefined) return best;
   if (body.every((l) => /\S\s+\S/.test(l.trim()))) return 'whitespace';
   return preferred;
