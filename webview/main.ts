@@ -190,7 +190,14 @@ function buildToolbar(): void {
   toolbar.append(exp);
 }
 
-function setStatus(text: string): void { status.textContent = text; }
+function setStatus(text: string): void {
+  status.textContent = text;
+  // The loader's notes about the data stay visible in the header: a count, every note in the tooltip.
+  const warnings = model?.info.warnings ?? [];
+  if (warnings.length > 0) {
+    status.append(h('span', { class: 'data-warnings', title: warnings.join('\n') }, ` · ⚠ ${warnings.length} data warning${warnings.length > 1 ? 's' : ''}`));
+  }
+}
 function describe(): string {
   if (!model) return training === 'training' ? 'Training…' : 'Waiting for a model…';
   const i = model.info;

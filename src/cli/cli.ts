@@ -3,10 +3,12 @@
  * `CliCommand`; registering one is two lines (an import and an entry in `commands`).
  */
 import { DatasetError } from '../core/data/dataset';
+import { FileExistsError } from '../core/export/atomicWrite';
 import { trainCommand } from './commands/train';
 import { embedCommand } from './commands/embed';
 import { clusterCommand } from './commands/cluster';
 import { exportCommand } from './commands/export';
+import { inspectCommand } from './commands/inspect';
 
 /** Where a command writes; process.stdout/stderr, or test doubles. */
 export interface CliIo {
@@ -36,6 +38,7 @@ export const commands: Record<string, CliCommand> = {
   embed: embedCommand,
   cluster: clusterCommand,
   export: exportCommand,
+  inspect: inspectCommand,
 };
 
 function overview(): string {
@@ -66,6 +69,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (e instanceof UsageError) {
       io.stderr.write(`latent-explorer ${name}: ${e.message}\nRun \`latent-explorer ${name} --help\` for usage.\n`);
       return 2;
+    }
+    if (e instanceof FileExistsError) {
+      io.stderr.write(`latent-explorer ${name}: ${e.message}; pass --force to replace it\n`);
+      return 1;
     }
     if (e instanceof DatasetError) {
       io.stderr.write(`latent-explorer: ${e.message}\n`);

@@ -29,6 +29,8 @@ export interface ExplorerInfo {
   history: EpochRecord[];
   /** Folder the model is saved in, when it is. */
   modelDir?: string;
+  /** What the loader noted about the data (dropped columns, inferred label, ...), to show the user. */
+  warnings?: string[];
 }
 
 /** Per-sample results of running the whole dataset through the model. */

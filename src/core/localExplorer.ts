@@ -133,7 +133,7 @@ export class LocalExplorer implements Explorer {
       if (datasetPath === undefined && schema.format === 'sample') {
         dataset = await loadSampleDigits(schema.n !== undefined ? { maxRows: schema.n } : {});
       } else {
-        const options: LoadOptions = { ...loadOptions };
+        const options: LoadOptions = { ...schema.choices, ...loadOptions };
         if (options.labelColumn === undefined && schema.labelName !== undefined && ['csv', 'tsv', 'json', 'jsonl'].includes(schema.format)) {
           options.labelColumn = schema.labelName;
         }
@@ -167,6 +167,7 @@ export class LocalExplorer implements Explorer {
       backend: this.backend,
       history: this.history,
       modelDir: this.modelDir,
+      ...(ds.warnings && ds.warnings.length > 0 ? { warnings: [...ds.warnings] } : {}),
     };
   }
 
@@ -266,7 +267,7 @@ export class LocalExplorer implements Explorer {
   /** Writes codes + errors + labels + sources, and the last clustering and (2D/3D) projection when computed. */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, clusters: this.lastCluster?.assignments, projection: this.lastProjection }, overwrite);
+    return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection }, overwrite);
   }
 
   dispose(): void {

@@ -9,7 +9,8 @@ import { DatasetError } from './data/dataset';
 import { SAMPLE_NAME, loadDataset, loadSampleDigits } from './data/index';
 import type { NormalizationKind, Normalizer } from './data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
-import { encode, reconstructionErrors } from './inference';
+import { embeddingsToCsv } from './export/embeddings';
+import { codeIndices, encode, hasCodeIndices, reconstructionErrors } from './inference';
 import { conditionClassesOf, conditionMatrix, isConditional } from './models/cvae';
 import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   onProgress?: (p: TrainProgress) => void | Promise<void>;
   /** Called once, after the model is built and before training, e.g. to encode a live embedding per epoch. */
   onModelReady?: (ctx: TrainingContext) => void;
+  /** Called once the dataset is loaded, before training (e.g. to show the loader's warnings). */
+  onDataset?: (dataset: Dataset) => void;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -69,29 +72,20 @@ export interface PipelineResult {
   backend: string;
 }
 
-/** `.latent/<dataset base name>-<kind>` under the current directory (the CLI's default output folder). */
+/**
+ * `.latent/<dataset base name>-<kind>` in the dataset's folder (beside it for an image folder), so the model lands
+ * next to its data whatever the working directory; the bundled MNIST default goes under the working directory.
+ */
 export function defaultOutDir(datasetPath: string | undefined, kind: ModelKind, cwd: string = process.cwd()): string {
-  const base = datasetPath === undefined ? SAMPLE_NAME : path.basename(path.resolve(datasetPath)).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
-  return path.resolve(cwd, '.latent', `${base}-${kind}`);
+  if (datasetPath === undefined) return path.resolve(cwd, '.latent', `${SAMPLE_NAME}-${kind}`);
+  const abs = path.resolve(cwd, datasetPath);
+  const base = path.basename(abs).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
+  return path.join(path.dirname(abs), '.latent', `${base}-${kind}`);
 }
 
-/** Quotes a CSV field when needed (RFC 4180). */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** `index,source_row,label,z0..z{k-1},error` for every sample. */
-export function embeddingsCsv(dataset: Dataset, embeddings: Float32Array, latentDim: number, errors: Float32Array): string {
-  const header = ['index', 'source_row', 'label', ...Array.from({ length: latentDim }, (_, j) => `z${j}`), 'error'];
-  const lines = [header.join(',')];
-  for (let i = 0; i < dataset.n; i++) {
-    const ref = dataset.refs[i];
-    const row = [String(i), String(ref?.line ?? ref?.index ?? i), csvField(dataset.labels?.[i] ?? '')];
-    for (let j = 0; j < latentDim; j++) row.push(String(embeddings[i * latentDim + j]));
-    row.push(String(errors[i]));
-    lines.push(row.join(','));
-  }
-  return lines.join('\n') + '\n';
+/** The embeddings table of a dataset, in the one CSV layout every export uses (see `embeddingsToCsv`). */
+export function embeddingsCsv(dataset: Dataset, embeddings: Float32Array, latentDim: number, errors: Float32Array, codes?: Int32Array): string {
+  return embeddingsToCsv({ n: dataset.n, latentDim, latent: embeddings, errors, labels: dataset.labels, ids: dataset.ids, refs: dataset.refs, source: dataset.source, codes });
 }
 
 /**
@@ -136,6 +130,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
     (opts.datasetPath === undefined
       ? await loadSampleDigits(opts.loadOptions?.maxRows !== undefined ? { maxRows: opts.loadOptions.maxRows } : {})
       : await loadDataset(opts.datasetPath, opts.loadOptions));
+  opts.onDataset?.(dataset);
   if (dataset.n < 2) throw new DatasetError(`need at least 2 samples to train, found ${dataset.n}`, dataset.source);
   log(`dataset ${dataset.name}: ${dataset.n} samples x ${dataset.dim} features (${dataset.format}, ${dataset.kind})`);
 
@@ -161,9 +156,10 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
     if (result.cancelled) {
       log('training cancelled: nothing saved');
     } else {
-      files.push(...(await saveModel(outDir, model, { normalizer, dataset: datasetSchema(dataset), history: result.history, backend, train })));
+      files.push(...(await saveModel(outDir, model, { normalizer, dataset: datasetSchema(dataset, opts.loadOptions ?? {}), history: result.history, backend, train })));
       const csv = path.join(outDir, EMBEDDINGS_FILE);
-      await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors));
+      const codes = hasCodeIndices(model) ? codeIndices(model, normalized, dataset.n) : undefined;
+      await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes));
       files.push(csv);
       log(`saved model and embeddings to ${outDir}`);
     }

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
+import type { DataChoices } from '../core/data/dataset';
 import type { ExportFormat } from '../core/explorer';
 import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
@@ -29,6 +30,8 @@ export interface TrainCommandOptions {
   learningRate?: number;
   /** Label column name; omit for none. */
   labelColumn?: string;
+  /** How to read the data (the training form's preview step; `latent-explorer inspect` shows the same choices). */
+  data?: DataChoices;
   maxRows?: number;
   /** Sequence models: window length and stride in rows (default 32 / 8). */
   window?: { length: number; stride: number };
@@ -51,7 +54,7 @@ export const COMMAND_IDS = [
   'latentExplorer.selectBackend',
 ] as const;
 
-const DATA_FILTERS = { 'Datasets': ['csv', 'tsv', 'json', 'jsonl', 'npy', 'npz', 'idx', 'gz', 'ubyte'] };
+const DATA_FILTERS = { 'Datasets': ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'npy', 'npz', 'parquet', 'arrow', 'feather', 'idx', 'gz', 'ubyte'] };
 
 function isOptions(v: unknown): v is TrainCommandOptions {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri);
@@ -95,6 +98,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
   const request: TrainRequest = {
     datasetPath,
     loadOptions: {
+      ...(choices.data ?? {}),
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
       ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: DEFAULT_WINDOW_LENGTH / 4 } } : {}),

@@ -24,3 +24,17 @@ export function showError(message: string, error?: unknown): void {
     if (pick === 'Show Log') log.show(true);
   });
 }
+
+/**
+ * What the loader noted about the data (a dropped column, an inferred label, a skipped file): every note goes to the
+ * log, and a warning notification shows the first with a "Show Log" action.
+ */
+export function showDataWarnings(datasetName: string, warnings: readonly string[] | undefined): void {
+  if (!warnings || warnings.length === 0) return;
+  const log = getLog();
+  for (const w of warnings) log.warn(`${datasetName}: ${w}`);
+  const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more in the log)` : '';
+  void vscode.window.showWarningMessage(`Latent Explorer: ${datasetName}: ${warnings[0]}${more}`, 'Show Log').then((pick) => {
+    if (pick === 'Show Log') log.show(true);
+  });
+}

@@ -1,12 +1,14 @@
 /**
- * The "Train Autoencoder…" form: a multi-step QuickPick (model type, latent size, epochs, seed, label column) whose
- * answers are remembered per workspace and seeded from the settings.
+ * The "Train Autoencoder…" form: a multi-step QuickPick (model type, latent size, epochs, seed, then the data
+ * preview where the label and every other reading choice is confirmed) whose answers are remembered per workspace
+ * and seeded from the settings.
  */
 import * as vscode from 'vscode';
 import type { ModelKind } from '../core/models/types';
 import { MODEL_KINDS, TRAINABLE_MODEL_KINDS } from '../core/models/types';
+import type { DataChoices } from '../core/data/dataset';
+import { previewData } from './dataPreview';
 import type { Settings } from './settings';
-import { isTableFile, readTableHeader } from './tableHeader';
 
 export interface TrainChoices {
   kind: ModelKind;
@@ -17,6 +19,8 @@ export interface TrainChoices {
   labelColumn?: string;
   /** Sequence models: rows per window and rows between window starts. */
   window?: { length: number; stride: number };
+  /** How to read the data, as confirmed in the preview step (label, id, time, ignored columns, header, ...). */
+  data?: DataChoices;
 }
 
 /** Window length a sequence model starts from; the stride is a quarter of it. */
@@ -36,7 +40,7 @@ const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
 };
 
 const FORM_KEY = 'latentExplorer.trainForm';
-const labelKey = (datasetPath: string): string => `latentExplorer.label:${datasetPath}`;
+const dataKey = (datasetPath: string): string => `latentExplorer.data:${datasetPath}`;
 /** Steps of the form for a model kind: the sequence model asks for its window length too. */
 export function formSteps(kind: ModelKind): number {
   return kind === 'sequence' ? 6 : 5;
@@ -92,21 +96,12 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
     window = { length: Number(length), stride: Math.max(1, Math.floor(Number(length) / 4)) };
   }
 
-  let labelColumn: string | undefined;
-  const header = isTableFile(datasetPath) ? readTableHeader(datasetPath) : undefined;
-  if (header) {
-    const none = '(no label column)';
-    const lastLabel = context.workspaceState.get<string>(labelKey(datasetPath));
-    const guess = lastLabel ?? header.find((h) => /^(label|class|target|species|y)$/i.test(h));
-    const items = [none, ...header].map((label) => ({ label, picked: label === guess, description: label === guess ? 'suggested' : undefined }));
-    if (guess) items.sort((a, b) => Number(b.label === guess) - Number(a.label === guess));
-    const placeHolder = kind === 'cvae' ? 'Label column: the condition of the CVAE (required)' : 'Label column (not used as a feature; colours the plot)';
-    const pick = await vscode.window.showQuickPick(items, { title: `${title} (${total}/${total})`, placeHolder, ignoreFocusOut: true });
-    if (!pick) return undefined;
-    labelColumn = pick.label === none ? undefined : pick.label;
-    await context.workspaceState.update(labelKey(datasetPath), labelColumn ?? none);
-  }
-  const choices: TrainChoices = { kind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn, ...(window ? { window } : {}) };
+  const remembered = context.workspaceState.get<DataChoices>(dataKey(datasetPath)) ?? {};
+  const data = await previewData(datasetPath, `${title} (${total}/${total})`, remembered);
+  if (!data) return undefined;
+  await context.workspaceState.update(dataKey(datasetPath), data);
+  const labelColumn = data.labelColumn !== undefined && data.labelColumn !== '' ? data.labelColumn : undefined;
+  const choices: TrainChoices = { kind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn, data, ...(window ? { window } : {}) };
   await context.workspaceState.update(FORM_KEY, { kind: choices.kind, latentDim: choices.latentDim, epochs: choices.epochs, seed: choices.seed });
   return choices;
 }

@@ -10,7 +10,7 @@ import { SAMPLE_NAME } from '../core/data/sample';
 import type { TrainProgress } from '../core/training/types';
 import type { BackendPreference, SerializedError, TrainRequest, TrainSummary } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
-import { getLog, showError } from './log';
+import { getLog, showDataWarnings, showError } from './log';
 import { panelEmbedding, panelProgress, panelStatus, updatePanel } from './panelAdapter';
 import type { CancelOutcome } from './workerClient';
 import { CancelledError, WorkerClient } from './workerClient';
@@ -175,6 +175,7 @@ export class TrainingRunner implements vscode.Disposable {
     }
     log.info(`trained in ${seconds.toFixed(1)} s on ${summary.backend}: ${summary.history.length} epochs, final loss ${last?.loss.toPrecision(5) ?? 'n/a'}, ${Math.round(summary.samplesPerSec)} samples/s`);
     log.info(`wrote ${summary.files.length} files to ${summary.outDir}`);
+    showDataWarnings(summary.info.datasetName, summary.info.warnings);
     this.setExplorer(active.client);
     panelStatus('done', `${summary.history.length} epochs, loss ${last?.loss.toPrecision(4) ?? 'n/a'}`);
     void vscode.window.showInformationMessage(`Latent Explorer: trained ${summary.info.model.kind} in ${seconds.toFixed(1)} s. Saved to ${summary.outDir}`);
@@ -200,6 +201,7 @@ export class TrainingRunner implements vscode.Disposable {
     try {
       const summary = await client.load(modelDir, backend);
       getLog().info(`loaded ${summary.info.model.kind} model from ${modelDir} (${summary.info.n} x ${summary.info.dim}, ${summary.backend})`);
+      showDataWarnings(summary.info.datasetName, summary.info.warnings);
       this.setExplorer(client);
       return client;
     } catch (e) {

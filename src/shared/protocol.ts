@@ -64,7 +64,7 @@ export const DEFAULT_UI_STATE: UiState = {
  * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
  * `columns` truncated to the first {@link MAX_COLUMNS}.
  */
-export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir'> & {
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings'> & {
   modelKind: string;
   latentDim: number;
   /** CVAE: the condition classes (label values) the decoder accepts. */

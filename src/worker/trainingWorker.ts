@@ -44,6 +44,16 @@ function log(message: string, level: LogLevel = 'info'): void {
   post({ type: 'log', level, message });
 }
 
+/** Load progress of a large file, logged every 10%. */
+function loadProgressLog(file: string): (read: number, total: number) => void {
+  let shown = 0;
+  return (read, total) => {
+    const pct = total > 0 ? Math.floor((10 * read) / total) * 10 : 0;
+    if (pct > shown && total > 32 * 1024 * 1024) log(`loading ${file}: ${pct}%`);
+    shown = Math.max(shown, pct);
+  };
+}
+
 /** Initialises the compute backend once per preference (tfjs-node when installed, else wasm, else cpu). */
 async function ensureBackend(pref: BackendPreference): Promise<string> {
   if (backendLabel === undefined || backendPref !== pref) {
@@ -108,7 +118,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     log(`train ${request.model.kind} on ${request.datasetPath ?? 'the sample digits'} -> ${request.outDir}`);
     const out = await runTrainingPipeline({
       datasetPath: request.datasetPath,
-      loadOptions: request.loadOptions,
+      loadOptions: { ...request.loadOptions, onProgress: loadProgressLog(request.datasetPath) },
       model: request.model,
       train: request.train,
       outDir: request.outDir,

@@ -64,6 +64,7 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
   const info: ExplorerInfo = {
     datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: variant === 'sequence' ? 'sequence' : 'table', n, dim, sampleShape,
     columns: Array.from({ length: dim }, (_, j) => `f${j}`), labelName: 'label',
+    ...(variant === 'sequence' ? { warnings: ['column "time" used as the time, not a feature', 'dropped non-numeric column "note"'] } : {}),
     model: {
       kind: variant, inputDim: dim, sampleShape, latentDim: 2, hidden: [16], activation: 'relu', outputActivation: 'linear', seed,
       ...(variant === 'cvae' ? { conditionClasses: Array.from({ length: planted }, (_, c) => `c${c}`) } : {}),

@@ -131,6 +131,10 @@ async function main(): Promise<void> {
     };
     controller.setExplorer(createFakeExplorer(N, 8, PLANTED, 1, '/tmp/fixture.csv', 'sequence'));
     await page.locator('#status', { hasText: 'sequence AE' }).waitFor({ timeout: 10_000 });
+    // The loader's warnings stay visible in the header: a count, every warning in the tooltip.
+    const warn = page.locator('#status .data-warnings');
+    assert.match((await warn.textContent()) ?? '', /2 data warnings/);
+    assert.match((await warn.getAttribute('title')) ?? '', /"time" used as the time[\s\S]*dropped non-numeric column "note"/);
     await inspect();
     await page.locator('#pane-point h3', { hasText: 'Sample #0' }).waitFor({ timeout: 10_000 });
     await page.locator('#pane-point .sequence .main-svg').first().waitFor({ timeout: 10_000 });

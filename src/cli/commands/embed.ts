@@ -11,9 +11,11 @@ import type { ExportFormat } from '../../core/explorer';
 import { LocalExplorer } from '../../core/localExplorer';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
+import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from '../dataOptions';
 
 /** Options every explorer command accepts. */
 export const COMMON_OPTIONS = {
+  ...DATA_OPTIONS,
   data: { type: 'string' },
   backend: { type: 'string' },
   force: { type: 'boolean' },
@@ -23,10 +25,12 @@ export const COMMON_OPTIONS = {
 
 export const COMMON_USAGE = `  --data PATH        dataset to encode (default: the one the model was trained on)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
-  --force            overwrite existing output files
+  --force            replace existing output files
   --quiet            print only errors
   --verbose          also list the compute backend's kernel fixes
-  -h, --help         this help`;
+  -h, --help         this help
+
+${DATA_USAGE.replace('Data options', 'Data options (default: the choices saved with the model)')}`;
 
 /** Runs an argument parser, turning its errors (unknown flag, missing value) into `UsageError`s. */
 export function parseOrUsage<T>(parse: () => T): T {
@@ -69,7 +73,7 @@ export async function withExplorer<T>(modelDir: string, values: ExplorerFlags, i
 }
 
 /** The flags every command on a saved model shares. */
-export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unknown; verbose?: unknown }
+export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unknown; verbose?: unknown; [flag: string]: unknown }
 
 /** Initialises the backend and opens a saved model (and its dataset, or `--data`) as an explorer. */
 async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo): Promise<LocalExplorer> {
@@ -79,9 +83,10 @@ async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo):
   const quiet = values.quiet === true;
   if (!quiet) io.stdout.write(`Backend: ${describeBackend(info, values.verbose === true)}\n`);
   const dataPath = typeof values.data === 'string' ? path.resolve(values.data) : undefined;
-  const explorer = await LocalExplorer.load(modelDir, dataPath);
+  const explorer = await LocalExplorer.load(modelDir, dataPath, parseDataFlags(values as Parameters<typeof parseDataFlags>[0]));
+  const i = explorer.info();
+  for (const w of i.warnings ?? []) io.stderr.write(`warning: ${i.datasetName}: ${w}\n`);
   if (!quiet) {
-    const i = explorer.info();
     io.stdout.write(`Model ${i.model.kind} (latent ${i.model.latentDim}) on ${i.datasetName}: ${i.n} samples x ${i.dim} features\n`);
   }
   return explorer;
@@ -90,7 +95,8 @@ async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo):
 const USAGE = `Usage: latent-explorer embed <modelDir> [options]
 
 Encodes every sample of the dataset with a saved model and writes one CSV row per sample: the latent code
-(z0..), the reconstruction error (mean squared error, normalised units), the label and the source file/line.
+(z0..), the reconstruction error (mean squared error, normalised units), the label, the id and the source line
+(or index, or image file), in the same layout as train's embeddings.csv.
 
 Options:
   --out FILE         output file (default <modelDir>/embeddings.csv); .json/.npy/.tsv pick that format

@@ -16,7 +16,8 @@ const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
 const USAGE = `Usage: latent-explorer export <modelDir> --format FORMAT --out PATH [options]
 
 Formats:
-  csv                one row per sample: z0.., [proj_x, proj_y], [cluster], error, label, source
+  csv                one row per sample: index, z0.., [proj_x, proj_y], [cluster], [code], error, [label], [id],
+                     source_line (or source_index, or source_file in an image folder): train's embeddings.csv layout
   tsv-projector      TensorBoard Embedding Projector: PATH (vectors, no header) + PATH's .metadata.tsv
   npy                the n x latentDim float32 codes as a NumPy .npy file
   json               everything as one JSON document

@@ -9,12 +9,14 @@ import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
 import { availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
-import { runTrainingPipeline } from '../../core/pipeline';
+import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
+import { DATA_OPTIONS, DATA_USAGE, loadProgress, parseDataFlags, printWarnings } from '../dataOptions';
+import { assertOutDirFree } from '../outDir';
 
 /** Window length of a sequence model when `--window` is not given. */
 export const DEFAULT_WINDOW = 32;
@@ -42,7 +44,6 @@ Options:
   --lr X             Adam learning rate (default 0.001)
   --patience N       early stopping patience in epochs, 0 = off (default 5)
   --seed N           seed for everything random (default 42)
-  --label COL        label column of a table (not used as a feature; the condition of a cvae)
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
   --codebook N       vqvae: codebook size (default 32)
   --commitment X     vqvae: commitment cost (default 0.25)
@@ -50,11 +51,13 @@ Options:
   --window N         treat a table as a time series cut into windows of N rows (sequence model; default 32)
   --stride N         rows between window starts (default window / 4)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
-  --out DIR          output folder (default .latent/<dataset>-<model>)
-  --max-rows N       read at most N samples
+  --out DIR          output folder (default .latent/<dataset>-<model> next to the dataset)
+  --force            replace the model in an existing output folder
   --quiet            no progress output
   --verbose          also list the compute backend's kernel fixes
   -h, --help         this help
+
+${DATA_USAGE}
 `;
 
 function intOption(name: string, value: string | undefined, min: number): number | undefined {
@@ -89,6 +92,7 @@ export function parseTrainArgs(args: string[]): {
   loadOptions: LoadOptions;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   outDir?: string;
+  force: boolean;
   quiet: boolean;
   verbose: boolean;
 } {
@@ -105,7 +109,8 @@ export function parseTrainArgs(args: string[]): {
       lr: { type: 'string' },
       patience: { type: 'string' },
       seed: { type: 'string' },
-      label: { type: 'string' },
+      ...DATA_OPTIONS,
+      force: { type: 'boolean' },
       beta: { type: 'string' },
       codebook: { type: 'string' },
       commitment: { type: 'string' },
@@ -114,7 +119,6 @@ export function parseTrainArgs(args: string[]): {
       stride: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
-      'max-rows': { type: 'string' },
       quiet: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
@@ -147,19 +151,20 @@ export function parseTrainArgs(args: string[]): {
     patience: intOption('patience', values.patience, 0),
     seed,
   };
-  const loadOptions: LoadOptions = {};
-  if (values.label !== undefined) loadOptions.labelColumn = values.label;
-  const maxRows = intOption('max-rows', values['max-rows'], 1);
-  if (maxRows !== undefined) loadOptions.maxRows = maxRows;
+  const loadOptions: LoadOptions = parseDataFlags(values);
   const windowLength = intOption('window', values.window, 2) ?? (kind === 'sequence' ? DEFAULT_WINDOW : undefined);
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true, verbose: values.verbose === true };
+  if (loadOptions.window !== undefined && loadOptions.imageShape !== undefined) throw new UsageError('--image-shape and --window exclude each other (images or a time series)');
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const opts = parse(args);
+  const datasetPath = opts.datasetPath === undefined ? undefined : path.resolve(opts.datasetPath);
+  const outDir = path.resolve(opts.outDir ?? defaultOutDir(datasetPath, opts.kind));
+  assertOutDirFree(outDir, opts.force);
   const info = await initBackend(opts.backend);
   if (!opts.quiet) io.stdout.write(`Backend: ${describeBackend(info, opts.verbose)}\n`);
   if (opts.datasetPath === undefined && !opts.quiet) io.stdout.write(`No dataset given: training on the ${SAMPLE_SIZE.toLocaleString('en')} sample digits.\n`);
@@ -169,11 +174,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const out = await runTrainingPipeline({
-      datasetPath: opts.datasetPath === undefined ? undefined : path.resolve(opts.datasetPath),
-      loadOptions: opts.loadOptions,
+      datasetPath,
+      loadOptions: opts.quiet || datasetPath === undefined ? opts.loadOptions : { ...opts.loadOptions, onProgress: loadProgress(io, path.basename(datasetPath)) },
+      onDataset: (ds) => printWarnings(io, ds),
       model: { ...opts.model, kind: opts.kind },
       train: opts.train,
-      outDir: opts.outDir,
+      outDir,
       onProgress: bar ? (p): void => bar.update(p) : undefined,
       signal: abort.signal,
       log: opts.quiet ? undefined : (m): void => void io.stdout.write(`${m}\n`),

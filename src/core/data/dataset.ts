@@ -1,7 +1,8 @@
 /** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
+import type { TextEncoding } from './magic';
 
 /** Which loader produced a dataset. */
-export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'sample';
+export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'parquet' | 'arrow' | 'sample';
 
 /** Tables are feature vectors, images carry [height, width, channels], sequences are windows of a time series. */
 export type DatasetKind = 'table' | 'image' | 'sequence';
@@ -37,6 +38,11 @@ export interface Dataset {
   labels?: string[];
   /** Name of the label column or source (e.g. `label`, `t10k-labels-idx1-ubyte`). */
   labelName?: string;
+  /** Per-sample identifier from a table's id column (not a feature); length `n`. */
+  ids?: string[];
+  idName?: string;
+  /** A table's time column (rows in time order; not a feature). */
+  timeName?: string;
   /** Per sample, where it came from; length `n`. */
   refs: SourceRef[];
   /** Things the loader did that the user should know about (dropped text columns, skipped files, ...). */
@@ -51,26 +57,47 @@ export interface WindowSpec {
   stride: number;
 }
 
-/** Options that steer loading; every loader ignores the ones that do not apply to it. */
-export interface LoadOptions {
-  /** Name (or 0-based index as text) of the label column for CSV/TSV/JSON; that column is not a feature. */
+/**
+ * The choices about how to read a file that the user can see (`inspect`, the training form's preview) and change.
+ * They are saved with a model and reused whenever its data is loaded again.
+ */
+export interface DataChoices {
+  /** Name (or 0-based index as text) of the label column of a table; that column is not a feature. '' = no label. */
   labelColumn?: string;
-  /** Force a delimiter for delimited text; default from the extension (.tsv tab, else sniffed). */
+  /** Name or 0-based index of an id column (kept per sample, not a feature). '' = none. */
+  idColumn?: string;
+  /** Name or 0-based index of a time column (rows are in time order; not a feature). '' = none. */
+  timeColumn?: string;
+  /** Columns (names or 0-based indices) that are neither features nor anything else. */
+  ignoreColumns?: string[];
+  /** Force a delimiter for delimited text (one character, `tab`, `whitespace`); default: sniffed from the content. */
   delimiter?: string;
   /** Force header detection on or off for delimited text; default: detected. */
   hasHeader?: boolean;
-  /** Read at most this many samples (useful for previews and tests). */
-  maxRows?: number;
+  /** Leading records of delimited text to skip before the header; default: detected (comments, sklearn size line). */
+  skipRows?: number;
+  /** Delimited text writes numbers with a decimal comma (`1,5`); default: detected when the delimiter is not `,`. */
+  decimalComma?: boolean;
+  /** Text encoding; default: detected (BOM, UTF-16 pattern, UTF-8 validity, else Windows-1252). */
+  encoding?: TextEncoding;
+  /** A table's columns are the pixels of images of this [height, width, channels] (row-major, channels last). */
+  imageShape?: [number, number, number];
   /** Key inside an NPZ archive for the features; default the first array (labels from `y`/`labels` if present). */
   npzKey?: string;
-  /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
-  idxLabels?: string;
   /** Resize images to this [height, width]; default: the size of the first image (others must match). */
   imageSize?: [number, number];
   /** Convert images to one grey channel (default true). */
   grayscale?: boolean;
-  /** Columns to ignore (names) in tables. */
-  ignoreColumns?: string[];
+}
+
+/** Options that steer loading; every loader ignores the ones that do not apply to it. */
+export interface LoadOptions extends DataChoices {
+  /** Called as the file is read, with bytes read so far and the file size. */
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  /** Read at most this many samples (useful for previews and tests). */
+  maxRows?: number;
+  /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
+  idxLabels?: string;
   /**
    * Treat a table as a time series (rows in time order) and cut it into sliding windows of `length` rows every
    * `stride` rows: the result is a `sequence` dataset of `[length, columns]` samples (see `windowDataset`).

@@ -27,6 +27,21 @@ export async function readBytes(file: string): Promise<Buffer> {
   }
 }
 
+/** The first `count` bytes of a file (fewer when it is shorter). */
+export async function readHeadBytes(file: string, count: number): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await fsp.open(file, 'r');
+    const buf = Buffer.alloc(count);
+    const { bytesRead } = await fh.read(buf, 0, count, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (err) {
+    throw fsError(err, file);
+  } finally {
+    await fh?.close();
+  }
+}
+
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;

@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import type { Dataset, LoadOptions, SourceRef } from './dataset';
 import { DatasetError, defaultColumns } from './dataset';
+import { lineRefs } from './refs';
 import { datasetName, maybeGunzip, readBytes, rowLimit, statOrUndefined } from './fileUtil';
 
 export interface IdxArray {
@@ -29,7 +30,7 @@ const DTYPES: Record<number, { size: number; read: (v: DataView, o: number) => n
 
 /** Parses (already inflated) IDX bytes; `maxRows` limits axis 0. */
 export function parseIdx(buf: Uint8Array, file: string, maxRows = Infinity): IdxArray {
-  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DatasetError('not an IDX file (bad magic number)', file);
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DatasetError('not an IDX file (bad magic number: IDX starts with two zero bytes)', file);
   const dt = DTYPES[buf[2]];
   if (dt === undefined) throw new DatasetError(`not an IDX file (unknown dtype code 0x${buf[2].toString(16).padStart(2, '0')})`, file);
   const ndim = buf[3];
@@ -41,7 +42,13 @@ export function parseIdx(buf: Uint8Array, file: string, maxRows = Infinity): Idx
   for (let a = 0; a < ndim; a++) shape.push(view.getUint32(4 + 4 * a, false));
   const total = shape.reduce((a, b) => a * b, 1);
   if (buf.length - headerLen < total * dt.size) {
-    throw new DatasetError(`truncated IDX data: shape (${shape.join(', ')}) needs ${total * dt.size} bytes, file has ${buf.length - headerLen}`, file);
+    throw new DatasetError(`truncated IDX data: the header's shape (${shape.join(', ')}) needs ${total * dt.size} bytes, the file has ${buf.length - headerLen}`, file);
+  }
+  if (buf.length - headerLen > total * dt.size) {
+    const extra = buf.length - headerLen - total * dt.size;
+    const per = shape.slice(1).reduce((a, b) => a * b, 1) * dt.size;
+    const hint = per > 0 && extra % per === 0 ? ` (${extra / per} more samples than the header's ${shape[0]}?)` : '';
+    throw new DatasetError(`the header's shape (${shape.join(', ')}) covers ${total * dt.size} bytes but the file has ${buf.length - headerLen} bytes of data${hint}: header and data disagree`, file);
   }
   const fullRows = shape[0];
   const rows = Math.min(fullRows, maxRows);
@@ -91,7 +98,7 @@ export async function loadIdx(file: string, opts: LoadOptions = {}): Promise<Dat
   const sampleShape = shape.length === 1 ? [1] : shape.length === 2 ? [shape[1]] : shape.length === 3 ? [shape[1], shape[2], 1] : shape.slice(1);
   const dim = sampleShape.reduce((a, b) => a * b, 1);
   const columns = defaultColumns(sampleShape, image);
-  const refs: SourceRef[] = Array.from({ length: n }, (_, i) => ({ file, index: i }));
+  const refs: SourceRef[] = lineRefs(file, undefined, n);
   const ds: Dataset = { name: datasetName(file), source: file, format: 'idx', kind: image ? 'image' : 'table', n, dim, sampleShape, features: arr.values, columns, refs };
 
   const labelsFile = opts.idxLabels !== undefined && opts.idxLabels !== '' ? path.resolve(opts.idxLabels) : image ? await findSiblingLabels(file) : undefined;

@@ -36,7 +36,10 @@ export function decodeImage(buf: Buffer, file: string): RgbaImage {
     const jpg = decodeJpeg(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
     return { width: jpg.width, height: jpg.height, data: jpg.data };
   } catch (err) {
-    throw new DatasetError(`corrupt or unsupported image (${err instanceof Error ? err.message : String(err)})`, file);
+    const what = isPng || ext === '.png' ? 'PNG' : 'JPEG';
+    const msg = err instanceof Error ? err.message : String(err);
+    const reason = /crc|checksum/i.test(msg) ? 'a checksum does not match (damaged file)' : /unexpected end|truncat|not enough|out of range|premature/i.test(msg) ? 'the file is cut short (truncated)' : /signature|SOI|marker not found|invalid/i.test(msg) ? `not a valid ${what} header` : 'the data cannot be decoded';
+    throw new DatasetError(`corrupt ${what} image: ${reason} (decoder said: ${msg})`, file);
   }
 }
 
@@ -87,9 +90,10 @@ export function toChannels(img: RgbaImage, grayscale: boolean): Float32Array {
 }
 
 /** Image files under `root` (recursive, hidden entries skipped), sorted; plus how many other files were skipped. */
-async function listImages(root: string): Promise<{ files: string[]; skipped: number }> {
+async function listImages(root: string): Promise<{ files: string[]; skipped: number; others: string[] }> {
   const files: string[] = [];
   let skipped = 0;
+  const others: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -102,19 +106,27 @@ async function listImages(root: string): Promise<{ files: string[]; skipped: num
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile() && IMAGE_EXT.has(path.extname(e.name).toLowerCase())) files.push(p);
-      else skipped++;
+      else {
+        skipped++;
+        if (others.length < 3) others.push(path.relative(root, p));
+      }
     }
   };
   await walk(root);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { files, skipped };
+  return { files, skipped, others };
 }
 
 /** Loads a folder of images. */
 export async function loadImageFolder(folder: string, opts: LoadOptions = {}): Promise<Dataset> {
   const root = path.resolve(folder);
-  const { files: all, skipped } = await listImages(root);
-  if (all.length === 0) throw new DatasetError('no .png/.jpg/.jpeg images in the folder', root);
+  const { files: all, skipped, others } = await listImages(root);
+  if (all.length === 0) {
+    const ext = path.extname(root).toLowerCase();
+    if (/^\.(csv|tsv|txt|json|jsonl|ndjson|npy|npz|parquet|arrow|gz)$/.test(ext)) throw new DatasetError(`is a folder (named like a ${ext} file), not a file`, root);
+    const listed = others.join(', ') + (skipped > others.length ? ', ...' : '');
+    throw new DatasetError(`no .png/.jpg/.jpeg images in the folder${skipped > 0 ? ` (${skipped} other file${skipped > 1 ? 's' : ''}: ${listed}; to load a data file, choose the file itself)` : ''}`, root);
+  }
   const files = all.slice(0, Math.min(all.length, rowLimit(opts.maxRows)));
   const grayscale = opts.grayscale ?? true;
   const c = grayscale ? 1 : 3;
@@ -138,7 +150,7 @@ export async function loadImageFolder(folder: string, opts: LoadOptions = {}): P
     let px = toChannels(img, grayscale);
     if (img.height !== h || img.width !== w) {
       if (opts.imageSize === undefined) {
-        throw new DatasetError(`image is ${img.width}x${img.height} but ${path.basename(files[0])} is ${w}x${h}; set imageSize to resize`, files[i]);
+        throw new DatasetError(`image is ${img.width}x${img.height} but ${path.basename(files[0])} is ${w}x${h}: images differ in size; resize them all to one size (CLI: --image-size ${h}x${w}; training form: the image size step)`, files[i]);
       }
       px = resizeBilinear(px, img.height, img.width, c, h, w);
     }

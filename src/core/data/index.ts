@@ -7,11 +7,15 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, DatasetFormat, LoadOptions } from './dataset';
 import { DatasetError } from './dataset';
+import { loadArrow, loadParquet } from './columnar';
 import { loadDelimited } from './delimited';
-import { datasetName, maybeGunzip, readBytes, rowLimit, statOrUndefined } from './fileUtil';
+import { datasetName, maybeGunzip, readBytes, readHeadBytes, rowLimit, statOrUndefined } from './fileUtil';
+import { applyImageShape } from './imageShape';
+import { binaryFormatOf, foreignKind } from './magic';
 import { loadIdx } from './idx';
 import { loadImageFolder } from './images';
-import { loadJson, loadJsonl } from './json';
+import { loadJson } from './json';
+import { loadJsonl } from './jsonl';
 import { npyToDataset, parseNpy, parseNpz } from './npy';
 import { checkWindowSpec, windowDataset } from './windows';
 
@@ -30,6 +34,8 @@ function formatFromName(file: string): DatasetFormat | undefined {
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.npy') return 'npy';
   if (ext === '.npz') return 'npz';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc' || ext === '.arrows') return 'arrow';
   if (/-ubyte$/.test(base) || /\.idx\d*$/.test(base)) return 'idx';
   return undefined;
 }
@@ -48,12 +54,63 @@ export function detectFormat(file: string): DatasetFormat | undefined {
   return formatFromName(file);
 }
 
-/** Format from magic bytes: NPY, zip (NPZ), IDX; undefined otherwise. */
-function formatFromContent(buf: Uint8Array): DatasetFormat | undefined {
-  if (buf.length >= 6 && buf[0] === 0x93 && buf[1] === 0x4e && buf[2] === 0x55 && buf[3] === 0x4d && buf[4] === 0x50 && buf[5] === 0x59) return 'npy';
-  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 3 && buf[3] === 4) return 'npz';
-  if (buf.length >= 4 && buf[0] === 0 && buf[1] === 0 && [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(buf[2]) && buf[3] > 0) return 'idx';
-  return undefined;
+/** Format of text content with an unknown name: JSON when it opens with `[` or `{` (JSONL when lines do), else CSV. */
+function textFormatOf(head: Buffer): DatasetFormat {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('[')) return 'json';
+  if (text.startsWith('{')) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return lines.length > 1 && lines.slice(0, 5).every((l) => l.trim().startsWith('{')) ? 'jsonl' : 'json';
+  }
+  return 'csv';
+}
+
+/**
+ * The format to load `file` with: the content decides for binary formats (an `.npy` named `.csv` still loads, with a
+ * warning), the name for text formats, the content again when the name says nothing. Files no loader reads (an
+ * Excel workbook, an image, a PDF, ...) are a DatasetError that says what they are.
+ */
+export async function sniffFormat(file: string): Promise<{ format: DatasetFormat; warning?: string }> {
+  const raw = await readHeadBytes(file, 64 * 1024);
+  const head = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipHead(file) : raw;
+  const foreign = foreignKind(head);
+  const byName = formatFromName(file);
+  if (foreign !== undefined) {
+    const as = byName === undefined ? '' : ` (the name says ${byName.toUpperCase()})`;
+    throw new DatasetError(`is ${foreign}${as}: save or export it as CSV (UTF-8), or one of .tsv .json .jsonl .npy .npz .parquet .arrow`, file);
+  }
+  const bin = binaryFormatOf(head);
+  if (bin !== undefined && !(bin === 'idx' && byName !== undefined && byName !== 'idx')) {
+    const warning = byName !== undefined && byName !== bin ? `named like ${byName.toUpperCase()} but holds ${bin.toUpperCase()} data: loaded as ${bin.toUpperCase()}` : undefined;
+    return warning ? { format: bin, warning } : { format: bin };
+  }
+  // Binary names with other content: their loader explains what is wrong with the header.
+  if (byName !== undefined) return { format: byName };
+  const text = textFormatOf(head);
+  if (text === 'csv' && head.toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '').length < 2) {
+    throw new DatasetError('unknown dataset format (expected .csv, .tsv, .txt, .json, .jsonl, .npy, .npz, .parquet, .arrow, IDX or a folder of images)', file);
+  }
+  return { format: text };
+}
+
+async function gunzipHead(file: string): Promise<Buffer> {
+  const { createReadStream } = await import('node:fs');
+  const { createGunzip } = await import('node:zlib');
+  const parts: Buffer[] = [];
+  let have = 0;
+  const stream = createReadStream(file, { start: 0, end: 1 << 20 }).pipe(createGunzip());
+  try {
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      parts.push(c);
+      have += c.length;
+      if (have >= 64 * 1024) break;
+    }
+  } catch {
+    // a truncated sample of the stream is expected; the loader reports a corrupt file
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts);
 }
 
 /**
@@ -61,9 +118,12 @@ function formatFromContent(buf: Uint8Array): DatasetFormat | undefined {
  * (rows in time order, after `maxRows`) is cut into sliding windows: a `sequence` dataset (see `windowDataset`).
  */
 export async function loadDataset(file: string, opts: LoadOptions = {}): Promise<Dataset> {
-  if (opts.window === undefined) return loadRaw(file, opts);
+  if (opts.window !== undefined && opts.imageShape !== undefined) throw new DatasetError('a table is either images (image shape) or a time series (window), not both', path.resolve(file));
+  const raw = await loadRaw(file, opts);
+  if (opts.imageShape !== undefined) return applyImageShape(raw, opts.imageShape);
+  if (opts.window === undefined) return raw;
   checkWindowSpec(opts.window, path.resolve(file));
-  return windowDataset(await loadRaw(file, opts), opts.window);
+  return windowDataset(raw, opts.window);
 }
 
 async function loadRaw(file: string, opts: LoadOptions): Promise<Dataset> {
@@ -74,15 +134,13 @@ async function loadRaw(file: string, opts: LoadOptions): Promise<Dataset> {
   if (!st.isFile()) throw new DatasetError('not a regular file', abs);
   if (st.size === 0) throw new DatasetError('file is empty', abs);
 
-  let format = formatFromName(abs);
-  let bytes: Buffer | undefined;
-  if (format === undefined) {
-    bytes = maybeGunzip(await readBytes(abs), abs);
-    format = formatFromContent(bytes);
-    if (format === undefined) {
-      throw new DatasetError('unknown dataset format (expected .csv, .tsv, .txt, .json, .jsonl, .npy, .npz, IDX or a folder of images)', abs);
-    }
-  }
+  const { format, warning } = await sniffFormat(abs);
+  const ds = await loadFormat(abs, format, opts);
+  if (warning !== undefined) ds.warnings = [warning, ...(ds.warnings ?? [])];
+  return ds;
+}
+
+async function loadFormat(abs: string, format: DatasetFormat, opts: LoadOptions): Promise<Dataset> {
   switch (format) {
     case 'csv':
     case 'tsv':
@@ -93,12 +151,16 @@ async function loadRaw(file: string, opts: LoadOptions): Promise<Dataset> {
       return loadJsonl(abs, opts);
     case 'idx':
       return loadIdx(abs, opts);
+    case 'parquet':
+      return loadParquet(abs, opts);
+    case 'arrow':
+      return loadArrow(abs, opts);
     case 'npy': {
-      const buf = bytes ?? maybeGunzip(await readBytes(abs), abs);
+      const buf = maybeGunzip(await readBytes(abs), abs);
       return npyToDataset(parseNpy(buf, abs, rowLimit(opts.maxRows)), abs, datasetName(abs), 'npy');
     }
     case 'npz': {
-      const buf = bytes ?? maybeGunzip(await readBytes(abs), abs);
+      const buf = maybeGunzip(await readBytes(abs), abs);
       return parseNpz(buf, abs, datasetName(abs), opts.npzKey, rowLimit(opts.maxRows));
     }
     default:

@@ -2,19 +2,21 @@
  * JSON and JSON Lines. Accepted shapes:
  * - an array of objects (keys are columns) or of arrays (numbers, possibly nested: `[h][w]` rows become images);
  * - `{ "data" | "X" | "features": [...], "labels" | "y" | "target": [...] }`;
- * - JSONL / NDJSON: one object or array per line.
+ * - JSONL / NDJSON: one object or array per line (streamed: see jsonl.ts).
  * Records of objects go through `buildTable` (text columns may become the label); arrays must hold numbers only.
  */
 import type { Dataset, DatasetFormat, LoadOptions, SourceRef } from './dataset';
 import { DatasetError, defaultColumns } from './dataset';
-import { datasetName, readText, rowLimit } from './fileUtil';
+import { datasetName, rowLimit } from './fileUtil';
 import type { Cell } from './table';
 import { buildTable } from './table';
+import { lineRefs } from './refs';
+import { readAllText } from './textSource';
 
 const FEATURE_KEYS = ['data', 'X', 'x', 'features'];
 const LABEL_KEYS = ['labels', 'y', 'Y', 'target', 'label'];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -60,7 +62,7 @@ export function topLevelElementLines(text: string): number[] | undefined {
 }
 
 /** Shape of a nested array, following first elements (`[]` for a scalar); `flattenInto` checks the rest. */
-function nestedShape(v: unknown): number[] {
+export function nestedShape(v: unknown): number[] {
   const shape: number[] = [];
   let cur = v;
   while (Array.isArray(cur)) {
@@ -70,9 +72,10 @@ function nestedShape(v: unknown): number[] {
   return shape;
 }
 
-function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
+export function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
   if (depth === shape.length) {
     if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${JSON.stringify(v)} is not a number`);
+    if (Math.abs(v as number) > 3.4028234663852886e38) fail(`${String(v)} is outside the float32 range (about ±3.4e38); rescale it`);
     out[offset] = v as number;
     return offset + 1;
   }
@@ -90,6 +93,7 @@ interface Records {
   lines?: (number | undefined)[];
   labels?: string[];
   labelName?: string;
+  warnings?: string[];
 }
 
 function labelText(v: unknown): string {
@@ -103,15 +107,14 @@ function arrayRecords(r: Records): Dataset {
   const dim = shape.reduce((a, b) => a * b, 1);
   if (dim === 0) throw new DatasetError('records are empty arrays', r.file);
   const features = new Float32Array(n * dim);
-  const refs: SourceRef[] = [];
   for (let i = 0; i < n; i++) {
     const line = r.lines?.[i];
     const fail = (what: string): never => {
-      throw new DatasetError(line === undefined ? `record ${i + 1}: ${what}` : what, r.file, line);
+      throw new DatasetError(line === undefined ? `record ${i + 1}: ${what}` : `record ${i + 1}: ${what}`, r.file, line);
     };
     flattenInto(r.records[i], shape, 0, features, i * dim, fail);
-    refs.push(line !== undefined ? { file: r.file, line, index: i } : { file: r.file, index: i });
   }
+  const refs: SourceRef[] = lineRefs(r.file, r.lines ? Int32Array.from(r.lines, (l) => l ?? 0) : undefined, n);
   const image = shape.length === 2 || shape.length === 3;
   const sampleShape = shape.length === 0 ? [1] : shape.length === 1 ? shape : shape.length === 2 ? [shape[0], shape[1], 1] : shape;
   const columns = defaultColumns(sampleShape, image);
@@ -165,7 +168,7 @@ function objectRecords(r: Records, opts: LoadOptions): Dataset {
   for (const rec of flat) for (const k of Object.keys(rec)) if (!keys.has(k)) keys.set(k, keys.size);
   const header = [...keys.keys()];
   const rows: Cell[][] = flat.map((o) => header.map((k) => o[k] as Cell));
-  return buildTable({ file: r.file, name: r.name, format: r.format, header, rows, lines: r.lines, labels: r.labels, labelName: r.labelName }, opts);
+  return buildTable({ file: r.file, name: r.name, format: r.format, header, rows, lines: r.lines, labels: r.labels, labelName: r.labelName, warnings: r.warnings }, opts);
 }
 
 function fromRecords(r: Records, opts: LoadOptions): Dataset {
@@ -186,54 +189,82 @@ function fromRecords(r: Records, opts: LoadOptions): Dataset {
   return arrayRecords(r);
 }
 
+/**
+ * Where a JSON parse error sits: Node reports a character position; a person wants the record (element of the
+ * top-level array, or of the array holding the samples), then the line and column.
+ */
+export function jsonErrorPlace(text: string, pos: number): string {
+  let line = 1;
+  let col = 1;
+  let depth = 0;
+  let record = 0;
+  let inString = false;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      col = 1;
+      continue;
+    }
+    col++;
+    if (inString) {
+      if (c === 92) {
+        i++;
+        col++;
+      } else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 2 && record === 0) record = 1;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 1 && record > 0) record++;
+  }
+  // Inside `{"data": [...]}` records sit at depth 2; count them when the document is an object.
+  const first = text.trimStart().charCodeAt(0);
+  const where = `line ${line}, column ${col}`;
+  return first === 91 && record > 0 ? `record ${record} (${where})` : where;
+}
+
+/**
+ * The character position of a JSON.parse error: from "at position N", or by finding the quoted excerpt V8 gives
+ * instead (`Unexpected token 'N', ..."[1, NaN, 4]" is not valid JSON`) in the text.
+ */
+function errorPosition(text: string, msg: string): number | undefined {
+  const p = /position (\d+)/.exec(msg);
+  if (p) return Number(p[1]);
+  const m = /^Unexpected token '(.+?)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(msg);
+  if (!m) return undefined;
+  const at = text.indexOf(m[2]);
+  if (at < 0) return undefined;
+  const k = m[2].indexOf(m[1]);
+  return at + Math.max(0, k);
+}
+
 /** Loads a `.json` file. */
 export async function loadJson(file: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const text = await readText(file);
+  const { text, source } = await readAllText(file, 'JSON text', opts.encoding);
   if (text.trim() === '') throw new DatasetError('file is empty', file);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? countLinesBefore(text, Number(pos[1])) : undefined;
-    throw new DatasetError(`invalid JSON (${msg})`, file, line);
+    const at = errorPosition(text, msg);
+    const detail = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file (truncated?)');
+    const hint = at !== undefined && /^(?:NaN|-?Infinity)/.test(text.slice(at)) ? ' (NaN and Infinity are not JSON: write null, or fix the values)' : '';
+    throw new DatasetError(`invalid JSON${at !== undefined ? ` at ${jsonErrorPlace(text, at)}` : ''}: ${detail}${hint}`, file);
   }
   const name = datasetName(file);
-  if (Array.isArray(doc)) return fromRecords({ file, name, format: 'json', records: doc, lines: topLevelElementLines(text) }, opts);
+  const warnings = source.warnings.length > 0 ? source.warnings : undefined;
+  if (Array.isArray(doc)) return fromRecords({ file, name, format: 'json', records: doc, lines: topLevelElementLines(text), warnings }, opts);
   if (isPlainObject(doc)) {
     const fk = FEATURE_KEYS.find((k) => Array.isArray(doc[k]));
-    if (fk === undefined) throw new DatasetError(`expected an array, or an object with one of ${FEATURE_KEYS.join('/')} holding the samples`, file);
+    if (fk === undefined) throw new DatasetError(`expected an array, or an object with one of ${FEATURE_KEYS.join('/')} holding the samples (keys: ${Object.keys(doc).slice(0, 10).join(', ')})`, file);
     const lk = LABEL_KEYS.find((k) => k !== fk && Array.isArray(doc[k]));
     const labels = lk !== undefined ? (doc[lk] as unknown[]).map(labelText) : undefined;
-    return fromRecords({ file, name, format: 'json', records: doc[fk] as unknown[], labels, labelName: lk }, opts);
+    return fromRecords({ file, name, format: 'json', records: doc[fk] as unknown[], labels, labelName: lk, warnings }, opts);
   }
   throw new DatasetError('expected an array of records or an object with the samples', file);
-}
-
-function countLinesBefore(text: string, pos: number): number {
-  let line = 1;
-  for (let k = text.indexOf('\n'); k >= 0 && k < pos; k = text.indexOf('\n', k + 1)) line++;
-  return line;
-}
-
-/** Loads JSON Lines (`.jsonl`, `.ndjson`): one record per non-blank line. */
-export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const text = await readText(file);
-  const limit = rowLimit(opts.maxRows);
-  const records: unknown[] = [];
-  const lines: number[] = [];
-  const all = text.split('\n');
-  for (let k = 0; k < all.length && records.length < limit; k++) {
-    const s = all[k].trim();
-    if (s === '') continue;
-    try {
-      records.push(JSON.parse(s));
-    } catch (err) {
-      throw new DatasetError(`invalid JSON (${err instanceof Error ? err.message : String(err)})`, file, k + 1);
-    }
-    lines.push(k + 1);
-  }
-  if (records.length === 0) throw new DatasetError('file is empty', file);
-  return fromRecords({ file, name: datasetName(file), format: 'jsonl', records, lines }, opts);
 }

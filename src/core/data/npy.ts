@@ -9,6 +9,7 @@
 import { inflateRawSync } from 'node:zlib';
 import type { Dataset, DatasetFormat, SourceRef } from './dataset';
 import { DatasetError, defaultColumns } from './dataset';
+import { lineRefs } from './refs';
 
 /** A decoded array: numbers as float32 (what every model uses), or text for `<U`/`|S` arrays (labels). */
 export interface NpyArray {
@@ -33,7 +34,7 @@ function parseDescr(descr: string, file: string): Dtype {
   if (!m) throw new DatasetError(`unsupported NPY dtype ${JSON.stringify(descr)} (expected numbers, e.g. <f4, <f8, |u1, <i4)`, file);
   const kind = m[2] as Dtype['kind'];
   const size = Number(m[3]);
-  const ok = kind === 'f' ? size === 4 || size === 8 : kind === 'i' || kind === 'u' ? [1, 2, 4, 8].includes(size) : kind === 'b' ? size === 1 : size > 0;
+  const ok = kind === 'f' ? size === 2 || size === 4 || size === 8 : kind === 'i' || kind === 'u' ? [1, 2, 4, 8].includes(size) : kind === 'b' ? size === 1 : size > 0;
   if (!ok) throw new DatasetError(`unsupported NPY dtype ${JSON.stringify(descr)}`, file);
   return { kind, size, little: m[1] !== '>' };
 }
@@ -43,12 +44,23 @@ function itemSize(dt: Dtype): number {
   return dt.kind === 'U' ? dt.size * 4 : dt.size;
 }
 
+/** IEEE 754 binary16 bits -> number (subnormals, infinities and NaN included). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
 /** Reads element `k` (0-based) of a numeric array starting at `base`. */
 function reader(view: DataView, base: number, dt: Dtype): (k: number) => number {
   const le = dt.little;
   const s = dt.size;
   switch (dt.kind) {
     case 'f':
+      if (s === 2) return (k) => halfToFloat(view.getUint16(base + 2 * k, le));
       return s === 4 ? (k) => view.getFloat32(base + 4 * k, le) : (k) => view.getFloat64(base + 8 * k, le);
     case 'i':
       if (s === 1) return (k) => view.getInt8(base + k);
@@ -140,7 +152,13 @@ export function parseNpy(buf: Uint8Array, file: string, maxRows = Infinity): Npy
   }
   const read = reader(view, dataStart, dt);
   const values = new Float32Array(count);
-  for (let c = 0; c < count; c++) values[c] = read(src(c));
+  for (let c = 0; c < count; c++) {
+    const v = read(src(c));
+    if (dt.kind === 'f' && dt.size === 8 && Number.isFinite(v) && Math.abs(v) > 3.4028234663852886e38) {
+      throw new DatasetError(`element ${c} (${v}) is outside the float32 range (about ±3.4e38); rescale the array`, file);
+    }
+    values[c] = v;
+  }
   return { descr: descrM[1], shape: outShape, fullRows, values };
 }
 
@@ -159,12 +177,12 @@ export function npyToDataset(arr: NpyArray, file: string, name: string, format: 
   if (dim === 0) throw new DatasetError(`samples are empty, shape (${shape.join(', ')})`, file);
   for (let k = 0; k < arr.values.length; k++) {
     if (!Number.isFinite(arr.values[k])) {
-      throw new DatasetError(`sample ${Math.floor(k / dim)}, feature ${k % dim}: value ${arr.values[k]} is not finite`, file);
+      throw new DatasetError(`sample ${Math.floor(k / dim)}, feature ${k % dim}: value ${arr.values[k]} is not finite (NaN or infinity)`, file);
     }
   }
   const image = shape.length >= 3;
   const columns = defaultColumns(sampleShape, image);
-  const refs: SourceRef[] = Array.from({ length: n }, (_, i) => ({ file, index: i }));
+  const refs: SourceRef[] = lineRefs(file, undefined, n);
   const ds: Dataset = { name, source: file, format, kind: image ? 'image' : 'table', n, dim, sampleShape, features: arr.values, columns, refs };
   if (labels !== undefined) {
     if (labels.length < n) throw new DatasetError(`${labels.length} labels for ${n} samples`, file);
@@ -275,6 +293,10 @@ export function parseNpz(buf: Buffer, file: string, name: string, npzKey: string
   const key = (e: ZipEntry): string => e.name.replace(/\.npy$/i, '');
   const byKey = new Map(entries.map((e) => [key(e), e]));
   if (byKey.size === 0) throw new DatasetError('NPZ archive holds no arrays', file);
+  if (!entries.some((e) => /\.npy$/i.test(e.name))) {
+    const names = entries.slice(0, 5).map((e) => e.name).join(', ');
+    throw new DatasetError(`is a zip archive of ${names}${entries.length > 5 ? ', ...' : ''}, not an NPZ (no .npy members): unzip it and load the file inside`, file);
+  }
   const keys = [...byKey.keys()];
   let fKey: string | undefined;
   if (npzKey !== undefined && npzKey !== '') {

@@ -4,10 +4,13 @@
  */
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** Thrown when an export target exists and `overwrite` was not set. */
+/** Thrown when an output exists and replacing it was not asked for (CLI: --force; the UI asks first). */
 export class FileExistsError extends Error {
-  constructor(readonly path: string) {
-    super(`${path} already exists; pass overwrite (CLI: --force) to replace it`);
+  constructor(
+    readonly path: string,
+    what = 'already exists',
+  ) {
+    super(`${path} ${what}`);
     this.name = 'FileExistsError';
   }
 }

@@ -4,7 +4,7 @@
  * columns, as the Projector requires when metadata has more than one column) and JSON. Every writer is atomic and
  * refuses to overwrite an existing file unless `overwrite` is set (`FileExistsError`).
  */
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import type { SourceRef } from '../data/dataset';
 import type { ProjectionResult } from '../explorer';
 import { assertWritable, writeFileAtomic } from './atomicWrite';
@@ -17,7 +17,11 @@ export interface EmbeddingTable {
   latent: Float32Array;
   errors?: Float32Array;
   labels?: string[];
+  /** Per-sample ids (a table's id column). */
+  ids?: string[];
   refs?: SourceRef[];
+  /** The dataset's path: written once (JSON) or not at all (CSV/TSV), never per row; refs are shown relative to it. */
+  source?: string;
   clusters?: Int32Array;
   /** VQ-VAE codebook entry per sample. */
   codes?: Int32Array;
@@ -53,15 +57,40 @@ function checkTable(t: EmbeddingTable): void {
   if (t.projection && t.projection.coords.length !== t.n * t.projection.dims) throw new Error('export: projection does not match n');
 }
 
-/** `source` text for a sample: `file:line` for text files, `file#index` otherwise. */
-export function sourceText(ref: SourceRef | undefined): string {
-  if (!ref) return '';
-  return ref.line !== undefined ? `${ref.file}:${ref.line}` : `${ref.file}#${ref.index}`;
+/** How the per-row source column reads: the line in the file, the index in the array, or the file in the folder. */
+export type SourceColumn = 'source_line' | 'source_index' | 'source_file';
+
+/** Which source column a table gets: `source_file` when samples come from several files (an image folder). */
+export function sourceColumn(t: Pick<EmbeddingTable, 'refs' | 'source' | 'n'>): SourceColumn | undefined {
+  const refs = t.refs;
+  if (!refs || t.n === 0) return undefined;
+  const file = t.source ?? refs[0].file;
+  let lines = false;
+  // Refs of one file share it; checking a sample of rows keeps this O(1) for huge tables.
+  const step = Math.max(1, Math.floor(t.n / 1000));
+  for (let i = 0; i < t.n; i += step) {
+    const r = refs[i];
+    if (r.file !== file) return 'source_file';
+    if (r.line !== undefined) lines = true;
+  }
+  return lines ? 'source_line' : 'source_index';
 }
 
-/** CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error], [label], [source_file, source_line, source_index]`. */
+/** The per-row source cell: a line, an index, or a file path relative to the dataset folder. */
+export function sourceText(ref: SourceRef | undefined, column: SourceColumn | undefined, source?: string): string {
+  if (!ref || !column) return '';
+  if (column === 'source_line') return ref.line === undefined ? '' : String(ref.line);
+  if (column === 'source_index') return String(ref.index);
+  return source !== undefined ? relative(source, ref.file).split('\\').join('/') : ref.file;
+}
+
+/**
+ * CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error], [label], [id],
+ * [source_line | source_index | source_file]`. The one layout for `train`'s embeddings.csv and every CSV export.
+ */
 export function embeddingsToCsv(t: EmbeddingTable): string {
   checkTable(t);
+  const src = sourceColumn(t);
   const d = t.latentDim;
   const pd = t.projection?.dims ?? 0;
   const header = ['index', ...Array.from({ length: d }, (_, j) => `z${j}`), ...['proj_x', 'proj_y', 'proj_z'].slice(0, pd)];
@@ -69,7 +98,8 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
   if (t.codes) header.push('code');
   if (t.errors) header.push('error');
   if (t.labels) header.push('label');
-  if (t.refs) header.push('source_file', 'source_line', 'source_index');
+  if (t.ids) header.push('id');
+  if (src) header.push(src);
   const lines = [header.join(',')];
   for (let i = 0; i < t.n; i++) {
     const row = [String(i)];
@@ -79,7 +109,8 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
     if (t.codes) row.push(String(t.codes[i]));
     if (t.errors) row.push(formatFloat32(t.errors[i]));
     if (t.labels) row.push(csvField(t.labels[i]));
-    if (t.refs) row.push(csvField(t.refs[i].file), t.refs[i].line === undefined ? '' : String(t.refs[i].line), String(t.refs[i].index));
+    if (t.ids) row.push(csvField(t.ids[i]));
+    if (src) row.push(csvField(sourceText(t.refs![i], src, t.source)));
     lines.push(row.join(','));
   }
   return lines.join('\n') + '\n';
@@ -92,6 +123,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
  */
 export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; metadata: string } {
   checkTable(t);
+  const src = sourceColumn(t);
   const d = t.latentDim;
   const vec: string[] = [];
   const meta: string[] = [`index\tlabel\tcluster\terror\tsource${t.codes ? '\tcode' : ''}`];
@@ -105,7 +137,7 @@ export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; met
         tsvField(t.labels?.[i] ?? ''),
         t.clusters ? String(t.clusters[i]) : '',
         t.errors ? formatFloat32(t.errors[i]) : '',
-        tsvField(sourceText(t.refs?.[i])),
+        tsvField(sourceText(t.refs?.[i], src, t.source)),
         ...(t.codes ? [String(t.codes[i])] : []),
       ].join('\t'),
     );
@@ -123,7 +155,13 @@ export function embeddingsToJson(t: EmbeddingTable): string {
   if (t.clusters) doc.clusters = Array.from(t.clusters);
   if (t.codes) doc.codes = Array.from(t.codes);
   if (t.labels) doc.labels = t.labels;
-  if (t.refs) doc.refs = t.refs;
+  if (t.ids) doc.ids = t.ids;
+  if (t.source !== undefined) doc.source = t.source;
+  const src = sourceColumn(t);
+  if (src && t.refs) {
+    const key = src === 'source_line' ? 'sourceLines' : src === 'source_index' ? 'sourceIndex' : 'sourceFiles';
+    doc[key] = Array.from({ length: t.n }, (_, i) => (src === 'source_file' ? sourceText(t.refs![i], src, t.source) : src === 'source_line' ? (t.refs![i].line ?? null) : t.refs![i].index));
+  }
   if (t.projection) {
     const p = t.projection;
     doc.projection = { method: p.method, dims: p.dims, coords: rows(p.coords, p.dims), explainedVariance: p.explainedVariance };

@@ -11,7 +11,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { tf } from '../tf';
-import type { Dataset, DatasetFormat, DatasetKind, WindowSpec } from '../data/dataset';
+import { dataChoicesOf } from '../data/choices';
+import type { DataChoices, Dataset, DatasetFormat, DatasetKind, LoadOptions, WindowSpec } from '../data/dataset';
 import type { Normalizer } from '../data/normalize';
 import { createModel } from '../models/index';
 import { stableName } from '../models/layers';
@@ -37,6 +38,11 @@ export interface DatasetSchema {
   n?: number;
   /** Sequence datasets: the sliding window cut from the source table; reloading passes it as `LoadOptions.window`. */
   window?: WindowSpec;
+  /**
+   * How the data was read (delimiter, header, encoding, ...) and what each column was (label, id, time, ignored,
+   * image shape), resolved: reloading the data for embed / cluster / export / scoring passes them as load options.
+   */
+  choices?: DataChoices;
 }
 
 /** What `saveModel` stores beside the weights. */
@@ -67,8 +73,8 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-/** The schema of a dataset, for the sidecar. */
-export function datasetSchema(ds: Dataset): DatasetSchema {
+/** The schema of a dataset, for the sidecar; with `given` load options, also the choices that reproduce the load. */
+export function datasetSchema(ds: Dataset, given?: LoadOptions): DatasetSchema {
   const schema: DatasetSchema = {
     name: ds.name,
     source: ds.source,
@@ -81,6 +87,7 @@ export function datasetSchema(ds: Dataset): DatasetSchema {
   if (ds.labelName !== undefined) schema.labelName = ds.labelName;
   if (ds.labels) schema.labelClasses = [...new Set(ds.labels)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   if (ds.window) schema.window = { length: ds.window.length, stride: ds.window.stride };
+  if (given !== undefined) schema.choices = dataChoicesOf(ds, given);
   return schema;
 }
 

@@ -40,6 +40,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     ...(info.model.conditionClasses?.length ? { conditionClasses: [...info.model.conditionClasses] } : {}),
     ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
+    ...(info.warnings && info.warnings.length > 0 ? { warnings: info.warnings.slice(0, 50) } : {}),
   };
 }
 

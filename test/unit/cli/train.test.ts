@@ -45,10 +45,16 @@ test('train on a small CSV writes model, weights, sidecar and embeddings.csv wit
     assert.match(c.out(), new RegExp(`Model: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.deepEqual((await readdir(out)).sort(), ['embeddings.csv', 'latent-explorer.json', 'model.json', 'weights.bin']);
     const rows = (await readFile(path.join(out, 'embeddings.csv'), 'utf8')).trim().split('\n');
-    assert.equal(rows[0], 'index,source_row,label,z0,z1,error');
+    // The same layout as `export --format csv`: codes, error, label, then the line in the source file.
+    assert.equal(rows[0], 'index,z0,z1,error,label,source_line');
     assert.equal(rows.length, 61);
-    assert.deepEqual(rows[1].split(',').slice(0, 3), ['0', rows[1].split(',')[1], 'low']);
-    assert.ok(rows.slice(1).every((r) => r.split(',').length === 6 && r.split(',').slice(3).every((v) => Number.isFinite(Number(v)))));
+    assert.deepEqual(rows[1].split(',').slice(4), ['low', '2']);
+    assert.ok(rows.slice(1).every((r) => r.split(',').length === 6 && r.split(',').slice(1, 4).every((v) => Number.isFinite(Number(v)))));
+    // The same command again refuses to replace the model without --force.
+    const again = capture();
+    assert.equal(await main(['train', csv, '--epochs', '1', '--backend', 'cpu', '--out', out, '--quiet'], again.io), 1);
+    assert.match(again.err(), /holds a saved model \(model\.json\); pass --force to replace it/);
+    assert.doesNotMatch(again.err(), /overwrite/);
     const { model, sidecar } = await loadModel(out);
     assert.equal(model.config.latentDim, 2);
     assert.equal(sidecar.history.length, 3);

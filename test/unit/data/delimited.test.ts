@@ -82,10 +82,15 @@ describe('loadDataset: CSV / TSV / TXT', () => {
     assert.deepEqual(ds.columns, want.columns);
     assertValues(ds.features, want.features);
     assert.deepEqual(ds.labels, want.labels);
-    // Without labelColumn the numeric target is just one more feature.
+    // Without labelColumn a numeric column named "target" is still the label (the answer must not leak into the
+    // features), and a warning says so.
     const all = await loadDataset(fixture('digits40.tsv'));
-    assert.equal(all.dim, 65);
-    assert.equal(all.labels, undefined);
+    assert.equal(all.dim, 64);
+    assert.deepEqual(all.labels, want.labels);
+    assert.match(all.warnings?.join('\n') ?? '', /"target" used as the label/);
+    const none = await loadDataset(fixture('digits40.tsv'), { labelColumn: '' });
+    assert.equal(none.dim, 65);
+    assert.equal(none.labels, undefined);
     // By 0-based index, and ignoreColumns.
     const byIndex = await loadDataset(fixture('digits40.tsv'), { labelColumn: '64', ignoreColumns: ['pixel_0_0'] });
     assert.deepEqual(byIndex.labels, want.labels);

@@ -32,7 +32,7 @@ describe('loadDataset: image folders', () => {
   });
 
   it('different sizes are an error unless imageSize is set', async () => {
-    await assert.rejects(loadDataset(fixture('images_mixed')), (e: unknown) => e instanceof DatasetError && /small\.png/.test(e.message) && /imageSize/.test(e.message));
+    await assert.rejects(loadDataset(fixture('images_mixed')), (e: unknown) => e instanceof DatasetError && /small\.png/.test(e.message) && /--image-size 4x4/.test(e.message));
     const ds = await loadDataset(fixture('images_mixed'), { imageSize: [3, 3] });
     assert.deepEqual(ds.sampleShape, [3, 3, 1]);
     assertValues(ds.features, [...new Array<number>(9).fill(0), ...new Array<number>(9).fill(200)], 1e-4);

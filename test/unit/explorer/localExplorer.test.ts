@@ -143,7 +143,7 @@ test('projection and export carry clusters, projection and labels; no overwrite 
   assert.deepEqual(await world.explorer.exportEmbeddings(csv, 'csv', false), [csv]);
   const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
   assert.equal(lines.length, N_NORMAL + N_ANOMALY + 1);
-  assert.match(lines[0], /^index,z0,z1,z2,proj_x,proj_y,proj_z,cluster,error,label,source_file/);
+  assert.match(lines[0], /^index,z0,z1,z2,proj_x,proj_y,proj_z,cluster,error,label,source_line$/);
   await assert.rejects(world.explorer.exportEmbeddings(csv, 'csv', false), FileExistsError);
   const npy = join(world.dir, 'emb.npy');
   await world.explorer.exportEmbeddings(npy, 'npy', false);

@@ -90,7 +90,9 @@ test('CSV has a header, quoted fields and values that read back as the same floa
     const p = join(dir, 'emb.csv');
     exportEmbeddings(p, 'csv', t);
     const lines = readFileSync(p, 'utf8').trimEnd().split('\n');
-    assert.equal(lines[0], 'index,z0,z1,z2,proj_x,proj_y,cluster,error,label,source_file,source_line,source_index');
+    // One source column, never the dataset path per row.
+    assert.equal(lines[0], 'index,z0,z1,z2,proj_x,proj_y,cluster,error,label,source_line');
+    assert.ok(!readFileSync(p, 'utf8').includes('/data/x.csv'));
     assert.equal(lines.length, 7);
     assert.ok(lines[2].includes('"has,comma ""q""\tand tab"'));
     const row0 = lines[1].split(',');
