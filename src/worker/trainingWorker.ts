@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, describeBackend } from '../core/backend/backend';
-import type { Explorer } from '../core/explorer';
+import type { EmbeddingResult, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
@@ -118,7 +118,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     log(`train ${request.model.kind} on ${request.datasetPath ?? 'the sample digits'} -> ${request.outDir}`);
     const out = await runTrainingPipeline({
       datasetPath: request.datasetPath,
-      loadOptions: { ...request.loadOptions, onProgress: loadProgressLog(request.datasetPath) },
+      loadOptions: request.datasetPath === undefined ? request.loadOptions : { ...request.loadOptions, onProgress: loadProgressLog(request.datasetPath) },
       model: request.model,
       train: request.train,
       outDir: request.outDir,
@@ -200,7 +200,10 @@ async function call(msg: CallMessage): Promise<void> {
   try {
     if (!explorer) throw new Error('No trained model in the worker yet: train or load one first.');
     const fn = explorer[msg.method] as (...a: unknown[]) => Promise<unknown>;
-    const value = await fn.apply(explorer, msg.args as unknown[]);
+    let value = await fn.apply(explorer, msg.args as unknown[]);
+    // Datasets keep their source refs as a lazy read-only view (src/core/data/refs.ts), which structured clone
+    // cannot copy: the embedding crosses as a plain array.
+    if (msg.method === 'embed') value = { ...(value as EmbeddingResult), refs: Array.from((value as EmbeddingResult).refs) };
     post({ type: 'result', id: msg.id, method: msg.method as ExplorerMethod, value } as WorkerToHost);
   } catch (e) {
     post({ type: 'error', id: msg.id, error: serializeError(e) });

@@ -56,8 +56,8 @@ async function main(): Promise<void> {
   const payload = encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${resolve('.')}`], ['skipWelcome', 'true']]));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
     await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${payload}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     // open the CSV (Quick Open), then train it from the palette; the form's defaults come from the workspace settings
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` }).waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
     }
-    await inner.locator('#app[data-state="ready"]').waitFor({ timeout: 240_000, state: 'attached' });
+    await inner.locator('#app[data-state="ready"]').waitFor({ timeout: Number(process.env.E2E_TRAIN_TIMEOUT_MS ?? 240_000), state: 'attached' });
     const plot = inner.locator('#plot');
     assert.equal(await plot.getAttribute('data-points'), String(N));
     // the panel opened when training started and showed the embedding after every epoch
@@ -113,6 +113,11 @@ async function main(): Promise<void> {
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/e2e-panel.png' });
     console.log(`ok: ${N} points, ${k} clusters, ${liveFrames} live embedding frames, interpolation rendered; artifacts/e2e-panel.png`);
+  } catch (e) {
+    // What the workbench showed when a step failed (notifications, the form, the panel).
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/e2e-panel-failure.png' }).catch(() => undefined);
+    throw e;
   } finally {
     await browser.close();
     stop();

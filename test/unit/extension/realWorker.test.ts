@@ -1,0 +1,43 @@
+/**
+ * WorkerClient with the real training worker (bundled from source into a temp folder, as esbuild.mjs does; Node 20
+ * worker threads cannot load a .ts entry through tsx): a CSV trained in the thread, then the explorer calls the
+ * panel makes, whose results must survive the structured clone between threads.
+ */
+import { after, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { WorkerClient } from '../../../src/extension/workerClient';
+
+const dir = mkdtempSync(join(tmpdir(), 'le-real-worker-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('WorkerClient with the real training worker', () => {
+  it('trains a CSV and answers embed / sample with each row\'s source line', async () => {
+    const csv = join(dir, 'rows.csv');
+    const lines = ['a,b,c,label'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 3},${(i * 7) % 5},${i / 10},c${i % 2}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const workerPath = join(dir, 'trainingWorker.js');
+    await esbuild.build({ entryPoints: [resolve('src/worker/trainingWorker.ts')], outfile: workerPath, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/tfjs-node'], logLevel: 'warning' });
+    const client = new WorkerClient({ workerPath });
+    try {
+      await client.train({
+        datasetPath: csv, loadOptions: { labelColumn: 'label' }, model: { kind: 'dense', latentDim: 2 }, train: { epochs: 2, seed: 1 }, outDir: join(dir, 'model'), backend: 'cpu',
+      });
+      const e = await client.embed();
+      assert.equal(e.n, 40);
+      assert.equal(e.refs.length, 40);
+      assert.deepEqual(e.refs[0], { file: csv, line: 2, index: 0 });
+      assert.deepEqual(e.refs[39], { file: csv, line: 41, index: 39 });
+      assert.deepEqual(e.labels?.slice(0, 3), ['c0', 'c1', 'c0']);
+      const s = await client.sample(5);
+      assert.deepEqual(s.ref, { file: csv, line: 7, index: 5 });
+    } finally {
+      client.dispose();
+      await client.exited;
+    }
+  });
+});
