@@ -14,6 +14,7 @@ import type { TrainOptions } from '../../core/training/types';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
+import { DEFAULT_TARGET_FPR } from '../../core/analysis/anomalyModel';
 
 /** Window length of a sequence model when `--window` is not given. */
 export const DEFAULT_WINDOW = 32;
@@ -51,6 +52,7 @@ Options:
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --out DIR          output folder (default .latent/<dataset>-<model>)
   --max-rows N       read at most N samples
+  --anomaly-fpr X    false-positive rate of the anomaly thresholds, set on the validation split (default ${DEFAULT_TARGET_FPR})
   --quiet            no progress output
   -h, --help         this help
 `;
@@ -88,6 +90,7 @@ export function parseTrainArgs(args: string[]): {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   outDir?: string;
   quiet: boolean;
+  anomalyFpr?: number;
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -112,6 +115,7 @@ export function parseTrainArgs(args: string[]): {
       backend: { type: 'string' },
       out: { type: 'string' },
       'max-rows': { type: 'string' },
+      'anomaly-fpr': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
@@ -151,7 +155,9 @@ export function parseTrainArgs(args: string[]): {
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
+  const anomalyFpr = numberOption('anomaly-fpr', values['anomaly-fpr']);
+  if (anomalyFpr !== undefined && !(anomalyFpr > 0 && anomalyFpr < 1)) throw new UsageError(`--anomaly-fpr must be in (0, 1), got ${anomalyFpr}`);
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true, anomalyFpr };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -170,6 +176,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       model: { ...opts.model, kind: opts.kind },
       train: opts.train,
       outDir: opts.outDir,
+      anomalyFpr: opts.anomalyFpr,
       onProgress: bar ? (p): void => bar.update(p) : undefined,
       signal: abort.signal,
       log: opts.quiet ? undefined : (m): void => void io.stdout.write(`${m}\n`),
@@ -194,6 +201,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (codes) {
       const perplexity = last?.parts.perplexity;
       io.stdout.write(`Codebook: ${new Set(codes).size}/${out.model.config.codebookSize ?? '?'} codes used by the data${perplexity !== undefined ? `; perplexity ${perplexity.toPrecision(3)} per batch (last epoch)` : ''}\n`);
+    }
+    const cal = out.anomaly;
+    const th = cal?.thresholds[cal.defaultMethod];
+    if (cal && th) {
+      io.stdout.write(`Anomaly threshold (${cal.defaultMethod} score): ${th.threshold.toPrecision(5)}, for ${(cal.targetFpr * 100).toFixed(1)}% false positives (${(th.expectedFpr * 100).toFixed(1)}% on ${cal.calibrationRows} ${cal.heldOut ? 'held-out validation' : 'training'} rows)\n`);
     }
     io.stdout.write(`Model: ${out.outDir}\nEmbeddings: ${path.join(out.outDir, 'embeddings.csv')}\n`);
     return 0;
