@@ -15,6 +15,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
 import { DEFAULT_TARGET_FPR } from '../../core/analysis/anomalyModel';
+import { DEFAULT_NOISE } from '../../core/models/denoising';
 
 /** Window length of a sequence model when `--window` is not given. */
 export const DEFAULT_WINDOW = 32;
@@ -44,6 +45,7 @@ Options:
   --seed N           seed for everything random (default 42)
   --label COL        label column of a table (not used as a feature; the condition of a cvae)
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
+  --noise T:L        denoising: input corruption, gaussian:STD or masking:FRACTION (default ${DEFAULT_NOISE.type}:${DEFAULT_NOISE.level})
   --codebook N       vqvae: codebook size (default 32)
   --commitment X     vqvae: commitment cost (default 0.25)
   --pretrain-epochs N  stacked: greedy pretraining epochs per layer (default: a quarter of --epochs)
@@ -107,6 +109,7 @@ export function parseTrainArgs(args: string[]): {
       seed: { type: 'string' },
       label: { type: 'string' },
       beta: { type: 'string' },
+      noise: { type: 'string' },
       codebook: { type: 'string' },
       commitment: { type: 'string' },
       'pretrain-epochs': { type: 'string' },
@@ -134,6 +137,13 @@ export function parseTrainArgs(args: string[]): {
   if (seed !== undefined) model.seed = seed;
   const beta = numberOption('beta', values.beta);
   if (beta !== undefined) model.beta = beta;
+  if (values.noise !== undefined) {
+    const [type, level] = values.noise.split(':');
+    const lv = Number(level);
+    if ((type !== 'gaussian' && type !== 'masking') || !(lv >= 0) || (type === 'masking' && lv >= 1)) throw new UsageError(`--noise must be gaussian:STD or masking:FRACTION (fraction < 1), got "${values.noise}"`);
+    if (kind !== 'denoising') throw new UsageError('--noise applies to --model denoising');
+    model.noise = { type, level: lv };
+  }
   const codebook = intOption('codebook', values.codebook, 2);
   if (codebook !== undefined) model.codebookSize = codebook;
   const commitment = numberOption('commitment', values.commitment);

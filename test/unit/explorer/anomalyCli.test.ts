@@ -15,6 +15,7 @@ import { LocalExplorer } from '../../../src/core/localExplorer';
 import { SIDECAR_FILE } from '../../../src/core/training/persistence';
 import type { ModelSidecar } from '../../../src/core/training/persistence';
 import { createNormalRng } from '../../../src/core/random';
+import { parseTrainArgs } from '../../../src/cli/commands/train';
 
 let dir: string;
 let modelDir: string;
@@ -120,4 +121,14 @@ test('embed --score prints the threshold, and with --anomaly-label precision, re
   const bad = capture();
   assert.equal(await main(['embed', modelDir, '--score', 'nope', '--backend', 'cpu'], bad.io), 2);
   assert.match(bad.err(), /--score must be one of/);
+});
+
+test('train --noise (denoising) and --anomaly-fpr are parsed and checked', () => {
+  assert.deepEqual(parseTrainArgs(['x.csv', '--model', 'denoising', '--noise', 'masking:0.3']).model.noise, { type: 'masking', level: 0.3 });
+  assert.equal(parseTrainArgs(['x.csv', '--anomaly-fpr', '0.01']).anomalyFpr, 0.01);
+  assert.equal(parseTrainArgs(['x.csv']).anomalyFpr, undefined);
+  assert.throws(() => parseTrainArgs(['x.csv', '--noise', 'gaussian:0.1']), /applies to --model denoising/);
+  assert.throws(() => parseTrainArgs(['x.csv', '--model', 'denoising', '--noise', 'salt:1']), /--noise must be/);
+  assert.throws(() => parseTrainArgs(['x.csv', '--model', 'denoising', '--noise', 'masking:1']), /--noise must be/);
+  assert.throws(() => parseTrainArgs(['x.csv', '--anomaly-fpr', '1.5']), /--anomaly-fpr must be in/);
 });
