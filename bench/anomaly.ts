@@ -12,9 +12,10 @@
  * the calibration of thresholds and of the `combined` score), seed 1. Also prints the false-positive rate that the
  * default score's threshold (calibrated at 5% on the validation split) actually gives on the normal test images.
  *
- * Run: `npm run bench:anomaly`. Env: ANOMALY_DATASETS (fashion,mnist), ANOMALY_KINDS (dense,vae), ANOMALY_TRAIN
- * (2000), ANOMALY_EPOCHS (30), ANOMALY_PATIENCE (5), ANOMALY_LATENT (32), ANOMALY_HIDDEN (256,64), ANOMALY_NOISE
- * (e.g. gaussian:0.1 for the dense kind), ANOMALY_CLASSES (0..9), ANOMALY_COMBOS (extra score sums, e.g. mse+knn).
+ * Run: `npm run bench:anomaly`. Env: ANOMALY_DATASETS (fashion,mnist), ANOMALY_KINDS (denoising,vae), ANOMALY_TRAIN
+ * (2000), ANOMALY_EPOCHS (60), ANOMALY_LR (0.002), ANOMALY_PATIENCE (5), ANOMALY_LATENT (32), ANOMALY_HIDDEN
+ * (256,64), ANOMALY_NOISE (gaussian:0.1, for the denoising kind), ANOMALY_CLASSES (0..9), ANOMALY_COMBOS (extra
+ * score sums, e.g. mse+knn).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,13 +37,14 @@ import { formatTable, loadFashionSplit } from './util';
 
 const env = process.env;
 const DATASETS = (env.ANOMALY_DATASETS ?? 'fashion,mnist').split(',');
-const KINDS = (env.ANOMALY_KINDS ?? 'dense,vae').split(',') as ModelKind[];
+const KINDS = (env.ANOMALY_KINDS ?? 'denoising,vae').split(',') as ModelKind[];
 const TRAIN_PER_CLASS = Number(env.ANOMALY_TRAIN ?? 2000);
-const EPOCHS = Number(env.ANOMALY_EPOCHS ?? 30);
+const EPOCHS = Number(env.ANOMALY_EPOCHS ?? 60);
+const LEARNING_RATE = Number(env.ANOMALY_LR ?? 2e-3);
 const PATIENCE = Number(env.ANOMALY_PATIENCE ?? 5);
 const LATENT = Number(env.ANOMALY_LATENT ?? 32);
 const HIDDEN = (env.ANOMALY_HIDDEN ?? '256,64').split(',').map(Number);
-const NOISE = env.ANOMALY_NOISE;
+const NOISE = env.ANOMALY_NOISE ?? 'gaussian:0.1';
 const CLASSES = (env.ANOMALY_CLASSES ?? '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
 const COMBOS = (env.ANOMALY_COMBOS ?? '').split(',').filter((s) => s.length > 0);
 const SEED = 1;
@@ -151,7 +153,7 @@ async function benchDataset(s: Split): Promise<{ rows: Row[]; baselines: Map<str
         const model = createModel(modelConfig(kind));
         try {
           const before = tf.memory().numTensors;
-          const train = await trainAutoencoder(model, x, n, { epochs: EPOCHS, batchSize: 64, learningRate: 1e-3, validationSplit: VALIDATION, patience: PATIENCE, seed: SEED });
+          const train = await trainAutoencoder(model, x, n, { epochs: EPOCHS, batchSize: 64, learningRate: LEARNING_RATE, validationSplit: VALIDATION, patience: PATIENCE, seed: SEED });
           const split = splitIndices(n, VALIDATION, SEED);
           const cal = calibrateAnomalies(model, x, n, { trainRows: split.train, calibrationRows: split.val, seed: SEED });
           const methods = availableScoreMethods(model);
@@ -195,7 +197,7 @@ async function benchDataset(s: Split): Promise<{ rows: Row[]; baselines: Map<str
 async function main(): Promise<void> {
   const t0 = performance.now();
   const backend = await initBackend('auto');
-  console.log(`anomaly bench: backend ${backend.name}; models ${KINDS.join(', ')}: hidden [${HIDDEN.join(', ')}], latent ${LATENT}, ${EPOCHS} epochs max (patience ${PATIENCE}, validation ${VALIDATION * 100}%)${NOISE ? `, denoising noise ${NOISE}` : ''}; default score ${DEFAULT_ANOMALY_SCORE}`);
+  console.log(`anomaly bench: backend ${backend.name}; models ${KINDS.join(', ')}: hidden [${HIDDEN.join(', ')}], latent ${LATENT}, ${EPOCHS} epochs max, learning rate ${LEARNING_RATE} (patience ${PATIENCE}, validation ${VALIDATION * 100}%)${NOISE ? `, denoising noise ${NOISE}` : ''}; default score ${DEFAULT_ANOMALY_SCORE}`);
   let allPass = true;
   for (const name of DATASETS) {
     const s = await loadSplit(name);

@@ -25,7 +25,7 @@ export const SCORE_LABELS: Record<AnomalyScoreMethod, string> = {
   elbo: 'negative ELBO (VAE)',
   knn: 'latent kNN distance',
   mahalanobis: 'latent Mahalanobis distance',
-  combined: 'combined (standardised error + kNN)',
+  combined: 'combined (standardised scores averaged)',
 };
 
 /** The request key of a state: what the current report should answer. */
