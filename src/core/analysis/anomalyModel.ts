@@ -24,7 +24,7 @@ import {
 /** The score that measured best in `npm run bench:anomaly` (see README, "Anomaly detection"). */
 export const DEFAULT_ANOMALY_SCORE: AnomalyScoreMethod = 'combined';
 /** Scores averaged by `combined` (chosen from the bench). */
-export const DEFAULT_COMBINED_PARTS: readonly AnomalyScoreMethod[] = ['zscore', 'knn', 'mahalanobis'];
+export const DEFAULT_COMBINED_PARTS: readonly AnomalyScoreMethod[] = ['mse', 'zscore', 'knn', 'mahalanobis'];
 /** Default false-positive rate of the calibrated thresholds. */
 export const DEFAULT_TARGET_FPR = 0.05;
 /** Neighbours of the kNN score. */
