@@ -67,3 +67,15 @@ export function loadFashionTest(n: number): { x: Float32Array; y: Int32Array; n:
   for (let i = 0; i < count; i++) y[i] = labels[8 + i];
   return { x, y, n: count };
 }
+
+/** First `n` images (as [0, 1] floats) and labels of a Fashion-MNIST split (`train`: 60,000, `t10k`: 10,000). */
+export function loadFashionSplit(split: 'train' | 't10k', n = Infinity): { x: Float32Array; y: Int32Array; n: number } {
+  const images = gunzipSync(readFileSync(`${FASHION_DIR}/${split}-images-idx3-ubyte.gz`));
+  const labels = gunzipSync(readFileSync(`${FASHION_DIR}/${split}-labels-idx1-ubyte.gz`));
+  const count = Math.min(n, images.readUInt32BE(4));
+  const x = new Float32Array(count * 784);
+  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
+  const y = new Int32Array(count);
+  for (let i = 0; i < count; i++) y[i] = labels[8 + i];
+  return { x, y, n: count };
+}

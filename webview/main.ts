@@ -9,6 +9,9 @@ import type {
   ClustersPayload, LiveEmbeddingPayload, EpochRecord, ExportFormat, HostToWebview, KSuggestionPayload, PanelInfo, PanelTab, SamplePayload, TrainProgress, TrainingStatus, UiState, WebviewToHost,
 } from '../src/shared/protocol';
 import { ScatterView, packRgba, parseColor } from './scatter';
+import { anomalyKey, renderAnomalyReport, reportIsCurrent } from './anomalies';
+import type { AnomalyState } from './anomalies';
+import { defaultAnomalyLabels } from '../src/core/analysis/anomalyReport';
 
 interface VsCodeApi { postMessage(m: WebviewToHost): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -76,6 +79,7 @@ let requestSeq = 1;
 const pending = new Map<number, string>();
 let hoverTimer: ReturnType<typeof setTimeout> | undefined;
 let hoverIndex: number | undefined;
+let anomaly: AnomalyState = { labels: [] };
 
 function post(m: WebviewToHost): void { vscode.postMessage(m); }
 function saveUi(patch: Partial<UiState>): void {
@@ -255,9 +259,11 @@ function applyFilter(): void {
   if (!model || live) return;
   let mask: Uint8Array | undefined;
   if (ui.filterAnomalies) {
-    const t = errorThreshold();
+    const r = anomaly.report;
+    const scores = r && r.scores.length === model.n ? r.scores : model.errors;
+    const t = r && r.scores.length === model.n ? r.threshold : errorThreshold();
     mask = new Uint8Array(model.n);
-    for (let i = 0; i < model.n; i++) mask[i] = model.errors[i] >= t ? 1 : 0;
+    for (let i = 0; i < model.n; i++) mask[i] = (r ? scores[i] > t : scores[i] >= t) ? 1 : 0;
   }
   scatter.setMask(mask);
   let emph: Uint8Array | undefined;
@@ -636,27 +642,23 @@ function renderAnomalies(): void {
   const p = panes.anomalies;
   p.textContent = '';
   if (!model) return;
-  const t = errorThreshold();
-  const hist = h('div', { class: 'hist', id: 'error-hist' });
-  const q = h('input', { type: 'range', min: '0.5', max: '1', step: '0.005', value: String(ui.errorQuantile), id: 'error-quantile' });
-  const qLabel = h('span', {}, `threshold: ${(ui.errorQuantile * 100).toFixed(1)}th percentile = ${t.toPrecision(3)}`);
-  q.addEventListener('change', () => { saveUi({ errorQuantile: Number(q.value) }); applyFilter(); renderAnomalies(); });
+  if (!reportIsCurrent(anomaly) && anomaly.pending !== anomalyKey(anomaly)) {
+    anomaly.pending = anomalyKey(anomaly);
+    post({ type: 'anomalies', requestId: request('anomalies'), ...(anomaly.method ? { method: anomaly.method } : {}), ...(anomaly.labels.length ? { anomalyLabels: anomaly.labels } : {}) });
+  }
+  const th = theme();
+  const m = model;
+  renderAnomalyReport(p, anomaly, {
+    h, select, layout: plotLayout, config: plotConfig, colors: { accent: th.accent, error: th.error, second: th.grid },
+    labelNames: m.labelNames, labelOf: (i) => (m.labelNames && m.labelCodes ? m.labelNames[m.labelCodes[i]] : undefined),
+    onMethod: (v) => { anomaly = { ...anomaly, method: v }; renderAnomalies(); },
+    onLabels: (labels) => { anomaly = { ...anomaly, labels }; renderAnomalies(); },
+    onInspect: (i) => { saveUi({ selection: [i] }); scatter.setHighlight([i]); post({ type: 'requestSample', requestId: request('inspect'), index: i, purpose: 'inspect' }); showTab('point'); },
+  });
   const filter = h('input', { type: 'checkbox', id: 'filter-anomalies' });
   filter.checked = ui.filterAnomalies;
   filter.addEventListener('change', () => { saveUi({ filterAnomalies: filter.checked }); applyFilter(); });
-  p.append(hist, h('div', {}, q), qLabel, h('label', { class: 'row' }, filter, 'show only points above the threshold'));
-  const order = Array.from(model.errors.keys()).sort((a, b) => model!.errors[b] - model!.errors[a]).slice(0, 15);
-  const list = h('ol', { class: 'top', id: 'top-anomalies' });
-  for (const i of order) {
-    const a = h('a', { href: '#' }, `#${i}`);
-    a.addEventListener('click', (e) => { e.preventDefault(); saveUi({ selection: [i] }); scatter.setHighlight([i]); post({ type: 'requestSample', requestId: request('inspect'), index: i, purpose: 'inspect' }); showTab('point'); });
-    list.append(h('li', {}, a, ` ${model.errors[i].toPrecision(3)}${model.labelNames && model.labelCodes ? ` · ${model.labelNames[model.labelCodes[i]]}` : ''}`));
-  }
-  p.append(h('h3', {}, 'Top anomalies'), list);
-  const th = theme();
-  const sample = model.n > 200_000 ? model.errors.filter((_, i) => i % Math.ceil(model!.n / 200_000) === 0) : model.errors;
-  requestAnimationFrame(() => void Plotly.newPlot(hist, [{ type: 'histogram', x: Array.from(sample), marker: { color: th.accent }, nbinsx: 60 } as Partial<Plotly.PlotData>],
-    plotLayout({ height: 170, title: { text: 'reconstruction error', font: { size: 11 } }, shapes: [{ type: 'line', x0: t, x1: t, yref: 'paper', y0: 0, y1: 1, line: { color: th.error, width: 2 } }] }), plotConfig));
+  p.querySelector('.anomaly-controls')?.after(h('label', { class: 'row' }, filter, 'show only points above the threshold'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -769,6 +771,7 @@ function onMessage(m: HostToWebview): void {
         delete plotWrap.dataset.live;
         const e = m.embedding;
         const hadCodes = !!model?.codes;
+        anomaly = { labels: defaultAnomalyLabels(e.labelNames ?? []) };
         model = {
           info: m.info, n: e.n, latentDim: e.latentDim, latent: unpackF32(e.latent), errors: unpackF32(e.errors),
           ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: unpackI32(e.labelCodes) } : {}),
@@ -863,10 +866,21 @@ function onMessage(m: HostToWebview): void {
       pending.delete(m.requestId);
       renderCorrupted(m);
       return;
+    case 'anomalies':
+      pending.delete(m.requestId);
+      anomaly = { ...anomaly, pending: undefined, report: { ...m.report, scores: unpackF32(m.report.scores) } };
+      if (!anomaly.method) anomaly.method = m.report.method;
+      if (!panes.anomalies.hidden) renderAnomalies();
+      if (ui.filterAnomalies) applyFilter();
+      return;
     case 'saved':
       setStatus(`Saved ${m.files.join(', ')}`);
       return;
     case 'error':
+      if (m.requestId !== undefined && pending.get(m.requestId) === 'anomalies') {
+        anomaly.pending = undefined;
+        document.getElementById('anomaly-status')?.replaceChildren(`Scoring failed: ${m.message}`);
+      }
       if (m.requestId !== undefined) pending.delete(m.requestId);
       setStatus(`Error: ${m.message}`);
       status.classList.add('error');

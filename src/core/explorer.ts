@@ -6,6 +6,8 @@
  */
 import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
+import type { AnomalyScoreMethod } from './analysis/anomalyScores';
+import type { AnomalyEvaluation } from './analysis/anomalyReport';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
 
@@ -98,6 +100,28 @@ export interface CorruptionResult {
   error: number;
 }
 
+/** Anomaly scores of every sample by one method, with the model's calibrated threshold (see analysis/anomalyModel.ts). */
+export interface AnomalyReport {
+  method: AnomalyScoreMethod;
+  /** Methods this model supports. */
+  methods: AnomalyScoreMethod[];
+  /** The method that measured best in the bench (the default). */
+  defaultMethod: AnomalyScoreMethod;
+  /** Per-sample score, higher = more anomalous. */
+  scores: Float32Array;
+  /** Samples scoring above it are flagged. */
+  threshold: number;
+  /** False-positive rate the threshold was set for, and the rate it gave on the calibration rows. */
+  targetFpr: number;
+  expectedFpr: number;
+  calibrationRows: number;
+  /** True when the calibration rows were held out of training (the validation split). */
+  heldOut: boolean;
+  flagged: number;
+  /** Present when labels mark anomalies (`anomalyLabels`). */
+  evaluation?: AnomalyEvaluation;
+}
+
 export type ExportFormat = 'csv' | 'tsv-projector' | 'npy' | 'json';
 
 export interface Explorer {
@@ -125,5 +149,10 @@ export interface Explorer {
   interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }>;
   /** Writes embeddings (+ projection, cluster, error, label, source row) to `path`; refuses to overwrite unless `overwrite`. Returns the files written. */
   exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]>;
+  /**
+   * Anomaly scores of every sample by `method` (default: the calibration's default) and its threshold; with
+   * `anomalyLabels` (label values that mark anomalies) also precision / recall at the threshold and the ROC curve.
+   */
+  anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport>;
   dispose(): void;
 }

@@ -17,6 +17,7 @@ import { DatasetError } from './data/dataset';
 import type { Normalizer } from './data/normalize';
 import { applyNormalizer, invertNormalizer } from './data/normalize';
 import type {
+  AnomalyReport,
   ClusterResult,
   CorruptionResult,
   EmbeddingResult,
@@ -42,6 +43,11 @@ import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
 import type { CorruptionMode } from './analysis/corruption';
 import { corruptSample } from './analysis/corruption';
+import type { AnomalyCalibration } from './analysis/anomalyModel';
+import { anomalyScores, availableScoreMethods, calibrateAnomalies } from './analysis/anomalyModel';
+import type { AnomalyScoreMethod } from './analysis/anomalyScores';
+import { buildAnomalyReport, loadCalibration } from './analysis/anomalyReport';
+import { DEFAULT_TRAIN_OPTIONS, splitIndices } from './training/train';
 
 /** Members listed per cluster in `ClusterResult.nearest`. */
 export const NEAREST_PER_CLUSTER = 8;
@@ -60,6 +66,13 @@ export interface LocalExplorerParts {
   errors?: Float32Array;
   /** Conditional models: the one-hot condition per sample (`n x classes`); built from the dataset labels when absent. */
   condition?: Float32Array;
+  /** Anomaly calibration saved with the model; when absent it is fitted on this dataset on first use. */
+  anomaly?: AnomalyCalibration;
+  /**
+   * The training split (validation fraction and seed) of the model, so a calibration fitted here holds out the same
+   * rows; `heldOut` says whether this dataset is the one the model was trained on.
+   */
+  trainSplit?: { validationSplit: number; seed: number; heldOut: boolean };
 }
 
 export class LocalExplorer implements Explorer {
@@ -73,6 +86,9 @@ export class LocalExplorer implements Explorer {
   /** Conditional models only: `n x classes` one-hot condition of every sample. */
   private readonly condition?: Float32Array;
   private embedding?: EmbeddingResult;
+  private anomaly?: AnomalyCalibration;
+  private readonly trainSplit: { validationSplit: number; seed: number; heldOut: boolean };
+  private readonly anomalyScoreCache = new Map<AnomalyScoreMethod, Float32Array>();
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
   private disposed = false;
@@ -102,6 +118,8 @@ export class LocalExplorer implements Explorer {
       }
     }
     if (parts.embeddings && parts.errors) this.embedding = this.embeddingOf(parts.embeddings, parts.errors);
+    this.anomaly = parts.anomaly;
+    this.trainSplit = parts.trainSplit ?? { validationSplit: DEFAULT_TRAIN_OPTIONS.validationSplit, seed: DEFAULT_TRAIN_OPTIONS.seed, heldOut: false };
   }
 
   /** An explorer over a pipeline run's model, data and embeddings (takes ownership of the model). */
@@ -117,6 +135,7 @@ export class LocalExplorer implements Explorer {
       embeddings: result.embeddings,
       errors: result.errors,
       condition: result.condition,
+      anomaly: result.anomaly,
     });
   }
 
@@ -144,7 +163,14 @@ export class LocalExplorer implements Explorer {
         }
         dataset = await loadDataset(datasetPath ?? schema.source, options);
       }
-      return new LocalExplorer({ model, normalizer: sidecar.normalizer, dataset, history: sidecar.history, backend: tf.getBackend(), modelDir });
+      const anomaly = loadCalibration(sidecar.anomaly, model.config.inputDim, model.config.latentDim);
+      const sameData = datasetPath === undefined && dataset.n === (schema.n ?? dataset.n);
+      const trainSplit = {
+        validationSplit: sidecar.train?.validationSplit ?? DEFAULT_TRAIN_OPTIONS.validationSplit,
+        seed: sidecar.train?.seed ?? DEFAULT_TRAIN_OPTIONS.seed,
+        heldOut: sameData,
+      };
+      return new LocalExplorer({ model, normalizer: sidecar.normalizer, dataset, history: sidecar.history, backend: tf.getBackend(), modelDir, anomaly, trainSplit });
     } catch (e) {
       model.dispose();
       throw e;
@@ -268,6 +294,31 @@ export class LocalExplorer implements Explorer {
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
     return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection }, overwrite);
+  }
+
+  async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {
+    this.checkAlive();
+    const calibration = this.anomalyCalibration();
+    const methods = availableScoreMethods(this.model);
+    const m = method ?? calibration.defaultMethod;
+    if (!methods.includes(m)) throw new RangeError(`score "${m}" is not available for a ${this.model.config.kind} model (available: ${methods.join(', ')})`);
+    let scores = this.anomalyScoreCache.get(m);
+    if (!scores) {
+      scores = anomalyScores(this.model, calibration, this.normalized, this.dataset.n, [m], this.condition)[m] as Float32Array;
+      this.anomalyScoreCache.set(m, scores);
+    }
+    return buildAnomalyReport(calibration, m, methods, scores, this.dataset.labels, anomalyLabels);
+  }
+
+  /** The saved calibration, or one fitted on this dataset's training split (held-out rows = its validation split). */
+  private anomalyCalibration(): AnomalyCalibration {
+    if (!this.anomaly) {
+      const { validationSplit, seed, heldOut } = this.trainSplit;
+      const split = splitIndices(this.dataset.n, validationSplit, seed);
+      const calibration = calibrateAnomalies(this.model, this.normalized, this.dataset.n, { trainRows: split.train, calibrationRows: split.val, condition: this.condition, seed });
+      this.anomaly = { ...calibration, heldOut: calibration.heldOut && heldOut };
+    }
+    return this.anomaly;
   }
 
   dispose(): void {

@@ -15,7 +15,10 @@ import { conditionClassesOf, conditionMatrix, isConditional } from './models/cva
 import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
 import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
-import { defaultTrainOptions, trainAutoencoder } from './training/train';
+import { defaultTrainOptions, splitIndices, trainAutoencoder } from './training/train';
+import type { AnomalyCalibration } from './analysis/anomalyModel';
+import { calibrateAnomalies } from './analysis/anomalyModel';
+import { storeCalibration } from './analysis/anomalyReport';
 import type { TrainOptions, TrainProgress, TrainResult } from './training/types';
 
 export const EMBEDDINGS_FILE = 'embeddings.csv';
@@ -34,6 +37,8 @@ export interface PipelineOptions {
   /** Output folder; default `defaultOutDir(datasetPath, kind)`. */
   outDir?: string;
   onProgress?: (p: TrainProgress) => void | Promise<void>;
+  /** False-positive rate of the anomaly thresholds calibrated on the validation split (default DEFAULT_TARGET_FPR). */
+  anomalyFpr?: number;
   /** Called once, after the model is built and before training, e.g. to encode a live embedding per epoch. */
   onModelReady?: (ctx: TrainingContext) => void;
   /** Called once the dataset is loaded, before training (e.g. to show the loader's warnings). */
@@ -65,6 +70,8 @@ export interface PipelineResult {
   errors: Float32Array;
   /** Conditional models (CVAE): the one-hot condition of every sample, `n x conditionClasses.length`. */
   condition?: Float32Array;
+  /** Anomaly reference statistics and thresholds (absent when training was cancelled). */
+  anomaly?: AnomalyCalibration;
   outDir: string;
   /** Files written (none when training was cancelled). */
   files: string[];
@@ -153,10 +160,14 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
     const embeddings = encode(model, normalized, dataset.n, undefined, condition);
     const errors = reconstructionErrors(model, normalized, dataset.n, undefined, condition);
     const files: string[] = [];
+    let anomaly: AnomalyCalibration | undefined;
     if (result.cancelled) {
       log('training cancelled: nothing saved');
     } else {
-      files.push(...(await saveModel(outDir, model, { normalizer, dataset: datasetSchema(dataset, opts.loadOptions ?? {}), history: result.history, backend, train })));
+      const split = splitIndices(dataset.n, train.validationSplit, train.seed);
+      anomaly = calibrateAnomalies(model, normalized, dataset.n, { trainRows: split.train, calibrationRows: split.val, targetFpr: opts.anomalyFpr, condition, seed: train.seed });
+      const extra = { normalizer, dataset: datasetSchema(dataset, opts.loadOptions ?? {}), history: result.history, backend, train, anomaly: storeCalibration(anomaly) };
+      files.push(...(await saveModel(outDir, model, extra)));
       const csv = path.join(outDir, EMBEDDINGS_FILE);
       const codes = hasCodeIndices(model) ? codeIndices(model, normalized, dataset.n) : undefined;
       await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes));
@@ -165,6 +176,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
     }
     const out: PipelineResult = { dataset, model, normalizer, normalized, result, embeddings, errors, outDir, files, backend };
     if (condition) out.condition = condition;
+    if (anomaly) out.anomaly = anomaly;
     return out;
   } catch (e) {
     model.dispose();

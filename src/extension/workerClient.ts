@@ -6,11 +6,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
+  AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
   ProjectionResult, SampleDetail,
 } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
 import type { CorruptionMode } from '../core/analysis/corruption';
+import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
 import type {
   BackendPreference, EpochEmbedding, ExplorerArgs, ExplorerMethod, ExplorerReturn, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary,
   WorkerToHost,
@@ -194,6 +195,10 @@ export class WorkerClient implements Explorer {
 
   exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     return this.call('exportEmbeddings', path, format, overwrite);
+  }
+
+  anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {
+    return this.call('anomalies', method, anomalyLabels);
   }
 
   /** Asks the worker to free its model and exit; terminates it if it has not exited within 2 s. Idempotent. */

@@ -12,6 +12,9 @@
  */
 import type { ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
+import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
+import { ANOMALY_SCORE_METHODS } from '../core/analysis/anomalyScores';
+import type { AnomalyEvaluation } from '../core/analysis/anomalyReport';
 
 /** A typed array as base64 of its little-endian bytes. */
 export interface PackedArray {
@@ -167,6 +170,24 @@ export interface LiveEmbeddingPayload {
   labelCodes?: PackedArray;
 }
 
+/** Anomaly scores of every sample by one method and the model's calibrated threshold (an `AnomalyReport`). */
+export interface AnomalyPayload {
+  method: AnomalyScoreMethod;
+  methods: AnomalyScoreMethod[];
+  defaultMethod: AnomalyScoreMethod;
+  /** `n` f32, higher = more anomalous. */
+  scores: PackedArray;
+  threshold: number;
+  targetFpr: number;
+  /** False-positive rate of the threshold on the calibration rows. */
+  expectedFpr: number;
+  calibrationRows: number;
+  heldOut: boolean;
+  flagged: number;
+  /** When labels mark anomalies: precision / recall at the threshold, AUROC and the ROC curve (at most 101 points). */
+  evaluation?: AnomalyEvaluation;
+}
+
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
   | {
@@ -204,6 +225,8 @@ export type HostToWebview =
   | { type: 'generated'; requestId: number; mode: GenerateMode; rows: number; cols: number; caption: string; latent: PackedArray; decoded: PackedArray }
   /** A corrupted sample and the model's reconstruction of it (answer to `corrupt`), data units. */
   | { type: 'corrupted'; requestId: number; index: number; mode: CorruptionMode; level: number; corrupted: number[]; reconstruction: number[]; error: number }
+  /** Anomaly scores and threshold (answer to `anomalies`). */
+  | { type: 'anomalies'; requestId: number; report: AnomalyPayload }
   /** A save finished. */
   | { type: 'saved'; files: string[] }
   /** Something failed; `requestId` links it to a request when there is one. */
@@ -235,7 +258,9 @@ export type WebviewToHost =
   /** Ask for a path and save a rendered plot (`data:` URL of a PNG or SVG). */
   | { type: 'savePlot'; format: 'png' | 'svg'; dataUrl: string }
   /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
-  | { type: 'uiState'; state: UiState };
+  | { type: 'uiState'; state: UiState }
+  /** Anomaly scores by `method` (default: the model's), evaluated against the label values `anomalyLabels` when given. */
+  | { type: 'anomalies'; requestId: number; method?: AnomalyScoreMethod; anomalyLabels?: string[] };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Limits and validation
@@ -250,6 +275,9 @@ export const MAX_COLUMNS = 4096;
 /** A saved plot may be at most 64 MB of data URL. */
 export const MAX_DATA_URL = 64 * 1024 * 1024;
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
+/** Label values an `anomalies` request may name, and the length of each. */
+export const MAX_ANOMALY_LABELS = 1024;
+export const MAX_LABEL_LENGTH = 1024;
 /** Generate tab bounds: steps per axis, total grid cells, prior sample count, span (exclusive of 0). */
 export const MIN_GEN_STEPS = 2;
 export const MAX_GEN_STEPS = 16;
@@ -356,6 +384,13 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       const prefix = m.format === 'png' ? 'data:image/png;base64,' : 'data:image/svg+xml';
       if (typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_DATA_URL || !m.dataUrl.startsWith(prefix)) return undefined;
       return { type: 'savePlot', format: m.format, dataUrl: m.dataUrl };
+    }
+    case 'anomalies': {
+      if (!hasOnly(m, ['type', 'requestId', 'method', 'anomalyLabels']) || !isInt(m.requestId, 0, MAX_REQUEST_ID)) return undefined;
+      if (m.method !== undefined && !isOneOf(m.method, ANOMALY_SCORE_METHODS)) return undefined;
+      const labels = m.anomalyLabels;
+      if (labels !== undefined && (!Array.isArray(labels) || labels.length > MAX_ANOMALY_LABELS || !labels.every((l) => typeof l === 'string' && l.length <= MAX_LABEL_LENGTH))) return undefined;
+      return { type: 'anomalies', requestId: m.requestId, ...(m.method !== undefined ? { method: m.method } : {}), ...(labels !== undefined ? { anomalyLabels: [...(labels as string[])] } : {}) };
     }
     case 'uiState': {
       if (!hasOnly(m, ['type', 'state'])) return undefined;
@@ -477,7 +512,7 @@ function checkedBuffer(p: PackedArray): ArrayBuffer {
 
 /** Shared message-type lists, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState',
+  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies',
 ];
 export { EXPORTS as EXPORT_FORMATS };
 export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod };

@@ -3,8 +3,10 @@
  * around `k` planted centres, a fixed linear 2D "encoder" (z = W x) and its transpose as "decoder".
  * k-means is plain seeded Lloyd's. Used by the webview harness (test/e2e/webview.e2e.ts).
  */
-import type { ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import type { AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
 import { corruptSample } from '../../src/core/analysis/corruption';
+import { percentile } from '../../src/core/analysis/anomaly';
+import { evaluateAnomalies } from '../../src/core/analysis/anomalyReport';
 import { createNormalRng, createRng } from '../../src/core/random';
 
 /**
@@ -108,6 +110,15 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
       return { corrupted, reconstruction, error };
     },
     exportEmbeddings: async (path): Promise<string[]> => [path],
+    anomalies: async (_method, anomalyLabels): Promise<AnomalyReport> => {
+      // The fake has one score (its reconstruction error) and a threshold at the errors' 95th percentile.
+      const threshold = percentile(errors, 95);
+      const flagged = errors.reduce((c, e) => c + (e > threshold ? 1 : 0), 0);
+      return {
+        method: 'mse', methods: ['mse'], defaultMethod: 'mse', scores: errors, threshold, targetFpr: 0.05, expectedFpr: flagged / n, calibrationRows: n, heldOut: false, flagged,
+        ...(anomalyLabels?.length ? { evaluation: evaluateAnomalies(errors, labels, anomalyLabels, threshold) } : {}),
+      };
+    },
     dispose: (): void => undefined,
   };
 }

@@ -101,6 +101,13 @@ async function main(): Promise<void> {
     assert.equal(await page.locator('#cluster-list .cluster').count(), PLANTED);
     await page.locator('#tab-anomalies').click();
     await page.locator('#error-hist .main-svg').first().waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#anomaly-threshold').textContent()) ?? '', /expected false-positive rate [\d.]+%/);
+    // a label value as "anomaly": precision / recall at the threshold and the ROC curve
+    await page.locator('#anomaly-label').selectOption('c1');
+    await page.locator('#anomaly-roc .main-svg').first().waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#anomaly-eval').textContent()) ?? '', /precision [\d.]+, recall [\d.]+/);
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/webview-anomalies.png' });
     await page.locator('#tab-training').click();
     await page.locator('#loss-plot .main-svg').first().waitFor({ timeout: 10_000 });
     await page.locator('#tab-point').click();

@@ -12,6 +12,8 @@ import { LocalExplorer } from '../../core/localExplorer';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from '../dataOptions';
+import { ANOMALY_SCORE_METHODS, isAnomalyScoreMethod } from '../../core/analysis/anomalyScores';
+import { describeAnomalies } from './anomalyText';
 
 /** Options every explorer command accepts. */
 export const COMMON_OPTIONS = {
@@ -100,13 +102,21 @@ Encodes every sample of the dataset with a saved model and writes one CSV row pe
 
 Options:
   --out FILE         output file (default <modelDir>/embeddings.csv); .json/.npy/.tsv pick that format
+  --score S          anomaly score: ${ANOMALY_SCORE_METHODS.join('|')} (default: the model's calibrated default;
+                     elbo needs a vae/cvae). Prints its threshold (calibrated on the validation split at the
+                     false-positive rate chosen in training) and how many samples it flags
+  --anomaly-label L  label value(s), comma-separated, that mark anomalies: also prints precision, recall,
+                     false-positive rate, AUROC and the ROC curve of the score
 ${COMMON_USAGE}
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOrUsage(() =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, out: { type: 'string' } } }),
+    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, out: { type: 'string' }, score: { type: 'string' }, 'anomaly-label': { type: 'string' } } }),
   );
+  const score = values.score;
+  if (score !== undefined && !isAnomalyScoreMethod(score)) throw new UsageError(`--score must be one of ${ANOMALY_SCORE_METHODS.join(', ')}, got "${score}"`);
+  const anomalyLabels = typeof values['anomaly-label'] === 'string' ? values['anomaly-label'].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : undefined;
   const modelDir = modelDirArg(positionals);
   const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(modelDir, 'embeddings.csv'));
   return withExplorer(modelDir, values, io, async (explorer) => {
@@ -115,6 +125,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     let mean = 0;
     for (const v of e.errors) mean += v / e.n;
     if (values.quiet !== true) io.stdout.write(`Encoded ${e.n} samples to ${e.latentDim} dimensions; mean reconstruction error ${mean.toPrecision(4)}\n`);
+    if (values.quiet !== true || score !== undefined || anomalyLabels !== undefined) io.stdout.write(describeAnomalies(await explorer.anomalies(score, anomalyLabels)));
     io.stdout.write(`${files.join('\n')}\n`);
     return 0;
   });

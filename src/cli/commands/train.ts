@@ -17,6 +17,8 @@ import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
 import { DATA_OPTIONS, DATA_USAGE, loadProgress, parseDataFlags, printWarnings } from '../dataOptions';
 import { assertOutDirFree } from '../outDir';
+import { DEFAULT_TARGET_FPR } from '../../core/analysis/anomalyModel';
+import { DEFAULT_NOISE } from '../../core/models/denoising';
 
 /** Window length of a sequence model when `--window` is not given. */
 export const DEFAULT_WINDOW = 32;
@@ -45,6 +47,7 @@ Options:
   --patience N       early stopping patience in epochs, 0 = off (default 5)
   --seed N           seed for everything random (default 42)
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
+  --noise T:L        denoising: input corruption, gaussian:STD or masking:FRACTION (default ${DEFAULT_NOISE.type}:${DEFAULT_NOISE.level})
   --codebook N       vqvae: codebook size (default 32)
   --commitment X     vqvae: commitment cost (default 0.25)
   --pretrain-epochs N  stacked: greedy pretraining epochs per layer (default: a quarter of --epochs)
@@ -53,6 +56,7 @@ Options:
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --out DIR          output folder (default .latent/<dataset>-<model> next to the dataset)
   --force            replace the model in an existing output folder
+  --anomaly-fpr X    false-positive rate of the anomaly thresholds, set on the validation split (default ${DEFAULT_TARGET_FPR})
   --quiet            no progress output
   --verbose          also list the compute backend's kernel fixes
   -h, --help         this help
@@ -95,6 +99,7 @@ export function parseTrainArgs(args: string[]): {
   force: boolean;
   quiet: boolean;
   verbose: boolean;
+  anomalyFpr?: number;
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -112,6 +117,7 @@ export function parseTrainArgs(args: string[]): {
       ...DATA_OPTIONS,
       force: { type: 'boolean' },
       beta: { type: 'string' },
+      noise: { type: 'string' },
       codebook: { type: 'string' },
       commitment: { type: 'string' },
       'pretrain-epochs': { type: 'string' },
@@ -119,6 +125,7 @@ export function parseTrainArgs(args: string[]): {
       stride: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      'anomaly-fpr': { type: 'string' },
       quiet: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
@@ -138,6 +145,13 @@ export function parseTrainArgs(args: string[]): {
   if (seed !== undefined) model.seed = seed;
   const beta = numberOption('beta', values.beta);
   if (beta !== undefined) model.beta = beta;
+  if (values.noise !== undefined) {
+    const [type, level] = values.noise.split(':');
+    const lv = Number(level);
+    if ((type !== 'gaussian' && type !== 'masking') || !(lv >= 0) || (type === 'masking' && lv >= 1)) throw new UsageError(`--noise must be gaussian:STD or masking:FRACTION (fraction < 1), got "${values.noise}"`);
+    if (kind !== 'denoising') throw new UsageError('--noise applies to --model denoising');
+    model.noise = { type, level: lv };
+  }
   const codebook = intOption('codebook', values.codebook, 2);
   if (codebook !== undefined) model.codebookSize = codebook;
   const commitment = numberOption('commitment', values.commitment);
@@ -156,8 +170,10 @@ export function parseTrainArgs(args: string[]): {
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
+  const anomalyFpr = numberOption('anomaly-fpr', values['anomaly-fpr']);
+  if (anomalyFpr !== undefined && !(anomalyFpr > 0 && anomalyFpr < 1)) throw new UsageError(`--anomaly-fpr must be in (0, 1), got ${anomalyFpr}`);
   if (loadOptions.window !== undefined && loadOptions.imageShape !== undefined) throw new UsageError('--image-shape and --window exclude each other (images or a time series)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true };
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true, anomalyFpr };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -180,6 +196,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       model: { ...opts.model, kind: opts.kind },
       train: opts.train,
       outDir,
+      anomalyFpr: opts.anomalyFpr,
       onProgress: bar ? (p): void => bar.update(p) : undefined,
       signal: abort.signal,
       log: opts.quiet ? undefined : (m): void => void io.stdout.write(`${m}\n`),
@@ -204,6 +221,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (codes) {
       const perplexity = last?.parts.perplexity;
       io.stdout.write(`Codebook: ${new Set(codes).size}/${out.model.config.codebookSize ?? '?'} codes used by the data${perplexity !== undefined ? `; perplexity ${perplexity.toPrecision(3)} per batch (last epoch)` : ''}\n`);
+    }
+    const cal = out.anomaly;
+    const th = cal?.thresholds[cal.defaultMethod];
+    if (cal && th) {
+      io.stdout.write(`Anomaly threshold (${cal.defaultMethod} score): ${th.threshold.toPrecision(5)}, for ${(cal.targetFpr * 100).toFixed(1)}% false positives (${(th.expectedFpr * 100).toFixed(1)}% on ${cal.calibrationRows} ${cal.heldOut ? 'held-out validation' : 'training'} rows)\n`);
     }
     io.stdout.write(`Model: ${out.outDir}\nEmbeddings: ${path.join(out.outDir, 'embeddings.csv')}\n`);
     return 0;

@@ -14,6 +14,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
+import { negativeElbo } from './vae';
 import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
 
 /** Sorted distinct labels (numeric-aware, as in the saved dataset schema): the condition classes of a dataset. */
@@ -119,6 +120,14 @@ export function createCvae(config: ModelConfig): Autoencoder {
       const klPerSample = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), 1));
       const kl = tf.mean(klPerSample) as tf.Scalar;
       return { total: tf.add(reconstruction, tf.mul(beta, kl)) as tf.Scalar, parts: { reconstruction, kl } };
+    },
+    negativeElbo: (x, samples, seed, condition) => {
+      const c = check(condition, x.shape[0], 'negativeElbo');
+      return tf.tidy(() => {
+        const h = hiddenOf(x, c);
+        const logits = (z: tf.Tensor2D): tf.Tensor2D => decodeLogits(z, c);
+        return negativeElbo(x, applyDense(meanLayer, h, 'linear'), applyDense(logVarLayer, h, 'linear'), logits, config.outputActivation, samples, seed);
+      });
     },
     dispose: () => store.dispose(),
   };

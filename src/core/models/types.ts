@@ -94,6 +94,12 @@ export interface Autoencoder {
   /** VQ-VAE: index of the codebook entry of each row, int32 [batch]. */
   codeIndices?(x: tf.Tensor2D): tf.Tensor1D;
   /**
+   * VAEs: per-sample negative evidence lower bound -E_q(z|x)[log p(x|z)] + KL(q(z|x) || N(0, I)) (up to the constant of
+   * a linear output's Gaussian likelihood), the expectation estimated from `samples` draws of z seeded by `seed`.
+   * `[batch]`.
+   */
+  negativeElbo?(x: tf.Tensor2D, samples: number, seed: number, condition?: tf.Tensor2D): tf.Tensor1D;
+  /**
    * Stacked models: stages trained in order before the usual end-to-end training (which the loop reports as stage
    * `fine-tune`). Absent for every other kind.
    */

@@ -11,7 +11,34 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
+import { deriveSeed } from '../random';
 import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
+
+/**
+ * Per-sample negative ELBO of a diagonal-Gaussian encoder: mean over `samples` draws z = mu + exp(logVar / 2) eps of
+ * recon(x, decode(z)), plus KL(N(mu, exp(logVar)) || N(0, I)) in closed form. `[batch]`.
+ */
+export function negativeElbo(
+  x: tf.Tensor2D,
+  mu: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+  decodeLogits: (z: tf.Tensor2D) => tf.Tensor2D,
+  output: 'sigmoid' | 'linear',
+  samples: number,
+  seed: number,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const std = tf.exp(tf.mul(logVar, 0.5));
+    const draws = Math.max(1, Math.floor(samples));
+    let recon: tf.Tensor1D = tf.zeros([x.shape[0]]);
+    for (let s = 0; s < draws; s++) {
+      const z = tf.add(mu, tf.mul(std, tf.randomNormal(mu.shape, 0, 1, 'float32', deriveSeed(seed, s)))) as tf.Tensor2D;
+      recon = tf.add(recon, reconstructionSum(x, decodeLogits(z), output));
+    }
+    const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), 1));
+    return tf.add(tf.div(recon, draws), kl) as tf.Tensor1D;
+  });
+}
 
 export function createVae(config: ModelConfig): Autoencoder {
   const beta = orDefault(config.beta, 1);
@@ -44,6 +71,11 @@ export function createVae(config: ModelConfig): Autoencoder {
       const kl = tf.mean(klPerSample) as tf.Scalar;
       return { total: tf.add(reconstruction, tf.mul(beta, kl)) as tf.Scalar, parts: { reconstruction, kl } };
     },
+    negativeElbo: (x, samples, seed) =>
+      tf.tidy(() => {
+        const h = hiddenOf(x);
+        return negativeElbo(x, applyDense(meanLayer, h, 'linear'), applyDense(logVarLayer, h, 'linear'), decodeLogits, config.outputActivation, samples, seed);
+      }),
     dispose: () => store.dispose(),
   };
 }

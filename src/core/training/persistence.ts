@@ -18,6 +18,7 @@ import { createModel } from '../models/index';
 import { stableName } from '../models/layers';
 import type { Autoencoder, ModelConfig } from '../models/types';
 import type { EpochRecord, TrainOptions } from './types';
+import type { StoredCalibration } from '../analysis/anomalyReport';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -56,6 +57,8 @@ export interface SaveExtra {
   createdAt?: string;
   /** Training options used (callbacks and signal are dropped). */
   train?: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
+  /** Anomaly scoring: reference statistics and thresholds calibrated on the validation split. */
+  anomaly?: StoredCalibration;
 }
 
 /** Contents of `latent-explorer.json`. */

@@ -2,7 +2,7 @@
  * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
  * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
  */
-import type { ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
+import type { AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
 import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
@@ -10,7 +10,7 @@ import {
   DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
 } from '../../shared/protocol';
 import type {
-  ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
+  AnomalyPayload, ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
 } from '../../shared/protocol';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
@@ -81,6 +81,11 @@ export function toClustersPayload(c: ClusterResult): ClustersPayload {
     k: c.k, assignments: packArray(c.assignments), centroids: packArray(c.centroids), sizes: [...c.sizes],
     nearest: c.nearest.map((m) => m.slice(0, 20)), decodedCentroids: packArray(c.decodedCentroids), inertia: c.inertia,
   };
+}
+
+export function toAnomalyPayload(r: AnomalyReport): AnomalyPayload {
+  const { scores, ...rest } = r;
+  return { ...rest, scores: packArray(scores) };
 }
 
 const toKPayload = (s: KSuggestion): KSuggestionPayload => ({ ks: s.ks, inertias: s.inertias, silhouettes: s.silhouettes, best: s.best });
@@ -188,6 +193,11 @@ export class PanelController {
         const choice = chooseProjection(this.latentDim, msg.dims, msg.method);
         const p = await ex.project(choice.method, choice.dims, 42);
         if (current()) this.post({ type: 'projection', projection: toProjectionPayload(p) });
+        return;
+      }
+      case 'anomalies': {
+        const r = await ex.anomalies(msg.method, msg.anomalyLabels);
+        if (current()) this.post({ type: 'anomalies', requestId: msg.requestId, report: toAnomalyPayload(r) });
         return;
       }
       case 'setK': {

@@ -102,3 +102,21 @@ test('live embedding: frames are forwarded while training, replayed on ready, dr
   const last = sent.filter((m) => m.type === 'init').at(-1);
   assert.ok(last && last.type === 'init' && last.embedding && last.live === undefined);
 });
+
+test('anomalies: the score, its threshold and, with anomaly labels, precision / recall and the ROC curve', async () => {
+  const { c, sent } = harness();
+  c.setExplorer(createFakeExplorer(60, 4, 3));
+  await c.handleRaw({ type: 'anomalies', requestId: 3 });
+  const plain = sent.find((m) => m.type === 'anomalies');
+  assert.ok(plain && plain.type === 'anomalies' && plain.requestId === 3);
+  const scores = unpackF32(plain.report.scores);
+  assert.equal(scores.length, 60);
+  assert.equal(plain.report.flagged, Array.from(scores).filter((s) => s > plain.report.threshold).length);
+  assert.equal(plain.report.evaluation, undefined);
+  await c.handleRaw({ type: 'anomalies', requestId: 4, anomalyLabels: ['c1'] });
+  const ev = sent.filter((m) => m.type === 'anomalies').at(-1);
+  assert.ok(ev && ev.type === 'anomalies' && ev.report.evaluation);
+  assert.equal(ev.report.evaluation.positives, 20);
+  assert.equal(ev.report.evaluation.roc.fpr[0], 0);
+  assert.equal(ev.report.evaluation.roc.tpr.at(-1), 1);
+});

@@ -29,6 +29,8 @@ const valid: WebviewToHost[] = [
   { type: 'savePlot', format: 'png', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
   { type: 'savePlot', format: 'svg', dataUrl: 'data:image/svg+xml;charset=utf-8,%3Csvg%3E%3C%2Fsvg%3E' },
   { type: 'uiState', state: { ...DEFAULT_UI_STATE, modelDir: '/tmp/m', selection: [1, 2], k: 4 } },
+  { type: 'anomalies', requestId: 15 },
+  { type: 'anomalies', requestId: 16, method: 'knn', anomalyLabels: ['dog', 'cat'] },
 ];
 
 test('every valid message kind is accepted unchanged', () => {
@@ -180,4 +182,13 @@ test('generate requests are validated strictly', () => {
     { type: 'generate', mode: 'prior', count: 4, seed: 0 },
   ];
   for (const m of bad) assert.equal(parseWebviewMessage(m, limits), undefined, JSON.stringify(m));
+});
+
+test('anomalies requests: known score methods and bounded label lists only', () => {
+  assert.equal(parseWebviewMessage({ type: 'anomalies', requestId: 1, method: 'nope' }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'anomalies', requestId: 1, anomalyLabels: 'dog' }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'anomalies', requestId: 1, anomalyLabels: [3] }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'anomalies', requestId: 1, anomalyLabels: Array.from({ length: 2000 }, (_, i) => String(i)) }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'anomalies', requestId: 1, anomalyLabels: ['x'.repeat(5000)] }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'anomalies', requestId: 1, method: 'elbo' }), { type: 'anomalies', requestId: 1, method: 'elbo' });
 });
