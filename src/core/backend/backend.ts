@@ -11,13 +11,16 @@
  * The environment variable `LATENT_EXPLORER_BACKEND` (`auto|tensorflow|wasm|cpu`) overrides an `auto` (or omitted)
  * preference, so a user or CI job can force a backend without touching settings.
  *
- * Threads: tfjs-backend-wasm 4.22 only uses its threaded binary where `WASM_HAS_MULTITHREAD_SUPPORT` holds, and that
- * flag is hard-wired to false in Node (tensorflow/tfjs#3830: the pthread workers are spawned from Blob URLs, which
- * Node's worker_threads cannot load). So in Node the wasm backend is single-threaded (SIMD build); `threads` reports
- * what the backend actually got.
+ * Threads: tfjs-backend-wasm 4.22 never uses its threaded binary in Node (tensorflow/tfjs#3830), so its own kernels
+ * run on one thread. The project's kernels (every GEMM, im2col/col2im) instead split their work over a pool of
+ * worker threads (computePool.ts) on the backend's heap, which sharedHeap.ts makes a shared memory;
+ * `setComputeThreads` (the `threads` setting, `--threads`) sets how many, 0 = auto. `threads` reports what the
+ * backend actually got (1 where the heap could not be shared).
  */
 import { tf } from '../tf';
 import { registerWasmKernelFixes } from './wasmKernels';
+import { useSharedWasmHeap } from './sharedHeap';
+import { computeThreads } from './computePool';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -80,7 +83,12 @@ async function tryTensorflow(): Promise<Attempt> {
 }
 
 interface WasmModule {
-  getThreadsCount?: () => number;
+  setWasmPaths?: (paths: Record<string, string>, usePlatformFetch?: boolean) => void;
+}
+
+/** The wasm backend's heap, where it is initialised. */
+function wasmHeap(): WebAssembly.Memory | undefined {
+  return (tf.backend() as unknown as { wasm?: { asm?: { memory?: WebAssembly.Memory } } }).wasm?.asm?.memory;
 }
 
 async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number; simd?: boolean }> {
@@ -96,9 +104,11 @@ async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number
   } catch (e) {
     return { ok: false, reason: `wasm kernel fixes failed: ${errorMessage(e)}` };
   }
+  useSharedWasmHeap(wasm);
   if (!(await setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  return { ok: true, fixes, threads: wasm.getThreadsCount?.(), simd };
+  const shared = wasmHeap()?.buffer instanceof SharedArrayBuffer;
+  return { ok: true, fixes, threads: shared ? computeThreads() : 1, simd };
 }
 
 async function setBackend(name: string): Promise<boolean> {
