@@ -7,6 +7,7 @@
  * multiply-adds over k in increasing order in passes of the same length, started from the same value (0, the bias
  * or C), whatever block it is in; so a split product is bit-identical to the whole one, for any thread count.
  */
+import { compileFor } from '../wasm/assembler';
 import { buildGemmModule, gemmPacksB } from './gemm';
 import type { GemmSpec } from './gemm';
 import { computeThreads, runParts } from './computePool';
@@ -46,7 +47,7 @@ export function compiledGemm(spec: GemmSpec, memory: WebAssembly.Memory): Compil
   let c = cache.get(key);
   if (c === undefined) {
     if (cache.size >= CACHE_MAX) cache.clear();
-    const module = new WebAssembly.Module(buildGemmModule(spec));
+    const module = compileFor(buildGemmModule(spec), memory);
     c = { module, exports: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports };
     cache.set(key, c);
   }

@@ -51,7 +51,7 @@
  * intermediates with `backend.disposeData`.
  */
 import { tf } from '../tf';
-import { F32, F64, I32, OP as W, V128, assembleModule, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
+import { F32, F64, I32, OP as W, V128, assembleModule, compileFor, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
 import { enableRelaxedSimd } from '../wasm/features';
 import { S_CONST, S_F32X4_ADD, S_F32X4_MUL, S_LOAD, S_SHUFFLE, S_STORE } from './gemm';
 import type { GemmSpec } from './gemm';
@@ -612,7 +612,7 @@ let colsumFn: { memory: WebAssembly.Memory; fn: (x: number, out: number, rows: n
 function columnSums(heap: HeapBackend, x: tf.TensorInfo, out: tf.TensorInfo, rows: number, cols: number): void {
   const memory = heap.wasm.asm.memory;
   if (colsumFn === undefined || colsumFn.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildColumnSumModule()), { env: { memory } });
+    const inst = new WebAssembly.Instance(compileFor(buildColumnSumModule(), memory), { env: { memory } });
     colsumFn = { memory, fn: inst.exports.colsum as (x: number, out: number, rows: number, cols: number) => void };
   }
   colsumFn.fn(heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, cols);
@@ -873,7 +873,7 @@ let adamFn: { memory: WebAssembly.Memory; fn: AdamFn } | undefined;
 /** The compiled Adam pass for a wasm heap (compiled once per heap). */
 function adamPass(memory: WebAssembly.Memory): AdamFn {
   if (adamFn === undefined || adamFn.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildAdamModule()), { env: { memory } });
+    const inst = new WebAssembly.Instance(compileFor(buildAdamModule(), memory), { env: { memory } });
     adamFn = { memory, fn: inst.exports.adam as AdamFn };
   }
   return adamFn.fn;
@@ -1091,7 +1091,7 @@ let elementwise: { memory: WebAssembly.Memory; fns: ElementwiseExports } | undef
 
 function elementwiseFns(memory: WebAssembly.Memory): ElementwiseExports {
   if (elementwise === undefined || elementwise.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildElementwiseModule()), { env: { memory } });
+    const inst = new WebAssembly.Instance(compileFor(buildElementwiseModule(), memory), { env: { memory } });
     elementwise = { memory, fns: inst.exports as unknown as ElementwiseExports };
   }
   return elementwise.fns;
