@@ -7,7 +7,9 @@
  * multiply-adds over k in increasing order in passes of the same length, started from the same value (0, the bias
  * or C), whatever block it is in; so a split product is bit-identical to the whole one, for any thread count.
  */
+import type { tf } from '../tf';
 import { compileFor } from '../wasm/assembler';
+import { enableRelaxedSimd } from '../wasm/features';
 import { buildGemmModule, gemmPacksB } from './gemm';
 import type { GemmSpec } from './gemm';
 import { computeThreads, runParts } from './computePool';
@@ -123,3 +125,45 @@ export function runGemm(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOpera
   }
   runParts(memory, parts);
 }
+
+/** The slice of the wasm backend the generated GEMM needs. */
+export interface HeapBackend {
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  getMemoryOffset(dataId: tf.DataId): number;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
+let gemmFma = false;
+
+/**
+ * Whether the generated GEMMs use `f32x4.relaxed_madd` (FMA); `on` switches it (true only takes where the engine has
+ * relaxed SIMD). For tests and benchmarks; `registerWasmKernelFixes` turns it on wherever available.
+ */
+export function wasmGemmFma(on?: boolean): boolean {
+  if (on !== undefined) gemmFma = on && enableRelaxedSimd();
+  return gemmFma;
+}
+
+/**
+ * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer first
+ * where the module packs.
+ */
+export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
+  const memory = heap.wasm.asm.memory;
+  const { pack } = compiledGemm(spec, memory).exports;
+  if (pack === undefined) {
+    runGemm(spec, memory, { a, b, c, bias });
+    return;
+  }
+  const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
+  try {
+    const packed = heap.getMemoryOffset(scratch.dataId);
+    pack(b, packed);
+    runGemm(spec, memory, { a, b: packed, c, bias });
+  } finally {
+    heap.disposeData(scratch.dataId);
+  }
+}
+

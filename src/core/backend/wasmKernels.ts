@@ -52,14 +52,14 @@
  */
 import { tf } from '../tf';
 import { F32, F64, I32, OP as W, V128, assembleModule, compileFor, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
-import { enableRelaxedSimd } from '../wasm/features';
 import { S_CONST, S_F32X4_ADD, S_F32X4_MUL, S_LOAD, S_SHUFFLE, S_STORE } from './gemm';
 import type { GemmSpec } from './gemm';
-import { compiledGemm, compiledGemmCount, runGemm } from './gemmRun';
+import { compiledGemmCount, heapGemm, wasmGemmFma } from './gemmRun';
+import type { HeapBackend } from './gemmRun';
+import { CONV_MAX_IMAGE_FLOATS, backpropFilterGemm, backpropInputGemm, conv2dGemm, wasmConvGemmStats } from './convGemm';
+export { CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats, wasmGemmFma };
 export { buildGemmModule } from './gemm';
 export type { GemmSpec } from './gemm';
-import { IM2COL_MAX_CHANNELS, im2colModule } from './im2col';
-import type { ConvGeometry } from './im2col';
 
 const WASM = 'wasm';
 
@@ -103,13 +103,6 @@ function swapLastTwo(transpose: tf.KernelFunc, x: tf.TensorInfo, backend: Kernel
   return single(transpose({ inputs: { x }, backend, attrs: { perm } }));
 }
 
-/** The slice of the wasm backend the generated GEMM needs. */
-interface HeapBackend extends DisposingBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 /** How often the generated GEMM ran, and how often a matmul fell back to the stock path (for tests and benches). */
 const gemmStats = { calls: 0, fallbacks: 0 };
 
@@ -142,19 +135,7 @@ function planGemm(a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | unde
   const activation = (attrs.activation as string | undefined) ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') return undefined;
   if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
-  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu', fma: gemmFma };
-}
-
-/** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
-let gemmFma = false;
-
-/**
- * Whether the generated GEMMs use `f32x4.relaxed_madd` (FMA); `on` switches it (true only takes where the engine has
- * relaxed SIMD). For tests and benchmarks; `registerWasmKernelFixes` turns it on wherever available.
- */
-export function wasmGemmFma(on?: boolean): boolean {
-  if (on !== undefined) gemmFma = on && enableRelaxedSimd();
-  return gemmFma;
+  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu', fma: wasmGemmFma() };
 }
 
 /**
@@ -202,113 +183,6 @@ function makeMatMul(name: string, original: tf.KernelConfig): tf.KernelConfig {
   return { kernelName: name, backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Convolution gradients as GEMMs over patch matrices (im2col.ts), in chunks of images.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Most floats of a chunk's patch matrix (4 MiB: it stays in cache between im2col and the GEMM that reads it). */
-const CONV_CHUNK_FLOATS = 1 << 20;
-
-/** How often a convolution gradient ran as GEMMs (for tests and benches; `reset` zeroes it). */
-const convGemmStats = { forward: 0, filter: 0, input: 0 };
-
-/** Calls of the GEMM paths of Conv2D / Conv2DBackpropFilter / Conv2DBackpropInput since the last reset. */
-export function wasmConvGemmStats(reset = false): { forward: number; filter: number; input: number } {
-  const out = { ...convGemmStats };
-  if (reset) convGemmStats.forward = convGemmStats.filter = convGemmStats.input = 0;
-  return out;
-}
-
-/** Most floats of one image's patch matrix (64 MiB); larger images keep the XNNPACK paths. */
-export const CONV_MAX_IMAGE_FLOATS = 1 << 24;
-
-/** The im2col geometry of a conv (NHWC, dilation 1, at most IM2COL_MAX_CHANNELS input channels, one image's patch
- *  matrix within CONV_MAX_IMAGE_FLOATS), else undefined. */
-function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | undefined {
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels > IM2COL_MAX_CHANNELS) return undefined;
-  if (info.outHeight < 1 || info.outWidth < 1) return undefined;
-  if (info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels > CONV_MAX_IMAGE_FLOATS) return undefined;
-  return {
-    h: info.inHeight, w: info.inWidth, ci: info.inChannels, oh: info.outHeight, ow: info.outWidth,
-    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
-  };
-}
-
-/** The geometry, patch width `n = KH·KW·Ci` and `co` of a conv on float32 tensors the GEMM paths take, else undefined. */
-function convGemmPlan(info: tf.backend_util.Conv2DInfo, ...tensors: tf.TensorInfo[]): { g: ConvGeometry; n: number; co: number } | undefined {
-  const g = convGeometry(info);
-  if (g === undefined || tensors.some((t) => t.dtype !== 'float32')) return undefined;
-  return { g, n: g.kh * g.kw * g.ci, co: info.outChannels };
-}
-
-/** Images per chunk: as many as keep the chunk's patch matrix within CONV_CHUNK_FLOATS (at least one). */
-function imagesPerChunk(g: ConvGeometry, batch: number): number {
-  return Math.max(1, Math.min(batch, Math.floor(CONV_CHUNK_FLOATS / (g.oh * g.ow * g.kh * g.kw * g.ci))));
-}
-
-/**
- * Calls `chunk(b0, b1, rows, cols)` for the batch in chunks of `imagesPerChunk` images `[b0, b1)` (`rows` output
- * pixels), with `cols` the byte offset of a patch-matrix buffer of a chunk's size (freed afterwards).
- */
-function forEachImageChunk(heap: HeapBackend, g: ConvGeometry, batch: number, chunk: (b0: number, b1: number, rows: number, cols: number) => void): void {
-  const per = imagesPerChunk(g, batch);
-  const rowsPerImage = g.oh * g.ow;
-  const cols = heap.makeOutput([per * rowsPerImage, g.kh * g.kw * g.ci], 'float32');
-  try {
-    for (let b0 = 0; b0 < batch; b0 += per) {
-      const b1 = Math.min(batch, b0 + per);
-      chunk(b0, b1, (b1 - b0) * rowsPerImage, heap.getMemoryOffset(cols.dataId));
-    }
-  } finally {
-    heap.disposeData(cols.dataId);
-  }
-}
-
-/**
- * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer first
- * where the module packs.
- */
-function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
-  const memory = heap.wasm.asm.memory;
-  const { pack } = compiledGemm(spec, memory).exports;
-  if (pack === undefined) {
-    runGemm(spec, memory, { a, b, c, bias });
-    return;
-  }
-  const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
-  try {
-    const packed = heap.getMemoryOffset(scratch.dataId);
-    pack(b, packed);
-    runGemm(spec, memory, { a, b: packed, c, bias });
-  } finally {
-    heap.disposeData(scratch.dataId);
-  }
-}
-
-/**
- * The convolution itself as GEMMs: per chunk of images, `y = cols · W` (W read as `[KH·KW·Ci, Co]`), or for a single
- * output channel `yᵀ = Wᵀ · colsᵀ` (same memory; needs OH·OW divisible by 4). Undefined where it does not apply (see
- * `backpropFilterGemm`).
- */
-function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, x, filter);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  const wide = co % 4 === 0;
-  if (!wide && !(co === 1 && n % 4 === 0 && (g.oh * g.ow) % 4 === 0)) return undefined;
-  const out = heap.makeOutput([info.batchSize, g.oh, g.ow, co], 'float32');
-  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-    im2col(off(x), cols, b0, b1);
-    const y = off(out) + b0 * g.oh * g.ow * co * 4;
-    if (wide) heapGemm(heap, { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma: gemmFma }, cols, off(filter), y);
-    else heapGemm(heap, { m: 1, n: rows, k: n, transA: true, transB: true, bias: false, relu: false, fma: gemmFma }, off(filter), cols, y);
-  });
-  convGemmStats.forward++;
-  return out;
-}
-
 /** Wraps the stock wasm Conv2D (XNNPACK): NHWC float32 convolutions `conv2dGemm` takes run as GEMMs. */
 function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): KernelOutput => {
@@ -321,59 +195,6 @@ function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
     return conv2dGemm(args.backend as unknown as HeapBackend, x, filter, info) ?? original.kernelFunc(args);
   };
   return { kernelName: 'Conv2D', backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
-}
-
-/**
- * The filter gradient as GEMMs: per chunk of images, `dW += colsᵀ · dy` (cols = im2col(x), `[rows, KH·KW·Ci]`; dy
- * `[rows, Co]`), or for a single output channel `dWᵀ += dyᵀ · cols` (same memory). Undefined where it does not apply
- * (see `convGeometry`; Co divisible by 4, or Co = 1 with KH·KW·Ci divisible by 4).
- */
-function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, x, dy);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  const wide = co % 4 === 0;
-  if (!wide && !(co === 1 && n % 4 === 0)) return undefined;
-  const out = heap.makeOutput([g.kh, g.kw, g.ci, co], 'float32');
-  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-    im2col(off(x), cols, b0, b1);
-    const dyChunk = off(dy) + b0 * g.oh * g.ow * co * 4;
-    const spec: GemmSpec = { m: wide ? n : 1, n: wide ? co : n, k: rows, transA: true, transB: false, bias: false, relu: false, fma: gemmFma, accumulate: b0 > 0 };
-    heapGemm(heap, spec, wide ? cols : dyChunk, wide ? dyChunk : cols, off(out));
-  });
-  convGemmStats.filter++;
-  return out;
-}
-
-/**
- * The input gradient (and conv2dTranspose forward) as GEMMs: per chunk of images, `cols = dy · Wᵀ` (W read as
- * `[KH·KW·Ci, Co]`, packed once) and `dx = col2im(cols)`. Undefined where it does not apply (see `convGeometry`; Co
- * and KH·KW·Ci divisible by 4).
- */
-function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, dy, filter);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  if (co % 4 !== 0 || n % 4 !== 0) return undefined;
-  const dx = heap.makeOutput([info.batchSize, g.h, g.w, g.ci], 'float32');
-  const packed = heap.makeOutput([co, n], 'float32');
-  try {
-    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    const memory = heap.wasm.asm.memory;
-    const { col2im } = im2colModule(g, memory);
-    forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-      const spec: GemmSpec = { m: rows, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: gemmFma };
-      if (b0 === 0) compiledGemm(spec, memory).exports.pack!(off(filter), off(packed)); // the same panels for every m
-      runGemm(spec, memory, { a: off(dy) + b0 * g.oh * g.ow * co * 4, b: off(packed), c: cols, bias: 0 });
-      col2im(cols, off(dx), b0, b1);
-    });
-  } finally {
-    heap.disposeData(packed.dataId);
-  }
-  convGemmStats.input++;
-  return dx;
 }
 
 /**
@@ -692,7 +513,7 @@ function install(name: string, label: string, build: (original: tf.KernelConfig 
 export function registerWasmKernelFixes(): string[] {
   if (installed.size === 0) wasmGemmFma(true);
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    install(name, `${name} (generated wasm SIMD GEMM${gemmFma ? ' with relaxed-SIMD FMA' : ''}; transposed operands)`, (original) => {
+    install(name, `${name} (generated wasm SIMD GEMM${wasmGemmFma() ? ' with relaxed-SIMD FMA' : ''}; transposed operands)`, (original) => {
       if (original === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
       return makeMatMul(name, original);
     });

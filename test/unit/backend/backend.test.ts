@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
+import { computeThreads } from '../../../src/core/backend/computePool';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, isBackendPreference, resolvePreference } from '../../../src/core/backend/backend';
 
 test('initBackend("cpu") selects the cpu backend with no fallback', async () => {
@@ -29,7 +30,10 @@ test('initBackend("tensorflow") falls back to wasm with a reason when tfjs-node 
   assert.equal(tf.getBackend(), 'wasm');
   assert.match(info.fallbackReason ?? '', /tfjs-node not installed/);
   assert.ok(info.kernelFixes.length >= 3, 'wasm fixes registered');
-  assert.equal(info.threads, 1);
+  // The project's kernels run on the compute pool over the (shared) wasm heap.
+  assert.equal(info.threads, computeThreads());
+  const heap = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+  assert.ok(heap.buffer instanceof SharedArrayBuffer, 'the wasm heap is shared');
   const line = describeBackend(info);
   assert.match(line, /^wasm \(tfjs-node not installed; requested tensorflow; .*kernel fixes: BatchMatMul/);
 });
