@@ -106,6 +106,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
     },
     outDir,
     backend: options?.backend ?? settings.backend,
+    threads: settings.threads,
   };
   // Open the panel as training starts, so the loss curves and the per-epoch embedding are visible live.
   if (options?.openPanel !== false && !runner.training) showPanel(context);

@@ -23,6 +23,8 @@ export interface TrainRequest {
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;
+  /** Threads the wasm kernels split their work over (0 = auto; see src/core/backend/computePool.ts). */
+  threads?: number;
 }
 
 /** The part of the pipeline's result the host needs (the bulk arrays stay in the worker). */

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, describeBackend } from '../core/backend/backend';
+import { computeThreads, setComputeThreads } from '../core/backend/computePool';
 import type { Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
@@ -45,8 +46,10 @@ function log(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
 }
 
 /** Initialises the compute backend once per preference (tfjs-node when installed, else wasm, else cpu). */
-async function ensureBackend(pref: BackendPreference): Promise<string> {
-  if (backendLabel === undefined || backendPref !== pref) {
+async function ensureBackend(pref: BackendPreference, threads?: number): Promise<string> {
+  const before = computeThreads();
+  if (threads !== undefined) setComputeThreads(threads);
+  if (backendLabel === undefined || backendPref !== pref || computeThreads() !== before) {
     const info = await initBackend(pref);
     backendLabel = describeBackend(info);
     backendPref = pref;
@@ -65,7 +68,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
   abort = new AbortController();
   const signal = abort.signal;
   try {
-    const backend = await ensureBackend(request.backend);
+    const backend = await ensureBackend(request.backend, request.threads);
     replaceExplorer(undefined);
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
     let lastSent = 0;

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
+import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
@@ -49,6 +50,7 @@ Options:
   --window N         treat a table as a time series cut into windows of N rows (sequence model; default 32)
   --stride N         rows between window starts (default window / 4)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
+  --threads N        threads the wasm backend computes on, 0 = auto: every core (default 0); same results for any N
   --out DIR          output folder (default .latent/<dataset>-<model>)
   --max-rows N       read at most N samples
   --quiet            no progress output
@@ -86,6 +88,7 @@ export function parseTrainArgs(args: string[]): {
   train: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
   loadOptions: LoadOptions;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  threads?: number;
   outDir?: string;
   quiet: boolean;
 } {
@@ -110,6 +113,7 @@ export function parseTrainArgs(args: string[]): {
       window: { type: 'string' },
       stride: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       out: { type: 'string' },
       'max-rows': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -151,11 +155,14 @@ export function parseTrainArgs(args: string[]): {
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
+  const threads = intOption('threads', values.threads, 0);
+  if (threads !== undefined && threads > MAX_COMPUTE_THREADS) throw new UsageError(`--threads must be at most ${MAX_COMPUTE_THREADS}, got ${threads}`);
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, threads, outDir: values.out, quiet: values.quiet === true };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const opts = parse(args);
+  if (opts.threads !== undefined) setComputeThreads(opts.threads);
   const info = await initBackend(opts.backend);
   io.stdout.write(`Backend: ${describeBackend(info)}\n`);
   if (opts.datasetPath === undefined && !opts.quiet) io.stdout.write('No dataset given: training on 2,000 MNIST digits (mnist package).\n');

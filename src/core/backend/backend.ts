@@ -160,7 +160,10 @@ export async function initBackend(pref?: BackendPreference): Promise<BackendInfo
   const requested = resolvePreference(pref);
   if (cached !== undefined && cached.requested === requested) {
     const info = await cached.info;
-    if (tf.getBackend() === info.name) return info;
+    if (tf.getBackend() === info.name) {
+      if (info.name === 'wasm') info.threads = wasmHeap()?.buffer instanceof SharedArrayBuffer ? computeThreads() : 1;
+      return info;
+    }
   }
   const info = select(requested);
   cached = { requested, info };
