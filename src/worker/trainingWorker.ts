@@ -12,6 +12,7 @@ import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
+import { createLiveSchedule } from '../core/analysis/liveSchedule';
 import type { TrainingContext } from '../core/pipeline';
 import type {
   BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
@@ -20,8 +21,6 @@ import { serializeError } from './protocol';
 
 /** Batch progress events are forwarded at most this often (epoch events always). */
 const PROGRESS_INTERVAL_MS = 100;
-/** Live embedding frames are sent at most this often (and always after the last planned epoch). */
-const LIVE_INTERVAL_MS = 250;
 /** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
 const YIELD_INTERVAL_MS = 50;
 
@@ -72,7 +71,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     replaceExplorer(undefined);
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
     let lastSent = 0;
-    let lastLive = 0;
+    const schedule = createLiveSchedule();
     let lastYield = performance.now();
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
     const onModelReady = (ctx: TrainingContext): void => {
@@ -86,11 +85,10 @@ async function train(id: number, request: TrainRequest): Promise<void> {
         lastSent = now;
         post({ type: 'progress', id, progress: p });
       }
-      const liveDue = p.epoch === p.epochs || now - lastLive >= LIVE_INTERVAL_MS;
-      if (p.phase === 'epoch' && live && !signal.aborted && liveDue) {
-        lastLive = now;
+      if (live && !signal.aborted && schedule.due(p, now)) {
         try {
           const frame = live.tracker.frame(live.ctx.model);
+          schedule.sent(now, performance.now() - now);
           const embedding: EpochEmbedding = {
             ...frame, epoch: p.epoch, epochs: p.epochs, total: live.ctx.n,
             ...(p.stage !== undefined ? { stage: p.stage } : {}),
