@@ -12,6 +12,7 @@ import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
+import { DEFAULT_MIN_IMPROVEMENT, DEFAULT_TRAIN_OPTIONS, PLATEAU_WINDOW } from '../../core/training/train';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
@@ -40,7 +41,9 @@ Options:
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
   --batch N          batch size (default 64)
   --lr X             Adam learning rate (default 0.001)
-  --patience N       early stopping patience in epochs, 0 = off (default 5)
+  --patience N       early stopping patience in epochs, 0 = off (default ${DEFAULT_TRAIN_OPTIONS.patience})
+  --min-improvement X  early stopping also ends a plateau: ${PLATEAU_WINDOW} epochs that gained less than X of the
+                     (log) loss improvement so far; 0 = off (default ${DEFAULT_MIN_IMPROVEMENT})
   --seed N           seed for everything random (default 42)
   --label COL        label column of a table (not used as a feature; the condition of a cvae)
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
@@ -68,6 +71,14 @@ function numberOption(name: string, value: string | undefined): number | undefin
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+/** A number in [0, 1), or undefined when not given. */
+function fractionOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`--${name} must be a number from 0 to below 1, got "${value}"`);
   return n;
 }
 
@@ -104,6 +115,7 @@ export function parseTrainArgs(args: string[]): {
       batch: { type: 'string' },
       lr: { type: 'string' },
       patience: { type: 'string' },
+      'min-improvement': { type: 'string' },
       seed: { type: 'string' },
       label: { type: 'string' },
       beta: { type: 'string' },
@@ -145,6 +157,7 @@ export function parseTrainArgs(args: string[]): {
     batchSize: intOption('batch', values.batch, 1),
     learningRate: numberOption('lr', values.lr),
     patience: intOption('patience', values.patience, 0),
+    minImprovement: fractionOption('min-improvement', values['min-improvement']),
     seed,
   };
   const loadOptions: LoadOptions = {};
