@@ -18,14 +18,16 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
 /** Exported functions a part may call (by index in the job encoding). */
-export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im'] as const;
+export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im', 'adam'] as const;
 export type PoolFunction = (typeof POOL_FUNCTIONS)[number];
 
-/** One call in a part: `module`'s export `fn` with i32 arguments (byte offsets, counts). */
+/** One call in a part: `module`'s export `fn` with i32 arguments (byte offsets, counts) and f32 ones. */
 export interface PoolCall {
   module: WebAssembly.Module;
   fn: PoolFunction;
   args: number[];
+  /** Bit i set: argument i is an f32 (passed bit-exactly); the others are i32. */
+  floatArgs?: number;
 }
 
 /** Most threads `auto` picks (the kernels' parts get too small to pay for the hand-offs beyond that). */
@@ -49,7 +51,7 @@ const enum Slot {
   Size = 8,
 }
 
-/** Int32 words of the job block: [parts, part starts (parts + 1), calls as (module id, fn, argc, args...)...]. */
+/** Int32 words of the job block: [parts, part starts (parts + 1), calls as (module id, fn, argc, f32 mask, args...)...]. */
 const JOB_WORDS = 1 << 14;
 
 /** Spins (Atomics.load trips) a worker waits for the next job before sleeping: kernels of a training step come
@@ -65,6 +67,7 @@ const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const ctrl = new Int32Array(workerData.ctrl);
 const job = new Int32Array(workerData.job);
+const jobF = new Float32Array(workerData.job);
 const port = workerData.port;
 const index = workerData.index;
 const names = ${JSON.stringify(POOL_FUNCTIONS)};
@@ -96,9 +99,12 @@ for (;;) {
         const f = fns.get(job[w]);
         const fn = f === undefined ? undefined : f[job[w + 1]];
         const argc = job[w + 2];
+        const mask = job[w + 3];
         if (fn === undefined) throw new Error('module ' + job[w] + ' not received');
-        fn(...job.subarray(w + 3, w + 3 + argc));
-        w += 3 + argc;
+        const args = new Array(argc);
+        for (let a = 0; a < argc; a++) args[a] = (mask >>> a) & 1 ? jobF[w + 4 + a] : job[w + 4 + a];
+        fn(...args);
+        w += 4 + argc;
       }
     }
   } catch (e) {
@@ -113,6 +119,7 @@ for (;;) {
 interface Pool {
   ctrl: Int32Array;
   job: Int32Array;
+  jobF: Float32Array;
   workers: Worker[];
   ports: MessagePort[];
   /** Module ids already posted to the workers, per module (and the memory they were posted with). */
@@ -156,12 +163,16 @@ function getPool(size: number): Pool | undefined {
     const p: Pool = pool ?? {
       ctrl: new Int32Array(new SharedArrayBuffer(Slot.Size * 4)),
       job: new Int32Array(new SharedArrayBuffer(JOB_WORDS * 4)),
+      jobF: new Float32Array(0),
       workers: [],
       ports: [],
       posted: new Map(),
       nextId: 1,
     };
-    if (pool === undefined) p.ctrl[Slot.Gen] = 1; // closed
+    if (pool === undefined) {
+      p.ctrl[Slot.Gen] = 1; // closed
+      p.jobF = new Float32Array(p.job.buffer);
+    }
     pool = p;
     for (let w = p.workers.length; w < size; w++) {
       const { port1, port2 } = new MessageChannel();
@@ -222,7 +233,8 @@ function runPart(memory: WebAssembly.Memory, part: PoolCall[]): void {
   for (const c of part) {
     const fn = localFns(c.module, memory)[POOL_FUNCTIONS.indexOf(c.fn)];
     if (fn === undefined) throw new Error(`module has no export ${c.fn}`);
-    fn(...c.args);
+    // f32 arguments rounded as the job block stores them, so that every thread gets the same bits.
+    fn(...(c.floatArgs ? c.args.map((v, i) => ((c.floatArgs! >>> i) & 1 ? Math.fround(v) : v)) : c.args));
   }
 }
 
@@ -234,7 +246,8 @@ function encode(p: Pool, memory: WebAssembly.Memory, parts: PoolCall[][]): boole
   for (const part of parts) {
     const row: number[] = [];
     for (const c of part) {
-      w += 3 + c.args.length;
+      if (c.args.length > 32) throw new Error('a pool call takes at most 32 arguments');
+      w += 4 + c.args.length;
       let e = p.posted.get(c.module);
       if (e === undefined || e.memory !== memory) {
         e = { id: p.nextId++, memory };
@@ -254,8 +267,13 @@ function encode(p: Pool, memory: WebAssembly.Memory, parts: PoolCall[][]): boole
       job[w] = ids[i][j];
       job[w + 1] = POOL_FUNCTIONS.indexOf(c.fn);
       job[w + 2] = c.args.length;
-      for (let a = 0; a < c.args.length; a++) job[w + 3 + a] = c.args[a];
-      w += 3 + c.args.length;
+      const mask = c.floatArgs ?? 0;
+      job[w + 3] = mask;
+      for (let a = 0; a < c.args.length; a++) {
+        if ((mask >>> a) & 1) p.jobF[w + 4 + a] = c.args[a];
+        else job[w + 4 + a] = c.args[a];
+      }
+      w += 4 + c.args.length;
     });
   });
   job[1 + parts.length] = w;

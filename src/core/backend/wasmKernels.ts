@@ -55,6 +55,8 @@ import { F32, F64, I32, OP as W, V128, assembleModule, compileFor, emitter, simd
 import { S_CONST, S_F32X4_ADD, S_F32X4_MUL, S_LOAD, S_SHUFFLE, S_STORE } from './gemm';
 import type { GemmSpec } from './gemm';
 import { compiledGemmCount, heapGemm, wasmGemmFma } from './gemmRun';
+import { computeThreads, runParts } from './computePool';
+import type { PoolCall } from './computePool';
 import type { HeapBackend } from './gemmRun';
 import { CONV_MAX_IMAGE_FLOATS, backpropFilterGemm, backpropInputGemm, conv2dGemm, wasmConvGemmStats } from './convGemm';
 export { CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats, wasmGemmFma };
@@ -689,16 +691,20 @@ export function buildAdamModule(): Uint8Array {
 }
 
 type AdamFn = (value: number, m: number, v: number, g: number, oValue: number, oM: number, oV: number, n: number, ...scalars: number[]) => void;
-let adamFn: { memory: WebAssembly.Memory; fn: AdamFn } | undefined;
+let adamFn: { memory: WebAssembly.Memory; module: WebAssembly.Module; fn: AdamFn } | undefined;
 
 /** The compiled Adam pass for a wasm heap (compiled once per heap). */
-function adamPass(memory: WebAssembly.Memory): AdamFn {
+function adamPass(memory: WebAssembly.Memory): { module: WebAssembly.Module; fn: AdamFn } {
   if (adamFn === undefined || adamFn.memory !== memory) {
-    const inst = new WebAssembly.Instance(compileFor(buildAdamModule(), memory), { env: { memory } });
-    adamFn = { memory, fn: inst.exports.adam as AdamFn };
+    const module = compileFor(buildAdamModule(), memory);
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    adamFn = { memory, module, fn: inst.exports.adam as AdamFn };
   }
-  return adamFn.fn;
+  return adamFn;
 }
+
+/** Variables of at least this many elements are updated by the compute pool's threads, in ranges. */
+const ADAM_SPLIT_MIN = 1 << 15;
 
 /**
  * Runs one Adam pass: reads `value, m, v, g` and the scalars `acc1`, `acc2` (b_i^t) from the heap and writes the
@@ -706,16 +712,29 @@ function adamPass(memory: WebAssembly.Memory): AdamFn {
  */
 function runAdamPass(heap: HeapBackend, attrs: FusedAdamAttrs, ins: tf.TensorInfo[], acc1: tf.TensorInfo, acc2: tf.TensorInfo, outs: tf.TensorInfo[]): void {
   const memory = heap.wasm.asm.memory;
-  const fn = adamPass(memory);
+  const { module, fn } = adamPass(memory);
   const f32 = Math.fround;
   const accAt = (t: tf.TensorInfo): number => new Float32Array(memory.buffer, heap.getMemoryOffset(t.dataId), 1)[0];
   const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
   const [value, m, v, g] = ins;
   const bc1 = 1 - accAt(acc1);
   const bc2 = 1 - accAt(acc2);
-  fn(off(value), off(m), off(v), off(g), off(outs[0]), off(outs[1]), off(outs[2]), tf.util.sizeFromShape(value.shape),
-    f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2),
-    f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1));
+  const n = tf.util.sizeFromShape(value.shape);
+  const scalars = [f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2), f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1)];
+  const ptrs = [value, m, v, g, ...outs].map(off);
+  const threads = computeThreads();
+  if (threads <= 1 || n < ADAM_SPLIT_MIN) {
+    fn(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], n, ...scalars);
+    return;
+  }
+  // Element-wise: ranges (multiples of 4) give each element the same arithmetic on any thread.
+  const per = Math.ceil(n / threads / 4) * 4;
+  const parts: PoolCall[][] = [];
+  for (let from = 0; from < n; from += per) {
+    const len = Math.min(per, n - from);
+    parts.push([{ module, fn: 'adam', args: [...ptrs.map((p) => p + from * 4), len, ...scalars], floatArgs: 0x7f << 8 }]);
+  }
+  runParts(memory, parts);
 }
 
 /**
