@@ -113,6 +113,31 @@ export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOpe
   return cols.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
 }
 
+/** B operands of at least this many floats are packed by the compute pool's threads, in column blocks. */
+export const PACK_SPLIT_MIN_FLOATS = 1 << 16;
+
+/**
+ * Packs B (`src`, as the spec stores it) into the column panels the spec's GEMM reads (`dst`, K·N floats), split
+ * into blocks of 8-column panels over the compute pool (a copy: any split gives the same bytes).
+ */
+export function runPack(spec: GemmSpec, memory: WebAssembly.Memory, src: number, dst: number, threads = computeThreads()): void {
+  const { pack } = compiledGemm(spec, memory).exports;
+  if (pack === undefined) throw new Error('GEMM: this spec reads B unpacked');
+  const blocks = ranges(spec.n, 8, threads);
+  if (threads <= 1 || spec.k * spec.n < PACK_SPLIT_MIN_FLOATS || blocks.length < 2) {
+    pack(src, dst);
+    return;
+  }
+  const packed = gemmPacksB(spec);
+  runParts(memory, blocks.map(([j0, j1]) => {
+    const sub: GemmSpec = { ...spec, n: j1 - j0, packB: packed, ldc: spec.ldc ?? spec.n };
+    if (spec.transA) sub.lda = spec.lda ?? spec.m;
+    // Bᵀ is stored [N, K] (column j0 starts row j0), B [K, N] (column j0 of row 0); panels start at float j0·K.
+    const from = src + (spec.transB ? j0 * spec.k * 4 : j0 * 4);
+    return [{ module: compiledGemm(sub, memory).module, fn: 'pack', args: [from, dst + j0 * spec.k * 4] }];
+  }));
+}
+
 /**
  * `C = op(A)·B` (see `GemmSpec`) on the heap, split over the compute pool. B must already be packed where the spec
  * packs (`compiledGemm(spec, memory).exports.pack`).
@@ -160,7 +185,7 @@ export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number
   const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
   try {
     const packed = heap.getMemoryOffset(scratch.dataId);
-    pack(b, packed);
+    runPack(spec, memory, b, packed);
     runGemm(spec, memory, { a, b: packed, c, bias });
   } finally {
     heap.disposeData(scratch.dataId);

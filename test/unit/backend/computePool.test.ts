@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
 import { computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/backend/computePool';
-import { GEMM_SPLIT_MIN_FMAS, compiledGemm, gemmSplit } from '../../../src/core/backend/gemmRun';
+import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, runPack } from '../../../src/core/backend/gemmRun';
 import type { GemmSpec } from '../../../src/core/backend/gemm';
 import { gemmPacksB } from '../../../src/core/backend/gemm';
 import { wasmConvGemmStats, wasmGemmFma } from '../../../src/core/backend/wasmKernels';
@@ -51,11 +51,12 @@ const GEMM_SHAPES: [m: number, n: number, k: number][] = [
   [260, 8, 96],
 ];
 
-test('generated GEMM split over 1, 2 and 3 threads gives bit-identical results, every layout', () => {
+test('generated GEMM (and its B packing) split over 1, 2 and 3 threads gives bit-identical results, every layout', () => {
   const memory = new WebAssembly.Memory({ initial: 512, maximum: 65536, shared: true });
   const f32 = (off: number, n: number): Float32Array => new Float32Array(memory.buffer, off, n);
   let splits = 0;
   let cases = 0;
+  let packSplits = 0;
   for (const [si, [m, n, k]] of GEMM_SHAPES.entries()) {
     for (const transA of [false, true]) {
       for (const transB of k % 4 === 0 ? [false, true] : [false]) {
@@ -78,6 +79,15 @@ test('generated GEMM split over 1, 2 and 3 threads gives bit-identical results, 
             if (gemmPacksB(spec)) {
               whole.pack!(bOff, packOff);
               b = packOff;
+              // The pool's packing, in column blocks, writes the same panels.
+              const panels = f32(packOff, k * n).slice();
+              for (const threads of [2, 3]) {
+                setComputeThreads(threads);
+                f32(packOff, k * n).fill(NaN);
+                runPack(spec, memory, bOff, packOff, threads);
+                assertSameBits(f32(packOff, k * n), panels, `pack ${JSON.stringify(spec)} on ${threads} threads`);
+                if (k * n >= PACK_SPLIT_MIN_FLOATS) packSplits++;
+              }
             }
             const o = { a: aOff, b, c: cOff, bias: spec.bias ? biasOff : 0 };
             let reference: Float32Array | undefined;
@@ -102,6 +112,7 @@ test('generated GEMM split over 1, 2 and 3 threads gives bit-identical results, 
     }
   }
   assert.ok(cases >= 48 && splits === 2 * cases, `${cases} cases, ${splits} splits`);
+  assert.ok(packSplits >= 8, `${packSplits} split packs`);
   assert.ok(computePoolWorkers() >= 2, 'workers took part');
 });
 
