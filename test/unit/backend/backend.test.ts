@@ -81,3 +81,34 @@ test('initBackend("auto") honours the environment override', async () => {
     else process.env[BACKEND_ENV_VAR] = saved;
   }
 });
+
+/** Whether the optional native backend can be loaded here (its install needs libtensorflow from the network). */
+function tfjsNodeAvailable(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('tfjs-node: selected by auto where installed, and a dense AE trains on it', {
+  skip: tfjsNodeAvailable() ? false : 'tfjs-node not installed (optional dependency; its install downloads libtensorflow, unreachable here)',
+}, async () => {
+  const { createModel, defaultModelConfig } = await import('../../../src/core/models/index');
+  const { defaultTrainOptions, trainAutoencoder } = await import('../../../src/core/training/train');
+  const info = await initBackend('auto');
+  assert.equal(info.name, 'tensorflow');
+  assert.equal(tf.getBackend(), 'tensorflow');
+  const n = 64;
+  const x = Float32Array.from({ length: n * 10 }, (_, i) => (Math.sin(i) + 1) / 2);
+  const model = createModel(defaultModelConfig('dense', [10], { hidden: [8], latentDim: 2, seed: 1 }));
+  try {
+    const before = tf.memory().numTensors;
+    const r = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: 5, batchSize: 16, learningRate: 1e-2, seed: 3 }));
+    assert.ok(r.history[r.history.length - 1].loss < r.history[0].loss, 'loss falls');
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    model.dispose();
+  }
+});
