@@ -21,6 +21,9 @@ const STREAM_PRETRAIN = 5;
 /** Stage label of end-to-end training after greedy pretraining (stacked models). */
 export const FINE_TUNE_STAGE = 'fine-tune';
 
+/** Smallest batch the validation loss is evaluated in (no gradients: big batches cut the per-kernel overhead). */
+const EVAL_BATCH = 512;
+
 /** Yield a macrotask every this many batches so a worker can receive messages (cancel) while training. */
 const YIELD_EVERY = 4;
 
@@ -236,7 +239,7 @@ export async function trainAutoencoder(
         if (cancelled || seen === 0) break;
         const loss = lossSum / seen;
         const parts = Object.fromEntries(partNames.map((k, i) => [k, partSums[i] / seen]));
-        const valLoss = val.length > 0 ? evaluate(stage.loss, x, dim, val, batchSize, deriveSeed(stage.seed, STREAM_VALIDATION), condition, condDim) : undefined;
+        const valLoss = val.length > 0 ? evaluate(stage.loss, x, dim, val, Math.max(batchSize, EVAL_BATCH), deriveSeed(stage.seed, STREAM_VALIDATION), condition, condDim) : undefined;
         const record: EpochRecord = { epoch: global, loss, parts, seconds: (performance.now() - epochStart) / 1000 };
         if (valLoss !== undefined) record.valLoss = valLoss;
         label(record, epoch);

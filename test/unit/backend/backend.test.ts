@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { computeThreads } from '../../../src/core/backend/computePool';
+import { createModel, defaultModelConfig } from '../../../src/core/models/index';
+import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, isBackendPreference, resolvePreference } from '../../../src/core/backend/backend';
 
 test('initBackend("cpu") selects the cpu backend with no fallback', async () => {
@@ -95,8 +97,6 @@ function tfjsNodeAvailable(): boolean {
 test('tfjs-node: selected by auto where installed, and a dense AE trains on it', {
   skip: tfjsNodeAvailable() ? false : 'tfjs-node not installed (optional dependency; its install downloads libtensorflow, unreachable here)',
 }, async () => {
-  const { createModel, defaultModelConfig } = await import('../../../src/core/models/index');
-  const { defaultTrainOptions, trainAutoencoder } = await import('../../../src/core/training/train');
   const info = await initBackend('auto');
   assert.equal(info.name, 'tensorflow');
   assert.equal(tf.getBackend(), 'tensorflow');
