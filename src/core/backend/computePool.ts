@@ -87,6 +87,10 @@ for (;;) {
   try {
     if (Atomics.load(ctrl, ${Slot.Gen}) !== g || index >= ctrl[${Slot.Workers}]) continue;
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      if (m.message.reset) {
+        fns.clear();
+        continue;
+      }
       const { id, module, memory } = m.message;
       const exp = new WebAssembly.Instance(module, { env: { memory } }).exports;
       fns.set(id, names.map((n) => exp[n]));
@@ -238,9 +242,16 @@ function runPart(memory: WebAssembly.Memory, part: PoolCall[]): void {
   }
 }
 
+/** Modules the workers keep instances of; past this they drop them all (shapes of past trainings) and start over. */
+const POSTED_MAX = 1024;
+
 /** Writes the job into the job block; false when it does not fit. */
 function encode(p: Pool, memory: WebAssembly.Memory, parts: PoolCall[][]): boolean {
   const job = p.job;
+  if (p.posted.size >= POSTED_MAX) {
+    p.posted.clear();
+    for (const port of p.ports) port.postMessage({ reset: true });
+  }
   let w = 2 + parts.length;
   const ids: number[][] = [];
   for (const part of parts) {
