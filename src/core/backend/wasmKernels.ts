@@ -56,6 +56,7 @@ import { S_CONST, S_F32X4_ADD, S_F32X4_MUL, S_LOAD, S_SHUFFLE, S_STORE } from '.
 import type { GemmSpec } from './gemm';
 import { compiledGemmCount, heapGemm, wasmGemmFma } from './gemmRun';
 import { computeThreads, runParts } from './computePool';
+import { BIAS_ACT_KERNEL, makeBiasActivation, registerBiasActGradient } from './biasActivation';
 import type { PoolCall } from './computePool';
 import type { HeapBackend } from './gemmRun';
 import { CONV_MAX_IMAGE_FLOATS, backpropFilterGemm, backpropInputGemm, conv2dGemm, wasmConvGemmStats } from './convGemm';
@@ -539,6 +540,8 @@ export function registerWasmKernelFixes(): string[] {
   install(ACTIVATION_GRAD_KERNEL, 'relu/sigmoid gradient from the output (one wasm SIMD pass)', () => makeActivationGrad());
   install(MSE_KERNEL, 'mean squared error (one wasm SIMD pass, float64 sum)', () => makeMse());
   install(MSE_GRAD_KERNEL, 'mean squared error gradient (one wasm SIMD pass)', () => makeMseGrad());
+  registerBiasActGradient(ACTIVATION_GRAD_KERNEL);
+  install(BIAS_ACT_KERNEL, 'fused bias + relu/sigmoid of a convolution (one wasm SIMD pass, own gradient)', () => makeBiasActivation(() => wasmKernel('Sigmoid')));
   install('Conv2DBackpropInput', 'Conv2DBackpropInput (col2im + GEMM, or XNNPACK, instead of a scalar loop)', (original) => {
     if (original === undefined) throw new Error('wasm kernel Conv2DBackpropInput is not registered');
     return makeConv2DBackpropInput(original);
