@@ -18,7 +18,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
 /** Exported functions a part may call (by index in the job encoding). */
-export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im', 'adam', 'biasRelu', 'biasAdd'] as const;
+export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im', 'adam', 'biasRelu', 'biasAdd', 'reluGrad', 'sigmoidGrad'] as const;
 export type PoolFunction = (typeof POOL_FUNCTIONS)[number];
 
 /** One call in a part: `module`'s export `fn` with i32 arguments (byte offsets, counts) and f32 ones. */

@@ -930,14 +930,39 @@ export function buildElementwiseModule(): Uint8Array {
   });
 }
 
-let elementwise: { memory: WebAssembly.Memory; fns: ElementwiseExports } | undefined;
+let elementwise: { memory: WebAssembly.Memory; module: WebAssembly.Module; fns: ElementwiseExports } | undefined;
+
+function elementwiseModule(memory: WebAssembly.Memory): NonNullable<typeof elementwise> {
+  if (elementwise === undefined || elementwise.memory !== memory) {
+    const module = compileFor(buildElementwiseModule(), memory);
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    elementwise = { memory, module, fns: inst.exports as unknown as ElementwiseExports };
+  }
+  return elementwise;
+}
 
 function elementwiseFns(memory: WebAssembly.Memory): ElementwiseExports {
-  if (elementwise === undefined || elementwise.memory !== memory) {
-    const inst = new WebAssembly.Instance(compileFor(buildElementwiseModule(), memory), { env: { memory } });
-    elementwise = { memory, fns: inst.exports as unknown as ElementwiseExports };
+  return elementwiseModule(memory).fns;
+}
+
+/** Element-wise passes over at least this many floats are split into ranges over the compute pool. */
+const ELEMENTWISE_SPLIT_MIN = 1 << 16;
+
+/** `reluGrad` / `sigmoidGrad` over `n` floats (a multiple of 4), split over the pool when large. */
+function runActivationGrad(memory: WebAssembly.Memory, fn: 'reluGrad' | 'sigmoidGrad', dy: number, y: number, out: number, n: number): void {
+  const e = elementwiseModule(memory);
+  const threads = computeThreads();
+  if (threads <= 1 || n < ELEMENTWISE_SPLIT_MIN) {
+    e.fns[fn](dy, y, out, n * 4);
+    return;
   }
-  return elementwise.fns;
+  const per = Math.ceil(n / threads / 4) * 4;
+  const parts: PoolCall[][] = [];
+  for (let from = 0; from < n; from += per) {
+    const b = from * 4;
+    parts.push([{ module: e.module, fn, args: [dy + b, y + b, out + b, Math.min(per, n - from) * 4] }]);
+  }
+  runParts(memory, parts);
 }
 
 /** A float32 view of a tensor's data on the wasm heap (take it after the last allocation: growth detaches it). */
@@ -984,12 +1009,10 @@ function makeActivationGrad(): tf.KernelConfig {
     checkFloat32(dy, y);
     const n = tf.util.sizeFromShape(y.shape);
     const out = heap.makeOutput(y.shape, 'float32');
-    const fns = elementwiseFns(heap.wasm.asm.memory);
     const main = n - (n % 4);
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    if (activation === 'relu') fns.reluGrad(off(dy), off(y), off(out), main * 4);
-    else if (activation === 'sigmoid') fns.sigmoidGrad(off(dy), off(y), off(out), main * 4);
-    else throw new Error(`${ACTIVATION_GRAD_KERNEL}: unsupported activation ${activation}`);
+    if (activation !== 'relu' && activation !== 'sigmoid') throw new Error(`${ACTIVATION_GRAD_KERNEL}: unsupported activation ${activation}`);
+    runActivationGrad(heap.wasm.asm.memory, activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', off(dy), off(y), off(out), main);
     if (main < n) {
       const [d, v, o] = [heapF32(heap, dy, n), heapF32(heap, y, n), heapF32(heap, out, n)];
       const f = Math.fround;
