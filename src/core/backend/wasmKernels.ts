@@ -327,11 +327,11 @@ function makeConv2DBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
       // [KH, KW, Ci, Co] -> flip spatially -> [KH, KW, Co, Ci]
       const flipped = keep(reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } }));
       const wT = keep(transpose({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } }));
-      const out = single(conv2d({
-        inputs: { x: d, filter: wT },
-        backend,
-        attrs: { strides: [1, 1], pad: [[0, 0], [top, padB], [left, padR], [0, 0]], dilations: [1, 1], dataFormat: 'NHWC' },
-      }));
+      const pad: tf.backend_util.ExplicitPadding = [[0, 0], [top, padB], [left, padR], [0, 0]];
+      // The stride-1 convolution itself: the im2col GEMM path where it applies (multi-threaded), else XNNPACK.
+      const convInfo = tf.backend_util.computeConv2DInfo(d.shape as [number, number, number, number], wT.shape as [number, number, number, number], [1, 1], [1, 1], pad, undefined, false, 'channelsLast');
+      const out = conv2dGemm(backend as unknown as HeapBackend, d, wT, convInfo)
+        ?? single(conv2d({ inputs: { x: d, filter: wT }, backend, attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' } }));
       if (out.shape[1] === h && out.shape[2] === w) return out;
       temps.push(out);
       return single(wasmKernel('Slice')({ inputs: { x: out }, backend, attrs: { begin: [0, 0, 0, 0], size: [b, h, w, out.shape[3]] } }));
