@@ -54,8 +54,9 @@ const enum Slot {
 /** Int32 words of the job block: [parts, part starts (parts + 1), calls as (module id, fn, argc, f32 mask, args...)...]. */
 const JOB_WORDS = 1 << 14;
 
-/** Spins (Atomics.load trips) a worker waits for the next job before sleeping: kernels of a training step come
- *  microseconds apart, and a futex wake-up costs tens of microseconds. */
+/** Spins (Atomics.load trips, ~0.1-0.3 ms) a worker waits for the next job, and the caller for the workers to
+ *  finish, before sleeping: kernels of a training step come microseconds apart, and a futex wake-up costs tens of
+ *  microseconds. */
 const WORKER_SPIN = 20000;
 
 /**
@@ -323,7 +324,7 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   for (let spin = 0; ; spin++) {
     const busy = Atomics.load(ctrl, Slot.Busy);
     if (busy === 0) break;
-    if (spin > 1000) Atomics.wait(ctrl, Slot.Busy, busy, 50);
+    if (spin > WORKER_SPIN) Atomics.wait(ctrl, Slot.Busy, busy, 50);
   }
   if (Atomics.exchange(ctrl, Slot.Failed, 0) !== 0) error ??= new Error('a compute pool worker failed');
   if (error !== undefined) throw error;
