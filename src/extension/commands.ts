@@ -26,6 +26,8 @@ export interface TrainCommandOptions {
   seed?: number;
   batchSize?: number;
   learningRate?: number;
+  /** Early stopping patience in epochs (0 = off; default: the training loop's). */
+  patience?: number;
   /** Label column name; omit for none. */
   labelColumn?: string;
   maxRows?: number;
@@ -103,6 +105,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       seed: choices.seed ?? settings.seed,
       batchSize: options?.batchSize ?? settings.batchSize,
       ...(options?.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+      ...(options?.patience !== undefined ? { patience: options.patience } : {}),
     },
     outDir,
     backend: options?.backend ?? settings.backend,
