@@ -100,8 +100,11 @@ function ranges(total: number, step: number, parts: number): [number, number][] 
 }
 
 /**
- * The product as parts for `threads` threads: blocks of rows (multiples of 4) or of columns (multiples of 8),
- * whichever leaves the largest block smaller; one part below GEMM_SPLIT_MIN_FMAS.
+ * The product as parts for `threads` threads: blocks of rows (multiples of 4) or of columns (multiples of 8). Every
+ * row block reads all of B and every column block all of A, so where both balance the work about as well (the
+ * largest block within 10%) the split that re-reads the smaller operand wins: columns when N > M (a dense layer's
+ * forward and input-gradient products at batch sizes below the layer width), else rows; otherwise the better
+ * balanced one. One part below GEMM_SPLIT_MIN_FMAS.
  */
 export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOperands, threads = computeThreads()): PoolCall[][] {
   if (threads <= 1 || spec.m * spec.n * spec.k < GEMM_SPLIT_MIN_FMAS) return [[gemmRowsCall(spec, memory, 0, spec.m, o)]];
@@ -109,8 +112,10 @@ export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOpe
   const cols = ranges(spec.n, 8, threads);
   const rowWork = Math.max(...rows.map(([f, t]) => t - f)) * spec.n;
   const colWork = Math.max(...cols.map(([f, t]) => t - f)) * spec.m;
-  if (rowWork <= colWork) return rows.map(([f, t]) => [gemmRowsCall(spec, memory, f, t, o)]);
-  return cols.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
+  const balanced = Math.max(rowWork, colWork) <= 1.1 * Math.min(rowWork, colWork);
+  const byColumns = balanced ? spec.n > spec.m : colWork < rowWork;
+  if (byColumns) return cols.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
+  return rows.map(([f, t]) => [gemmRowsCall(spec, memory, f, t, o)]);
 }
 
 /** B operands of at least this many floats are packed by the compute pool's threads, in column blocks. */
