@@ -48,6 +48,8 @@ const enum Slot {
   Failed = 4,
   /** Workers with index >= this sit the job out. */
   Workers = 5,
+  /** Parts the workers have run (for tests and benches). */
+  WorkerParts = 6,
   Size = 8,
 }
 
@@ -111,6 +113,7 @@ for (;;) {
         fn(...args);
         w += 4 + argc;
       }
+      Atomics.add(ctrl, ${Slot.WorkerParts}, 1);
     }
   } catch (e) {
     Atomics.store(ctrl, ${Slot.Failed}, 1);
@@ -215,6 +218,11 @@ export async function shutdownComputePool(): Promise<void> {
   })));
 }
 
+/** Parts of jobs the pool's workers have run since it started (0 without a pool). */
+export function computePoolWorkerParts(): number {
+  return pool === undefined ? 0 : Atomics.load(pool.ctrl, Slot.WorkerParts);
+}
+
 /** Worker threads the pool has started (0 before any parallel job or after shutdown). */
 export function computePoolWorkers(): number {
   return pool?.workers.length ?? 0;
@@ -293,6 +301,25 @@ function encode(p: Pool, memory: WebAssembly.Memory, parts: PoolCall[][]): boole
 }
 
 /**
+ * Contention guard. Waiting for the workers longer than this thread took for its own share means the job took
+ * longer than this thread alone would have (the cores are busy with other work: a worker was descheduled holding a
+ * part). After CONTENTION_STRIKES such jobs in a row, the next SERIAL_JOBS jobs run on this thread alone, then
+ * the pool is tried again. Results do not depend on it.
+ */
+const CONTENTION_STRIKES = 3;
+const SERIAL_JOBS = 64;
+let strikes = 0;
+let serialJobs = 0;
+
+function noteContention(slow: boolean): void {
+  strikes = slow ? strikes + 1 : 0;
+  if (strikes >= CONTENTION_STRIKES) {
+    strikes = 0;
+    serialJobs = SERIAL_JOBS;
+  }
+}
+
+/**
  * Runs the parts of one job on this thread and up to `computeThreads() - 1` workers, returning when all are done.
  * `memory` must be shared for workers to take part; otherwise (or with one thread, one part, or no workers) every
  * part runs here, in order. Throws when a call failed (the output is then incomplete).
@@ -300,10 +327,13 @@ function encode(p: Pool, memory: WebAssembly.Memory, parts: PoolCall[][]): boole
 export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void {
   const threads = Math.min(computeThreads(), parts.length);
   const p = threads > 1 && memory.buffer instanceof SharedArrayBuffer ? getPool(threads - 1) : undefined;
-  if (p === undefined || !encode(p, memory, parts)) {
+  const alone = serialJobs > 0;
+  if (alone) serialJobs--;
+  if (p === undefined || alone || !encode(p, memory, parts)) {
     for (const part of parts) runPart(memory, part);
     return;
   }
+  const t0 = performance.now();
   const ctrl = p.ctrl;
   // The generation is closed (odd): no worker reads the job while it is written.
   Atomics.store(ctrl, Slot.Workers, threads - 1);
@@ -321,11 +351,14 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
     }
   }
   Atomics.add(ctrl, Slot.Gen, 1); // closed: latecomers back off without touching the job
+  const mine = performance.now() - t0;
+  const waitFrom = performance.now();
   for (let spin = 0; ; spin++) {
     const busy = Atomics.load(ctrl, Slot.Busy);
     if (busy === 0) break;
     if (spin > WORKER_SPIN) Atomics.wait(ctrl, Slot.Busy, busy, 50);
   }
+  noteContention(performance.now() - waitFrom > mine);
   if (Atomics.exchange(ctrl, Slot.Failed, 0) !== 0) error ??= new Error('a compute pool worker failed');
   if (error !== undefined) throw error;
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/backend/computePool';
+import { computePoolWorkerParts, computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/backend/computePool';
 import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, runPack } from '../../../src/core/backend/gemmRun';
 import type { GemmSpec } from '../../../src/core/backend/gemm';
 import { gemmPacksB } from '../../../src/core/backend/gemm';
@@ -113,7 +113,8 @@ test('generated GEMM (and its B packing) split over 1, 2 and 3 threads gives bit
   }
   assert.ok(cases >= 48 && splits === 2 * cases, `${cases} cases, ${splits} splits`);
   assert.ok(packSplits >= 8, `${packSplits} split packs`);
-  assert.ok(computePoolWorkers() >= 2, 'workers took part');
+  assert.ok(computePoolWorkers() >= 2, 'workers started');
+  assert.ok(computePoolWorkerParts() > 0, 'workers ran parts');
 });
 
 /** A dense and a conv autoencoder trained for a few epochs on `threads` threads: every weight, bit for bit. */
