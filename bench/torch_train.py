@@ -48,14 +48,15 @@ def main() -> None:
     p.add_argument('--data', required=True)
     p.add_argument('--n', type=int, required=True)
     p.add_argument('--model', choices=['dense', 'conv'], required=True)
-    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--threads', type=int, default=1, help='0 = PyTorch\'s default (every core)')
     p.add_argument('--batch', type=int, default=128)
     p.add_argument('--warmup', type=int, default=5)
     p.add_argument('--batches', type=int, default=100)
     p.add_argument('--seed', type=int, default=0)
     a = p.parse_args()
 
-    torch.set_num_threads(a.threads)
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     x_all = torch.from_numpy(np.fromfile(a.data, dtype='<f4', count=a.n * 784).reshape(a.n, 784))
     model = dense_ae() if a.model == 'dense' else conv_ae()

@@ -9,7 +9,9 @@ export interface ImageData28 {
   source: string;
 }
 
-const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+/** Fashion-MNIST train images, 60,000 x 28 x 28 (Debian package dataset-fashion-mnist). */
+export const FASHION_TRAIN_IMAGES = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+const FASHION = FASHION_TRAIN_IMAGES;
 
 /** Reads the first `n` images of an IDX3 (gzipped) file as floats in [0, 1]. */
 function readIdxImages(path: string, n: number): Float32Array {

@@ -28,6 +28,8 @@ export interface TrainCommandOptions {
   seed?: number;
   batchSize?: number;
   learningRate?: number;
+  /** Early stopping patience in epochs (0 = off; default: the training loop's). */
+  patience?: number;
   /** Label column name; omit for none. */
   labelColumn?: string;
   /** How to read the data (the training form's preview step; `latent-explorer inspect` shows the same choices). */
@@ -109,9 +111,11 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       seed: choices.seed ?? settings.seed,
       batchSize: options?.batchSize ?? settings.batchSize,
       ...(options?.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+      ...(options?.patience !== undefined ? { patience: options.patience } : {}),
     },
     outDir,
     backend: options?.backend ?? settings.backend,
+    threads: settings.threads,
   };
   return runWithPanel(context, runner, request, options);
 }
@@ -138,6 +142,7 @@ async function trainSample(context: vscode.ExtensionContext, runner: TrainingRun
     train: { epochs: options?.epochs ?? settings.epochs, seed: options?.seed ?? settings.seed, batchSize: options?.batchSize ?? settings.batchSize },
     outDir: modelOutDir(outputRootFor(context), settings.outputFolder, SAMPLE_NAME, kind),
     backend: options?.backend ?? settings.backend,
+    threads: settings.threads,
   };
   return runWithPanel(context, runner, request, options);
 }

@@ -15,6 +15,8 @@ export interface Settings {
   outputFolder: string;
   /** 0 = all rows. */
   maxRows: number;
+  /** Compute threads for the wasm kernels; 0 = auto (every core). */
+  threads: number;
 }
 
 export const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -37,5 +39,6 @@ export function readSettings(): Settings {
     backend: (BACKENDS as readonly string[]).includes(backend ?? '') ? (backend as BackendPreference) : 'auto',
     outputFolder: c.get<string>('outputFolder')?.trim() || '.latent',
     maxRows: int(c.get('maxRows'), 0, 0),
+    threads: int(c.get('threads'), 0, 0),
   };
 }

@@ -19,10 +19,12 @@ export interface TrainRequest {
   datasetPath?: string;
   loadOptions: LoadOptions;
   model: { kind: ModelKind; latentDim?: number; hidden?: number[] };
-  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number };
+  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number; patience?: number };
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;
+  /** Threads the wasm kernels split their work over (0 = auto; see src/core/backend/computePool.ts). */
+  threads?: number;
 }
 
 /** The part of the pipeline's result the host needs (the bulk arrays stay in the worker). */

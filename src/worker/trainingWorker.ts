@@ -5,12 +5,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, describeBackend } from '../core/backend/backend';
+import { computeThreads, setComputeThreads } from '../core/backend/computePool';
 import type { EmbeddingResult, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
+import { createLiveSchedule } from '../core/analysis/liveSchedule';
 import type { TrainingContext } from '../core/pipeline';
 import type {
   BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
@@ -19,8 +21,6 @@ import { serializeError } from './protocol';
 
 /** Batch progress events are forwarded at most this often (epoch events always). */
 const PROGRESS_INTERVAL_MS = 100;
-/** Live embedding frames are sent at most this often (and always after the last planned epoch). */
-const LIVE_INTERVAL_MS = 250;
 /** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
 const YIELD_INTERVAL_MS = 50;
 
@@ -55,8 +55,10 @@ function loadProgressLog(file: string): (read: number, total: number) => void {
 }
 
 /** Initialises the compute backend once per preference (tfjs-node when installed, else wasm, else cpu). */
-async function ensureBackend(pref: BackendPreference): Promise<string> {
-  if (backendLabel === undefined || backendPref !== pref) {
+async function ensureBackend(pref: BackendPreference, threads?: number): Promise<string> {
+  const before = computeThreads();
+  if (threads !== undefined) setComputeThreads(threads);
+  if (backendLabel === undefined || backendPref !== pref || computeThreads() !== before) {
     const info = await initBackend(pref);
     backendLabel = describeBackend(info);
     backendPref = pref;
@@ -76,11 +78,11 @@ async function train(id: number, request: TrainRequest): Promise<void> {
   abort = new AbortController();
   const signal = abort.signal;
   try {
-    const backend = await ensureBackend(request.backend);
+    const backend = await ensureBackend(request.backend, request.threads);
     replaceExplorer(undefined);
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
     let lastSent = 0;
-    let lastLive = 0;
+    const schedule = createLiveSchedule();
     let lastYield = performance.now();
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
     const onModelReady = (ctx: TrainingContext): void => {
@@ -94,11 +96,10 @@ async function train(id: number, request: TrainRequest): Promise<void> {
         lastSent = now;
         post({ type: 'progress', id, progress: p });
       }
-      const liveDue = p.epoch === p.epochs || now - lastLive >= LIVE_INTERVAL_MS;
-      if (p.phase === 'epoch' && live && !signal.aborted && liveDue) {
-        lastLive = now;
+      if (live && !signal.aborted && schedule.due(p, now)) {
         try {
           const frame = live.tracker.frame(live.ctx.model);
+          schedule.sent(now, performance.now() - now);
           const embedding: EpochEmbedding = {
             ...frame, epoch: p.epoch, epochs: p.epochs, total: live.ctx.n,
             ...(p.stage !== undefined ? { stage: p.stage } : {}),

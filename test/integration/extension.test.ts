@@ -190,7 +190,8 @@ describe('Latent Explorer extension', function () {
   });
 
   it('keeps the extension host responsive while training runs in the worker (ping < 100 ms)', async function () {
-    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 3, batchSize: 32 });
+    // Early stopping off: the training must outlast the measurement.
+    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 3, batchSize: 32, patience: 0 });
     try {
       await waitForBatches(60_000);
       const latencies: number[] = [];
@@ -217,7 +218,7 @@ describe('Latent Explorer extension', function () {
   });
 
   it('cancels a longer training within ~1.5 s and reports it cancelled', async function () {
-    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 4, batchSize: 32 });
+    const running = train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 4, batchSize: 32, patience: 0 });
     await waitForBatches(60_000);
     await sleep(500);
     const t0 = performance.now();

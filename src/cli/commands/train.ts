@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
+import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
 import { availableModelKinds, isModelKind } from '../../core/models/index';
@@ -12,6 +13,7 @@ import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
+import { DEFAULT_MIN_IMPROVEMENT, DEFAULT_TRAIN_OPTIONS, PLATEAU_WINDOW } from '../../core/training/train';
 import type { CliCommand, CliIo } from '../cli';
 import { UsageError } from '../cli';
 import { ProgressBar } from '../progressBar';
@@ -44,7 +46,9 @@ Options:
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
   --batch N          batch size (default 64)
   --lr X             Adam learning rate (default 0.001)
-  --patience N       early stopping patience in epochs, 0 = off (default 5)
+  --patience N       early stopping patience in epochs, 0 = off (default ${DEFAULT_TRAIN_OPTIONS.patience})
+  --min-improvement X  early stopping also ends a plateau: ${PLATEAU_WINDOW} epochs that gained less than X of the
+                     (log) loss improvement so far; 0 = off (default ${DEFAULT_MIN_IMPROVEMENT})
   --seed N           seed for everything random (default 42)
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
   --noise T:L        denoising: input corruption, gaussian:STD or masking:FRACTION (default ${DEFAULT_NOISE.type}:${DEFAULT_NOISE.level})
@@ -54,6 +58,7 @@ Options:
   --window N         treat a table as a time series cut into windows of N rows (sequence model; default 32)
   --stride N         rows between window starts (default window / 4)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
+  --threads N        threads the wasm backend computes on, 0 = auto: every core (default 0); same results for any N
   --out DIR          output folder (default .latent/<dataset>-<model> next to the dataset)
   --force            replace the model in an existing output folder
   --anomaly-fpr X    false-positive rate of the anomaly thresholds, set on the validation split (default ${DEFAULT_TARGET_FPR})
@@ -78,6 +83,14 @@ function numberOption(name: string, value: string | undefined): number | undefin
   return n;
 }
 
+/** A number in [0, 1), or undefined when not given. */
+function fractionOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`--${name} must be a number from 0 to below 1, got "${value}"`);
+  return n;
+}
+
 function parse(args: string[]): ReturnType<typeof parseTrainArgs> {
   try {
     return parseTrainArgs(args);
@@ -95,6 +108,7 @@ export function parseTrainArgs(args: string[]): {
   train: Partial<Omit<TrainOptions, 'onProgress' | 'signal'>>;
   loadOptions: LoadOptions;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  threads?: number;
   outDir?: string;
   force: boolean;
   quiet: boolean;
@@ -113,6 +127,7 @@ export function parseTrainArgs(args: string[]): {
       batch: { type: 'string' },
       lr: { type: 'string' },
       patience: { type: 'string' },
+      'min-improvement': { type: 'string' },
       seed: { type: 'string' },
       ...DATA_OPTIONS,
       force: { type: 'boolean' },
@@ -124,6 +139,7 @@ export function parseTrainArgs(args: string[]): {
       window: { type: 'string' },
       stride: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       out: { type: 'string' },
       'anomaly-fpr': { type: 'string' },
       quiet: { type: 'boolean' },
@@ -163,6 +179,7 @@ export function parseTrainArgs(args: string[]): {
     batchSize: intOption('batch', values.batch, 1),
     learningRate: numberOption('lr', values.lr),
     patience: intOption('patience', values.patience, 0),
+    minImprovement: fractionOption('min-improvement', values['min-improvement']),
     seed,
   };
   const loadOptions: LoadOptions = parseDataFlags(values);
@@ -173,11 +190,14 @@ export function parseTrainArgs(args: string[]): {
   const anomalyFpr = numberOption('anomaly-fpr', values['anomaly-fpr']);
   if (anomalyFpr !== undefined && !(anomalyFpr > 0 && anomalyFpr < 1)) throw new UsageError(`--anomaly-fpr must be in (0, 1), got ${anomalyFpr}`);
   if (loadOptions.window !== undefined && loadOptions.imageShape !== undefined) throw new UsageError('--image-shape and --window exclude each other (images or a time series)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true, anomalyFpr };
+  const threads = intOption('threads', values.threads, 0);
+  if (threads !== undefined && threads > MAX_COMPUTE_THREADS) throw new UsageError(`--threads must be at most ${MAX_COMPUTE_THREADS}, got ${threads}`);
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, threads, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true, anomalyFpr };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const opts = parse(args);
+  if (opts.threads !== undefined) setComputeThreads(opts.threads);
   const datasetPath = opts.datasetPath === undefined ? undefined : path.resolve(opts.datasetPath);
   const outDir = path.resolve(opts.outDir ?? defaultOutDir(datasetPath, opts.kind));
   assertOutDirFree(outDir, opts.force);

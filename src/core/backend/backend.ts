@@ -11,14 +11,17 @@
  * The environment variable `LATENT_EXPLORER_BACKEND` (`auto|tensorflow|wasm|cpu`) overrides an `auto` (or omitted)
  * preference, so a user or CI job can force a backend without touching settings.
  *
- * Threads: tfjs-backend-wasm 4.22 only uses its threaded binary where `WASM_HAS_MULTITHREAD_SUPPORT` holds, and that
- * flag is hard-wired to false in Node (tensorflow/tfjs#3830: the pthread workers are spawned from Blob URLs, which
- * Node's worker_threads cannot load). So in Node the wasm backend is single-threaded (SIMD build); `threads` reports
- * what the backend actually got.
+ * Threads: tfjs-backend-wasm 4.22 never uses its threaded binary in Node (tensorflow/tfjs#3830), so its own kernels
+ * run on one thread. The project's kernels (every GEMM, im2col/col2im) instead split their work over a pool of
+ * worker threads (computePool.ts) on the backend's heap, which sharedHeap.ts makes a shared memory;
+ * `setComputeThreads` (the `threads` setting, `--threads`) sets how many, 0 = auto. `threads` reports what the
+ * backend actually got (1 where the heap could not be shared).
  */
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
 import { registerWasmKernelFixes } from './wasmKernels';
+import { useSharedWasmHeap } from './sharedHeap';
+import { computeThreads } from './computePool';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -80,6 +83,11 @@ async function tryTensorflow(): Promise<Attempt> {
   return (await setBackend('tensorflow')) ? { ok: true } : { ok: false, reason: 'tensorflow backend failed to initialise' };
 }
 
+/** The wasm backend's heap, where it is initialised. */
+function wasmHeap(): WebAssembly.Memory | undefined {
+  return (tf.backend() as unknown as { wasm?: { asm?: { memory?: WebAssembly.Memory } } }).wasm?.asm?.memory;
+}
+
 async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number; simd?: boolean }> {
   let fixes: string[];
   try {
@@ -87,9 +95,11 @@ async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number
   } catch (e) {
     return { ok: false, reason: `wasm kernel fixes failed: ${errorMessage(e)}` };
   }
+  useSharedWasmHeap(wasmBackend);
   if (!(await setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  return { ok: true, fixes, threads: getThreadsCount(), simd };
+  const shared = wasmHeap()?.buffer instanceof SharedArrayBuffer;
+  return { ok: true, fixes, threads: shared ? computeThreads() : 1, simd };
 }
 
 async function setBackend(name: string): Promise<boolean> {
@@ -141,7 +151,10 @@ export async function initBackend(pref?: BackendPreference): Promise<BackendInfo
   const requested = resolvePreference(pref);
   if (cached !== undefined && cached.requested === requested) {
     const info = await cached.info;
-    if (tf.getBackend() === info.name) return info;
+    if (tf.getBackend() === info.name) {
+      if (info.name === 'wasm') info.threads = wasmHeap()?.buffer instanceof SharedArrayBuffer ? computeThreads() : 1;
+      return info;
+    }
   }
   const info = select(requested);
   cached = { requested, info };

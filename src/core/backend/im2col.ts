@@ -11,7 +11,7 @@
  * every patch entry back onto the pixel it came from. Both functions work on a range of images `[b0, b1)`, so the
  * callers can go in chunks that keep the patch matrix in cache.
  */
-import { I32, OP, assembleModule, emitter, simd, sleb, uleb } from '../wasm/assembler';
+import { I32, OP, assembleModule, compileFor, emitter, simd, sleb, uleb } from '../wasm/assembler';
 
 /** One convolution's geometry (NHWC, dilation 1). */
 export interface ConvGeometry {
@@ -193,11 +193,11 @@ export interface Im2colExports {
   col2im: (cols: number, dx: number, b0: number, b1: number) => void;
 }
 
-const cache = new Map<string, Im2colExports>();
+const cache = new Map<string, { module: WebAssembly.Module; exports: Im2colExports }>();
 let cacheMemory: WebAssembly.Memory | undefined;
 
-/** The im2col/col2im module for `g` on `memory` (compiled once per geometry and heap). */
-export function im2colModule(g: ConvGeometry, memory: WebAssembly.Memory): Im2colExports {
+/** The im2col/col2im module for `g` and its instance on `memory` (compiled once per geometry and heap). */
+export function compiledIm2col(g: ConvGeometry, memory: WebAssembly.Memory): { module: WebAssembly.Module; exports: Im2colExports } {
   if (memory !== cacheMemory) {
     cache.clear();
     cacheMemory = memory;
@@ -206,8 +206,14 @@ export function im2colModule(g: ConvGeometry, memory: WebAssembly.Memory): Im2co
   let mod = cache.get(key);
   if (mod === undefined) {
     if (cache.size >= 64) cache.clear();
-    mod = new WebAssembly.Instance(new WebAssembly.Module(buildIm2colModule(g)), { env: { memory } }).exports as unknown as Im2colExports;
+    const module = compileFor(buildIm2colModule(g), memory);
+    mod = { module, exports: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Im2colExports };
     cache.set(key, mod);
   }
   return mod;
+}
+
+/** The im2col/col2im functions for `g` on `memory` (see `compiledIm2col`). */
+export function im2colModule(g: ConvGeometry, memory: WebAssembly.Memory): Im2colExports {
+  return compiledIm2col(g, memory).exports;
 }

@@ -51,10 +51,18 @@
  * intermediates with `backend.disposeData`.
  */
 import { tf } from '../tf';
-import { F32, F64, I32, OP as W, V128, assembleModule, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
-import { RELAXED_MADD, enableRelaxedSimd } from '../wasm/features';
-import { IM2COL_MAX_CHANNELS, im2colModule } from './im2col';
-import type { ConvGeometry } from './im2col';
+import { F32, F64, I32, OP as W, V128, assembleModule, compileFor, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
+import { S_CONST, S_F32X4_ADD, S_F32X4_MUL, S_LOAD, S_SHUFFLE, S_STORE } from './gemm';
+import type { GemmSpec } from './gemm';
+import { compiledGemmCount, heapGemm, wasmGemmFma } from './gemmRun';
+import { computeThreads, runParts } from './computePool';
+import { BIAS_ACT_KERNEL, makeBiasActivation, registerBiasActGradient } from './biasActivation';
+import type { PoolCall } from './computePool';
+import type { HeapBackend } from './gemmRun';
+import { CONV_MAX_IMAGE_FLOATS, backpropFilterGemm, backpropInputGemm, conv2dGemm, wasmConvGemmStats } from './convGemm';
+export { CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats, wasmGemmFma };
+export { buildGemmModule } from './gemm';
+export type { GemmSpec } from './gemm';
 
 const WASM = 'wasm';
 
@@ -98,47 +106,17 @@ function swapLastTwo(transpose: tf.KernelFunc, x: tf.TensorInfo, backend: Kernel
   return single(transpose({ inputs: { x }, backend, attrs: { perm } }));
 }
 
-/** The slice of the wasm backend the generated GEMM needs. */
-interface HeapBackend extends DisposingBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type GemmExports = { gemm: (a: number, b: number, c: number, bias: number) => void; pack?: (src: number, dst: number) => void };
-
-/** Compiled GEMM modules by shape (a training run uses a handful of shapes; the cap only guards odd workloads). */
-const gemmCache = new Map<string, GemmExports>();
-/** The heap the cached modules import (a re-created wasm backend has a new one). */
-let gemmMemory: WebAssembly.Memory | undefined;
-const GEMM_CACHE_MAX = 256;
 /** How often the generated GEMM ran, and how often a matmul fell back to the stock path (for tests and benches). */
 const gemmStats = { calls: 0, fallbacks: 0 };
 
 /** Calls and fallbacks of the generated GEMM since the fixes were registered (`reset` zeroes them). */
 export function wasmGemmStats(reset = false): { calls: number; fallbacks: number; modules: number } {
-  const out = { ...gemmStats, modules: gemmCache.size };
+  const out = { ...gemmStats, modules: compiledGemmCount() };
   if (reset) {
     gemmStats.calls = 0;
     gemmStats.fallbacks = 0;
   }
   return out;
-}
-
-function gemmModule(spec: GemmSpec, memory: WebAssembly.Memory): GemmExports {
-  const key = `${spec.m},${spec.n},${spec.k},${+spec.transA},${+spec.transB},${+spec.bias},${+spec.relu},${+(spec.fma === true)},${+(spec.accumulate === true)}`;
-  if (memory !== gemmMemory) {
-    gemmCache.clear();
-    gemmMemory = memory;
-  }
-  let mod = gemmCache.get(key);
-  if (mod === undefined) {
-    if (gemmCache.size >= GEMM_CACHE_MAX) gemmCache.clear();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(spec)), { env: { memory } });
-    mod = inst.exports as unknown as GemmExports;
-    gemmCache.set(key, mod);
-  }
-  return mod;
 }
 
 /**
@@ -160,19 +138,7 @@ function planGemm(a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | unde
   const activation = (attrs.activation as string | undefined) ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') return undefined;
   if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return undefined;
-  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu', fma: gemmFma };
-}
-
-/** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
-let gemmFma = false;
-
-/**
- * Whether the generated GEMMs use `f32x4.relaxed_madd` (FMA); `on` switches it (true only takes where the engine has
- * relaxed SIMD). For tests and benchmarks; `registerWasmKernelFixes` turns it on wherever available.
- */
-export function wasmGemmFma(on?: boolean): boolean {
-  if (on !== undefined) gemmFma = on && enableRelaxedSimd();
-  return gemmFma;
+  return { m, n, k, transA, transB, bias: bias !== undefined, relu: activation === 'relu', fma: wasmGemmFma() };
 }
 
 /**
@@ -194,18 +160,9 @@ function makeMatMul(name: string, original: tf.KernelConfig): tf.KernelConfig {
     const plan = planGemm(a0, b0, inputs.bias, inputs.preluActivationWeights, attrs);
     if (plan !== undefined) {
       const heap = backend as unknown as HeapBackend;
-      const mod = gemmModule(plan, heap.wasm.asm.memory);
       const out = heap.makeOutput([...a0.shape.slice(0, -2), plan.m, plan.n], 'float32');
-      let bPtr: number;
-      let scratch: tf.TensorInfo | undefined;
-      if (mod.pack !== undefined) {
-        scratch = heap.makeOutput([plan.k, plan.n], 'float32');
-        bPtr = heap.getMemoryOffset(scratch.dataId);
-        mod.pack(heap.getMemoryOffset(b0.dataId), bPtr);
-      } else bPtr = heap.getMemoryOffset(b0.dataId);
       const bias = inputs.bias;
-      mod.gemm(heap.getMemoryOffset(a0.dataId), bPtr, heap.getMemoryOffset(out.dataId), bias === undefined ? 0 : heap.getMemoryOffset(bias.dataId));
-      if (scratch !== undefined) heap.disposeData(scratch.dataId);
+      heapGemm(heap, plan, heap.getMemoryOffset(a0.dataId), heap.getMemoryOffset(b0.dataId), heap.getMemoryOffset(out.dataId), bias === undefined ? 0 : heap.getMemoryOffset(bias.dataId));
       gemmStats.calls++;
       return out;
     }
@@ -229,109 +186,6 @@ function makeMatMul(name: string, original: tf.KernelConfig): tf.KernelConfig {
   return { kernelName: name, backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Convolution gradients as GEMMs over patch matrices (im2col.ts), in chunks of images.
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Most floats of a chunk's patch matrix (4 MiB: it stays in cache between im2col and the GEMM that reads it). */
-const CONV_CHUNK_FLOATS = 1 << 20;
-
-/** How often a convolution gradient ran as GEMMs (for tests and benches; `reset` zeroes it). */
-const convGemmStats = { forward: 0, filter: 0, input: 0 };
-
-/** Calls of the GEMM paths of Conv2D / Conv2DBackpropFilter / Conv2DBackpropInput since the last reset. */
-export function wasmConvGemmStats(reset = false): { forward: number; filter: number; input: number } {
-  const out = { ...convGemmStats };
-  if (reset) convGemmStats.forward = convGemmStats.filter = convGemmStats.input = 0;
-  return out;
-}
-
-/** Most floats of one image's patch matrix (64 MiB); larger images keep the XNNPACK paths. */
-export const CONV_MAX_IMAGE_FLOATS = 1 << 24;
-
-/** The im2col geometry of a conv (NHWC, dilation 1, at most IM2COL_MAX_CHANNELS input channels, one image's patch
- *  matrix within CONV_MAX_IMAGE_FLOATS), else undefined. */
-function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | undefined {
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels > IM2COL_MAX_CHANNELS) return undefined;
-  if (info.outHeight < 1 || info.outWidth < 1) return undefined;
-  if (info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels > CONV_MAX_IMAGE_FLOATS) return undefined;
-  return {
-    h: info.inHeight, w: info.inWidth, ci: info.inChannels, oh: info.outHeight, ow: info.outWidth,
-    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
-  };
-}
-
-/** The geometry, patch width `n = KH·KW·Ci` and `co` of a conv on float32 tensors the GEMM paths take, else undefined. */
-function convGemmPlan(info: tf.backend_util.Conv2DInfo, ...tensors: tf.TensorInfo[]): { g: ConvGeometry; n: number; co: number } | undefined {
-  const g = convGeometry(info);
-  if (g === undefined || tensors.some((t) => t.dtype !== 'float32')) return undefined;
-  return { g, n: g.kh * g.kw * g.ci, co: info.outChannels };
-}
-
-/** Images per chunk: as many as keep the chunk's patch matrix within CONV_CHUNK_FLOATS (at least one). */
-function imagesPerChunk(g: ConvGeometry, batch: number): number {
-  return Math.max(1, Math.min(batch, Math.floor(CONV_CHUNK_FLOATS / (g.oh * g.ow * g.kh * g.kw * g.ci))));
-}
-
-/**
- * Calls `chunk(b0, b1, rows, cols)` for the batch in chunks of `imagesPerChunk` images `[b0, b1)` (`rows` output
- * pixels), with `cols` the byte offset of a patch-matrix buffer of a chunk's size (freed afterwards).
- */
-function forEachImageChunk(heap: HeapBackend, g: ConvGeometry, batch: number, chunk: (b0: number, b1: number, rows: number, cols: number) => void): void {
-  const per = imagesPerChunk(g, batch);
-  const rowsPerImage = g.oh * g.ow;
-  const cols = heap.makeOutput([per * rowsPerImage, g.kh * g.kw * g.ci], 'float32');
-  try {
-    for (let b0 = 0; b0 < batch; b0 += per) {
-      const b1 = Math.min(batch, b0 + per);
-      chunk(b0, b1, (b1 - b0) * rowsPerImage, heap.getMemoryOffset(cols.dataId));
-    }
-  } finally {
-    heap.disposeData(cols.dataId);
-  }
-}
-
-/** Runs one generated GEMM on heap offsets, packing B into a scratch buffer first where the module packs. */
-function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number): void {
-  const mod = gemmModule(spec, heap.wasm.asm.memory);
-  if (mod.pack === undefined) {
-    mod.gemm(a, b, c, 0);
-    return;
-  }
-  const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
-  try {
-    const packed = heap.getMemoryOffset(scratch.dataId);
-    mod.pack(b, packed);
-    mod.gemm(a, packed, c, 0);
-  } finally {
-    heap.disposeData(scratch.dataId);
-  }
-}
-
-/**
- * The convolution itself as GEMMs: per chunk of images, `y = cols · W` (W read as `[KH·KW·Ci, Co]`), or for a single
- * output channel `yᵀ = Wᵀ · colsᵀ` (same memory; needs OH·OW divisible by 4). Undefined where it does not apply (see
- * `backpropFilterGemm`).
- */
-function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, x, filter);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  const wide = co % 4 === 0;
-  if (!wide && !(co === 1 && n % 4 === 0 && (g.oh * g.ow) % 4 === 0)) return undefined;
-  const out = heap.makeOutput([info.batchSize, g.oh, g.ow, co], 'float32');
-  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-    im2col(off(x), cols, b0, b1);
-    const y = off(out) + b0 * g.oh * g.ow * co * 4;
-    if (wide) heapGemm(heap, { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma: gemmFma }, cols, off(filter), y);
-    else heapGemm(heap, { m: 1, n: rows, k: n, transA: true, transB: true, bias: false, relu: false, fma: gemmFma }, off(filter), cols, y);
-  });
-  convGemmStats.forward++;
-  return out;
-}
-
 /** Wraps the stock wasm Conv2D (XNNPACK): NHWC float32 convolutions `conv2dGemm` takes run as GEMMs. */
 function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): KernelOutput => {
@@ -344,59 +198,6 @@ function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
     return conv2dGemm(args.backend as unknown as HeapBackend, x, filter, info) ?? original.kernelFunc(args);
   };
   return { kernelName: 'Conv2D', backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
-}
-
-/**
- * The filter gradient as GEMMs: per chunk of images, `dW += colsᵀ · dy` (cols = im2col(x), `[rows, KH·KW·Ci]`; dy
- * `[rows, Co]`), or for a single output channel `dWᵀ += dyᵀ · cols` (same memory). Undefined where it does not apply
- * (see `convGeometry`; Co divisible by 4, or Co = 1 with KH·KW·Ci divisible by 4).
- */
-function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, x, dy);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  const wide = co % 4 === 0;
-  if (!wide && !(co === 1 && n % 4 === 0)) return undefined;
-  const out = heap.makeOutput([g.kh, g.kw, g.ci, co], 'float32');
-  const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-  const { im2col } = im2colModule(g, heap.wasm.asm.memory);
-  forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-    im2col(off(x), cols, b0, b1);
-    const dyChunk = off(dy) + b0 * g.oh * g.ow * co * 4;
-    const spec: GemmSpec = { m: wide ? n : 1, n: wide ? co : n, k: rows, transA: true, transB: false, bias: false, relu: false, fma: gemmFma, accumulate: b0 > 0 };
-    heapGemm(heap, spec, wide ? cols : dyChunk, wide ? dyChunk : cols, off(out));
-  });
-  convGemmStats.filter++;
-  return out;
-}
-
-/**
- * The input gradient (and conv2dTranspose forward) as GEMMs: per chunk of images, `cols = dy · Wᵀ` (W read as
- * `[KH·KW·Ci, Co]`, packed once) and `dx = col2im(cols)`. Undefined where it does not apply (see `convGeometry`; Co
- * and KH·KW·Ci divisible by 4).
- */
-function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const plan = convGemmPlan(info, dy, filter);
-  if (plan === undefined) return undefined;
-  const { g, n, co } = plan;
-  if (co % 4 !== 0 || n % 4 !== 0) return undefined;
-  const dx = heap.makeOutput([info.batchSize, g.h, g.w, g.ci], 'float32');
-  const packed = heap.makeOutput([co, n], 'float32');
-  try {
-    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    const memory = heap.wasm.asm.memory;
-    const { col2im } = im2colModule(g, memory);
-    forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
-      const mod = gemmModule({ m: rows, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: gemmFma }, memory);
-      if (b0 === 0) mod.pack!(off(filter), off(packed)); // the same panels for every m
-      mod.gemm(off(dy) + b0 * g.oh * g.ow * co * 4, off(packed), cols, 0);
-      col2im(cols, off(dx), b0, b1);
-    });
-  } finally {
-    heap.disposeData(packed.dataId);
-  }
-  convGemmStats.input++;
-  return dx;
 }
 
 /**
@@ -526,11 +327,11 @@ function makeConv2DBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
       // [KH, KW, Ci, Co] -> flip spatially -> [KH, KW, Co, Ci]
       const flipped = keep(reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } }));
       const wT = keep(transpose({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } }));
-      const out = single(conv2d({
-        inputs: { x: d, filter: wT },
-        backend,
-        attrs: { strides: [1, 1], pad: [[0, 0], [top, padB], [left, padR], [0, 0]], dilations: [1, 1], dataFormat: 'NHWC' },
-      }));
+      const pad: tf.backend_util.ExplicitPadding = [[0, 0], [top, padB], [left, padR], [0, 0]];
+      // The stride-1 convolution itself: the im2col GEMM path where it applies (multi-threaded), else XNNPACK.
+      const convInfo = tf.backend_util.computeConv2DInfo(d.shape as [number, number, number, number], wT.shape as [number, number, number, number], [1, 1], [1, 1], pad, undefined, false, 'channelsLast');
+      const out = conv2dGemm(backend as unknown as HeapBackend, d, wT, convInfo)
+        ?? single(conv2d({ inputs: { x: d, filter: wT }, backend, attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' } }));
       if (out.shape[1] === h && out.shape[2] === w) return out;
       temps.push(out);
       return single(wasmKernel('Slice')({ inputs: { x: out }, backend, attrs: { begin: [0, 0, 0, 0], size: [b, h, w, out.shape[3]] } }));
@@ -635,7 +436,7 @@ let colsumFn: { memory: WebAssembly.Memory; fn: (x: number, out: number, rows: n
 function columnSums(heap: HeapBackend, x: tf.TensorInfo, out: tf.TensorInfo, rows: number, cols: number): void {
   const memory = heap.wasm.asm.memory;
   if (colsumFn === undefined || colsumFn.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildColumnSumModule()), { env: { memory } });
+    const inst = new WebAssembly.Instance(compileFor(buildColumnSumModule(), memory), { env: { memory } });
     colsumFn = { memory, fn: inst.exports.colsum as (x: number, out: number, rows: number, cols: number) => void };
   }
   colsumFn.fn(heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, cols);
@@ -715,7 +516,7 @@ function install(name: string, label: string, build: (original: tf.KernelConfig 
 export function registerWasmKernelFixes(): string[] {
   if (installed.size === 0) wasmGemmFma(true);
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    install(name, `${name} (generated wasm SIMD GEMM${gemmFma ? ' with relaxed-SIMD FMA' : ''}; transposed operands)`, (original) => {
+    install(name, `${name} (generated wasm SIMD GEMM${wasmGemmFma() ? ' with relaxed-SIMD FMA' : ''}; transposed operands)`, (original) => {
       if (original === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
       return makeMatMul(name, original);
     });
@@ -739,6 +540,8 @@ export function registerWasmKernelFixes(): string[] {
   install(ACTIVATION_GRAD_KERNEL, 'relu/sigmoid gradient from the output (one wasm SIMD pass)', () => makeActivationGrad());
   install(MSE_KERNEL, 'mean squared error (one wasm SIMD pass, float64 sum)', () => makeMse());
   install(MSE_GRAD_KERNEL, 'mean squared error gradient (one wasm SIMD pass)', () => makeMseGrad());
+  registerBiasActGradient(ACTIVATION_GRAD_KERNEL);
+  install(BIAS_ACT_KERNEL, 'fused bias + relu/sigmoid of a convolution (one wasm SIMD pass, own gradient)', () => makeBiasActivation(() => wasmKernel('Sigmoid')));
   install('Conv2DBackpropInput', 'Conv2DBackpropInput (col2im + GEMM, or XNNPACK, instead of a scalar loop)', (original) => {
     if (original === undefined) throw new Error('wasm kernel Conv2DBackpropInput is not registered');
     return makeConv2DBackpropInput(original);
@@ -757,410 +560,6 @@ export function unregisterWasmKernelFixes(): void {
     if (original !== undefined) tf.registerKernel(original);
   }
   installed.clear();
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// A generated WebAssembly SIMD GEMM that works in place on the wasm backend's heap (it imports the backend's
-// memory), specialised per shape so that every stride is a constant in the code.
-// ---------------------------------------------------------------------------------------------------------------
-
-const S_LOAD = 0x00;
-const S_LOAD32_SPLAT = 0x09;
-const S_STORE = 0x0b;
-const S_CONST = 0x0c;
-const S_SHUFFLE = 0x0d;
-const S_F32X4_ADD = 0xe4;
-const S_F32X4_MUL = 0xe6;
-const S_F32X4_MAX = 0xe9;
-
-/** Shape and epilogue of one generated GEMM: `C[M,N] = op(A)·B (+ bias[N]) (relu)`. */
-export interface GemmSpec {
-  m: number;
-  n: number;
-  k: number;
-  /** A is stored `[K, M]` (the product uses Aᵀ); otherwise `[M, K]`. */
-  transA: boolean;
-  /** B is stored `[N, K]` (the product uses Bᵀ; the module then packs it first, see `buildGemmModule`). */
-  transB: boolean;
-  bias: boolean;
-  relu: boolean;
-  /** Multiply-add with `f32x4.relaxed_madd` (one FMA where the CPU has it) instead of `f32x4.mul` + `f32x4.add`. */
-  fma?: boolean;
-  /** `C += op(A)·B` (C's values are the starting sums; no bias). */
-  accumulate?: boolean;
-}
-
-/** Rows of C per register tile (4 x 8 = 8 f32x4 accumulators, 11 live v128 in the k loop; 3, 5, 6 measured slower). */
-const GEMM_MR = 4;
-/** Bytes of A rows per chunk (half of a 1 MiB L2). */
-const GEMM_CHUNK_BYTES = 512 * 1024;
-/** Longest k range per pass over C. */
-const GEMM_KC = 512;
-/** k steps per trip of the inner loop. */
-/** Pack B into column panels from this many rows of C up (for a few rows, one pass over B costs about as much as the product). */
-const GEMM_PACK_MIN_M = 16;
-const GEMM_KU = 1; // measured: 2 and 4 are 1.3-1.9x slower (TurboFan hoists all loads of a trip and spills)
-
-/**
- * Builds a wasm module (importing `env.memory`) exporting `gemm(a, b, c, bias)` — all byte offsets into the memory —
- * that computes `C[i, j] = Σ_k A'[i, k]·B'[k, j] (+ bias[j])`, `max(·, 0)` with `relu`, where A' is A or Aᵀ and B' is
- * B or Bᵀ. The product goes in 4 x 8 register tiles (4 x 4 at a right edge with N ≡ 4 mod 8, fewer rows at the
- * bottom edge): each step of the k loop loads one row of the B panel (2 f32x4), broadcasts the 4 A values
- * (`v128.load32_splat`, so a transposed A only changes the constant offsets) and does 8 multiply-adds: `f32x4.mul`
- * + `f32x4.add`, or with `fma` one `f32x4.relaxed_madd` each (an FMA instruction on x64 with FMA3; measured on one
- * Zen 4 core at the dense AE's shapes: 44-54 GFLOP/s against 36-43 for mul + add, whose loop is bound by how many
- * instructions the core can issue, not by its FP units). Sums run in
- * increasing k, one product at a time, like the cpu backend; K longer than GEMM_KC goes in passes (partial sums
- * through C) and M in chunks of rows that stay in L2.
- *
- * With a transposed B, or M >= GEMM_PACK_MIN_M, the module also exports `pack(b, scratch)`, which writes B' as column
- * panels: the `K x 8` panel of columns j..j+7 at float offset j·K, row-major (the 4-wide last one likewise), so the
- * k loop reads one contiguous 32-byte row per step (measured 10-20% faster than striding over B's rows); for Bᵀ it
- * is a 4 x 4 shuffle transpose straight into that layout. `gemm` then takes the scratch as b. Requires N and (with
- * transB) K divisible by 4.
- */
-export function buildGemmModule(spec: GemmSpec): Uint8Array {
-  const { m: M, n: N, k: K, transA, transB, bias, relu } = spec;
-  const fma = spec.fma === true;
-  const accumulate = spec.accumulate === true;
-  if (accumulate && bias) throw new Error('GEMM: accumulate and bias together are not supported');
-  if (N % 4 !== 0 || M < 1 || K < 1 || (transB && K % 4 !== 0)) throw new Error(`unsupported GEMM shape ${JSON.stringify(spec)}`);
-  const [A, B, C, BIAS] = [0, 1, 2, 3];
-  const [J, I, AP, BP, BEND, CP, I0, IEND] = [4, 5, 6, 7, 8, 9, 10, 11];
-  const ACC = 12; // 2·GEMM_MR accumulators
-  const [B0, B1, SPL] = [ACC + 2 * GEMM_MR, ACC + 2 * GEMM_MR + 1, ACC + 2 * GEMM_MR + 2];
-  const rowStepA = transA ? 4 : K * 4; // bytes between A'[i, k] and A'[i + 1, k]
-  const kStepA = transA ? M * 4 : 4; // bytes between A'[i, k] and A'[i, k + 1]
-  const rowBytesC = N * 4;
-  const packedB = transB || M >= GEMM_PACK_MIN_M;
-  const code: number[] = [];
-  const emit = emitter(code);
-  const get = (l: number): void => emit(W.localGet, uleb(l));
-  const set = (l: number): void => emit(W.localSet, uleb(l));
-  const i32c = (v: number): void => emit(W.i32Const, sleb(v));
-  const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
-  const addTo = (l: number, v: number): void => {
-    get(l);
-    i32c(v);
-    emit(W.i32Add);
-    set(l);
-  };
-  const zero = (): void => emit(simdOp(S_CONST), new Array<number>(16).fill(0));
-
-  /** The k range of the current pass (see `kBlocks`), and whether it is the first / last one. */
-  let k0 = 0;
-  let kLen = K;
-  let firstK = true;
-  let lastK = true;
-  /** One mr x (4·nv) tile of C at row I (local) and byte column J (local), over the current k range. */
-  const tile = (mr: number, nv: number): void => {
-    get(C);
-    get(I);
-    i32c(rowBytesC);
-    emit(W.i32Mul, W.i32Add);
-    get(J);
-    emit(W.i32Add);
-    set(CP);
-    get(A);
-    get(I);
-    i32c(rowStepA);
-    emit(W.i32Mul, W.i32Add);
-    if (k0 > 0) {
-      i32c(k0 * kStepA);
-      emit(W.i32Add);
-    }
-    set(AP);
-    // B row stride: N·4 bytes, or the panel width when B is packed (panel of column block J at byte J·K).
-    const bStride = packedB ? nv * 16 : rowBytesC;
-    get(B);
-    get(J);
-    if (packedB) {
-      i32c(K);
-      emit(W.i32Mul);
-    }
-    emit(W.i32Add);
-    if (k0 > 0) {
-      i32c(k0 * bStride);
-      emit(W.i32Add);
-    }
-    set(BP);
-    get(BP);
-    i32c((kLen - (kLen % GEMM_KU)) * bStride);
-    emit(W.i32Add);
-    set(BEND);
-    for (let r = 0; r < mr; r++) {
-      for (let c = 0; c < nv; c++) {
-        if (!firstK || accumulate) {
-          get(CP);
-          emit(simdOp(S_LOAD), memarg(4, r * rowBytesC + c * 16));
-        } else if (bias) {
-          get(BIAS);
-          get(J);
-          emit(W.i32Add, simdOp(S_LOAD), memarg(4, c * 16));
-        } else zero();
-        set(ACC + r * 2 + c);
-      }
-    }
-    /** One k step at `u` steps past the pointers: 2 B loads, mr broadcasts, 2·mr multiply-adds. */
-    const kStep = (u: number): void => {
-      get(BP);
-      emit(simdOp(S_LOAD), memarg(4, u * bStride));
-      set(B0);
-      if (nv === 2) {
-        get(BP);
-        emit(simdOp(S_LOAD), memarg(4, u * bStride + 16));
-        set(B1);
-      }
-      for (let r = 0; r < mr; r++) {
-        get(AP);
-        emit(simdOp(S_LOAD32_SPLAT), memarg(2, r * rowStepA + u * kStepA));
-        set(SPL);
-        for (let c = 0; c < nv; c++) {
-          if (fma) {
-            get(SPL);
-            get(c === 0 ? B0 : B1);
-            get(ACC + r * 2 + c);
-            emit(simdOp(RELAXED_MADD)); // a·b + c
-          } else {
-            get(ACC + r * 2 + c);
-            get(SPL);
-            get(c === 0 ? B0 : B1);
-            emit(simdOp(S_F32X4_MUL), simdOp(S_F32X4_ADD));
-          }
-          set(ACC + r * 2 + c);
-        }
-      }
-    };
-    const kMain = kLen - (kLen % GEMM_KU);
-    if (kMain > 0) {
-      emit(W.loop, W.void);
-      for (let u = 0; u < GEMM_KU; u++) kStep(u);
-      addTo(AP, GEMM_KU * kStepA);
-      addTo(BP, GEMM_KU * bStride);
-      get(BP);
-      get(BEND);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    }
-    for (let u = 0; u < kLen - kMain; u++) kStep(u);
-    for (let r = 0; r < mr; r++) {
-      for (let c = 0; c < nv; c++) {
-        get(CP);
-        get(ACC + r * 2 + c);
-        if (relu && lastK) {
-          zero();
-          emit(simdOp(S_F32X4_MAX));
-        }
-        emit(simdOp(S_STORE), memarg(4, r * rowBytesC + c * 16));
-      }
-    }
-  };
-  const mMain = M - (M % GEMM_MR);
-  const nMain = N - (N % 8);
-  // Rows of A per chunk: the chunk's rows stay in L2 while every column block of B passes over them.
-  const mc = Math.max(GEMM_MR, Math.floor(GEMM_CHUNK_BYTES / (K * 4) / GEMM_MR) * GEMM_MR);
-  /**
-   * `rows(nv)` for every column block, with the byte column in local `col`: 0, 32, ... over the 8-wide blocks, then
-   * the 4-wide one if N ≡ 4 mod 8. Used by the GEMM body (col = J) and the B-packing body.
-   */
-  const columns = (rows: (nv: number) => void, col = J): void => {
-    if (nMain > 0) {
-      i32c(0);
-      set(col);
-      emit(W.loop, W.void);
-      rows(2);
-      addTo(col, 32);
-      get(col);
-      i32c(nMain * 4);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    }
-    if (N > nMain) {
-      i32c(nMain * 4);
-      set(col);
-      rows(1);
-    }
-  };
-  // Long k ranges go in passes of GEMM_KC (the first starts from the bias or 0, later ones from the partial C; relu
-  // on the last), so that a tile's A rows and B panel stay in L1 whatever K is. The sums still run in increasing k.
-  const kBlocks = Math.ceil(K / GEMM_KC);
-  for (let kb = 0; kb < kBlocks; kb++) {
-    k0 = kb * GEMM_KC;
-    kLen = Math.min(GEMM_KC, K - k0);
-    firstK = kb === 0;
-    lastK = kb === kBlocks - 1;
-    if (mMain > 0) {
-      i32c(0);
-      set(I0);
-      emit(W.loop, W.void); // over chunks of mc rows: IEND = min(I0 + mc, mMain)
-      get(I0);
-      i32c(mc);
-      emit(W.i32Add);
-      set(IEND);
-      get(IEND);
-      i32c(mMain);
-      get(IEND);
-      i32c(mMain);
-      emit(W.i32LtU, W.select);
-      set(IEND);
-      columns((nv) => {
-        get(I0);
-        set(I);
-        emit(W.loop, W.void);
-        tile(GEMM_MR, nv);
-        addTo(I, GEMM_MR);
-        get(I);
-        get(IEND);
-        emit(W.i32LtU, W.brIf, 0, W.end);
-      });
-      addTo(I0, mc);
-      get(I0);
-      i32c(mMain);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    }
-    if (M > mMain) {
-      columns((nv) => {
-        i32c(mMain);
-        set(I);
-        tile(M - mMain, nv);
-      });
-    }
-  }
-  emit(W.end);
-  const gemmBody = [...uleb(2), ...uleb(8), I32, ...uleb(2 * GEMM_MR + 3), V128, ...code];
-
-  const bodies = [gemmBody];
-  if (transB) {
-    // pack(src, dst) for Bᵀ: src [N, K] -> dst [K, N] (column panels when packedB), 4 x 4 blocks. Locals: 0 src, 1 dst, 2 row block (bytes into src),
-    // 3 column offset, 4 src pointer, 5 dst pointer; v128 6..9 rows, 10..13 interleaved halves.
-    code.length = 0; // the previous body was copied out
-    const [SRC, DST, RB, CB, SP, DP] = [0, 1, 2, 3, 4, 5];
-    const R0 = 6;
-    const T0 = 10;
-    const lo = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
-    const hi = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
-    const lo64 = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-    const hi64 = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
-    const srcRow = K * 4;
-    const dstRow = N * 4;
-    const nMainTb = N - (N % 8);
-    /** Blocks of 4 src rows RB in [from, to), writing dst rows `ps` bytes apart (ps = N·4 unpacked). */
-    const rowBlocks = (from: number, to: number, ps: number): void => {
-      i32c(from);
-      set(RB);
-      emit(W.loop, W.void); // over blocks of 4 src rows (= 4 dst columns)
-      get(SRC);
-      get(RB);
-      i32c(srcRow);
-      emit(W.i32Mul, W.i32Add);
-      set(SP);
-      get(DST);
-      if (packedB) {
-        // panel of column j0 = RB: (j0 >> 3)·K·32, then (j0 & 7)·4 inside it
-        get(RB);
-        emit(W.i32Const, 3, 0x76); // i32.shr_u
-        i32c(K * 32);
-        emit(W.i32Mul, W.i32Add);
-        get(RB);
-        emit(W.i32Const, 7, 0x71, W.i32Const, 4, W.i32Mul, W.i32Add);
-      } else {
-        get(RB);
-        i32c(4);
-        emit(W.i32Mul, W.i32Add);
-      }
-      set(DP);
-      i32c(0);
-      set(CB);
-      emit(W.loop, W.void); // over blocks of 4 src columns (= 4 dst rows)
-      for (let q = 0; q < 4; q++) {
-        get(SP);
-        emit(simdOp(S_LOAD), memarg(4, q * srcRow));
-        set(R0 + q);
-      }
-      const pairs: [number, number, number[]][] = [
-        [R0, R0 + 1, lo],
-        [R0 + 2, R0 + 3, lo],
-        [R0, R0 + 1, hi],
-        [R0 + 2, R0 + 3, hi],
-      ];
-      pairs.forEach(([a, b, pat], t) => {
-        get(a);
-        get(b);
-        emit(simdOp(S_SHUFFLE), pat);
-        set(T0 + t);
-      });
-      const cols: [number, number, number[]][] = [
-        [T0, T0 + 1, lo64],
-        [T0, T0 + 1, hi64],
-        [T0 + 2, T0 + 3, lo64],
-        [T0 + 2, T0 + 3, hi64],
-      ];
-      cols.forEach(([a, b, pat], q) => {
-        get(DP);
-        get(a);
-        get(b);
-        emit(simdOp(S_SHUFFLE), pat);
-        emit(simdOp(S_STORE), memarg(4, q * ps));
-      });
-      addTo(SP, 16);
-      addTo(DP, 4 * ps);
-      addTo(CB, 4);
-      get(CB);
-      i32c(K);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-      addTo(RB, 4);
-      get(RB);
-      i32c(to);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    };
-    if (!packedB) rowBlocks(0, N, dstRow);
-    else {
-      if (nMainTb > 0) rowBlocks(0, nMainTb, 32);
-      if (N > nMainTb) rowBlocks(nMainTb, N, 16);
-    }
-    emit(W.end);
-    bodies.push([...uleb(2), ...uleb(4), I32, ...uleb(8), V128, ...code]);
-  }
-
-  if (packedB && !transB) {
-    // pack(src, dst): B [K, N] -> its column panels (see buildGemmModule's comment). Locals: 0 src, 1 dst, 2 column
-    // byte offset, 3 src pointer, 4 dst pointer, 5 dst end.
-    code.length = 0; // the previous body was copied out
-    const [SRC, DST, JB, SP, DP, DEND] = [0, 1, 2, 3, 4, 5];
-    /** Copies the panel at byte column JB (local), `width` bytes per row of B. */
-    const panel = (width: number): void => {
-      get(SRC);
-      get(JB);
-      emit(W.i32Add);
-      set(SP);
-      get(DST);
-      get(JB);
-      i32c(K);
-      emit(W.i32Mul, W.i32Add);
-      set(DP);
-      get(DP);
-      i32c(K * width);
-      emit(W.i32Add);
-      set(DEND);
-      emit(W.loop, W.void);
-      for (let o = 0; o < width; o += 16) {
-        get(DP);
-        get(SP);
-        emit(simdOp(S_LOAD), memarg(4, o), simdOp(S_STORE), memarg(4, o));
-      }
-      addTo(SP, rowBytesC);
-      addTo(DP, width);
-      get(DP);
-      get(DEND);
-      emit(W.i32LtU, W.brIf, 0, W.end);
-    };
-    columns((nv) => panel(16 * nv), JB);
-    emit(W.end);
-    bodies.push([...uleb(1), ...uleb(4), I32, ...code]);
-  }
-
-  return assembleModule({
-    types: [{ params: [I32, I32, I32, I32], results: [] }, { params: [I32, I32], results: [] }],
-    funcs: bodies.map((body, i) => (i === 0 ? { type: 0, name: 'gemm', body } : { type: 1, name: 'pack', body })),
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1295,16 +694,20 @@ export function buildAdamModule(): Uint8Array {
 }
 
 type AdamFn = (value: number, m: number, v: number, g: number, oValue: number, oM: number, oV: number, n: number, ...scalars: number[]) => void;
-let adamFn: { memory: WebAssembly.Memory; fn: AdamFn } | undefined;
+let adamFn: { memory: WebAssembly.Memory; module: WebAssembly.Module; fn: AdamFn } | undefined;
 
 /** The compiled Adam pass for a wasm heap (compiled once per heap). */
-function adamPass(memory: WebAssembly.Memory): AdamFn {
+function adamPass(memory: WebAssembly.Memory): { module: WebAssembly.Module; fn: AdamFn } {
   if (adamFn === undefined || adamFn.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildAdamModule()), { env: { memory } });
-    adamFn = { memory, fn: inst.exports.adam as AdamFn };
+    const module = compileFor(buildAdamModule(), memory);
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    adamFn = { memory, module, fn: inst.exports.adam as AdamFn };
   }
-  return adamFn.fn;
+  return adamFn;
 }
+
+/** Variables of at least this many elements are updated by the compute pool's threads, in ranges. */
+const ADAM_SPLIT_MIN = 1 << 15;
 
 /**
  * Runs one Adam pass: reads `value, m, v, g` and the scalars `acc1`, `acc2` (b_i^t) from the heap and writes the
@@ -1312,16 +715,29 @@ function adamPass(memory: WebAssembly.Memory): AdamFn {
  */
 function runAdamPass(heap: HeapBackend, attrs: FusedAdamAttrs, ins: tf.TensorInfo[], acc1: tf.TensorInfo, acc2: tf.TensorInfo, outs: tf.TensorInfo[]): void {
   const memory = heap.wasm.asm.memory;
-  const fn = adamPass(memory);
+  const { module, fn } = adamPass(memory);
   const f32 = Math.fround;
   const accAt = (t: tf.TensorInfo): number => new Float32Array(memory.buffer, heap.getMemoryOffset(t.dataId), 1)[0];
   const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
   const [value, m, v, g] = ins;
   const bc1 = 1 - accAt(acc1);
   const bc2 = 1 - accAt(acc2);
-  fn(off(value), off(m), off(v), off(g), off(outs[0]), off(outs[1]), off(outs[2]), tf.util.sizeFromShape(value.shape),
-    f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2),
-    f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1));
+  const n = tf.util.sizeFromShape(value.shape);
+  const scalars = [f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2), f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1)];
+  const ptrs = [value, m, v, g, ...outs].map(off);
+  const threads = computeThreads();
+  if (threads <= 1 || n < ADAM_SPLIT_MIN) {
+    fn(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], n, ...scalars);
+    return;
+  }
+  // Element-wise: ranges (multiples of 4) give each element the same arithmetic on any thread.
+  const per = Math.ceil(n / threads / 4) * 4;
+  const parts: PoolCall[][] = [];
+  for (let from = 0; from < n; from += per) {
+    const len = Math.min(per, n - from);
+    parts.push([{ module, fn: 'adam', args: [...ptrs.map((p) => p + from * 4), len, ...scalars], floatArgs: 0x7f << 8 }]);
+  }
+  runParts(memory, parts);
 }
 
 /**
@@ -1514,14 +930,39 @@ export function buildElementwiseModule(): Uint8Array {
   });
 }
 
-let elementwise: { memory: WebAssembly.Memory; fns: ElementwiseExports } | undefined;
+let elementwise: { memory: WebAssembly.Memory; module: WebAssembly.Module; fns: ElementwiseExports } | undefined;
+
+function elementwiseModule(memory: WebAssembly.Memory): NonNullable<typeof elementwise> {
+  if (elementwise === undefined || elementwise.memory !== memory) {
+    const module = compileFor(buildElementwiseModule(), memory);
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    elementwise = { memory, module, fns: inst.exports as unknown as ElementwiseExports };
+  }
+  return elementwise;
+}
 
 function elementwiseFns(memory: WebAssembly.Memory): ElementwiseExports {
-  if (elementwise === undefined || elementwise.memory !== memory) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(buildElementwiseModule()), { env: { memory } });
-    elementwise = { memory, fns: inst.exports as unknown as ElementwiseExports };
+  return elementwiseModule(memory).fns;
+}
+
+/** Element-wise passes over at least this many floats are split into ranges over the compute pool. */
+const ELEMENTWISE_SPLIT_MIN = 1 << 16;
+
+/** `reluGrad` / `sigmoidGrad` over `n` floats (a multiple of 4), split over the pool when large. */
+function runActivationGrad(memory: WebAssembly.Memory, fn: 'reluGrad' | 'sigmoidGrad', dy: number, y: number, out: number, n: number): void {
+  const e = elementwiseModule(memory);
+  const threads = computeThreads();
+  if (threads <= 1 || n < ELEMENTWISE_SPLIT_MIN) {
+    e.fns[fn](dy, y, out, n * 4);
+    return;
   }
-  return elementwise.fns;
+  const per = Math.ceil(n / threads / 4) * 4;
+  const parts: PoolCall[][] = [];
+  for (let from = 0; from < n; from += per) {
+    const b = from * 4;
+    parts.push([{ module: e.module, fn, args: [dy + b, y + b, out + b, Math.min(per, n - from) * 4] }]);
+  }
+  runParts(memory, parts);
 }
 
 /** A float32 view of a tensor's data on the wasm heap (take it after the last allocation: growth detaches it). */
@@ -1568,12 +1009,10 @@ function makeActivationGrad(): tf.KernelConfig {
     checkFloat32(dy, y);
     const n = tf.util.sizeFromShape(y.shape);
     const out = heap.makeOutput(y.shape, 'float32');
-    const fns = elementwiseFns(heap.wasm.asm.memory);
     const main = n - (n % 4);
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    if (activation === 'relu') fns.reluGrad(off(dy), off(y), off(out), main * 4);
-    else if (activation === 'sigmoid') fns.sigmoidGrad(off(dy), off(y), off(out), main * 4);
-    else throw new Error(`${ACTIVATION_GRAD_KERNEL}: unsupported activation ${activation}`);
+    if (activation !== 'relu' && activation !== 'sigmoid') throw new Error(`${ACTIVATION_GRAD_KERNEL}: unsupported activation ${activation}`);
+    runActivationGrad(heap.wasm.asm.memory, activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', off(dy), off(y), off(out), main);
     if (main < n) {
       const [d, v, o] = [heapF32(heap, dy, n), heapF32(heap, y, n), heapF32(heap, out, n)];
       const f = Math.fround;

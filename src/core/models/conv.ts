@@ -11,7 +11,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import { VariableStore, activate, applyStack, denseStack, mseAutoencoder, newScope } from './layers';
+import { VariableStore, applyStack, biasActivate, denseStack, mseAutoencoder, newScope } from './layers';
 
 export const DEFAULT_CONV_FILTERS = [16, 32];
 const KERNEL = 3;
@@ -66,7 +66,7 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
 
   const encode = (x: tf.Tensor2D): tf.Tensor2D => {
     let t = tf.reshape(x, [-1, h, w, c]) as tf.Tensor4D;
-    for (const layer of encConv) t = activate(tf.add(tf.conv2d(t, layer.W as tf.Tensor4D, 2, 'same'), layer.b) as tf.Tensor4D, config.activation);
+    for (const layer of encConv) t = biasActivate(tf.conv2d(t, layer.W as tf.Tensor4D, 2, 'same'), layer.b, config.activation);
     return applyStack(encDense, tf.reshape(t, [-1, flat]) as tf.Tensor2D, config.activation, 'linear');
   };
   const decode = (z: tf.Tensor2D): tf.Tensor2D => {
@@ -75,10 +75,10 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
     for (const layer of decConv) {
       const [, th, tw] = t.shape;
       const up = tf.conv2dTranspose(t, layer.W as tf.Tensor4D, [batch, th * 2, tw * 2, layer.out], 2, 'same');
-      t = activate(tf.add(up, layer.b) as tf.Tensor4D, config.activation);
+      t = biasActivate(up, layer.b, config.activation);
     }
     if (t.shape[1] !== h || t.shape[2] !== w) t = tf.slice(t, [0, 0, 0, 0], [batch, h, w, t.shape[3]]);
-    const out = activate(tf.add(tf.conv2d(t, outConv.W as tf.Tensor4D, 1, 'same'), outConv.b) as tf.Tensor4D, config.outputActivation);
+    const out = biasActivate(tf.conv2d(t, outConv.W as tf.Tensor4D, 1, 'same'), outConv.b, config.outputActivation);
     return tf.reshape(out, [batch, h * w * c]) as tf.Tensor2D;
   };
   return mseAutoencoder(config, store, encode, decode);

@@ -6,6 +6,7 @@
 import { tf } from '../tf';
 import { deriveSeed } from '../random';
 import { DENSE_KERNEL, MSE_KERNEL } from '../backend/wasmKernels';
+import { BIAS_ACT_KERNEL } from '../backend/biasActivation';
 import type { Activation, Autoencoder, ModelConfig } from './types';
 
 let instanceCounter = 0;
@@ -122,6 +123,19 @@ export function applyDense(layer: DenseLayer, x: tf.Tensor2D, activation: Activa
     return tf.engine().runKernel(DENSE_KERNEL, { x, W: layer.W, b: layer.b }, { activation }) as tf.Tensor2D;
   }
   return activate(tf.add(tf.matMul(x, layer.W as tf.Tensor2D), layer.b) as tf.Tensor2D, activation);
+}
+
+/**
+ * `act(z + b)` with the bias broadcast over the last axis (a convolution's output). With relu, sigmoid or linear
+ * on float32 data, C divisible by 4, where the backend has `BIAS_ACT_KERNEL` (wasm with the kernel fixes) this is
+ * one kernel with its own gradient, else Add + act.
+ */
+export function biasActivate<T extends tf.Tensor>(z: T, b: tf.Tensor, activation: Activation): T {
+  const c = z.shape[z.shape.length - 1];
+  const fusable = (activation === 'relu' || activation === 'sigmoid' || activation === 'linear') && z.dtype === 'float32' && b.dtype === 'float32'
+    && b.rank === 1 && b.shape[0] === c && c % 4 === 0 && c > 0;
+  if (fusable && hasKernel(BIAS_ACT_KERNEL)) return tf.engine().runKernel(BIAS_ACT_KERNEL, { z, b }, { activation }) as T;
+  return activate(tf.add(z, b) as T, activation);
 }
 
 /** Runs `x` through a stack of dense layers: `activation` on all, `last` on the final one. */

@@ -21,8 +21,21 @@ const STREAM_PRETRAIN = 5;
 /** Stage label of end-to-end training after greedy pretraining (stacked models). */
 export const FINE_TUNE_STAGE = 'fine-tune';
 
+/** Smallest batch the validation loss is evaluated in (no gradients: big batches cut the per-kernel overhead). */
+const EVAL_BATCH = 512;
+
 /** Yield a macrotask every this many batches so a worker can receive messages (cancel) while training. */
 const YIELD_EVERY = 4;
+
+/** Epochs the plateau rule of early stopping looks back over. */
+export const PLATEAU_WINDOW = 3;
+/**
+ * Default `minImprovement`: a plateau is 3 epochs that gained less than 5% of the improvement so far. Measured on
+ * Fashion-MNIST 60k (dense, defaults): the validation loss gains ~1% an epoch after epoch 10 and the rule stops
+ * training at epoch 14 of 20, with a validation loss 2.4% above the 20-epoch one; on small datasets the curve stays
+ * steep for longer.
+ */
+export const DEFAULT_MIN_IMPROVEMENT = 0.05;
 
 export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'onProgress' | 'signal'>> = {
   epochs: 20,
@@ -30,6 +43,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'onProgress' | '
   learningRate: 1e-3,
   validationSplit: 0.1,
   patience: 5,
+  minImprovement: DEFAULT_MIN_IMPROVEMENT,
   seed: 42,
 };
 
@@ -155,6 +169,9 @@ export async function trainAutoencoder(
     let best = Infinity;
     let bestWeights: tf.Tensor[] | undefined;
     let sinceBest = 0;
+    /** The best monitored loss after each epoch of this stage (for the plateau rule). */
+    const bestAfter: number[] = [];
+    const minImprovement = opts.minImprovement ?? DEFAULT_MIN_IMPROVEMENT;
     const label = (p: TrainProgress | EpochRecord, stageEpoch: number): void => {
       if (!staged) return;
       p.stage = stage.name;
@@ -222,7 +239,7 @@ export async function trainAutoencoder(
         if (cancelled || seen === 0) break;
         const loss = lossSum / seen;
         const parts = Object.fromEntries(partNames.map((k, i) => [k, partSums[i] / seen]));
-        const valLoss = val.length > 0 ? evaluate(stage.loss, x, dim, val, batchSize, deriveSeed(stage.seed, STREAM_VALIDATION), condition, condDim) : undefined;
+        const valLoss = val.length > 0 ? evaluate(stage.loss, x, dim, val, Math.max(batchSize, EVAL_BATCH), deriveSeed(stage.seed, STREAM_VALIDATION), condition, condDim) : undefined;
         const record: EpochRecord = { epoch: global, loss, parts, seconds: (performance.now() - epochStart) / 1000 };
         if (valLoss !== undefined) record.valLoss = valLoss;
         label(record, epoch);
@@ -242,6 +259,11 @@ export async function trainAutoencoder(
             sinceBest = 0;
             keepBest();
           } else if (++sinceBest >= opts.patience) {
+            stoppedEarly = true;
+            break;
+          }
+          bestAfter.push(best);
+          if (onPlateau(bestAfter, minImprovement)) {
             stoppedEarly = true;
             break;
           }
@@ -267,6 +289,23 @@ export async function trainAutoencoder(
   const result: TrainResult = { history, stoppedEarly, cancelled, seconds, samplesPerSec: samplesSeen / Math.max(seconds, 1e-9) };
   if (staged) result.stages = summaries;
   return result;
+}
+
+/**
+ * Whether training has reached a plateau, given the best monitored loss after each epoch: the last PLATEAU_WINDOW
+ * epochs lowered it by less than `minImprovement` times the whole gain since the first epoch. Gains are measured on
+ * log(loss) where losses are positive, so a loss that keeps halving every few epochs (however small it has become)
+ * is not a plateau.
+ */
+export function onPlateau(bestAfter: readonly number[], minImprovement: number): boolean {
+  const e = bestAfter.length;
+  if (!(minImprovement > 0) || e <= PLATEAU_WINDOW) return false;
+  const logs = bestAfter[e - 1] > 0;
+  const f = (v: number): number => (logs ? Math.log(v) : v);
+  const last = f(bestAfter[e - 1]);
+  const gained = f(bestAfter[0]) - last;
+  const recent = f(bestAfter[e - 1 - PLATEAU_WINDOW]) - last;
+  return gained > 0 && recent < minImprovement * gained;
 }
 
 function progress(

@@ -5,8 +5,14 @@ export interface TrainOptions {
   learningRate: number;
   /** Fraction of samples held out for validation (0 disables). */
   validationSplit: number;
-  /** Early stopping: stop after this many epochs without a validation improvement (0 disables). */
+  /** Early stopping: stop after this many epochs without a validation improvement (0 disables early stopping). */
   patience: number;
+  /**
+   * Early stopping on a plateau (with `patience` > 0): stop when the last `PLATEAU_WINDOW` epochs lowered the best
+   * validation loss by less than this fraction of everything training had gained since the first epoch (default
+   * `DEFAULT_MIN_IMPROVEMENT`; 0 disables).
+   */
+  minImprovement?: number;
   seed: number;
   /** Called after every batch and at each epoch end; may be async (the loop awaits it). */
   onProgress?: (p: TrainProgress) => void | Promise<void>;

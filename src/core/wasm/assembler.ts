@@ -121,3 +121,44 @@ export function assembleModule(spec: ModuleSpec): Uint8Array {
   const codeSec = section(10, vec(spec.funcs.map((f) => [...uleb(f.body.length), ...f.body])));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
 }
+
+/** Most pages a 32-bit memory can have (a shared memory import declares it, matching any shared memory). */
+const MAX_PAGES = 65536;
+
+/**
+ * The bytes of an `assembleModule` module with its memory import declared shared (maximum MAX_PAGES), so that it
+ * links against a shared `WebAssembly.Memory`; unchanged when `shared` is false or the import is shared already.
+ */
+export function withSharedMemoryImport(bytes: Uint8Array, shared: boolean): Uint8Array {
+  if (!shared) return bytes;
+  const tail = [...str('env'), ...str('memory'), 0x02];
+  let p = 8;
+  while (p < bytes.length) {
+    const id = bytes[p];
+    let len = 0;
+    let shift = 0;
+    let q = p + 1;
+    for (;;) {
+      const b = bytes[q++];
+      len += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    if (id === 2) {
+      const body = Array.from(bytes.subarray(q, q + len));
+      if (body[0] !== 1 || tail.some((b, i) => body[1 + i] !== b)) throw new Error('unexpected memory import');
+      const flags = body[1 + tail.length];
+      if (flags === 0x03) return bytes;
+      const min = body.slice(2 + tail.length); // flags 0x00: just the minimum
+      const sec = section(2, [1, ...tail, 0x03, ...min, ...uleb(MAX_PAGES)]);
+      return Uint8Array.from([...bytes.subarray(0, p), ...sec, ...bytes.subarray(q + len)]);
+    }
+    p = q + len;
+  }
+  throw new Error('module has no memory import');
+}
+
+/** Compiles an `assembleModule` module so that it links against `memory` (shared or not). */
+export function compileFor(bytes: Uint8Array, memory: WebAssembly.Memory): WebAssembly.Module {
+  return new WebAssembly.Module(withSharedMemoryImport(bytes, memory.buffer instanceof SharedArrayBuffer));
+}

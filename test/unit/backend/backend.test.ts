@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
+import { computeThreads } from '../../../src/core/backend/computePool';
+import { createModel, defaultModelConfig } from '../../../src/core/models/index';
+import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, isBackendPreference, resolvePreference } from '../../../src/core/backend/backend';
 
 test('initBackend("cpu") selects the cpu backend with no fallback', async () => {
@@ -30,9 +33,13 @@ test('initBackend("tensorflow") falls back to wasm with a reason when tfjs-node 
   assert.equal(tf.getBackend(), 'wasm');
   assert.match(info.fallbackReason ?? '', /tfjs-node not installed/);
   assert.ok(info.kernelFixes.length >= 3, 'wasm fixes registered');
-  assert.equal(info.threads, 1);
+  // The project's kernels run on the compute pool over the (shared) wasm heap.
+  assert.equal(info.threads, computeThreads());
+  const heap = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+  assert.ok(heap.buffer instanceof SharedArrayBuffer, 'the wasm heap is shared');
   const n = info.kernelFixes.length;
-  assert.equal(describeBackend(info), `wasm, ${info.simd === true ? 'SIMD' : 'no SIMD'}, 1 thread, ${n} kernel fixes, requested tensorflow: tfjs-node not installed`);
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  assert.equal(describeBackend(info), `wasm, ${info.simd === true ? 'SIMD' : 'no SIMD'}, ${threads}, ${n} kernel fixes, requested tensorflow: tfjs-node not installed`);
   assert.ok(describeBackend(info).length < 120, 'the default line stays short');
   assert.match(describeBackend(info, true), /requested tensorflow: tfjs-node not installed; kernel fixes: BatchMatMul/);
 });
@@ -81,5 +88,34 @@ test('initBackend("auto") honours the environment override', async () => {
   } finally {
     if (saved === undefined) delete process.env[BACKEND_ENV_VAR];
     else process.env[BACKEND_ENV_VAR] = saved;
+  }
+});
+
+/** Whether the optional native backend can be loaded here (its install needs libtensorflow from the network). */
+function tfjsNodeAvailable(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('tfjs-node: selected by auto where installed, and a dense AE trains on it', {
+  skip: tfjsNodeAvailable() ? false : 'tfjs-node not installed (optional dependency; its install downloads libtensorflow, unreachable here)',
+}, async () => {
+  const info = await initBackend('auto');
+  assert.equal(info.name, 'tensorflow');
+  assert.equal(tf.getBackend(), 'tensorflow');
+  const n = 64;
+  const x = Float32Array.from({ length: n * 10 }, (_, i) => (Math.sin(i) + 1) / 2);
+  const model = createModel(defaultModelConfig('dense', [10], { hidden: [8], latentDim: 2, seed: 1 }));
+  try {
+    const before = tf.memory().numTensors;
+    const r = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: 5, batchSize: 16, learningRate: 1e-2, seed: 3 }));
+    assert.ok(r.history[r.history.length - 1].loss < r.history[0].loss, 'loss falls');
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    model.dispose();
   }
 });
