@@ -18,10 +18,13 @@
  * Run: `npm run bench:anomaly`. Env: ANOMALY_DATASETS (fashion,mnist), ANOMALY_KINDS (vae,denoising), ANOMALY_TRAIN
  * (2000), ANOMALY_EPOCHS (30 for Fashion-MNIST, 90 for MNIST), ANOMALY_LR (0.001), ANOMALY_PATIENCE (5), ANOMALY_LATENT (32), ANOMALY_HIDDEN
  * (256,64), ANOMALY_NOISE (gaussian:0.1, for the denoising kind), ANOMALY_CLASSES (0..9), ANOMALY_COMBOS (extra
- * score sums, e.g. mse+knn).
+ * score sums, e.g. mse+knn), ANOMALY_DUMP (a folder: writes every score of the test and validation rows, the codes
+ * and the test labels per dataset / kind / class as .npy, to study score combinations offline; with ANOMALY_DUMP_REC
+ * also the inputs and reconstructions, about 350 MB for Fashion-MNIST).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { encode, reconstruct } from '../src/core/inference';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '../src/core/tf';
@@ -165,6 +168,25 @@ async function benchDataset(s: Split): Promise<{ rows: Row[]; baselines: Map<str
           const scores = anomalyScores(model, cal, s.testX, s.nTest, methods);
           const anomalous = Array.from(s.testY, (y) => y !== c);
           for (const m of methods) add(`${kind} ${m}`, c, rocAuc(scores[m] as Float32Array, anomalous));
+          if (env.ANOMALY_DUMP) {
+            const dd = join(env.ANOMALY_DUMP, s.name.split(' ')[0], kind, String(c));
+            mkdirSync(dd, { recursive: true });
+            const raw = methods.filter((m) => m !== 'combined');
+            const val = anomalyScores(model, cal, gatherRows(x, 784, split.val), split.val.length, raw);
+            for (const m of methods) writeNpy(join(dd, `test_${m}.npy`), scores[m] as Float32Array, s.nTest, 1);
+            for (const m of raw) writeNpy(join(dd, `val_${m}.npy`), val[m] as Float32Array, split.val.length, 1);
+            const L = model.config.latentDim;
+            writeNpy(join(dd, 'codes_train.npy'), encode(model, gatherRows(x, 784, split.train), split.train.length), split.train.length, L);
+            writeNpy(join(dd, 'codes_val.npy'), encode(model, gatherRows(x, 784, split.val), split.val.length), split.val.length, L);
+            writeNpy(join(dd, 'codes_test.npy'), encode(model, s.testX, s.nTest), s.nTest, L);
+            if (env.ANOMALY_DUMP_REC) {
+              writeNpy(join(dd, 'rec_test.npy'), reconstruct(model, s.testX, s.nTest), s.nTest, 784);
+              writeNpy(join(dd, 'rec_val.npy'), reconstruct(model, gatherRows(x, 784, split.val), split.val.length), split.val.length, 784);
+              writeNpy(join(dd, 'x_val.npy'), gatherRows(x, 784, split.val), split.val.length, 784);
+              if (c === CLASSES[0]) writeNpy(join(dd, 'x_test.npy'), s.testX, s.nTest, 784);
+            }
+            writeNpy(join(dd, 'labels.npy'), Float32Array.from(s.testY), s.nTest, 1);
+          }
           if (COMBOS.length > 0) {
             const val = anomalyScores(model, cal, gatherRows(x, 784, split.val), split.val.length, methods.filter((m) => m !== 'combined'));
             for (const combo of COMBOS) {

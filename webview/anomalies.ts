@@ -21,6 +21,7 @@ export interface AnomalyState {
 
 export const SCORE_LABELS: Record<AnomalyScoreMethod, string> = {
   mse: 'reconstruction error (MSE)',
+  smoothed: 'smoothed reconstruction error',
   zscore: 'standardised error (per feature)',
   elbo: 'negative ELBO (VAE)',
   knn: 'latent kNN distance',

@@ -17,14 +17,20 @@ import {
   mahalanobisScores,
   mseScores,
   residualVariance,
+  smoothedErrorScores,
   robustScale,
   standardizedErrorScores,
 } from './anomalyScores';
 
 /** The score that measured best in `npm run bench:anomaly` (see README, "Anomaly detection"). */
 export const DEFAULT_ANOMALY_SCORE: AnomalyScoreMethod = 'combined';
-/** Scores averaged by `combined` (chosen from the bench). */
-export const DEFAULT_COMBINED_PARTS: readonly AnomalyScoreMethod[] = ['mse', 'zscore', 'knn', 'mahalanobis'];
+/**
+ * Scores averaged by `combined`: one of the input space (the smoothed reconstruction error) and one of the latent space
+ * (the non-parametric kNN distance), weighted equally after robust scaling.
+ */
+export const DEFAULT_COMBINED_PARTS: readonly AnomalyScoreMethod[] = ['smoothed', 'knn'];
+/** Width (in samples along each spatial / temporal axis) of the Gaussian that smooths the residual of `smoothed`. */
+export const DEFAULT_SMOOTHING_SIGMA = 1;
 /** Default false-positive rate of the calibrated thresholds. */
 export const DEFAULT_TARGET_FPR = 0.05;
 /** Neighbours of the kNN score. */
@@ -134,10 +140,13 @@ export function negativeElbos(model: Autoencoder, x: Float32Array, n: number, co
 }
 
 /** Raw (uncombined) score of a view. */
-function rawScore(view: ModelView, method: Exclude<AnomalyScoreMethod, 'combined'>, ref: AnomalyReference, dim: number, latentDim: number): Float32Array {
+function rawScore(view: ModelView, method: Exclude<AnomalyScoreMethod, 'combined'>, ref: AnomalyReference, config: ModelConfig): Float32Array {
+  const { inputDim: dim, latentDim } = config;
   switch (method) {
     case 'mse':
       return mseScores(view.x, view.rec, view.n, dim);
+    case 'smoothed':
+      return smoothedErrorScores(view.x, view.rec, view.n, config.sampleShape, DEFAULT_SMOOTHING_SIGMA);
     case 'zscore':
       return standardizedErrorScores(view.x, view.rec, view.n, dim, ref.residualVariance);
     case 'elbo':
@@ -153,7 +162,7 @@ function rawScore(view: ModelView, method: Exclude<AnomalyScoreMethod, 'combined
 /** Every requested score of a view (combined from its parts). */
 function scoresOf(view: ModelView, methods: readonly AnomalyScoreMethod[], ref: AnomalyReference, config: ModelConfig): Partial<Record<AnomalyScoreMethod, Float32Array>> {
   const out: Partial<Record<AnomalyScoreMethod, Float32Array>> = {};
-  const raw = (m: Exclude<AnomalyScoreMethod, 'combined'>): Float32Array => (out[m] ??= rawScore(view, m, ref, config.inputDim, config.latentDim));
+  const raw = (m: Exclude<AnomalyScoreMethod, 'combined'>): Float32Array => (out[m] ??= rawScore(view, m, ref, config));
   for (const m of methods) {
     if (m === 'combined') out.combined = combineScores(ref.combined.parts.map((p) => raw(p as Exclude<AnomalyScoreMethod, 'combined'>)), ref.combined.scales);
     else raw(m);
@@ -213,7 +222,7 @@ export function calibrateAnomalies(model: Autoencoder, x: Float32Array, n: numbe
   const cv = modelView(model, cal.x, calIdx.length, cal.c, methods.includes('elbo'));
   const rawMethods = methods.filter((m) => m !== 'combined');
   const calScores = scoresOf(cv, rawMethods, reference, model.config);
-  reference.combined.scales = reference.combined.parts.map((p) => robustScale(calScores[p] ?? rawScore(cv, p as Exclude<AnomalyScoreMethod, 'combined'>, reference, dim, latentDim)));
+  reference.combined.scales = reference.combined.parts.map((p) => robustScale(calScores[p] ?? rawScore(cv, p as Exclude<AnomalyScoreMethod, 'combined'>, reference, model.config)));
   calScores.combined = scoresOf(cv, ['combined'], reference, model.config).combined;
   const thresholds: Partial<Record<AnomalyScoreMethod, AnomalyThreshold>> = {};
   for (const m of methods) thresholds[m] = thresholdAtFpr(calScores[m] as Float32Array, targetFpr);

@@ -4,6 +4,10 @@
  * anomalous". Reference statistics are fitted on normal (training) rows; see `anomalyModel.ts` for running a model.
  *
  * - `mse`: mean over features of the squared residual r = x - x^.
+ * - `smoothed`: mean over features of the squared residual after Gaussian smoothing over the sample's spatial (image)
+ *   or temporal (sequence) axes. A normal row's pixel residual is mostly edges reconstructed a little off place:
+ *   thin, sign-alternating, cancelled by smoothing; an anomaly's residual is a coherent region (a stroke or part the
+ *   model cannot draw) that survives it. Equal to `mse` for flat rows (no neighbouring features).
  * - `zscore`: mean over features of r_j^2 / s_j^2, s_j^2 the residual variance of feature j on the normal rows
  *   (floored): a diagonal-Gaussian negative log-likelihood of the residual, so a small error on a feature that the
  *   model always reconstructs perfectly counts as much as a large error on a noisy one.
@@ -12,13 +16,14 @@
  * - `mahalanobis`: squared Mahalanobis distance (z - mu)^T S^-1 (z - mu) of the code to a Gaussian fitted to the
  *   reference codes (S regularised by a small ridge).
  * - `combined`: the mean of several scores, each standardised by the median and interquartile range of its values on
- *   held-out normal rows, so no one score's units dominate.
+ *   held-out normal rows, so no one score's units dominate. By default one score of each view: `smoothed` (what the
+ *   decoder cannot reproduce) and `knn` (how far the code is from every training code), see `anomalyModel.ts`.
  */
 import { percentile } from './anomaly';
 
-export type AnomalyScoreMethod = 'mse' | 'zscore' | 'elbo' | 'knn' | 'mahalanobis' | 'combined';
+export type AnomalyScoreMethod = 'mse' | 'smoothed' | 'zscore' | 'elbo' | 'knn' | 'mahalanobis' | 'combined';
 
-export const ANOMALY_SCORE_METHODS: readonly AnomalyScoreMethod[] = ['mse', 'zscore', 'elbo', 'knn', 'mahalanobis', 'combined'];
+export const ANOMALY_SCORE_METHODS: readonly AnomalyScoreMethod[] = ['mse', 'smoothed', 'zscore', 'elbo', 'knn', 'mahalanobis', 'combined'];
 
 /** Type guard for user-supplied method names (CLI, webview messages). */
 export function isAnomalyScoreMethod(value: unknown): value is AnomalyScoreMethod {
@@ -33,6 +38,47 @@ export function mseScores(x: Float32Array, rec: Float32Array, n: number, dim: nu
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = i * dim, e = j + dim; j < e; j++) s += (x[j] - rec[j]) ** 2;
+    out[i] = s / dim;
+  }
+  return out;
+}
+
+/**
+ * Per-sample mean of the squared smoothed residual, length `n`: r~ = G_sigma * (x - x^), a Gaussian convolution
+ * (weights exp(-t^2 / 2 sigma^2) for |t| <= round(4 sigma), normalised to sum 1, zeros beyond the border) applied
+ * separably along every axis of `sampleShape` but the last (channels are smoothed independently), then
+ * (1/dim) sum_j r~_j^2. A one-axis shape (`[d]`, flat rows) has no such axis and gives `mseScores`; so does sigma 0.
+ */
+export function smoothedErrorScores(x: Float32Array, rec: Float32Array, n: number, sampleShape: readonly number[], sigma: number): Float32Array {
+  const dim = sampleShape.reduce((a, b) => a * b, 1);
+  checkRows(x, n, dim, 'x');
+  checkRows(rec, n, dim, 'reconstruction');
+  const axes = sampleShape.length >= 2 ? sampleShape.length - 1 : 0;
+  const radius = Math.round(4 * sigma);
+  if (axes === 0 || !(radius > 0)) return mseScores(x, rec, n, dim);
+  const w = Float64Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma)));
+  const total = w.reduce((a, b) => a + b, 0);
+  for (let t = 0; t < w.length; t++) w[t] /= total;
+  let a = new Float64Array(dim);
+  let b = new Float64Array(dim);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, o = i * dim; j < dim; j++) a[j] = x[o + j] - rec[o + j];
+    for (let axis = 0, stride = dim; axis < axes; axis++) {
+      const size = sampleShape[axis];
+      stride /= size;
+      for (let j = 0; j < dim; j++) {
+        const at = Math.floor(j / stride) % size;
+        const lo = Math.max(-radius, -at);
+        const hi = Math.min(radius, size - 1 - at);
+        let s = 0;
+        for (let t = lo; t <= hi; t++) s += w[t + radius] * a[j + t * stride];
+        b[j] = s;
+      }
+      [a, b] = [b, a];
+    }
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += a[j] * a[j];
     out[i] = s / dim;
   }
   return out;

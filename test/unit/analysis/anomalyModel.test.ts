@@ -52,14 +52,14 @@ function calibrate(model: Autoencoder): AnomalyCalibration {
   return calibrateAnomalies(model, data.train, N, { trainRows: split.train, calibrationRows: split.val, targetFpr: 0.1, seed: 3 });
 }
 
-test('reconstruction scores (mse, zscore, combined) rank off-manifold rows on top', () => {
+test('reconstruction scores (mse, smoothed, zscore, combined) rank off-manifold rows on top', () => {
   const cal = calibrate(dense);
-  const scores = anomalyScores(dense, cal, data.test, data.isOut.length, ['mse', 'zscore', 'combined']);
-  for (const m of ['mse', 'zscore', 'combined'] as const) {
+  const scores = anomalyScores(dense, cal, data.test, data.isOut.length, ['mse', 'smoothed', 'zscore', 'combined']);
+  for (const m of ['mse', 'smoothed', 'zscore', 'combined'] as const) {
     const auc = rocAuc(scores[m] as Float32Array, data.isOut);
     assert.ok(auc > 0.9, `${m}: AUROC ${auc}`);
   }
-  assert.deepEqual(availableScoreMethods(dense), ['mse', 'zscore', 'knn', 'mahalanobis', 'combined']);
+  assert.deepEqual(availableScoreMethods(dense), ['mse', 'smoothed', 'zscore', 'knn', 'mahalanobis', 'combined']);
   assert.throws(() => anomalyScores(dense, cal, data.test, data.isOut.length, ['elbo']), /not available/);
 });
 

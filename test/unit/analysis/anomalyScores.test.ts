@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createNormalRng } from '../../../src/core/random';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import {
-  combineScores, fitGaussian, knnScores, mahalanobisScores, mseScores, residualVariance, robustScale, standardizedErrorScores,
+  combineScores, fitGaussian, knnScores, mahalanobisScores, mseScores, residualVariance, robustScale, smoothedErrorScores, standardizedErrorScores,
 } from '../../../src/core/analysis/anomalyScores';
 import { thresholdAtFpr } from '../../../src/core/analysis/anomalyModel';
 import { defaultAnomalyLabels, evaluateAnomalies, rocCurve } from '../../../src/core/analysis/anomalyReport';
@@ -114,6 +114,68 @@ test('standardised error weighs a residual by how well that feature is usually r
   const zn = standardizedErrorScores(x, rec, n, dim, v);
   const meanZ = zn.reduce((s, q) => s + q, 0) / n;
   assert.ok(Math.abs(meanZ - 1) < 1e-4, `mean standardised error of the fitting rows ${meanZ}`);
+});
+
+/** Direct (non-separable) Gaussian smoothing of one residual over the axes `spatial` of `shape`, channels last. */
+function smoothDirect(r: Float32Array, shape: number[], sigma: number): number[] {
+  const radius = Math.round(4 * sigma);
+  const g = (t: number): number => (Math.abs(t) <= radius ? Math.exp(-(t * t) / (2 * sigma * sigma)) : 0);
+  let norm = 0;
+  for (let t = -radius; t <= radius; t++) norm += g(t);
+  const [h, w, c] = shape.length === 3 ? shape : [shape[0], 1, shape[1]];
+  const wide = shape.length === 3;
+  const out: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        for (let yy = 0; yy < h; yy++) {
+          for (let xx = 0; xx < w; xx++) {
+            const k = (g(yy - y) / norm) * (wide ? g(xx - x) / norm : xx === x ? 1 : 0);
+            s += k * r[(yy * w + xx) * c + ch];
+          }
+        }
+        out.push(s);
+      }
+    }
+  }
+  return out;
+}
+
+test('smoothed error equals the mean square of the Gaussian-smoothed residual (images and sequences)', () => {
+  const r = createNormalRng(5);
+  for (const [shape, sigma] of [[[6, 7, 2], 1], [[9, 3], 0.75]] as const) {
+    const dim = shape.reduce((a, b) => a * b, 1);
+    const x = Float32Array.from({ length: 3 * dim }, () => r());
+    const rec = Float32Array.from({ length: 3 * dim }, () => r());
+    const got = smoothedErrorScores(x, rec, 3, shape, sigma);
+    for (let i = 0; i < 3; i++) {
+      const res = Float32Array.from({ length: dim }, (_, j) => x[i * dim + j] - rec[i * dim + j]);
+      const want = smoothDirect(res, [...shape], sigma).reduce((s, v) => s + v * v, 0) / dim;
+      assert.ok(Math.abs(got[i] - want) < 1e-5 * want, `${shape.join('x')} row ${i}: ${got[i]} vs ${want}`);
+    }
+  }
+  // Flat rows have no neighbouring features: the plain MSE.
+  const x = Float32Array.from({ length: 20 }, () => r());
+  assert.deepEqual(Array.from(smoothedErrorScores(x, new Float32Array(20), 2, [10], 1)), Array.from(mseScores(x, new Float32Array(20), 2, 10)));
+});
+
+test('smoothed error ranks a coherent residual region above scattered pixel errors of the same MSE', () => {
+  const side = 12;
+  const dim = side * side;
+  const x = new Float32Array(2 * dim);
+  const rec = new Float32Array(2 * dim);
+  // Row 0: a checkerboard of +-0.5 over a 6x6 patch (edges slightly off place); row 1: a solid 6x6 block of 0.5.
+  for (let y = 3; y < 9; y++) {
+    for (let c = 3; c < 9; c++) {
+      rec[y * side + c] = (y + c) % 2 === 0 ? 0.5 : -0.5;
+      rec[dim + y * side + c] = 0.5;
+    }
+  }
+  const mse = mseScores(x, rec, 2, dim);
+  assert.equal(mse[0], mse[1]);
+  const sm = smoothedErrorScores(x, rec, 2, [side, side, 1], 1);
+  assert.ok(sm[1] > 20 * sm[0], `block ${sm[1]} vs checkerboard ${sm[0]}`);
 });
 
 test('combined score: an outlier in either part ranks above every normal row', () => {

@@ -66,7 +66,7 @@ test('the sidecar holds the thresholds, and a reloaded model applies them', asyn
   assert.equal(saved.calibrationRows, 20);
   const ex = await LocalExplorer.load(modelDir);
   try {
-    for (const method of ['mse', 'zscore', 'knn', 'mahalanobis', 'combined'] as const) {
+    for (const method of ['mse', 'smoothed', 'zscore', 'knn', 'mahalanobis', 'combined'] as const) {
       const r = await ex.anomalies(method);
       assert.equal(r.threshold, saved.thresholds[method]?.threshold, method);
       assert.equal(r.expectedFpr, saved.thresholds[method]?.expectedFpr);
@@ -114,7 +114,7 @@ test('embed --score prints the threshold, and with --anomaly-label precision, re
   const code = await main(['embed', modelDir, '--score', 'zscore', '--anomaly-label', 'anomaly', '--out', out, '--backend', 'cpu'], c.io);
   assert.equal(code, 0, c.err());
   const text = c.out();
-  assert.match(text, /Anomaly score zscore; others: mse, knn, mahalanobis, combined/);
+  assert.match(text, /Anomaly score zscore; others: mse, smoothed, knn, mahalanobis, combined/);
   assert.match(text, /Threshold [\d.e+-]+: set for 10\.0% false positives, [\d.]+% on 20 held-out validation rows; flags \d+ of 200 samples/);
   assert.match(text, /Labels anomaly as anomalies \(20 of 200\): precision [\d.]+, recall [\d.]+, false-positive rate [\d.]+, AUROC [\d.]+/);
   assert.match(text, /ROC \(FPR -> TPR\): 0\.00->0\.\d\d .* 1\.00->1\.00/);
