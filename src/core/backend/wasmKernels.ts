@@ -788,6 +788,8 @@ export interface GemmSpec {
   fma?: boolean;
   /** `C += op(A)·B` (C's values are the starting sums; no bias). */
   accumulate?: boolean;
+  /** Import the memory as shared (for worker threads, e.g. the kNN search); default not shared. */
+  shared?: boolean;
 }
 
 /** Rows of C per register tile (4 x 8 = 8 f32x4 accumulators, 11 live v128 in the k loop; 3, 5, 6 measured slower). */
@@ -1160,6 +1162,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
   return assembleModule({
     types: [{ params: [I32, I32, I32, I32], results: [] }, { params: [I32, I32], results: [] }],
     funcs: bodies.map((body, i) => (i === 0 ? { type: 0, name: 'gemm', body } : { type: 1, name: 'pack', body })),
+    ...(spec.shared === true ? { sharedMaxPages: 65536 } : {}),
   });
 }
 
