@@ -89,19 +89,43 @@ test('embed writes CSV and refuses to overwrite without --force', async () => {
   assert.equal(await main(['embed', modelDir, '--out', out, '--force', '--quiet', '--backend', 'cpu'], c.io), 0, c.err());
 });
 
-test('cluster --suggest picks k = 3 and --k writes cluster ids', async () => {
+test('cluster --suggest picks k = 3 (default method) and --k writes cluster ids; every method runs and is scored against the labels', async () => {
   let c = capture();
   assert.equal(await main(['cluster', modelDir, '--suggest', '2..5', '--backend', 'cpu'], c.io), 0, c.err());
-  assert.match(c.out(), /k = 3,/);
+  assert.match(c.out(), /method umap-gmm: 3 clusters/);
+  assert.match(c.out(), /accuracy 1\.0000/);
+  assert.match(c.err(), /UMAP layout/);
   const out = path.join(dir, 'clusters.json');
   c = capture();
-  assert.equal(await main(['cluster', modelDir, '--k', '3', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  assert.equal(await main(['cluster', modelDir, '--k', '3', '--method', 'kmeans', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
   const doc = JSON.parse(readFileSync(out, 'utf8')) as { clusters: number[] };
   assert.equal(new Set(doc.clusters).size, 3);
+  for (const method of ['umap-kmeans', 'gmm', 'dbscan', 'hdbscan']) {
+    c = capture();
+    assert.equal(await main(['cluster', modelDir, '--k', '3', '--method', method, '--backend', 'cpu', '--quiet'], c.io), 0, c.err());
+    const m = /accuracy ([0-9.]+)/.exec(c.out());
+    assert.ok(m && Number(m[1]) >= 0.9, `${method}: ${c.out()}`);
+  }
   c = capture();
   assert.equal(await main(['cluster', modelDir, '--k', '3', '--suggest', '2..4'], c.io), 2);
+  c = capture();
+  assert.equal(await main(['cluster', modelDir, '--method', 'spectral'], c.io), 2);
   assert.deepEqual(parseRange('2..12'), [2, 12]);
   assert.throws(() => parseRange('5..2'));
+});
+
+test('cluster --k 10 --out clusters.csv (default method) writes index and cluster columns, one row per sample', async () => {
+  const out = path.join(dir, 'clusters.csv');
+  const c = capture();
+  assert.equal(await main(['cluster', modelDir, '--k', '10', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  assert.ok(header.includes('index') && header.includes('cluster'), lines[0]);
+  assert.equal(lines.length, 91);
+  const ci = header.indexOf('cluster');
+  const ids = new Set(lines.slice(1).map((l) => Number(l.split(',')[ci])));
+  assert.ok(ids.size >= 3 && ids.size <= 10, `clusters ${[...ids].join(',')}`);
+  lines.slice(1).forEach((l, i) => assert.equal(Number(l.split(',')[header.indexOf('index')]), i));
 });
 
 test('export writes each format; projector gives vectors + metadata', async () => {
