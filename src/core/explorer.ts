@@ -8,10 +8,11 @@ import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
-import type { ClusterMethod, ClusterProgress } from './analysis/clusterPipeline';
+import type { ClusterProgress } from './analysis/clusterPipeline';
+import type { ClusterMethod } from './analysis/clusterMethods';
 import type { ConfusionMatrix } from './analysis/clusterMetrics';
 
-export type { ClusterMethod } from './analysis/clusterPipeline';
+export type { ClusterMethod } from './analysis/clusterMethods';
 
 export type ProjectionMethod = 'none' | 'pca' | 'umap';
 export type InterpolationMode = 'linear' | 'spherical';

@@ -18,29 +18,15 @@ import { dbscan, hdbscan } from './density';
 import { fastUmap } from './fastUmap';
 import type { UmapProgress } from './fastUmap';
 import { NOISE } from './clusterMetrics';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from './clusterMethods';
+import type { ClusterMethod } from './clusterMethods';
 
-export const CLUSTER_METHODS = ['umap-gmm', 'umap-kmeans', 'kmeans', 'gmm', 'dbscan', 'hdbscan'] as const;
-export type ClusterMethod = (typeof CLUSTER_METHODS)[number];
-/** The recommended pipeline (see bench/cluster.ts and the README's evidence). */
-export const DEFAULT_CLUSTER_METHOD: ClusterMethod = 'umap-gmm';
+export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from './clusterMethods';
+export type { ClusterMethod } from './clusterMethods';
 /** UMAP clustering space: dimensions, neighbours and min_dist (N2D's settings, about as many dimensions as clusters). */
 export const CLUSTER_UMAP_COMPONENTS = 10;
 export const CLUSTER_UMAP_NEIGHBORS = 20;
 export const CLUSTER_UMAP_MIN_DIST = 0;
-
-/** Whether a method needs k (density methods find their own number of clusters). */
-export function methodNeedsK(method: ClusterMethod): boolean {
-  return method !== 'dbscan' && method !== 'hdbscan';
-}
-
-/** Whether a method clusters in the UMAP space. */
-export function methodUsesUmap(method: ClusterMethod): boolean {
-  return method !== 'kmeans' && method !== 'gmm';
-}
-
-export function isClusterMethod(v: unknown): v is ClusterMethod {
-  return typeof v === 'string' && (CLUSTER_METHODS as readonly string[]).includes(v);
-}
 
 export interface ClusterProgress {
   stage: UmapProgress['stage'] | 'cluster';
