@@ -128,7 +128,9 @@ export async function optimizeLayout(
   for (let i = 0; i < m; i++) epochsPerNegative[i] = epochsPerSample[i] / negativeSampleRate;
   const nextSample = Float64Array.from(epochsPerSample);
   const nextNegative = Float64Array.from(epochsPerNegative);
-  const y = embedding;
+  // Float64 working copy: no float32 rounding on every store; written back at the end.
+  const y = Float64Array.from(embedding);
+  const scaleN = n / 4294967296;
   // xorshift32 for the negative samples (cheap enough to draw hundreds of millions).
   let state = (deriveSeed(opts.seed, 2) | 1) >>> 0;
   const twoAB = 2 * a * b;
@@ -160,7 +162,7 @@ export async function optimizeLayout(
         state ^= state << 13;
         state ^= state >>> 17;
         state ^= state << 5;
-        const kk = ((state >>> 0) % n) * dims;
+        const kk = Math.floor((state >>> 0) * scaleN) * dims; // uniform in 0..n-1 without an integer division
         let s2 = 0;
         for (let c = 0; c < dims; c++) {
           const diff = y[j + c] - y[kk + c];
@@ -185,6 +187,7 @@ export async function optimizeLayout(
       throwIfAborted(opts.signal);
     }
   }
+  embedding.set(y);
 }
 
 /** Embeds `n x d` rows into `n x nComponents` coordinates (see the module comment). */
