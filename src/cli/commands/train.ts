@@ -23,6 +23,9 @@ export function defaultStride(length: number): number {
   return Math.max(1, Math.floor(length / 4));
 }
 
+/** IDEC fine-tuning epochs when `--idec` is given without `--idec-epochs`. */
+export const DEFAULT_IDEC_EPOCHS = 10;
+
 /** Epochs when `--epochs` is not given (2,000 MNIST digits, dense, wasm: about 10 s). */
 export const DEFAULT_CLI_EPOCHS = 20;
 
@@ -51,6 +54,9 @@ Options:
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --out DIR          output folder (default .latent/<dataset>-<model>)
   --max-rows N       read at most N samples
+  --idec K           after training, IDEC fine-tuning towards K clusters (reconstruction + KL to a sharpened
+                     target distribution; dense-like models, not cvae)
+  --idec-epochs N    IDEC epochs (default ${DEFAULT_IDEC_EPOCHS})
   --quiet            no progress output
   -h, --help         this help
 `;
@@ -88,6 +94,7 @@ export function parseTrainArgs(args: string[]): {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   outDir?: string;
   quiet: boolean;
+  idec?: { k: number; epochs: number };
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -112,6 +119,8 @@ export function parseTrainArgs(args: string[]): {
       backend: { type: 'string' },
       out: { type: 'string' },
       'max-rows': { type: 'string' },
+      idec: { type: 'string' },
+      'idec-epochs': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
@@ -151,7 +160,11 @@ export function parseTrainArgs(args: string[]): {
   const stride = intOption('stride', values.stride, 1);
   if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true };
+  const idecK = intOption('idec', values.idec, 2);
+  const idecEpochs = intOption('idec-epochs', values['idec-epochs'], 1);
+  if (idecEpochs !== undefined && idecK === undefined) throw new UsageError('--idec-epochs needs --idec K');
+  const idec = idecK !== undefined ? { k: idecK, epochs: idecEpochs ?? DEFAULT_IDEC_EPOCHS } : undefined;
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, outDir: values.out, quiet: values.quiet === true, ...(idec ? { idec } : {}) };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -168,6 +181,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       datasetPath: opts.datasetPath === undefined ? undefined : path.resolve(opts.datasetPath),
       loadOptions: opts.loadOptions,
       model: { ...opts.model, kind: opts.kind },
+      ...(opts.idec ? { idec: opts.idec } : {}),
       train: opts.train,
       outDir: opts.outDir,
       onProgress: bar ? (p): void => bar.update(p) : undefined,
