@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
 import type { LoadOptions } from '../../core/data/dataset';
-import { availableModelKinds, isModelKind } from '../../core/models/index';
+import { DEFAULT_IMAGE_LATENT, availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
@@ -37,7 +37,7 @@ MNIST digits (the bundled mnist package).
 
 Options:
   --model KIND       ${availableModelKinds().join('|')} (default dense)
-  --latent N         latent dimensions (default 8 for tables, 16 for images)
+  --latent N         latent dimensions (default 8 for tables, ${DEFAULT_IMAGE_LATENT} for images)
   --hidden A,B       hidden layer widths, outermost first
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
   --batch N          batch size (default 64)

@@ -73,14 +73,21 @@ function validateConfig(config: ModelConfig): void {
 }
 
 /**
+ * Latent width for image data: about as many dimensions as the classes one expects to find (N2D's choice). Measured
+ * in bench/cluster.ts (dense AE, default training, UMAP + GMM, k = 10): latent 10 vs 16 gave accuracy 0.636 vs 0.589
+ * on Fashion-MNIST (10k) and 0.791 vs 0.725 on MNIST (10k), with reconstruction MSE 0.0148 vs 0.0136.
+ */
+export const DEFAULT_IMAGE_LATENT = 10;
+
+/**
  * Sensible defaults for a kind and data shape. Hidden widths shrink from the input towards the code: for an input of
- * d features, `[min(256, 2^ceil(log2 d)), 64]`-style layers, dropping those not narrower than the input; latent 16 for
+ * d features, `[min(256, 2^ceil(log2 d)), 64]`-style layers, dropping those not narrower than the input; latent DEFAULT_IMAGE_LATENT for
  * images (d >= 256 or a conv model), else 8 (capped below d). `overrides` win (undefined values are ignored).
  */
 export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overrides?: Partial<ModelConfig>): ModelConfig {
   const inputDim = sampleShape.reduce((a, b) => a * b, 1);
   const image = isImageModel(kind) || sampleShape.length === 3 || inputDim >= 256;
-  const latentDim = Math.max(1, Math.min(image ? 16 : 8, Math.max(2, Math.floor(inputDim / 2))));
+  const latentDim = Math.max(1, Math.min(image ? DEFAULT_IMAGE_LATENT : 8, Math.max(2, Math.floor(inputDim / 2))));
   let hidden: number[];
   if (kind === 'conv' || kind === 'sequence') hidden = [];
   else if (inputDim >= 256) hidden = [256, 64];
