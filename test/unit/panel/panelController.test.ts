@@ -5,6 +5,7 @@ import { latentGrid } from '../../../src/core/analysis/latentOps';
 import { unpackF32, unpackI32 } from '../../../src/shared/protocol';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { createFakeExplorer } from '../../e2e/fakeExplorer';
+import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
 
 function harness(): { c: PanelController; sent: HostToWebview[]; logs: string[]; reveals: [string, number | undefined][] } {
   const sent: HostToWebview[] = [], logs: string[] = [], reveals: [string, number | undefined][] = [];
@@ -101,4 +102,42 @@ test('live embedding: frames are forwarded while training, replayed on ready, dr
   await new Promise((r) => setTimeout(r, 50));
   const last = sent.filter((m) => m.type === 'init').at(-1);
   assert.ok(last && last.type === 'init' && last.embedding && last.live === undefined);
+});
+
+test('setK forwards the clustering method; progress is posted; cancelAnalysis aborts the running call', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(30, 4, 2);
+  const methods: (string | undefined)[] = [];
+  const slow: typeof ex = {
+    ...ex,
+    cluster: (_k, _seed, options, control) => {
+      methods.push(options?.method);
+      control?.onProgress?.({ stage: 'layout', done: 3, total: 10 });
+      return new Promise((_, reject) => control?.signal?.addEventListener('abort', () => reject(new Error('cancelled by the user'))));
+    },
+  };
+  c.setExplorer(slow);
+  const running = c.handleRaw({ type: 'setK', k: 4, method: 'hdbscan' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await c.handleRaw({ type: 'cancelAnalysis' });
+  await running;
+  assert.deepEqual(methods, ['hdbscan']);
+  assert.equal(c.state.clusterMethod, 'hdbscan');
+  const progress = sent.filter((m) => m.type === 'analysisProgress');
+  assert.ok(progress.length >= 2);
+  assert.deepEqual(progress[0], { type: 'analysisProgress', task: 'clusters', progress: { stage: 'layout', done: 3, total: 10 } });
+  assert.deepEqual(progress.at(-1), { type: 'analysisProgress', task: 'clusters' });
+  const err = sent.find((m) => m.type === 'error');
+  assert.ok(err && err.type === 'error' && /cancelled/.test(err.message));
+});
+
+test('first init: k = number of label classes, clustered with the default method', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(90, 5, 3);
+  const calls: { k: number; method?: string }[] = [];
+  c.setExplorer({ ...ex, cluster: (k, seed, options, control) => { calls.push({ k, method: options?.method }); return ex.cluster(k, seed, options, control); } });
+  await c.handleRaw({ type: 'ready' });
+  assert.deepEqual(calls, [{ k: 3, method: DEFAULT_CLUSTER_METHOD }]);
+  const init = sent.find((m) => m.type === 'init');
+  assert.ok(init && init.type === 'init' && init.uiState.clusterMethod === DEFAULT_CLUSTER_METHOD);
 });
