@@ -4,7 +4,8 @@
  * For a block of query rows Q the squared distances to every row x_j are `||x_j||^2 - 2 q.x_j (+ ||q||^2)`: the dot
  * products are one GEMM `Q (-2X)^T + ||x||^2` on the project's generated WebAssembly SIMD GEMM (`buildGemmModule`, X packed into
  * column panels once), and a scan keeps, per query, the best `k + KNN_SLACK` candidates (strict `<` while the
- * columns go up, so ties keep the lower index). The candidates' distances are then recomputed directly in float64
+ * columns go up, so ties keep the lower index); the scan's filter (`value < current k-th best`) is a generated SIMD
+ * function (./knnScan.ts) run on chunks of the row, so JavaScript only sees the few values that pass. The candidates' distances are then recomputed directly in float64
  * from the (centred) data and the best k kept, so float32 cancellation in the GEMM form can only matter when the
  * k-th and the (k + KNN_SLACK + 1)-th neighbours agree to float32 precision. Blocks are claimed by worker threads
  * through an atomic counter and each query's result depends only on the data, so any thread count gives the same
@@ -14,11 +15,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { buildGemmModule } from '../backend/wasmKernels';
 import { wasmSimdSupported } from './kmeansWorkerKernel';
+import { buildScanModule } from './knnScan';
 
 /** Extra candidates kept from the float32 scan before the exact float64 re-ranking. */
 const KNN_SLACK = 4;
 /** Query rows per GEMM block (C block = rows x n floats per thread). */
 const BLOCK_ROWS = 64;
+/** Columns per SIMD scan call (the threshold tightens between calls); a multiple of 4. */
+const SCAN_CHUNK = 1024;
 /** Below this many points the plain float64 loop is used (worker start-up would dominate). */
 const SMALL_N = 1024;
 const MAX_THREADS = 4;
@@ -99,10 +103,14 @@ export function bruteForceKnn(data: Float32Array, n: number, d: number, k: numbe
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+const buf0 = (memory) => memory.buffer;
 parentPort.on('message', (job) => {
   try {
-    const { memory, module, p } = job;
+    const { memory, module, scanModule, p } = job;
     const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+    const scan = new WebAssembly.Instance(scanModule, { env: { memory } }).exports.scan;
+    const candOff = p.cand + job.index * p.candStride;
+    const cand = new Int32Array(buf0(memory), candOff, p.np);
     const buf = memory.buffer;
     const ctrl = new Int32Array(buf, p.ctrl, 4);
     const c = new Float32Array(buf, p.c + job.index * p.cStride, p.bq * p.np);
@@ -124,12 +132,26 @@ parentPort.on('message', (job) => {
         cv.fill(Infinity); ci.fill(-1);
         let worst = Infinity;
         const off = r * np;
-        for (let j = 0; j < np; j++) {
+        const seed = Math.min(np, 64);
+        for (let j = 0; j < seed; j++) {
           const v = c[off + j];
           if (v < worst && j !== i) {
             let q = kk - 1;
             while (q > 0 && cv[q - 1] > v) { cv[q] = cv[q - 1]; ci[q] = ci[q - 1]; q--; }
             cv[q] = v; ci[q] = j; worst = cv[kk - 1];
+          }
+        }
+        for (let s0 = seed; s0 < np; s0 += p.chunk) {
+          const len = Math.min(p.chunk, np - s0);
+          const count = scan(p.c + job.index * p.cStride + (off + s0) * 4, len, worst, candOff);
+          for (let e = 0; e < count; e++) {
+            const j = s0 + cand[e];
+            const v = c[off + j];
+            if (v < worst && j !== i) {
+              let q = kk - 1;
+              while (q > 0 && cv[q - 1] > v) { cv[q] = cv[q - 1]; ci[q] = ci[q - 1]; q--; }
+              cv[q] = v; ci[q] = j; worst = cv[kk - 1];
+            }
           }
         }
         let m = 0;
@@ -188,7 +210,9 @@ export async function exactKnn(data: Float32Array, n: number, d: number, k: numb
   layout.outDist = align(layout.outIdx + n * k * 4);
   layout.c = align(layout.outDist + n * k * 4);
   const cStride = align(bq * np * 4);
-  const end = layout.c + Math.max(threads * cStride, np * rowBytes);
+  const cand = align(layout.c + Math.max(threads * cStride, np * rowBytes));
+  const candStride = align(np * 4);
+  const end = cand + threads * candStride;
   if (end > 2 ** 31) throw new Error(`kNN: ${end} bytes exceed the 2 GiB the wasm kernels address`);
   const pages = Math.ceil(end / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -215,7 +239,8 @@ export async function exactKnn(data: Float32Array, n: number, d: number, k: numb
   minus2x.fill(0);
 
   const ctrl = new Int32Array(buf, layout.ctrl, 4);
-  const p = { ...layout, n, d, k, kk, np, bq, nBlocks, rowBytes, cStride };
+  const p = { ...layout, n, d, k, kk, np, bq, nBlocks, rowBytes, cStride, cand, candStride, chunk: SCAN_CHUNK };
+  const scanModule = new WebAssembly.Module(buildScanModule());
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
   const stop = (): void => void Atomics.store(ctrl, 1, 1);
   signal?.addEventListener('abort', stop);
@@ -228,7 +253,7 @@ export async function exactKnn(data: Float32Array, n: number, d: number, k: numb
           new Promise<{ ok: boolean; error?: string }>((resolve) => {
             w.once('message', resolve);
             w.once('error', (e) => resolve({ ok: false, error: String(e) }));
-            w.postMessage({ memory, module, p, index });
+            w.postMessage({ memory, module, scanModule, p, index });
           }),
       ),
     );
