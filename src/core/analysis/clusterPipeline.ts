@@ -15,7 +15,7 @@
 import { fitGmm } from './gmm';
 import { clusterSizes, kmeans, silhouette } from './kmeans';
 import { dbscan, hdbscan } from './density';
-import { fastUmap } from './fastUmap';
+import { defaultUmapEpochs, fastUmap } from './fastUmap';
 import type { UmapProgress } from './fastUmap';
 import { NOISE } from './clusterMetrics';
 import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from './clusterMethods';
@@ -77,7 +77,7 @@ export class UmapCache {
       nComponents: CLUSTER_UMAP_COMPONENTS,
       nNeighbors: CLUSTER_UMAP_NEIGHBORS,
       minDist: CLUSTER_UMAP_MIN_DIST,
-      nEpochs: CLUSTER_UMAP_EPOCHS,
+      nEpochs: Math.min(CLUSTER_UMAP_EPOCHS, defaultUmapEpochs(this.n)),
       seed,
       onProgress,
       signal,

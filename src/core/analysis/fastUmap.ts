@@ -41,7 +41,7 @@ export interface FastUmapOptions {
   /** Default 0.1; 0 packs clusters tightly (better for clustering in the embedding). */
   minDist?: number;
   spread?: number;
-  /** Default: 500 up to 10,000 points, 200 above (umap-learn's rule). */
+  /** Default `defaultUmapEpochs(n)`. */
   nEpochs?: number;
   negativeSampleRate?: number;
   learningRate?: number;
@@ -56,9 +56,17 @@ export interface FastUmapOptions {
   signal?: AbortSignal;
 }
 
-/** Default epochs for n points (umap-learn). */
+/** Above this many points the default layout runs LARGE_N_EPOCHS epochs. */
+export const LARGE_N = 50000;
+const LARGE_N_EPOCHS = 100;
+
+/**
+ * Default epochs for n points: umap-learn's 500 up to 10,000 points and 200 above, and 100 above LARGE_N. Measured
+ * on 60,000 x 16 (Fashion-MNIST PCA codes, 2D): 100 epochs take half the CPU time of 200 (14.9 vs 29.8 s) for a
+ * trustworthiness (k = 15) of 0.979 instead of 0.983.
+ */
 export function defaultUmapEpochs(n: number): number {
-  return n <= 10000 ? 500 : 200;
+  return n <= 10000 ? 500 : n <= LARGE_N ? 200 : LARGE_N_EPOCHS;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
