@@ -129,6 +129,8 @@ export class PanelController {
   private liveFrame: LiveEmbeddingPayload | undefined;
   /** The running projection / clustering / k curve, which `cancelAnalysis` aborts. */
   private analysis: AbortController | undefined;
+  /** The controller of the latest `init`; a newer init aborts it and an aborted init stays silent. */
+  private initAbort: AbortController | undefined;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
@@ -202,10 +204,14 @@ export class PanelController {
     return requested ?? this.uiState.clusterMethod ?? DEFAULT_CLUSTER_METHOD;
   }
 
-  /** Runs a long explorer call with progress messages; a new one (or `cancelAnalysis`) aborts the previous. */
-  private async withAnalysis<T>(task: AnalysisTask, run: (control: AnalysisControl) => Promise<T>): Promise<T> {
-    this.analysis?.abort();
-    const ac = new AbortController();
+  /**
+   * Runs a long explorer call with progress messages under `ac` (default a fresh controller): starting it aborts the
+   * previous one unless that is the same controller (the steps of one `init` share theirs), and `cancelAnalysis`
+   * aborts it. A controller that is already aborted runs nothing.
+   */
+  private async withAnalysis<T>(task: AnalysisTask, run: (control: AnalysisControl) => Promise<T>, ac = new AbortController()): Promise<T> {
+    if (ac.signal.aborted) throw ac.signal.reason ?? new Error('cancelled');
+    if (this.analysis !== ac) this.analysis?.abort();
     this.analysis = ac;
     let last = 0;
     const onProgress: AnalysisControl['onProgress'] = (progress) => {
@@ -327,12 +333,15 @@ export class PanelController {
       this.post({ type: 'init', history: this.history, training: this.training, uiState: this.uiState, ...(this.training === 'training' && this.liveFrame ? { live: this.liveFrame } : {}) });
       return;
     }
+    this.initAbort?.abort();
+    const ac = new AbortController();
+    this.initAbort = ac;
     try {
       const info = ex.info();
       const embedding = await ex.embed();
       const wanted = this.uiState.projection === 'umap' && info.n > UMAP_AUTO_MAX_N ? 'pca' : this.uiState.projection;
       const choice = chooseProjection(info.model.latentDim, this.uiState.dims, wanted);
-      const projection = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control));
+      const projection = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control), ac);
       let kSuggestion: KSuggestion | undefined;
       let k = this.uiState.k;
       const method = this.method();
@@ -341,11 +350,11 @@ export class PanelController {
         const classes = labelClassCount(embedding.labels);
         if (classes !== undefined && classes <= info.n) k = classes;
         else if (kMax >= 2 && methodNeedsK(method)) {
-          kSuggestion = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(K_CURVE_RANGE[0], kMax, 42, method, control));
+          kSuggestion = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(K_CURVE_RANGE[0], kMax, 42, method, control), ac);
           k = kSuggestion.best;
         } else k = Math.max(1, Math.min(2, info.n));
       }
-      const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, 42, { method }, control));
+      const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, 42, { method }, control), ac);
       if (gen !== this.generation) return;
       this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
       this.post({
@@ -354,6 +363,7 @@ export class PanelController {
         history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
       });
     } catch (e) {
+      if (gen !== this.generation || (ac.signal.aborted && this.initAbort !== ac)) return; // superseded by a newer init
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);
       this.post({ type: 'error', message: `Could not load the model: ${errorMessage(e)}` });
     }

@@ -141,3 +141,28 @@ test('first init: k = number of label classes, clustered with the default method
   const init = sent.find((m) => m.type === 'init');
   assert.ok(init && init.type === 'init' && init.uiState.clusterMethod === DEFAULT_CLUSTER_METHOD);
 });
+
+test('overlapping inits (a new model while the first init runs): one init, no error', async () => {
+  const { c, sent } = harness();
+  const slow = (seed: number): ReturnType<typeof createFakeExplorer> => {
+    const ex = createFakeExplorer(60, 4, 3, seed);
+    // Like the worker: long calls wait, then fail once their signal is aborted.
+    const pause = async (control?: { signal?: AbortSignal }): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (control?.signal?.aborted) throw new Error('This operation was aborted');
+    };
+    return {
+      ...ex,
+      project: async (method, dims, s, control) => { await pause(control); return ex.project(method, dims, s, control); },
+      cluster: async (k, s, options, control) => { await pause(control); return ex.cluster(k, s, options, control); },
+    };
+  };
+  c.setExplorer(slow(1));
+  const first = c.handleRaw({ type: 'ready' });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  c.setExplorer(slow(2));
+  await first;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(sent.filter((m) => m.type === 'error').length, 0, JSON.stringify(sent.filter((m) => m.type === 'error')));
+  assert.equal(sent.filter((m) => m.type === 'init').length, 1);
+});
