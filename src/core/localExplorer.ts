@@ -18,6 +18,9 @@ import type { Normalizer } from './data/normalize';
 import { applyNormalizer, invertNormalizer } from './data/normalize';
 import type {
   AnomalyReport,
+  AnalysisControl,
+  ClusterMethod,
+  ClusterOptions,
   ClusterResult,
   CorruptionResult,
   EmbeddingResult,
@@ -37,7 +40,8 @@ import { codeIndices, decode as decodeRows, encode as encodeRows, hasCodeIndices
 import { conditionMatrix, isConditional, mostFrequentClass, repeatedCondition } from './models/cvae';
 import { loadModel } from './training/persistence';
 import { loadDataset, loadSampleDigits } from './data/index';
-import { clusterSummary, kmeans, suggestK } from './analysis/kmeans';
+import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUsesUmap, summariseClusters } from './analysis/clusterPipeline';
+import { scoreClustering } from './analysis/clusterMetrics';
 import { interpolate as interpolatePath } from './analysis/latentOps';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
@@ -91,6 +95,7 @@ export class LocalExplorer implements Explorer {
   private readonly anomalyScoreCache = new Map<AnomalyScoreMethod, Float32Array>();
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
+  private umapSpace?: UmapCache;
   private disposed = false;
 
   constructor(parts: LocalExplorerParts) {
@@ -210,34 +215,53 @@ export class LocalExplorer implements Explorer {
     return this.embedding;
   }
 
-  async project(method: ProjectionMethod, dims: 2 | 3, seed = 0): Promise<ProjectionResult> {
+  async project(method: ProjectionMethod, dims: 2 | 3, seed = 0, control?: AnalysisControl): Promise<ProjectionResult> {
     const e = await this.embed();
-    const p = projectLatent(e.latent, e.n, e.latentDim, method, dims, seed);
+    const p = await projectLatent(e.latent, e.n, e.latentDim, method, dims, seed, { onProgress: control?.onProgress, signal: control?.signal });
     this.lastProjection = p;
     return p;
   }
 
-  /** K-means on the codes; centroids are also decoded to data units. */
-  async cluster(k: number, seed = 0): Promise<ClusterResult> {
+  /**
+   * Clusters the codes with `options.method` (default: the recommended UMAP + Gaussian mixture pipeline); centroids
+   * are the member means in latent space, also decoded to data units. Scored against the labels when there are some.
+   */
+  async cluster(k: number, seed = 0, options: ClusterOptions = {}, control?: AnalysisControl): Promise<ClusterResult> {
     const e = await this.embed();
-    const r = kmeans(e.latent, e.n, e.latentDim, { k, seed });
-    const summary = clusterSummary(e.latent, e.n, e.latentDim, r.assignments, r.centroids, k, NEAREST_PER_CLUSTER);
+    const method = options.method ?? DEFAULT_CLUSTER_METHOD;
+    const r = await clusterWithMethod(e.latent, e.n, e.latentDim, k, { ...options, method, seed, onProgress: control?.onProgress, signal: control?.signal }, this.umapCache(e));
+    const summary = summariseClusters(e.latent, e.n, e.latentDim, r.assignments, r.k, NEAREST_PER_CLUSTER);
+    const labels = this.dataset.labels;
     const result: ClusterResult = {
-      k,
+      k: r.k,
       assignments: r.assignments,
-      centroids: r.centroids,
-      inertia: r.inertia,
+      centroids: summary.centroids,
+      inertia: summary.inertia,
       sizes: summary.sizes,
       nearest: summary.nearest,
-      decodedCentroids: this.decodeWith(r.centroids, k, this.clusterConditions(r.assignments, k)),
+      decodedCentroids: r.k > 0 ? this.decodeWith(summary.centroids, r.k, this.clusterConditions(r.assignments, r.k)) : new Float32Array(0),
+      method,
+      noise: r.noise,
+      ...(r.probabilities ? { probabilities: r.probabilities } : {}),
+      ...(labels ? { scores: scoreClustering(r.assignments, labels) } : {}),
     };
     this.lastCluster = result;
     return result;
   }
 
-  async suggestK(kMin: number, kMax: number, seed = 0): Promise<KSuggestion> {
+  async suggestK(kMin: number, kMax: number, seed = 0, method: ClusterMethod = DEFAULT_CLUSTER_METHOD, control?: AnalysisControl): Promise<KSuggestion> {
     const e = await this.embed();
-    return suggestK(e.latent, e.n, e.latentDim, kMin, kMax, { seed });
+    const umap = methodUsesUmap(method);
+    const space = umap ? await this.umapCache(e).get(seed, control?.onProgress, control?.signal) : e.latent;
+    const dims = umap ? space.length / e.n : e.latentDim;
+    const c = await kCurve(space, e.n, dims, kMin, kMax, { seed, signal: control?.signal, onProgress: control?.onProgress });
+    return { ks: c.ks, inertias: c.inertias, silhouettes: c.silhouettes, best: c.best, elbow: c.elbow, space: umap ? 'umap' : 'latent' };
+  }
+
+  /** The UMAP clustering space of the codes, computed once per seed. */
+  private umapCache(e: EmbeddingResult): UmapCache {
+    this.umapSpace ??= new UmapCache(e.latent, e.n, e.latentDim);
+    return this.umapSpace;
   }
 
   async sample(index: number): Promise<SampleDetail> {

@@ -19,6 +19,7 @@ import { defaultTrainOptions, splitIndices, trainAutoencoder } from './training/
 import type { AnomalyCalibration } from './analysis/anomalyModel';
 import { calibrateAnomalies } from './analysis/anomalyModel';
 import { storeCalibration } from './analysis/anomalyReport';
+import { idecFineTune } from './training/idec';
 import type { TrainOptions, TrainProgress, TrainResult } from './training/types';
 
 export const EMBEDDINGS_FILE = 'embeddings.csv';
@@ -45,6 +46,8 @@ export interface PipelineOptions {
   onDataset?: (dataset: Dataset) => void;
   signal?: AbortSignal;
   log?: (message: string) => void;
+  /** After training: IDEC fine-tuning towards `k` clusters for `epochs` epochs (src/core/training/idec.ts). */
+  idec?: { k: number; epochs: number; gamma?: number };
 }
 
 /** What `onModelReady` sees: the model being trained and the normalised data it trains on. */
@@ -157,6 +160,12 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
   try {
     opts.onModelReady?.({ model, normalized, n: dataset.n, labels: dataset.labels, condition });
     const result = await trainAutoencoder(model, normalized, dataset.n, { ...train, onProgress: opts.onProgress, signal: opts.signal }, condition);
+    if (opts.idec && !result.cancelled) {
+      if (condition) throw new Error('IDEC fine-tuning does not apply to conditional models');
+      const { k, epochs, gamma } = opts.idec;
+      log(`IDEC fine-tuning: ${k} clusters, ${epochs} epochs`);
+      await idecFineTune(model, normalized, dataset.n, { k, epochs, gamma, seed: train.seed, signal: opts.signal, onEpoch: (e, l) => log(`IDEC epoch ${e}/${epochs}: reconstruction ${l.reconstruction.toPrecision(4)}, KL ${l.kl.toPrecision(4)}`) });
+    }
     const embeddings = encode(model, normalized, dataset.n, undefined, condition);
     const errors = reconstructionErrors(model, normalized, dataset.n, undefined, condition);
     const files: string[] = [];

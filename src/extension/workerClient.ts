@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
+  AnalysisControl, AnalysisProgress, AnomalyReport, ClusterMethod, ClusterOptions, ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
   ProjectionResult, SampleDetail,
 } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
@@ -47,6 +47,8 @@ interface Pending {
   reject: (error: Error) => void;
   onProgress?: (p: TrainProgress) => void;
   onEmbedding?: (e: EpochEmbedding) => void;
+  /** Progress of an explorer call made with an AnalysisControl. */
+  onAnalysis?: (p: AnalysisProgress) => void;
   /** A train or load request (the ones `cancel()` waits for). */
   training: boolean;
 }
@@ -165,16 +167,16 @@ export class WorkerClient implements Explorer {
     return this.call('embed');
   }
 
-  project(method: ProjectionMethod, dims: 2 | 3, seed?: number): Promise<ProjectionResult> {
-    return this.call('project', method, dims, seed);
+  project(method: ProjectionMethod, dims: 2 | 3, seed?: number, control?: AnalysisControl): Promise<ProjectionResult> {
+    return this.controlledCall(control, 'project', method, dims, seed);
   }
 
-  cluster(k: number, seed?: number): Promise<ClusterResult> {
-    return this.call('cluster', k, seed);
+  cluster(k: number, seed?: number, options?: ClusterOptions, control?: AnalysisControl): Promise<ClusterResult> {
+    return this.controlledCall(control, 'cluster', k, seed, options);
   }
 
-  suggestK(kMin: number, kMax: number, seed?: number): Promise<KSuggestion> {
-    return this.call('suggestK', kMin, kMax, seed);
+  suggestK(kMin: number, kMax: number, seed?: number, method?: ClusterMethod, control?: AnalysisControl): Promise<KSuggestion> {
+    return this.controlledCall(control, 'suggestK', kMin, kMax, seed, method);
   }
 
   sample(index: number): Promise<SampleDetail> {
@@ -216,6 +218,24 @@ export class WorkerClient implements Explorer {
     return this.request<ExplorerReturn<M>>((id) => ({ type: 'call', id, method, args } as HostToWorker), false);
   }
 
+  /**
+   * An explorer call whose AnalysisControl stays here: progress comes back as `callProgress` replies and aborting
+   * the signal posts `cancelCall` (the worker's call then rejects with an AbortError).
+   */
+  private controlledCall<M extends 'project' | 'cluster' | 'suggestK'>(control: AnalysisControl | undefined, method: M, ...args: unknown[]): Promise<ExplorerReturn<M>> {
+    if (control?.signal?.aborted) return Promise.reject(control.signal.reason ?? new Error('cancelled'));
+    let callId = 0;
+    const onAbort = (): void => this.post({ type: 'cancelCall', id: callId });
+    const p = this.request<ExplorerReturn<M>>((id) => {
+      callId = id;
+      return { type: 'call', id, method, args } as HostToWorker;
+    }, false);
+    const pending = this.pending.get(callId);
+    if (pending) pending.onAnalysis = control?.onProgress;
+    control?.signal?.addEventListener('abort', onAbort, { once: true });
+    return p.finally(() => control?.signal?.removeEventListener('abort', onAbort));
+  }
+
   private request<T>(make: (id: number) => HostToWorker, training: boolean, onProgress?: (p: TrainProgress) => void, onEmbedding?: (e: EpochEmbedding) => void): Promise<T> {
     if (!this.alive || this.disposed) return Promise.reject(new Error('The training worker is not running.'));
     const id = this.nextId++;
@@ -249,6 +269,9 @@ export class WorkerClient implements Explorer {
         break;
       case 'progress':
         this.pending.get(msg.id)?.onProgress?.(msg.progress);
+        break;
+      case 'callProgress':
+        this.pending.get(msg.id)?.onAnalysis?.(msg.progress);
         break;
       case 'epochEmbedding':
         this.pending.get(msg.id)?.onEmbedding?.(msg.embedding);

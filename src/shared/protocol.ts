@@ -10,7 +10,8 @@
  * which rejects unknown types, wrong field types, out-of-range indices and oversized payloads.
  * This file is imported by both sides, so it uses no Node or DOM API beyond plain JS.
  */
-import type { ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
+import type { AnalysisProgress, ClusterMethod, ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
+import { CLUSTER_METHODS } from '../core/analysis/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
 import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
 import { ANOMALY_SCORE_METHODS } from '../core/analysis/anomalyScores';
@@ -45,6 +46,8 @@ export interface UiState {
   interpolationSteps: number;
   /** Active side tab. */
   tab: PanelTab;
+  /** Clustering method of the Clusters tab (absent: the recommended default). */
+  clusterMethod?: ClusterMethod;
 }
 
 export type PanelTab = 'point' | 'clusters' | 'interpolate' | 'generate' | 'anomalies' | 'training';
@@ -53,7 +56,7 @@ export const PANEL_TABS: readonly PanelTab[] = ['point', 'clusters', 'interpolat
 export const DEFAULT_UI_STATE: UiState = {
   colorBy: 'cluster',
   k: 0,
-  projection: 'pca',
+  projection: 'umap',
   dims: 2,
   selection: [],
   errorQuantile: 0.95,
@@ -109,6 +112,23 @@ export interface ClustersPayload {
   /** `k x dim` f32, data units. */
   decodedCentroids: PackedArray;
   inertia: number;
+  /** Method used (absent: k-means on the codes). */
+  method?: ClusterMethod;
+  /** Noise points (assignment -1), DBSCAN / HDBSCAN. */
+  noise?: number;
+  /** `n` f32: probability of each point's cluster (GMM posterior, HDBSCAN strength). */
+  probabilities?: PackedArray;
+  /** Against the dataset's labels. */
+  scores?: ClusterScoresPayload;
+}
+
+export interface ClusterScoresPayload {
+  accuracy: number;
+  nmi: number;
+  ari: number;
+  classes: number;
+  /** Cluster ids (-1 = noise), class names and `counts[cluster][class]`. */
+  confusion: { clusters: number[]; classes: string[]; counts: number[][] };
 }
 
 export interface KSuggestionPayload {
@@ -116,7 +136,14 @@ export interface KSuggestionPayload {
   inertias: number[];
   silhouettes: number[];
   best: number;
+  /** k at the elbow of the inertia curve. */
+  elbow?: number;
+  /** Space the curve was computed in. */
+  space?: 'latent' | 'umap';
 }
+
+/** Which long computation a progress report or cancel belongs to. */
+export type AnalysisTask = 'projection' | 'clusters' | 'kSuggestion';
 
 export interface SamplePayload {
   index: number;
@@ -215,6 +242,8 @@ export type HostToWebview =
   | { type: 'clusters'; clusters: ClustersPayload }
   /** Elbow / silhouette scores (answer to `suggestK`). */
   | { type: 'kSuggestion'; suggestion: KSuggestionPayload }
+  /** Progress of a long computation (UMAP, clustering, k curve); `progress` absent when it ended (done, failed or cancelled). */
+  | { type: 'analysisProgress'; task: AnalysisTask; progress?: AnalysisProgress }
   /** One sample's detail (answer to `requestSample`). */
   | { type: 'sample'; requestId: number; purpose: SamplePurpose; sample: SamplePayload }
   /** Decoded latent point (answer to `decodeLatent`). */
@@ -237,10 +266,12 @@ export type WebviewToHost =
   | { type: 'ready' }
   /** Recompute the projection of the embedding. */
   | { type: 'setProjection'; method: ProjectionMethod; dims: 2 | 3 }
-  /** Re-cluster with k clusters. */
-  | { type: 'setK'; k: number }
-  /** Score k in [kMin, kMax] (elbow + silhouette). */
-  | { type: 'suggestK'; kMin: number; kMax: number }
+  /** Re-cluster with k clusters (`method` absent: the recommended default). */
+  | { type: 'setK'; k: number; method?: ClusterMethod }
+  /** Score k in [kMin, kMax] (elbow + silhouette), in the space `method` clusters in. */
+  | { type: 'suggestK'; kMin: number; kMax: number; method?: ClusterMethod }
+  /** Stop the running projection / clustering / k curve. */
+  | { type: 'cancelAnalysis' }
   /** Fetch one sample's original, reconstruction and source. */
   | { type: 'requestSample'; requestId: number; index: number; purpose: SamplePurpose }
   /** Decode one latent vector (`latentDim` numbers); CVAE: for class `condition`. */
@@ -319,9 +350,10 @@ function isIndex(v: unknown, limits: ValidationLimits): v is number {
 /** Validates a UI state object strictly (every field present and in range). */
 export function parseUiState(raw: unknown, limits: ValidationLimits = {}): UiState | undefined {
   if (!isObj(raw)) return undefined;
-  const keys = ['modelDir', 'colorBy', 'k', 'projection', 'dims', 'selection', 'errorQuantile', 'filterAnomalies', 'interpolationMode', 'interpolationSteps', 'tab'];
+  const keys = ['modelDir', 'colorBy', 'k', 'projection', 'dims', 'selection', 'errorQuantile', 'filterAnomalies', 'interpolationMode', 'interpolationSteps', 'tab', 'clusterMethod'];
   if (!hasOnly(raw, keys)) return undefined;
-  const { modelDir, colorBy, k, projection, dims, selection, errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab } = raw;
+  const { modelDir, colorBy, k, projection, dims, selection, errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab, clusterMethod } = raw;
+  if (clusterMethod !== undefined && !isOneOf(clusterMethod, CLUSTER_METHODS)) return undefined;
   if (modelDir !== undefined && (typeof modelDir !== 'string' || modelDir.length > MAX_PATH)) return undefined;
   if (!isOneOf(colorBy, COLOR_BY) || !isInt(k, 0, MAX_K) || !isOneOf(projection, PROJECTIONS) || (dims !== 2 && dims !== 3)) return undefined;
   if (!Array.isArray(selection) || selection.length > MAX_SELECTION || !selection.every((i) => isIndex(i, limits))) return undefined;
@@ -330,6 +362,7 @@ export function parseUiState(raw: unknown, limits: ValidationLimits = {}): UiSta
   return {
     ...(modelDir !== undefined ? { modelDir } : {}),
     colorBy, k, projection, dims, selection: [...selection], errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab,
+    ...(clusterMethod !== undefined ? { clusterMethod } : {}),
   };
 }
 
@@ -348,11 +381,15 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (!hasOnly(m, ['type', 'method', 'dims']) || !isOneOf(m.method, PROJECTIONS) || (m.dims !== 2 && m.dims !== 3)) return undefined;
       return { type: 'setProjection', method: m.method, dims: m.dims };
     case 'setK':
-      if (!hasOnly(m, ['type', 'k']) || !isInt(m.k, 1, Math.min(MAX_K, limits.n ?? MAX_K))) return undefined;
-      return { type: 'setK', k: m.k };
+      if (!hasOnly(m, ['type', 'k', 'method']) || !isInt(m.k, 1, Math.min(MAX_K, limits.n ?? MAX_K))) return undefined;
+      if (m.method !== undefined && !isOneOf(m.method, CLUSTER_METHODS)) return undefined;
+      return { type: 'setK', k: m.k, ...(m.method !== undefined ? { method: m.method } : {}) };
     case 'suggestK':
-      if (!hasOnly(m, ['type', 'kMin', 'kMax']) || !isInt(m.kMin, 2, MAX_K) || !isInt(m.kMax, m.kMin, MAX_K)) return undefined;
-      return { type: 'suggestK', kMin: m.kMin, kMax: m.kMax };
+      if (!hasOnly(m, ['type', 'kMin', 'kMax', 'method']) || !isInt(m.kMin, 2, MAX_K) || !isInt(m.kMax, m.kMin, MAX_K)) return undefined;
+      if (m.method !== undefined && !isOneOf(m.method, CLUSTER_METHODS)) return undefined;
+      return { type: 'suggestK', kMin: m.kMin, kMax: m.kMax, ...(m.method !== undefined ? { method: m.method } : {}) };
+    case 'cancelAnalysis':
+      return hasOnly(m, ['type']) ? { type: 'cancelAnalysis' } : undefined;
     case 'requestSample':
       if (!hasOnly(m, ['type', 'requestId', 'index', 'purpose']) || !isInt(m.requestId, 0, MAX_REQUEST_ID) || !isIndex(m.index, limits) || !isOneOf(m.purpose, PURPOSES)) return undefined;
       return { type: 'requestSample', requestId: m.requestId, index: m.index, purpose: m.purpose };
@@ -512,7 +549,8 @@ function checkedBuffer(p: PackedArray): ArrayBuffer {
 
 /** Shared message-type lists, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies',
 ];
 export { EXPORTS as EXPORT_FORMATS };
-export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod };
+export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod, AnalysisProgress, ClusterMethod };
+export { CLUSTER_METHODS };

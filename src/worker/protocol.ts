@@ -6,7 +6,7 @@
  */
 import type { BackendPreference } from '../core/backend/backend';
 import type { LoadOptions } from '../core/data/dataset';
-import type { ExplorerInfo, Explorer } from '../core/explorer';
+import type { AnalysisProgress, ExplorerInfo, Explorer } from '../core/explorer';
 import type { LiveEmbeddingFrame } from '../core/analysis/liveEmbedding';
 import type { ModelKind } from '../core/models/types';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
@@ -87,12 +87,14 @@ export interface LoadMessage { type: 'load'; id: number; modelDir: string; backe
 export interface CancelMessage { type: 'cancel' }
 /** Call an Explorer method on the trained model; answered by `result` or `error` with the same id. */
 export interface CallMessage<M extends ExplorerMethod = ExplorerMethod> { type: 'call'; id: number; method: M; args: ExplorerArgs<M> }
+/** Cancel one running explorer call (project / cluster / suggestK): it then fails with an AbortError. */
+export interface CancelCallMessage { type: 'cancelCall'; id: number }
 /** Free the model and tensors, then close the worker's port so the thread exits with code 0. */
 export interface DisposeMessage { type: 'dispose' }
 /** Test hook, honoured only when the worker was started with `testHooks`: throw (uncaught) or exit(3). */
 export interface CrashMessage { type: '__crash'; mode: 'throw' | 'exit' }
 
-export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CallMessage | DisposeMessage | CrashMessage;
+export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CancelCallMessage | CallMessage | DisposeMessage | CrashMessage;
 
 // ---------------------------------------------------------------------------------------------- worker -> host
 
@@ -105,6 +107,8 @@ export interface ProgressReply { type: 'progress'; id: number; progress: TrainPr
  * out in 2D (see src/core/analysis/liveEmbedding.ts), with the sample's labels as a dictionary + codes.
  */
 export interface EpochEmbeddingReply { type: 'epochEmbedding'; id: number; embedding: EpochEmbedding }
+/** Progress of a long explorer call (UMAP stages, clustering), at most ~10 per second. */
+export interface CallProgressReply { type: 'callProgress'; id: number; progress: AnalysisProgress }
 /** A log line for the output channel. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface LogReply { type: 'log'; level: LogLevel; message: string }
@@ -117,7 +121,14 @@ export interface ErrorReply { type: 'error'; id?: number; error: SerializedError
 /** The value of an explorer call. */
 export interface ResultReply<M extends ExplorerMethod = ExplorerMethod> { type: 'result'; id: number; method: M; value: ExplorerReturn<M> }
 
-export type WorkerToHost = ReadyReply | ProgressReply | EpochEmbeddingReply | LogReply | CancelAckReply | DoneReply | ErrorReply | ResultReply;
+export type WorkerToHost = ReadyReply | ProgressReply | CallProgressReply | EpochEmbeddingReply | LogReply | CancelAckReply | DoneReply | ErrorReply | ResultReply;
+
+/**
+ * Argument position of the `AnalysisControl` of the explorer methods that take one. The host sends the call without
+ * it (functions and signals do not cross threads); the worker puts its own there, wired to `callProgress` replies
+ * and `cancelCall` messages.
+ */
+export const CONTROL_ARG: Partial<Record<ExplorerMethod, number>> = { project: 3, cluster: 3, suggestK: 4 };
 
 /** Data the host passes in `new Worker(path, { workerData })`. */
 export interface TrainingWorkerData {

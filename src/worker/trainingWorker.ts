@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, describeBackend } from '../core/backend/backend';
 import { computeThreads, setComputeThreads } from '../core/backend/computePool';
-import type { EmbeddingResult, Explorer } from '../core/explorer';
+import type { AnalysisProgress, EmbeddingResult, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
@@ -17,7 +17,7 @@ import type { TrainingContext } from '../core/pipeline';
 import type {
   BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
 } from './protocol';
-import { serializeError } from './protocol';
+import { CONTROL_ARG, serializeError } from './protocol';
 
 /** Batch progress events are forwarded at most this often (epoch events always). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -196,18 +196,38 @@ async function load(id: number, modelDir: string, pref: BackendPreference): Prom
   }
 }
 
+/** Abort controllers of the running explorer calls that take an AnalysisControl, by request id. */
+const callAborts = new Map<number, AbortController>();
+
 /** Dispatches one explorer call; the typed-array results are structured-cloned (copied) to the host. */
 async function call(msg: CallMessage): Promise<void> {
   try {
     if (!explorer) throw new Error('No trained model in the worker yet: train or load one first.');
     const fn = explorer[msg.method] as (...a: unknown[]) => Promise<unknown>;
-    let value = await fn.apply(explorer, msg.args as unknown[]);
+    const args = [...(msg.args as unknown[])];
+    const at = CONTROL_ARG[msg.method];
+    if (at !== undefined) {
+      const ac = new AbortController();
+      callAborts.set(msg.id, ac);
+      let last = 0;
+      const onProgress = (progress: AnalysisProgress): void => {
+        const now = performance.now();
+        if (now - last < 100 && progress.done < progress.total) return;
+        last = now;
+        post({ type: 'callProgress', id: msg.id, progress });
+      };
+      while (args.length < at) args.push(undefined);
+      args[at] = { onProgress, signal: ac.signal };
+    }
+    let value = await fn.apply(explorer, args);
     // Datasets keep their source refs as a lazy read-only view (src/core/data/refs.ts), which structured clone
     // cannot copy: the embedding crosses as a plain array.
     if (msg.method === 'embed') value = { ...(value as EmbeddingResult), refs: Array.from((value as EmbeddingResult).refs) };
     post({ type: 'result', id: msg.id, method: msg.method as ExplorerMethod, value } as WorkerToHost);
   } catch (e) {
     post({ type: 'error', id: msg.id, error: serializeError(e) });
+  } finally {
+    callAborts.delete(msg.id);
   }
 }
 
@@ -225,6 +245,9 @@ port.on('message', (msg: HostToWorker) => {
       break;
     case 'call':
       void call(msg);
+      break;
+    case 'cancelCall':
+      callAborts.get(msg.id)?.abort();
       break;
     case 'dispose':
       abort?.abort();

@@ -95,6 +95,10 @@ async function main(): Promise<void> {
     assert.ok(liveFrames >= 1, `live embedding frames during training: ${liveFrames}`);
     const k = Number(await plot.getAttribute('data-clusters'));
     assert.ok(k >= 2 && k <= 8, `clusters ${k}`);
+    // With labels, the Clusters tab shows accuracy / NMI / ARI and the confusion matrix.
+    await inner.locator('#tab-clusters').click();
+    await inner.locator('#cluster-scores #confusion').waitFor({ timeout: 30_000 });
+    assert.match((await inner.locator('#cluster-scores').textContent()) ?? '', /3 label classes · accuracy/);
     // interpolate between two samples picked on the canvas via the test hook
     const box = (await plot.boundingBox())!;
     let frame = page.mainFrame();

@@ -99,6 +99,10 @@ async function main(): Promise<void> {
     await page.locator('#tab-clusters').click();
     await page.locator('#cluster-list .cluster').first().waitFor();
     assert.equal(await page.locator('#cluster-list .cluster').count(), PLANTED);
+    // Method selector (default: the recommended pipeline) and the k-curve request.
+    assert.equal(await page.locator('#cluster-method').inputValue(), 'umap-gmm');
+    await page.locator('#k-curve').click();
+    await page.locator('#k-plot .main-svg').first().waitFor({ timeout: 10_000 });
     await page.locator('#tab-anomalies').click();
     await page.locator('#error-hist .main-svg').first().waitFor({ timeout: 10_000 });
     assert.match((await page.locator('#anomaly-threshold').textContent()) ?? '', /expected false-positive rate [\d.]+%/);

@@ -8,7 +8,7 @@ import { initBackend, describeBackend, isBackendPreference } from '../../core/ba
 import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
-import { availableModelKinds, isModelKind } from '../../core/models/index';
+import { DEFAULT_IMAGE_LATENT, availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
@@ -30,6 +30,9 @@ export function defaultStride(length: number): number {
   return Math.max(1, Math.floor(length / 4));
 }
 
+/** IDEC fine-tuning epochs when `--idec` is given without `--idec-epochs`. */
+export const DEFAULT_IDEC_EPOCHS = 10;
+
 /** Epochs when `--epochs` is not given (2,000 MNIST digits, dense, wasm: about 10 s). */
 export const DEFAULT_CLI_EPOCHS = 20;
 
@@ -41,7 +44,7 @@ ${SAMPLE_SIZE.toLocaleString('en')} sample digits (28x28 MNIST images) that ship
 
 Options:
   --model KIND       ${availableModelKinds().join('|')} (default dense)
-  --latent N         latent dimensions (default 8 for tables, 16 for images)
+  --latent N         latent dimensions (default 8 for tables, ${DEFAULT_IMAGE_LATENT} for images)
   --hidden A,B       hidden layer widths, outermost first
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
   --batch N          batch size (default 64)
@@ -62,6 +65,9 @@ Options:
   --out DIR          output folder (default .latent/<dataset>-<model> next to the dataset)
   --force            replace the model in an existing output folder
   --anomaly-fpr X    false-positive rate of the anomaly thresholds, set on the validation split (default ${DEFAULT_TARGET_FPR})
+  --idec K           after training, IDEC fine-tuning towards K clusters (reconstruction + KL to a sharpened
+                     target distribution; dense-like models, not cvae)
+  --idec-epochs N    IDEC epochs (default ${DEFAULT_IDEC_EPOCHS})
   --quiet            no progress output
   --verbose          also list the compute backend's kernel fixes
   -h, --help         this help
@@ -114,6 +120,7 @@ export function parseTrainArgs(args: string[]): {
   quiet: boolean;
   verbose: boolean;
   anomalyFpr?: number;
+  idec?: { k: number; epochs: number };
 } {
   const { values, positionals } = parseArgs({
     args,
@@ -142,6 +149,8 @@ export function parseTrainArgs(args: string[]): {
       threads: { type: 'string' },
       out: { type: 'string' },
       'anomaly-fpr': { type: 'string' },
+      idec: { type: 'string' },
+      'idec-epochs': { type: 'string' },
       quiet: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
@@ -192,7 +201,11 @@ export function parseTrainArgs(args: string[]): {
   if (loadOptions.window !== undefined && loadOptions.imageShape !== undefined) throw new UsageError('--image-shape and --window exclude each other (images or a time series)');
   const threads = intOption('threads', values.threads, 0);
   if (threads !== undefined && threads > MAX_COMPUTE_THREADS) throw new UsageError(`--threads must be at most ${MAX_COMPUTE_THREADS}, got ${threads}`);
-  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, threads, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true, anomalyFpr };
+  const idecK = intOption('idec', values.idec, 2);
+  const idecEpochs = intOption('idec-epochs', values['idec-epochs'], 1);
+  if (idecEpochs !== undefined && idecK === undefined) throw new UsageError('--idec-epochs needs --idec K');
+  const idec = idecK !== undefined ? { k: idecK, epochs: idecEpochs ?? DEFAULT_IDEC_EPOCHS } : undefined;
+  return { datasetPath: positionals[0], kind, model, train, loadOptions, backend, threads, outDir: values.out, force: values.force === true, quiet: values.quiet === true, verbose: values.verbose === true, anomalyFpr, ...(idec ? { idec } : {}) };
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
@@ -214,6 +227,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       loadOptions: opts.quiet || datasetPath === undefined ? opts.loadOptions : { ...opts.loadOptions, onProgress: loadProgress(io, path.basename(datasetPath)) },
       onDataset: (ds) => printWarnings(io, ds),
       model: { ...opts.model, kind: opts.kind },
+      ...(opts.idec ? { idec: opts.idec } : {}),
       train: opts.train,
       outDir,
       anomalyFpr: opts.anomalyFpr,

@@ -1,16 +1,25 @@
 /**
  * 2D/3D views of the latent space for the scatter plot: PCA (linear, fast, with explained variance), UMAP
- * (non-linear neighbourhood layout) or, when the latent already has at most 3 dimensions, the codes themselves.
+ * (non-linear neighbourhood layout; ./fastUmap.ts, seconds for 60,000 points) or, when the latent already has at most 3 dimensions, the codes themselves.
  */
 import type { ProjectionMethod, ProjectionResult } from '../explorer';
 import { fitPca, pcaTransform } from './pca';
-import { umapEmbed } from './umap';
+import { fastUmap } from './fastUmap';
+import type { UmapProgress } from './fastUmap';
 
 /**
  * Projects `n x d` latent codes to `dims` coordinates with `method`. A latent with d <= 3 is returned as is (method
  * `none`): a 3D latent asked for in 2D is also kept in 3D, and a 2D (or 1D) latent asked for in 3D is zero-padded.
  */
-export function project(latent: Float32Array, n: number, d: number, method: ProjectionMethod, dims: 2 | 3, seed = 0): ProjectionResult {
+export async function project(
+  latent: Float32Array,
+  n: number,
+  d: number,
+  method: ProjectionMethod,
+  dims: 2 | 3,
+  seed = 0,
+  control: { onProgress?: (p: UmapProgress) => void; signal?: AbortSignal } = {},
+): Promise<ProjectionResult> {
   if (d <= 3 || method === 'none') {
     if (d > 3) throw new Error(`method 'none' needs a latent of at most 3 dimensions, got ${d}`);
     const outDims: 2 | 3 = d === 3 || dims === 3 ? 3 : 2;
@@ -23,5 +32,5 @@ export function project(latent: Float32Array, n: number, d: number, method: Proj
     const pca = fitPca(latent, n, d, dims);
     return { method, dims, coords: pcaTransform(pca, latent, n), explainedVariance: pca.explainedVarianceRatio };
   }
-  return { method: 'umap', dims, coords: umapEmbed(latent, n, d, { nComponents: dims, seed }) };
+  return { method: 'umap', dims, coords: await fastUmap(latent, n, d, { nComponents: dims, seed, onProgress: control.onProgress, signal: control.signal }) };
 }

@@ -2,7 +2,9 @@
  * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
  * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
  */
-import type { AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
+import type { AnalysisControl, AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../core/analysis/clusterMethods';
+import type { ClusterMethod } from '../../core/analysis/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
 import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
@@ -10,7 +12,7 @@ import {
   DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
 } from '../../shared/protocol';
 import type {
-  AnomalyPayload, ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
+  AnalysisTask, AnomalyPayload, ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
 } from '../../shared/protocol';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
@@ -80,6 +82,10 @@ export function toClustersPayload(c: ClusterResult): ClustersPayload {
   return {
     k: c.k, assignments: packArray(c.assignments), centroids: packArray(c.centroids), sizes: [...c.sizes],
     nearest: c.nearest.map((m) => m.slice(0, 20)), decodedCentroids: packArray(c.decodedCentroids), inertia: c.inertia,
+    ...(c.method ? { method: c.method } : {}),
+    ...(c.noise ? { noise: c.noise } : {}),
+    ...(c.probabilities ? { probabilities: packArray(c.probabilities) } : {}),
+    ...(c.scores ? { scores: { accuracy: c.scores.accuracy, nmi: c.scores.nmi, ari: c.scores.ari, classes: c.scores.classes, confusion: c.scores.confusion } } : {}),
   };
 }
 
@@ -88,7 +94,22 @@ export function toAnomalyPayload(r: AnomalyReport): AnomalyPayload {
   return { ...rest, scores: packArray(scores) };
 }
 
-const toKPayload = (s: KSuggestion): KSuggestionPayload => ({ ks: s.ks, inertias: s.inertias, silhouettes: s.silhouettes, best: s.best });
+const toKPayload = (s: KSuggestion): KSuggestionPayload => ({
+  ks: s.ks, inertias: s.inertias, silhouettes: s.silhouettes, best: s.best,
+  ...(s.elbow !== undefined ? { elbow: s.elbow } : {}), ...(s.space ? { space: s.space } : {}),
+});
+
+/** Largest dataset whose first view is UMAP (the fast UMAP lays out 60,000 points in ~20 s on 2 cores); above: PCA. */
+export const UMAP_AUTO_MAX_N = 100_000;
+/** k range of the k curve. */
+export const K_CURVE_RANGE: [number, number] = [2, 30];
+
+/** Initial k: the number of label classes when there are 2..30 of them, else undefined (use the k curve). */
+export function labelClassCount(labels: string[] | undefined): number | undefined {
+  if (!labels) return undefined;
+  const classes = new Set(labels).size;
+  return classes >= K_CURVE_RANGE[0] && classes <= K_CURVE_RANGE[1] ? classes : undefined;
+}
 
 /** The projection to use: raw codes when they already fit in `dims`, else the requested method (PCA by default). */
 export function chooseProjection(latentDim: number, dims: 2 | 3, method: UiState['projection']): { method: UiState['projection']; dims: 2 | 3 } {
@@ -112,6 +133,10 @@ export class PanelController {
   private generation = 0;
   /** Latest live embedding of the running training. */
   private liveFrame: LiveEmbeddingPayload | undefined;
+  /** The running projection / clustering / k curve, which `cancelAnalysis` aborts. */
+  private analysis: AbortController | undefined;
+  /** The controller of the latest `init`; a newer init aborts it and an aborted init stays silent. */
+  private initAbort: AbortController | undefined;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
@@ -181,9 +206,38 @@ export class PanelController {
 
   private post(m: HostToWebview): void { this.host.post(m); }
 
+  private method(requested?: ClusterMethod): ClusterMethod {
+    return requested ?? this.uiState.clusterMethod ?? DEFAULT_CLUSTER_METHOD;
+  }
+
+  /**
+   * Runs a long explorer call with progress messages under `ac` (default a fresh controller): starting it aborts the
+   * previous one unless that is the same controller (the steps of one `init` share theirs), and `cancelAnalysis`
+   * aborts it. A controller that is already aborted runs nothing.
+   */
+  private async withAnalysis<T>(task: AnalysisTask, run: (control: AnalysisControl) => Promise<T>, ac = new AbortController()): Promise<T> {
+    if (ac.signal.aborted) throw ac.signal.reason ?? new Error('cancelled');
+    if (this.analysis !== ac) this.analysis?.abort();
+    this.analysis = ac;
+    let last = 0;
+    const onProgress: AnalysisControl['onProgress'] = (progress) => {
+      const now = Date.now();
+      if (now - last < 100 && progress.done < progress.total) return;
+      last = now;
+      this.post({ type: 'analysisProgress', task, progress });
+    };
+    try {
+      return await run({ onProgress, signal: ac.signal });
+    } finally {
+      if (this.analysis === ac) this.analysis = undefined;
+      this.post({ type: 'analysisProgress', task });
+    }
+  }
+
   private async handle(msg: WebviewToHost): Promise<void> {
     if (msg.type === 'ready') { this.ready = true; await this.sendInit(); return; }
     if (msg.type === 'uiState') { this.uiState = { ...msg.state, ...(this.uiState.modelDir ? { modelDir: this.uiState.modelDir } : {}) }; return; }
+    if (msg.type === 'cancelAnalysis') { this.analysis?.abort(); return; }
     const ex = this.explorer;
     if (!ex) throw new Error('No model loaded yet.');
     const gen = this.generation;
@@ -191,7 +245,7 @@ export class PanelController {
     switch (msg.type) {
       case 'setProjection': {
         const choice = chooseProjection(this.latentDim, msg.dims, msg.method);
-        const p = await ex.project(choice.method, choice.dims, 42);
+        const p = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control));
         if (current()) this.post({ type: 'projection', projection: toProjectionPayload(p) });
         return;
       }
@@ -201,12 +255,15 @@ export class PanelController {
         return;
       }
       case 'setK': {
-        const c = await ex.cluster(msg.k, 42);
+        const method = this.method(msg.method);
+        this.uiState = { ...this.uiState, clusterMethod: method };
+        const c = await this.withAnalysis('clusters', (control) => ex.cluster(msg.k, 42, { method }, control));
         if (current()) this.post({ type: 'clusters', clusters: toClustersPayload(c) });
         return;
       }
       case 'suggestK': {
-        const s = await ex.suggestK(msg.kMin, Math.min(msg.kMax, Math.max(msg.kMin, this.n - 1)), 42);
+        const method = this.method(msg.method);
+        const s = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(msg.kMin, Math.min(msg.kMax, Math.max(msg.kMin, this.n - 1)), 42, method, control));
         if (current()) this.post({ type: 'kSuggestion', suggestion: toKPayload(s) });
         return;
       }
@@ -275,7 +332,11 @@ export class PanelController {
     }
   }
 
-  /** Sends the full state. Clusters use the persisted k, or the best silhouette k in 2..8 the first time. */
+  /**
+   * Sends the full state. The view is UMAP up to UMAP_AUTO_MAX_N points (PCA above, or when chosen). Clusters use the
+   * persisted k and method (default: the recommended pipeline); the first time, k is the number of label classes
+   * when the dataset has 2..30, else the best silhouette of the k curve over 2..30 (capped by n).
+   */
   private async sendInit(): Promise<void> {
     const ex = this.explorer;
     const gen = this.generation;
@@ -283,26 +344,37 @@ export class PanelController {
       this.post({ type: 'init', history: this.history, training: this.training, uiState: this.uiState, ...(this.training === 'training' && this.liveFrame ? { live: this.liveFrame } : {}) });
       return;
     }
+    this.initAbort?.abort();
+    const ac = new AbortController();
+    this.initAbort = ac;
     try {
       const info = ex.info();
       const embedding = await ex.embed();
-      const choice = chooseProjection(info.model.latentDim, this.uiState.dims, this.uiState.projection);
-      const projection = await ex.project(choice.method, choice.dims, 42);
+      const wanted = this.uiState.projection === 'umap' && info.n > UMAP_AUTO_MAX_N ? 'pca' : this.uiState.projection;
+      const choice = chooseProjection(info.model.latentDim, this.uiState.dims, wanted);
+      const projection = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control), ac);
       let kSuggestion: KSuggestion | undefined;
       let k = this.uiState.k;
+      const method = this.method();
       if (!(k >= 1 && k <= Math.min(info.n, 64))) {
-        const kMax = Math.min(8, info.n - 1);
-        if (kMax >= 2) { kSuggestion = await ex.suggestK(2, kMax, 42); k = kSuggestion.best; } else k = 1;
+        const kMax = Math.min(K_CURVE_RANGE[1], info.n - 1);
+        const classes = labelClassCount(embedding.labels);
+        if (classes !== undefined && classes <= info.n) k = classes;
+        else if (kMax >= 2 && methodNeedsK(method)) {
+          kSuggestion = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(K_CURVE_RANGE[0], kMax, 42, method, control), ac);
+          k = kSuggestion.best;
+        } else k = Math.max(1, Math.min(2, info.n));
       }
-      const clusters = await ex.cluster(k, 42);
+      const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, 42, { method }, control), ac);
       if (gen !== this.generation) return;
-      this.uiState = { ...this.uiState, k, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
+      this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
       this.post({
         type: 'init', info: toPanelInfo(info), embedding: toEmbeddingPayload(embedding), projection: toProjectionPayload(projection),
         clusters: toClustersPayload(clusters), ...(kSuggestion ? { kSuggestion: toKPayload(kSuggestion) } : {}),
         history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
       });
     } catch (e) {
+      if (gen !== this.generation || (ac.signal.aborted && this.initAbort !== ac)) return; // superseded by a newer init
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);
       this.post({ type: 'error', message: `Could not load the model: ${errorMessage(e)}` });
     }

@@ -52,19 +52,19 @@ test('symmetric eigen solver: A v = lambda v and orthonormal vectors', () => {
   assert.ok(Math.abs(values.reduce((x, y) => x + y, 0) - 12) < 1e-10); // trace
 });
 
-test('project: d <= 3 passes through (padded for 3D), PCA and UMAP give n x dims, UMAP is seeded', () => {
+test('project: d <= 3 passes through (padded for 3D), PCA and UMAP give n x dims, UMAP is seeded', async () => {
   const z2 = Float32Array.from([1, 2, 3, 4]);
-  const p2 = project(z2, 2, 2, 'pca', 2);
+  const p2 = await project(z2, 2, 2, 'pca', 2);
   assert.equal(p2.method, 'none');
   assert.deepEqual(Array.from(p2.coords), [1, 2, 3, 4]);
-  const p3 = project(z2, 2, 2, 'umap', 3);
+  const p3 = await project(z2, 2, 2, 'umap', 3);
   assert.deepEqual(Array.from(p3.coords), [1, 2, 0, 3, 4, 0]);
   const b = gaussianBlobs(120, 8, 3, 0.5, 3);
-  const pca = project(b.x, b.n, b.d, 'pca', 2);
+  const pca = await project(b.x, b.n, b.d, 'pca', 2);
   assert.equal(pca.coords.length, 240);
   assert.equal(pca.explainedVariance?.length, 2);
-  const u1 = project(b.x, b.n, b.d, 'umap', 2, 5);
-  const u2 = project(b.x, b.n, b.d, 'umap', 2, 5);
+  const u1 = await project(b.x, b.n, b.d, 'umap', 2, 5);
+  const u2 = await project(b.x, b.n, b.d, 'umap', 2, 5);
   assert.equal(u1.coords.length, 240);
   assert.deepEqual(u1.coords, u2.coords);
 });

@@ -14,6 +14,7 @@ import { LocalExplorer } from '../../../src/core/localExplorer';
 import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
 import { readNpy } from '../../../src/core/export';
 import { parseRange } from '../../../src/cli/commands/cluster';
+import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
 
 let dir: string;
 let modelDir: string;
@@ -25,12 +26,13 @@ function capture(): { io: CliIo; out: () => string; err: () => string } {
   return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
 }
 
-/** 90 rows: three well-separated clusters in 6 features plus a label column. */
+/** 90 distinct rows: three well-separated clusters in 6 features plus a label column. */
 function csvFixture(): string {
   const lines = ['a,b,c,d,e,f,kind'];
   for (let i = 0; i < 90; i++) {
     const k = i % 3;
-    const v = [0, 1, 2, 3, 4, 5].map((j) => ((j % 3 === k ? 8 : 0) + ((i * 7 + j * 3) % 10) / 10).toFixed(2));
+    // Distinct points (no duplicates): a 10-step pattern plus a 17-step jitter.
+    const v = [0, 1, 2, 3, 4, 5].map((j) => ((j % 3 === k ? 8 : 0) + ((i * 7 + j * 3) % 10) / 10 + ((i * 13 + j * 5) % 17) / 170).toFixed(3));
     lines.push([...v, `k${k}`].join(','));
   }
   return lines.join('\n') + '\n';
@@ -68,7 +70,7 @@ test('LocalExplorer.load reads model, sidecar and the dataset from the recorded 
     // Decoding the sample's code gives its reconstruction (data units).
     const dec = await ex.decode(s.latent, 1);
     for (let j = 0; j < 6; j++) assert.ok(Math.abs(dec[j] - s.reconstruction[j]) < 1e-4);
-    const c = await ex.cluster(3, 0);
+    const c = await ex.cluster(3, 0, { method: 'kmeans' });
     const truth = Array.from({ length: 90 }, (_, i) => i % 3);
     assert.ok(adjustedRandIndex(c.assignments, truth) >= 0.9);
   } finally {
@@ -89,19 +91,48 @@ test('embed writes CSV and refuses to overwrite without --force', async () => {
   assert.equal(await main(['embed', modelDir, '--out', out, '--force', '--quiet', '--backend', 'cpu'], c.io), 0, c.err());
 });
 
-test('cluster --suggest picks k = 3 and --k writes cluster ids', async () => {
+test('cluster --suggest picks k = 3 (default method) and --k writes cluster ids; every method runs and is scored against the labels', async () => {
   let c = capture();
   assert.equal(await main(['cluster', modelDir, '--suggest', '2..5', '--backend', 'cpu'], c.io), 0, c.err());
-  assert.match(c.out(), /k = 3,/);
+  assert.match(c.out(), new RegExp(`method ${DEFAULT_CLUSTER_METHOD}: 3 clusters`));
+  const acc = /accuracy ([0-9.]+)/.exec(c.out());
+  assert.ok(acc && Number(acc[1]) >= 0.9, c.out());
+  assert.match(c.out(), /cluster +k0 +k1 +k2/); // confusion matrix header
+  assert.match(c.err(), /UMAP layout/);
   const out = path.join(dir, 'clusters.json');
   c = capture();
-  assert.equal(await main(['cluster', modelDir, '--k', '3', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  assert.equal(await main(['cluster', modelDir, '--k', '3', '--method', 'kmeans', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
   const doc = JSON.parse(readFileSync(out, 'utf8')) as { clusters: number[] };
   assert.equal(new Set(doc.clusters).size, 3);
+  for (const method of ['umap-kmeans', 'gmm', 'dbscan', 'hdbscan']) {
+    c = capture();
+    const extra = method === 'hdbscan' ? ['--min-cluster', '20'] : [];
+    assert.equal(await main(['cluster', modelDir, '--k', '3', '--method', method, ...extra, '--backend', 'cpu', '--quiet'], c.io), 0, c.err());
+    const m = /accuracy ([0-9.]+)/.exec(c.out());
+    // DBSCAN's default radius (knee of the k-distance curve) and HDBSCAN's default smallest cluster (5 here) are not
+    // tuned for 90 points; their quality is tested on blobs.
+    assert.ok(m && Number(m[1]) >= (method === 'dbscan' ? 0.5 : 0.9), `${method}: ${c.out()}`);
+  }
   c = capture();
   assert.equal(await main(['cluster', modelDir, '--k', '3', '--suggest', '2..4'], c.io), 2);
+  c = capture();
+  assert.equal(await main(['cluster', modelDir, '--method', 'spectral'], c.io), 2);
   assert.deepEqual(parseRange('2..12'), [2, 12]);
   assert.throws(() => parseRange('5..2'));
+});
+
+test('cluster --k 10 --out clusters.csv (default method) writes index and cluster columns, one row per sample', async () => {
+  const out = path.join(dir, 'clusters.csv');
+  const c = capture();
+  assert.equal(await main(['cluster', modelDir, '--k', '10', '--out', out, '--backend', 'cpu'], c.io), 0, c.err());
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  assert.ok(header.includes('index') && header.includes('cluster'), lines[0]);
+  assert.equal(lines.length, 91);
+  const ci = header.indexOf('cluster');
+  const ids = new Set(lines.slice(1).map((l) => Number(l.split(',')[ci])));
+  assert.ok(ids.size >= 3 && ids.size <= 10, `clusters ${[...ids].join(',')}`);
+  lines.slice(1).forEach((l, i) => assert.equal(Number(l.split(',')[header.indexOf('index')]), i));
 });
 
 test('export writes each format; projector gives vectors + metadata', async () => {

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { availableModelKinds, createModel, defaultModelConfig, isImageModel } from '../../../src/core/models/index';
+import { DEFAULT_IMAGE_LATENT, availableModelKinds, createModel, defaultModelConfig, isImageModel } from '../../../src/core/models/index';
 import type { ModelConfig, ModelKind } from '../../../src/core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../../../src/core/models/types';
 import { encode, decode, reconstruct, reconstructionErrors } from '../../../src/core/inference';
@@ -143,10 +143,10 @@ test('defaults: sensible sizes, overrides win, image kind detection', () => {
   assert.equal(t.latentDim, 5);
   assert.ok(t.hidden.every((h) => h > t.latentDim));
   const img = defaultModelConfig('dense', [28, 28, 1]);
-  assert.equal(img.latentDim, 16);
+  assert.equal(img.latentDim, DEFAULT_IMAGE_LATENT);
   assert.deepEqual(img.hidden, [256, 64]);
   assert.equal(defaultModelConfig('vae', [784], { latentDim: 2 }).latentDim, 2);
-  assert.equal(defaultModelConfig('vae', [784], { latentDim: undefined }).latentDim, 16);
+  assert.equal(defaultModelConfig('vae', [784], { latentDim: undefined }).latentDim, DEFAULT_IMAGE_LATENT);
   assert.ok(isImageModel('conv'));
   assert.ok(!isImageModel('dense'));
   assert.throws(() => createModel({ ...t, inputDim: 11 }), /does not match/);

@@ -5,6 +5,7 @@ import { latentGrid } from '../../../src/core/analysis/latentOps';
 import { unpackF32, unpackI32 } from '../../../src/shared/protocol';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { createFakeExplorer } from '../../e2e/fakeExplorer';
+import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
 
 function harness(): { c: PanelController; sent: HostToWebview[]; logs: string[]; reveals: [string, number | undefined][] } {
   const sent: HostToWebview[] = [], logs: string[] = [], reveals: [string, number | undefined][] = [];
@@ -119,4 +120,67 @@ test('anomalies: the score, its threshold and, with anomaly labels, precision / 
   assert.equal(ev.report.evaluation.positives, 20);
   assert.equal(ev.report.evaluation.roc.fpr[0], 0);
   assert.equal(ev.report.evaluation.roc.tpr.at(-1), 1);
+});
+
+test('setK forwards the clustering method; progress is posted; cancelAnalysis aborts the running call', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(30, 4, 2);
+  const methods: (string | undefined)[] = [];
+  const slow: typeof ex = {
+    ...ex,
+    cluster: (_k, _seed, options, control) => {
+      methods.push(options?.method);
+      control?.onProgress?.({ stage: 'layout', done: 3, total: 10 });
+      return new Promise((_, reject) => control?.signal?.addEventListener('abort', () => reject(new Error('cancelled by the user'))));
+    },
+  };
+  c.setExplorer(slow);
+  const running = c.handleRaw({ type: 'setK', k: 4, method: 'hdbscan' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await c.handleRaw({ type: 'cancelAnalysis' });
+  await running;
+  assert.deepEqual(methods, ['hdbscan']);
+  assert.equal(c.state.clusterMethod, 'hdbscan');
+  const progress = sent.filter((m) => m.type === 'analysisProgress');
+  assert.ok(progress.length >= 2);
+  assert.deepEqual(progress[0], { type: 'analysisProgress', task: 'clusters', progress: { stage: 'layout', done: 3, total: 10 } });
+  assert.deepEqual(progress.at(-1), { type: 'analysisProgress', task: 'clusters' });
+  const err = sent.find((m) => m.type === 'error');
+  assert.ok(err && err.type === 'error' && /cancelled/.test(err.message));
+});
+
+test('first init: k = number of label classes, clustered with the default method', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(90, 5, 3);
+  const calls: { k: number; method?: string }[] = [];
+  c.setExplorer({ ...ex, cluster: (k, seed, options, control) => { calls.push({ k, method: options?.method }); return ex.cluster(k, seed, options, control); } });
+  await c.handleRaw({ type: 'ready' });
+  assert.deepEqual(calls, [{ k: 3, method: DEFAULT_CLUSTER_METHOD }]);
+  const init = sent.find((m) => m.type === 'init');
+  assert.ok(init && init.type === 'init' && init.uiState.clusterMethod === DEFAULT_CLUSTER_METHOD);
+});
+
+test('overlapping inits (a new model while the first init runs): one init, no error', async () => {
+  const { c, sent } = harness();
+  const slow = (seed: number): ReturnType<typeof createFakeExplorer> => {
+    const ex = createFakeExplorer(60, 4, 3, seed);
+    // Like the worker: long calls wait, then fail once their signal is aborted.
+    const pause = async (control?: { signal?: AbortSignal }): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (control?.signal?.aborted) throw new Error('This operation was aborted');
+    };
+    return {
+      ...ex,
+      project: async (method, dims, s, control) => { await pause(control); return ex.project(method, dims, s, control); },
+      cluster: async (k, s, options, control) => { await pause(control); return ex.cluster(k, s, options, control); },
+    };
+  };
+  c.setExplorer(slow(1));
+  const first = c.handleRaw({ type: 'ready' });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  c.setExplorer(slow(2));
+  await first;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(sent.filter((m) => m.type === 'error').length, 0, JSON.stringify(sent.filter((m) => m.type === 'error')));
+  assert.equal(sent.filter((m) => m.type === 'init').length, 1);
 });

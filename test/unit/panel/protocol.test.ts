@@ -14,6 +14,9 @@ const valid: WebviewToHost[] = [
   { type: 'setProjection', method: 'umap', dims: 3 },
   { type: 'setK', k: 5 },
   { type: 'suggestK', kMin: 2, kMax: 8 },
+  { type: 'setK', k: 10, method: 'umap-gmm' },
+  { type: 'suggestK', kMin: 2, kMax: 30, method: 'kmeans' },
+  { type: 'cancelAnalysis' },
   { type: 'requestSample', requestId: 7, index: 99, purpose: 'hover' },
   { type: 'decodeLatent', requestId: 1, latent: [0.5, -1, 2, 0] },
   { type: 'interpolate', requestId: 3, a: 0, b: 42, steps: 10, mode: 'spherical' },
@@ -31,6 +34,7 @@ const valid: WebviewToHost[] = [
   { type: 'uiState', state: { ...DEFAULT_UI_STATE, modelDir: '/tmp/m', selection: [1, 2], k: 4 } },
   { type: 'anomalies', requestId: 15 },
   { type: 'anomalies', requestId: 16, method: 'knn', anomalyLabels: ['dog', 'cat'] },
+  { type: 'uiState', state: { ...DEFAULT_UI_STATE, clusterMethod: 'hdbscan' } },
 ];
 
 test('every valid message kind is accepted unchanged', () => {
@@ -62,6 +66,10 @@ test('out-of-range indices and lengths are rejected', () => {
     { type: 'setK', k: 0 },
     { type: 'setK', k: 1000 },
     { type: 'suggestK', kMin: 5, kMax: 3 },
+    { type: 'setK', k: 3, method: 'spectral' },
+    { type: 'suggestK', kMin: 2, kMax: 3, method: 7 },
+    { type: 'cancelAnalysis', now: true },
+    { type: 'uiState', state: { ...DEFAULT_UI_STATE, clusterMethod: 'tsne' } },
     { type: 'setProjection', method: 'tsne', dims: 2 },
     { type: 'setProjection', method: 'pca', dims: 4 },
     { type: 'decodeLatent', requestId: 1, latent: [1, 2, 3, 4], condition: 'horse' },

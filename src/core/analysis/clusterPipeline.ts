@@ -1,0 +1,232 @@
+/**
+ * Clustering methods behind one call, for the CLI, the explorer and the panel:
+ *
+ * - `umap-gmm` (the recommended default, N2D: McConville et al. 2020): the codes are embedded by UMAP into a
+ *   clustering space of `umapComponents` dimensions with min_dist 0 (points of a manifold packed together), then a
+ *   Gaussian mixture with k components (soft assignments: the winning probability is kept per point);
+ * - `umap-kmeans`: the same space, k-means;
+ * - `kmeans` / `gmm`: directly on the codes;
+ * - `dbscan` / `hdbscan`: density clusterings on the UMAP clustering space (in 16+ raw dimensions density estimates
+ *   are poor; UMAP's space is where they separate dense groups); points left out are noise (-1).
+ *
+ * The UMAP clustering space does not depend on k, so it is computed once per seed and data and reused (`UmapCache`)
+ * by the k curve and by every k.
+ */
+import { fitGmm } from './gmm';
+import { clusterSizes, kmeans, silhouette } from './kmeans';
+import { dbscan, hdbscan } from './density';
+import { defaultUmapEpochs, fastUmap } from './fastUmap';
+import type { UmapProgress } from './fastUmap';
+import { NOISE } from './clusterMetrics';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from './clusterMethods';
+import type { ClusterMethod } from './clusterMethods';
+
+export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from './clusterMethods';
+export type { ClusterMethod } from './clusterMethods';
+/** UMAP clustering space: dimensions, neighbours and min_dist (N2D's settings, about as many dimensions as clusters). */
+export const CLUSTER_UMAP_COMPONENTS = 10;
+export const CLUSTER_UMAP_NEIGHBORS = 20;
+export const CLUSTER_UMAP_MIN_DIST = 0;
+/** Layout epochs of the clustering space (umap-learn's default above 10,000 points; 500 below costs 2.5x for no gain measured in bench/cluster.ts). */
+export const CLUSTER_UMAP_EPOCHS = 200;
+
+export interface ClusterProgress {
+  stage: UmapProgress['stage'] | 'cluster';
+  done: number;
+  total: number;
+}
+
+export interface ClusterMethodOptions {
+  method?: ClusterMethod;
+  seed?: number;
+  /** DBSCAN radius (default: knee of the k-distance curve) and core size. */
+  eps?: number;
+  minPts?: number;
+  /** HDBSCAN smallest cluster (default 1% of n, at least 5). */
+  minClusterSize?: number;
+  onProgress?: (p: ClusterProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface MethodResult {
+  method: ClusterMethod;
+  /** Clusters found (noise excluded). */
+  k: number;
+  /** Cluster per point, NOISE (-1) for noise. */
+  assignments: Int32Array;
+  /** Membership probability (GMM posterior of the winner, HDBSCAN strength); absent for hard methods. */
+  probabilities?: Float32Array;
+  noise: number;
+}
+
+/** The UMAP clustering space of some codes, kept per seed so that repeated clusterings reuse it. */
+export class UmapCache {
+  private key?: string;
+  private space?: Promise<Float32Array>;
+
+  constructor(
+    private readonly data: Float32Array,
+    private readonly n: number,
+    private readonly d: number,
+  ) {}
+
+  get(seed: number, onProgress?: (p: UmapProgress) => void, signal?: AbortSignal): Promise<Float32Array> {
+    const key = `${seed}`;
+    if (this.space && this.key === key) return this.space;
+    const p = fastUmap(this.data, this.n, this.d, {
+      nComponents: CLUSTER_UMAP_COMPONENTS,
+      nNeighbors: CLUSTER_UMAP_NEIGHBORS,
+      minDist: CLUSTER_UMAP_MIN_DIST,
+      nEpochs: Math.min(CLUSTER_UMAP_EPOCHS, defaultUmapEpochs(this.n)),
+      seed,
+      onProgress,
+      signal,
+    });
+    this.key = key;
+    this.space = p;
+    p.catch(() => {
+      if (this.space === p) this.space = undefined; // a cancelled or failed run is not kept
+    });
+    return p;
+  }
+}
+
+/** Runs `method` on `n x d` codes (k ignored by the density methods). */
+export async function clusterWithMethod(data: Float32Array, n: number, d: number, k: number, options: ClusterMethodOptions = {}, cache?: UmapCache): Promise<MethodResult> {
+  const method = options.method ?? DEFAULT_CLUSTER_METHOD;
+  const seed = options.seed ?? 0;
+  const { onProgress, signal } = options;
+  if (methodNeedsK(method) && (!Number.isInteger(k) || k < 1 || k > n)) throw new RangeError(`k must be in 1..${n}, got ${k}`);
+  let space = data;
+  let dims = d;
+  if (methodUsesUmap(method)) {
+    space = await (cache ?? new UmapCache(data, n, d)).get(seed, onProgress, signal);
+    dims = CLUSTER_UMAP_COMPONENTS;
+  }
+  onProgress?.({ stage: 'cluster', done: 0, total: 1 });
+  let result: MethodResult;
+  if (method === 'kmeans' || method === 'umap-kmeans') {
+    const r = kmeans(space, n, dims, { k, seed });
+    result = { method, k, assignments: r.assignments, noise: 0 };
+  } else if (method === 'gmm' || method === 'umap-gmm') {
+    const r = fitGmm(space, n, dims, { k, seed, covariance: 'full' });
+    const prob = new Float32Array(n);
+    for (let i = 0; i < n; i++) prob[i] = r.probabilities[i * k + r.assignments[i]];
+    result = { method, k, assignments: r.assignments, probabilities: prob, noise: 0 };
+  } else {
+    const r = method === 'dbscan' ? await dbscan(space, n, dims, { eps: options.eps, minPts: options.minPts, signal }) : await hdbscan(space, n, dims, { minClusterSize: options.minClusterSize, signal });
+    result = { method, k: r.k, assignments: r.assignments, probabilities: r.probabilities, noise: r.noise };
+  }
+  onProgress?.({ stage: 'cluster', done: 1, total: 1 });
+  return result;
+}
+
+/** Per cluster, the mean of its members' codes (`k x d`; noise ignored, empty clusters stay 0). */
+export function clusterMeans(data: Float32Array, n: number, d: number, assignments: Int32Array, k: number): Float32Array {
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = assignments[i];
+    if (c === NOISE || c >= k) continue;
+    counts[c]++;
+    for (let t = 0; t < d; t++) sums[c * d + t] += data[i * d + t];
+  }
+  const out = new Float32Array(k * d);
+  for (let c = 0; c < k; c++) if (counts[c] > 0) for (let t = 0; t < d; t++) out[c * d + t] = sums[c * d + t] / counts[c];
+  return out;
+}
+
+/** Sizes of clusters 0..k-1 (noise not counted). */
+export function sizesWithNoise(assignments: Int32Array, k: number): number[] {
+  return clusterSizes(assignments.filter((a) => a !== NOISE), k);
+}
+
+export interface KCurve {
+  ks: number[];
+  /** k-means inertia per k (the elbow). */
+  inertias: number[];
+  /** Mean silhouette per k on a seeded sample. */
+  silhouettes: number[];
+  /** k with the best silhouette. */
+  best: number;
+  /** k at the elbow: the point of the inertia curve farthest from the chord joining its ends. */
+  elbow: number;
+}
+
+/**
+ * k-means for each k in kMin..kMax (capped by n - 1) on `space`, scored by inertia and silhouette on a seeded sample
+ * of `sampleSize` points; `best` maximises the silhouette and `elbow` is the knee of the inertia curve.
+ */
+export async function kCurve(space: Float32Array, n: number, d: number, kMin: number, kMax: number, options: { seed?: number; sampleSize?: number; signal?: AbortSignal; onProgress?: (p: ClusterProgress) => void } = {}): Promise<KCurve> {
+  const lo = Math.max(2, Math.floor(kMin));
+  const hi = Math.min(n - 1, Math.floor(kMax));
+  if (hi < lo) throw new RangeError(`no k to try in ${kMin}..${kMax} for ${n} points`);
+  const seed = options.seed ?? 0;
+  const ks: number[] = [];
+  const inertias: number[] = [];
+  const silhouettes: number[] = [];
+  for (let k = lo; k <= hi; k++) {
+    if (options.signal?.aborted) throw options.signal.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' });
+    const r = kmeans(space, n, d, { k, seed, nInit: 2 });
+    ks.push(k);
+    inertias.push(r.inertia);
+    silhouettes.push(silhouette(space, n, d, r.assignments, k, { sampleSize: options.sampleSize ?? 2000, seed }));
+    options.onProgress?.({ stage: 'cluster', done: k - lo + 1, total: hi - lo + 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  let bestI = 0;
+  for (let i = 1; i < ks.length; i++) if (silhouettes[i] > silhouettes[bestI]) bestI = i;
+  return { ks, inertias, silhouettes, best: ks[bestI], elbow: elbowOf(ks, inertias) };
+}
+
+/** The knee of a decreasing curve: the point farthest below the chord from its first to its last point. */
+export function elbowOf(ks: number[], values: number[]): number {
+  const m = ks.length;
+  if (m < 3) return ks[0];
+  const [x0, y0, x1, y1] = [ks[0], values[0], ks[m - 1], values[m - 1]];
+  let best = 0;
+  let bestGap = -Infinity;
+  for (let i = 0; i < m; i++) {
+    const chord = y0 + ((y1 - y0) * (ks[i] - x0)) / (x1 - x0);
+    const gap = chord - values[i];
+    if (gap > bestGap) {
+      bestGap = gap;
+      best = i;
+    }
+  }
+  return ks[best];
+}
+
+export interface ClusterSummaryWithNoise {
+  /** `k x d` member means. */
+  centroids: Float32Array;
+  /** Sum of squared distances of members to their mean. */
+  inertia: number;
+  sizes: number[];
+  /** Per cluster, up to `nNearest` members closest to its mean (ties by index). */
+  nearest: number[][];
+}
+
+/** Means, sizes, inertia and the members nearest each mean; noise points belong to no cluster. */
+export function summariseClusters(data: Float32Array, n: number, d: number, assignments: Int32Array, k: number, nNearest: number): ClusterSummaryWithNoise {
+  const centroids = clusterMeans(data, n, d, assignments, k);
+  const members: { i: number; dist: number }[][] = Array.from({ length: k }, () => []);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const c = assignments[i];
+    if (c === NOISE || c >= k) continue;
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const v = data[i * d + t] - centroids[c * d + t];
+      s += v * v;
+    }
+    inertia += s;
+    members[c].push({ i, dist: s });
+  }
+  return {
+    centroids,
+    inertia,
+    sizes: members.map((m) => m.length),
+    nearest: members.map((m) => m.sort((a, b) => a.dist - b.dist || a.i - b.i).slice(0, nNearest).map((e) => e.i)),
+  };
+}
