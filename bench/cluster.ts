@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { loadMnistPackage } from '../src/core/data/index';
+import { loadMnistPackage } from './mnist';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
