@@ -95,6 +95,8 @@ export class LocalExplorer implements Explorer {
   private readonly anomalyScoreCache = new Map<AnomalyScoreMethod, Float32Array>();
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
+  /** The anomaly scores last asked for (exports carry them). */
+  private lastAnomaly?: { method: string; scores: Float32Array; threshold: number };
   private umapSpace?: UmapCache;
   private disposed = false;
 
@@ -314,10 +316,13 @@ export class LocalExplorer implements Explorer {
     return { latent, decoded: this.decodeWith(latent, steps, this.conditionOf(a, steps)) };
   }
 
-  /** Writes codes + errors + labels + sources, and the last clustering and (2D/3D) projection when computed. */
+  /**
+   * Writes codes + errors + labels + sources, and the last clustering, (2D/3D) projection and anomaly scores (with
+   * their threshold) when computed.
+   */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection }, overwrite);
+    return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {
@@ -331,7 +336,9 @@ export class LocalExplorer implements Explorer {
       scores = anomalyScores(this.model, calibration, this.normalized, this.dataset.n, [m], this.condition)[m] as Float32Array;
       this.anomalyScoreCache.set(m, scores);
     }
-    return buildAnomalyReport(calibration, m, methods, scores, this.dataset.labels, anomalyLabels);
+    const report = buildAnomalyReport(calibration, m, methods, scores, this.dataset.labels, anomalyLabels);
+    this.lastAnomaly = { method: m, scores, threshold: report.threshold };
+    return report;
   }
 
   /** The saved calibration, or one fitted on this dataset's training split (held-out rows = its validation split). */

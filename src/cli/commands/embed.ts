@@ -98,7 +98,8 @@ const USAGE = `Usage: latent-explorer embed <modelDir> [options]
 
 Encodes every sample of the dataset with a saved model and writes one CSV row per sample: the latent code
 (z0..), the reconstruction error (mean squared error, normalised units), the label, the id and the source line
-(or index, or image file), in the same layout as train's embeddings.csv.
+(or index, or image file), in the same layout as train's embeddings.csv; with --score or --anomaly-label also the
+score and whether it is above the model's saved threshold (score_<method>, anomalous).
 
 Options:
   --out FILE         output file (default <modelDir>/embeddings.csv); .json/.npy/.tsv pick that format
@@ -121,11 +122,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(modelDir, 'embeddings.csv'));
   return withExplorer(modelDir, values, io, async (explorer) => {
     const e = await explorer.embed();
+    // Asked for a score: computed before writing, so the output carries it and the flags at the saved threshold
+    // (`score_<method>`, `anomalous`); otherwise the output keeps train's embeddings.csv layout.
+    const asked = score !== undefined || anomalyLabels !== undefined;
+    const scored = asked ? await explorer.anomalies(score, anomalyLabels) : undefined;
     const files = await explorer.exportEmbeddings(out, formatFromPath(out), values.force === true);
+    const report = scored ?? (values.quiet !== true ? await explorer.anomalies() : undefined);
     let mean = 0;
     for (const v of e.errors) mean += v / e.n;
     if (values.quiet !== true) io.stdout.write(`Encoded ${e.n} samples to ${e.latentDim} dimensions; mean reconstruction error ${mean.toPrecision(4)}\n`);
-    if (values.quiet !== true || score !== undefined || anomalyLabels !== undefined) io.stdout.write(describeAnomalies(await explorer.anomalies(score, anomalyLabels)));
+    if (report) io.stdout.write(describeAnomalies(report));
     io.stdout.write(`${files.join('\n')}\n`);
     return 0;
   });

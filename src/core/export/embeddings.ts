@@ -26,6 +26,8 @@ export interface EmbeddingTable {
   /** VQ-VAE codebook entry per sample. */
   codes?: Int32Array;
   projection?: ProjectionResult;
+  /** Per-sample anomaly scores of one method and the threshold above which a sample is flagged. */
+  anomaly?: { method: string; scores: Float32Array; threshold: number };
 }
 
 /** Shortest decimal text that reads back as the same float32 (e.g. `0.1`, not `0.10000000149011612`). */
@@ -51,7 +53,7 @@ function tsvField(s: string): string {
 
 function checkTable(t: EmbeddingTable): void {
   if (t.latent.length < t.n * t.latentDim) throw new Error(`export: latent has ${t.latent.length} values, expected ${t.n} x ${t.latentDim}`);
-  for (const [name, len] of [['errors', t.errors?.length], ['labels', t.labels?.length], ['refs', t.refs?.length], ['clusters', t.clusters?.length], ['codes', t.codes?.length]] as const) {
+  for (const [name, len] of [['errors', t.errors?.length], ['labels', t.labels?.length], ['refs', t.refs?.length], ['clusters', t.clusters?.length], ['codes', t.codes?.length], ['anomaly scores', t.anomaly?.scores.length]] as const) {
     if (len !== undefined && len !== t.n) throw new Error(`export: ${name} has ${len} entries, expected ${t.n}`);
   }
   if (t.projection && t.projection.coords.length !== t.n * t.projection.dims) throw new Error('export: projection does not match n');
@@ -85,8 +87,9 @@ export function sourceText(ref: SourceRef | undefined, column: SourceColumn | un
 }
 
 /**
- * CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error], [label], [id],
- * [source_line | source_index | source_file]`. The one layout for `train`'s embeddings.csv and every CSV export.
+ * CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error],
+ * [score_<method>, anomalous], [label], [id], [source_line | source_index | source_file]`. The one layout for
+ * `train`'s embeddings.csv and every CSV export.
  */
 export function embeddingsToCsv(t: EmbeddingTable): string {
   checkTable(t);
@@ -97,6 +100,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
   if (t.clusters) header.push('cluster');
   if (t.codes) header.push('code');
   if (t.errors) header.push('error');
+  if (t.anomaly) header.push(`score_${t.anomaly.method}`, 'anomalous');
   if (t.labels) header.push('label');
   if (t.ids) header.push('id');
   if (src) header.push(src);
@@ -108,6 +112,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
     if (t.clusters) row.push(String(t.clusters[i]));
     if (t.codes) row.push(String(t.codes[i]));
     if (t.errors) row.push(formatFloat32(t.errors[i]));
+    if (t.anomaly) row.push(formatFloat32(t.anomaly.scores[i]), t.anomaly.scores[i] > t.anomaly.threshold ? '1' : '0');
     if (t.labels) row.push(csvField(t.labels[i]));
     if (t.ids) row.push(csvField(t.ids[i]));
     if (src) row.push(csvField(sourceText(t.refs![i], src, t.source)));
@@ -154,6 +159,7 @@ export function embeddingsToJson(t: EmbeddingTable): string {
   if (t.errors) doc.errors = Array.from(t.errors, (v) => Number(formatFloat32(v)));
   if (t.clusters) doc.clusters = Array.from(t.clusters);
   if (t.codes) doc.codes = Array.from(t.codes);
+  if (t.anomaly) doc.anomaly = { method: t.anomaly.method, threshold: t.anomaly.threshold, scores: Array.from(t.anomaly.scores, (v) => Number(formatFloat32(v))) };
   if (t.labels) doc.labels = t.labels;
   if (t.ids) doc.ids = t.ids;
   if (t.source !== undefined) doc.source = t.source;

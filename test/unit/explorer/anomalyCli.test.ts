@@ -118,6 +118,21 @@ test('embed --score prints the threshold, and with --anomaly-label precision, re
   assert.match(text, /Threshold [\d.e+-]+: set for 10\.0% false positives, [\d.]+% on 20 held-out validation rows; flags \d+ of 200 samples/);
   assert.match(text, /Labels anomaly as anomalies \(20 of 200\): precision [\d.]+, recall [\d.]+, false-positive rate [\d.]+, AUROC [\d.]+/);
   assert.match(text, /ROC \(FPR -> TPR\): 0\.00->0\.\d\d .* 1\.00->1\.00/);
+  // The output carries the score and the flag at the threshold: as many flagged rows as printed.
+  const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const si = header.indexOf('score_zscore');
+  const ai = header.indexOf('anomalous');
+  assert.ok(si > 0 && ai === si + 1, header.join(','));
+  const threshold = Number(/Threshold ([\d.e+-]+):/.exec(text)![1]);
+  const flagged = Number(/flags (\d+) of 200 samples/.exec(text)![1]);
+  assert.equal(rows.length, 200);
+  assert.equal(rows.filter((r) => r[ai] === '1').length, flagged);
+  for (const r of rows) assert.equal(r[ai], Number(r[si]) > threshold ? '1' : '0');
+  // Without --score / --anomaly-label, train's embeddings.csv layout (no score columns).
+  const plain = capture();
+  const plainOut = path.join(dir, 'plain.csv');
+  assert.equal(await main(['embed', modelDir, '--out', plainOut, '--backend', 'cpu'], plain.io), 0, plain.err());
+  assert.equal(readFileSync(plainOut, 'utf8').split('\n')[0], readFileSync(path.join(modelDir, 'embeddings.csv'), 'utf8').split('\n')[0]);
   const bad = capture();
   assert.equal(await main(['embed', modelDir, '--score', 'nope', '--backend', 'cpu'], bad.io), 2);
   assert.match(bad.err(), /--score must be one of/);
