@@ -34,7 +34,7 @@ export function readSettings(): Settings {
     defaultModel: (MODEL_KINDS as readonly string[]).includes(kind ?? '') ? (kind as ModelKind) : 'dense',
     latentDim: int(c.get('latentDim'), 8, 1),
     epochs: int(c.get('epochs'), 20, 1),
-    batchSize: int(c.get('batchSize'), 64, 1),
+    batchSize: int(c.get('batchSize'), 0, 0),
     seed: int(c.get('seed'), 42, 0),
     backend: (BACKENDS as readonly string[]).includes(backend ?? '') ? (backend as BackendPreference) : 'auto',
     outputFolder: c.get<string>('outputFolder')?.trim() || '.latent',

@@ -47,7 +47,7 @@ Options:
   --latent N         latent dimensions (default 8 for tables, ${DEFAULT_IMAGE_LATENT} for images)
   --hidden A,B       hidden layer widths, outermost first
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
-  --batch N          batch size (default 64)
+  --batch N          batch size (default auto: 64, or 128 from 16,384 training rows)
   --lr X             Adam learning rate (default 0.001)
   --patience N       early stopping patience in epochs, 0 = off (default ${DEFAULT_TRAIN_OPTIONS.patience})
   --min-improvement X  early stopping also ends a plateau: ${PLATEAU_WINDOW} epochs that gained less than X of the

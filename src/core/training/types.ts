@@ -1,6 +1,7 @@
 /** Options for `trainAutoencoder`. All randomness (shuffle, split, noise) derives from `seed`. */
 export interface TrainOptions {
   epochs: number;
+  /** Rows per optimiser step; 0 = automatic (`autoBatchSize` in train.ts). */
   batchSize: number;
   learningRate: number;
   /** Fraction of samples held out for validation (0 disables). */

@@ -7,7 +7,7 @@ import { tf } from '../../../src/core/tf';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import type { ModelConfig, ModelKind } from '../../../src/core/models/types';
 import { decode, encode } from '../../../src/core/inference';
-import { defaultTrainOptions, splitIndices, trainAutoencoder } from '../../../src/core/training/train';
+import { DEFAULT_TRAIN_OPTIONS, LARGE_TRAINING_SET, autoBatchSize, defaultTrainOptions, splitIndices, trainAutoencoder } from '../../../src/core/training/train';
 import type { TrainOptions, TrainProgress } from '../../../src/core/training/types';
 import { loadModel, saveModel } from '../../../src/core/training/persistence';
 import { blobImages, lowRankData } from '../models/synthetic';
@@ -171,4 +171,20 @@ test('loading a folder without a model fails clearly', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('batch size 0 (the default) is automatic: 64 rows per step, 128 from LARGE_TRAINING_SET training rows', async () => {
+  assert.equal(DEFAULT_TRAIN_OPTIONS.batchSize, 0);
+  assert.deepEqual([autoBatchSize(LARGE_TRAINING_SET - 1), autoBatchSize(LARGE_TRAINING_SET)], [64, 128]);
+  const batchesOf = async (n: number, batchSize: number): Promise<number> => {
+    const data = lowRankData(n, 4, 2, 5);
+    const model = createModel(defaultModelConfig('dense', [4], { latentDim: 2, hidden: [4], seed: 1 }));
+    let batches = 0;
+    await trainAutoencoder(model, data, n, defaultTrainOptions({ epochs: 1, batchSize, validationSplit: 0, patience: 0, onProgress: (p) => { batches = p.batches; } }));
+    model.dispose();
+    return batches;
+  };
+  assert.equal(await batchesOf(640, 0), 10);
+  assert.equal(await batchesOf(640, 32), 20);
+  assert.equal(await batchesOf(LARGE_TRAINING_SET, 0), LARGE_TRAINING_SET / 128);
 });
