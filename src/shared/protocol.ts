@@ -10,12 +10,11 @@
  * which rejects unknown types, wrong field types, out-of-range indices and oversized payloads.
  * This file is imported by both sides, so it uses no Node or DOM API beyond plain JS.
  */
-import type { AnalysisProgress, ClusterMethod, ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
+import type { AnalysisProgress, AnomalyReport, ClusterMethod, ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
 import { CLUSTER_METHODS } from '../core/analysis/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
 import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
 import { ANOMALY_SCORE_METHODS } from '../core/analysis/anomalyScores';
-import type { AnomalyEvaluation } from '../core/analysis/anomalyReport';
 
 /** A typed array as base64 of its little-endian bytes. */
 export interface PackedArray {
@@ -197,23 +196,11 @@ export interface LiveEmbeddingPayload {
   labelCodes?: PackedArray;
 }
 
-/** Anomaly scores of every sample by one method and the model's calibrated threshold (an `AnomalyReport`). */
-export interface AnomalyPayload {
-  method: AnomalyScoreMethod;
-  methods: AnomalyScoreMethod[];
-  defaultMethod: AnomalyScoreMethod;
+/** Anomaly scores of every sample by one method and the model's calibrated threshold: an `AnomalyReport` whose scores travel packed. */
+export type AnomalyPayload = Omit<AnomalyReport, 'scores'> & {
   /** `n` f32, higher = more anomalous. */
   scores: PackedArray;
-  threshold: number;
-  targetFpr: number;
-  /** False-positive rate of the threshold on the calibration rows. */
-  expectedFpr: number;
-  calibrationRows: number;
-  heldOut: boolean;
-  flagged: number;
-  /** When labels mark anomalies: precision / recall at the threshold, AUROC and the ROC curve (at most 101 points). */
-  evaluation?: AnomalyEvaluation;
-}
+};
 
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */

@@ -8,7 +8,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DatasetError } from './dataset';
-import { fsError, isGzip } from './fileUtil';
+import { fsError, isGzip, readHeadBytes } from './fileUtil';
 import type { TextEncoding } from './magic';
 import { binaryFormatOf, firstNul, foreignKind, sniffEncoding } from './magic';
 
@@ -29,20 +29,6 @@ export interface TextInfo {
 
 /** Progress of a load in file bytes (compressed bytes for gzip). */
 export type LoadProgress = (bytesRead: number, bytesTotal: number) => void;
-
-async function firstBytes(file: string, count: number): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await fsp.open(file, 'r');
-    const buf = Buffer.alloc(count);
-    const { bytesRead } = await fh.read(buf, 0, count, 0);
-    return buf.subarray(0, bytesRead);
-  } catch (err) {
-    throw fsError(err, file);
-  } finally {
-    await fh?.close();
-  }
-}
 
 /** Raw (inflated) byte chunks of `file`; `onRead` sees the on-disk bytes consumed so far. */
 async function* rawChunks(file: string, gzip: boolean, chunkBytes: number, onRead?: (bytes: number) => void): AsyncGenerator<Buffer> {
@@ -109,7 +95,7 @@ export async function openText(file: string, what: string, encoding?: TextEncodi
   } catch (err) {
     throw fsError(err, file);
   }
-  const raw = await firstBytes(file, HEAD_BYTES);
+  const raw = await readHeadBytes(file, HEAD_BYTES);
   const gzip = isGzip(raw);
   let head: Buffer = raw;
   let headComplete = raw.length < HEAD_BYTES;
