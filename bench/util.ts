@@ -60,14 +60,7 @@ export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** First `n` images (as [0, 1] floats) and labels of the Fashion-MNIST test set. */
 export function loadFashionTest(n: number): { x: Float32Array; y: Int32Array; n: number } {
-  const images = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-images-idx3-ubyte.gz`));
-  const labels = gunzipSync(readFileSync(`${FASHION_DIR}/t10k-labels-idx1-ubyte.gz`));
-  const count = Math.min(n, images.readUInt32BE(4));
-  const x = new Float32Array(count * 784);
-  for (let i = 0; i < x.length; i++) x[i] = images[16 + i] / 255;
-  const y = new Int32Array(count);
-  for (let i = 0; i < count; i++) y[i] = labels[8 + i];
-  return { x, y, n: count };
+  return loadFashionSplit('t10k', n);
 }
 
 /** First `n` images (as [0, 1] floats) and labels of a Fashion-MNIST split (`train`: 60,000, `t10k`: 10,000). */

@@ -9,19 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { main } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/cli';
 import { loadModel } from '../../../src/core/training/persistence';
 import { defaultOutDir } from '../../../src/core/pipeline';
+import { capture } from './capture';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const o: string[] = [];
-  const e: string[] = [];
-  return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
-}
 
 /** scikit-learn's layout: a size line, no header, the class index last. */
 const SKLEARN = '6,2,red,blue\n1.5,2,0\n2.5,3,1\n3.5,1,0\n4.5,0,1\n5.5,2,1\n6.5,3,0\n';

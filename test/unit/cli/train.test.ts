@@ -5,19 +5,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { main } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/cli';
 import { loadModel } from '../../../src/core/training/persistence';
 import { parseTrainArgs } from '../../../src/cli/commands/train';
+import { capture } from './capture';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const o: string[] = [];
-  const e: string[] = [];
-  return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
-}
 
 /** 60 rows: two noisy clusters in 4 features plus a label column. */
 function csvFixture(): string {

@@ -10,22 +10,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { main } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/cli';
 import { LocalExplorer } from '../../../src/core/localExplorer';
 import { SIDECAR_FILE } from '../../../src/core/training/persistence';
 import type { ModelSidecar } from '../../../src/core/training/persistence';
 import { createNormalRng } from '../../../src/core/random';
 import { parseTrainArgs } from '../../../src/cli/commands/train';
+import { capture } from '../cli/capture';
 
 let dir: string;
 let modelDir: string;
 let tensorsBefore: number;
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const o: string[] = [];
-  const e: string[] = [];
-  return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
-}
 
 /** 200 rows of 8 features: 180 on a line through feature space (status normal), 20 scattered (status anomaly). */
 function csvFixture(): string {

@@ -9,22 +9,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { main } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/cli';
 import { LocalExplorer } from '../../../src/core/localExplorer';
 import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
 import { readNpy } from '../../../src/core/export';
 import { parseRange } from '../../../src/cli/commands/cluster';
 import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
+import { capture } from '../cli/capture';
 
 let dir: string;
 let modelDir: string;
 let tensorsBefore: number;
-
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  const o: string[] = [];
-  const e: string[] = [];
-  return { io: { stdout: { write: (s: string) => o.push(s) }, stderr: { write: (s: string) => e.push(s) } }, out: () => o.join(''), err: () => e.join('') };
-}
 
 /** 90 distinct rows: three well-separated clusters in 6 features plus a label column. */
 function csvFixture(): string {
