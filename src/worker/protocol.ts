@@ -23,7 +23,7 @@ export interface TrainRequest {
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;
-  /** Threads the wasm kernels split their work over (0 = auto; see src/core/backend/computePool.ts). */
+  /** Threads the wasm kernels split their work over (0 = auto; see src/core/kernels/computePool.ts). */
   threads?: number;
 }
 

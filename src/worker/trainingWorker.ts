@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, describeBackend } from '../core/backend/backend';
-import { computeThreads, setComputeThreads } from '../core/backend/computePool';
+import { computeThreads, setComputeThreads } from '../core/kernels/computePool';
 import type { AnalysisProgress, EmbeddingResult, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
-import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
+import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/kernels/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
 import { DEFAULT_IMAGE_LATENT, availableModelKinds, isModelKind } from '../../core/models/index';

@@ -12,7 +12,7 @@ import {
   silhouette,
   suggestK,
 } from '../../../src/core/analysis/kmeans';
-import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/analysis/kmeansWorkerKernel';
+import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/kernels/kmeans/assigner';
 import { createRng } from '../../../src/core/random';
 import { gaussianBlobs } from './helpers';
 

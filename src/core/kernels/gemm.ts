@@ -3,17 +3,8 @@
  * so that every stride is a constant in the code. Used by the wasm kernel fixes (wasmKernels.ts) for every dense
  * product and the im2col convolutions, on one thread or split over the compute pool (gemmRun.ts).
  */
-import { I32, OP as W, V128, assembleModule, emitter, simd as simdOp, sleb, uleb } from '../wasm/assembler';
-import { RELAXED_MADD } from '../wasm/features';
+import { I32, OP as W, SIMD_OP as S, V128, assembleModule, emitter, simd as simdOp, sleb, uleb } from './wasm/assembler';
 
-export const S_LOAD = 0x00;
-export const S_LOAD32_SPLAT = 0x09;
-export const S_STORE = 0x0b;
-export const S_CONST = 0x0c;
-export const S_SHUFFLE = 0x0d;
-export const S_F32X4_ADD = 0xe4;
-export const S_F32X4_MUL = 0xe6;
-export const S_F32X4_MAX = 0xe9;
 
 /** Shape and epilogue of one generated GEMM: `C[M,N] = op(A)·B (+ bias[N]) (relu)`. */
 export interface GemmSpec {
@@ -101,7 +92,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
     emit(W.i32Add);
     set(l);
   };
-  const zero = (): void => emit(simdOp(S_CONST), new Array<number>(16).fill(0));
+  const zero = (): void => emit(simdOp(S.v128Const), new Array<number>(16).fill(0));
 
   /** The k range of the current pass (see `kBlocks`), and whether it is the first / last one. */
   let k0 = 0;
@@ -148,11 +139,11 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       for (let c = 0; c < nv; c++) {
         if (!firstK || accumulate) {
           get(CP);
-          emit(simdOp(S_LOAD), memarg(4, r * rowBytesC + c * 16));
+          emit(simdOp(S.v128Load), memarg(4, r * rowBytesC + c * 16));
         } else if (bias) {
           get(BIAS);
           get(J);
-          emit(W.i32Add, simdOp(S_LOAD), memarg(4, c * 16));
+          emit(W.i32Add, simdOp(S.v128Load), memarg(4, c * 16));
         } else zero();
         set(ACC + r * 2 + c);
       }
@@ -160,28 +151,28 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
     /** One k step at `u` steps past the pointers: 2 B loads, mr broadcasts, 2·mr multiply-adds. */
     const kStep = (u: number): void => {
       get(BP);
-      emit(simdOp(S_LOAD), memarg(4, u * bStride));
+      emit(simdOp(S.v128Load), memarg(4, u * bStride));
       set(B0);
       if (nv === 2) {
         get(BP);
-        emit(simdOp(S_LOAD), memarg(4, u * bStride + 16));
+        emit(simdOp(S.v128Load), memarg(4, u * bStride + 16));
         set(B1);
       }
       for (let r = 0; r < mr; r++) {
         get(AP);
-        emit(simdOp(S_LOAD32_SPLAT), memarg(2, r * rowStepA + u * kStepA));
+        emit(simdOp(S.v128Load32Splat), memarg(2, r * rowStepA + u * kStepA));
         set(SPL);
         for (let c = 0; c < nv; c++) {
           if (fma) {
             get(SPL);
             get(c === 0 ? B0 : B1);
             get(ACC + r * 2 + c);
-            emit(simdOp(RELAXED_MADD)); // a·b + c
+            emit(simdOp(S.f32x4RelaxedMadd)); // a·b + c
           } else {
             get(ACC + r * 2 + c);
             get(SPL);
             get(c === 0 ? B0 : B1);
-            emit(simdOp(S_F32X4_MUL), simdOp(S_F32X4_ADD));
+            emit(simdOp(S.f32x4Mul), simdOp(S.f32x4Add));
           }
           set(ACC + r * 2 + c);
         }
@@ -204,9 +195,9 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
         get(ACC + r * 2 + c);
         if (relu && lastK) {
           zero();
-          emit(simdOp(S_F32X4_MAX));
+          emit(simdOp(S.f32x4Max));
         }
-        emit(simdOp(S_STORE), memarg(4, r * rowBytesC + c * 16));
+        emit(simdOp(S.v128Store), memarg(4, r * rowBytesC + c * 16));
       }
     }
   };
@@ -328,7 +319,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       emit(W.loop, W.void); // over blocks of 4 src columns (= 4 dst rows)
       for (let q = 0; q < 4; q++) {
         get(SP);
-        emit(simdOp(S_LOAD), memarg(4, q * srcRow));
+        emit(simdOp(S.v128Load), memarg(4, q * srcRow));
         set(R0 + q);
       }
       const pairs: [number, number, number[]][] = [
@@ -340,7 +331,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       pairs.forEach(([a, b, pat], t) => {
         get(a);
         get(b);
-        emit(simdOp(S_SHUFFLE), pat);
+        emit(simdOp(S.i8x16Shuffle), pat);
         set(T0 + t);
       });
       const cols: [number, number, number[]][] = [
@@ -353,8 +344,8 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
         get(DP);
         get(a);
         get(b);
-        emit(simdOp(S_SHUFFLE), pat);
-        emit(simdOp(S_STORE), memarg(4, q * ps));
+        emit(simdOp(S.i8x16Shuffle), pat);
+        emit(simdOp(S.v128Store), memarg(4, q * ps));
       });
       addTo(SP, 16);
       addTo(DP, 4 * ps);
@@ -400,7 +391,7 @@ export function buildGemmModule(spec: GemmSpec): Uint8Array {
       for (let o = 0; o < width; o += 16) {
         get(DP);
         get(SP);
-        emit(simdOp(S_LOAD), memarg(4, o), simdOp(S_STORE), memarg(4, o));
+        emit(simdOp(S.v128Load), memarg(4, o), simdOp(S.v128Store), memarg(4, o));
       }
       addTo(SP, rowBytesC);
       addTo(DP, width);

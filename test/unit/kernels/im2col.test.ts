@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildIm2colModule, im2colModule } from '../../../src/core/backend/im2col';
-import type { ConvGeometry } from '../../../src/core/backend/im2col';
+import { buildIm2colModule, im2colModule } from '../../../src/core/kernels/conv/im2col';
+import type { ConvGeometry } from '../../../src/core/kernels/conv/im2col';
 import { randomData } from './helpers';
 
 /**
- * Visits every entry of the patch matrix of images [b0, b1) (the definition in src/core/backend/im2col.ts): its index
+ * Visits every entry of the patch matrix of images [b0, b1) (the definition in src/core/kernels/conv/im2col.ts): its index
  * in the matrix and the index of the input element it copies, or -1 where the patch reaches outside the image.
  */
 function forEachPatchEntry(g: ConvGeometry, b0: number, b1: number, visit: (colsIndex: number, xIndex: number) => void): void {

@@ -11,7 +11,7 @@
  * every patch entry back onto the pixel it came from. Both functions work on a range of images `[b0, b1)`, so the
  * callers can go in chunks that keep the patch matrix in cache.
  */
-import { I32, OP, assembleModule, compileFor, emitter, simd, sleb, uleb } from '../wasm/assembler';
+import { I32, OP, SIMD_OP as SIMD, assembleModule, compileFor, emitter, simd, sleb, uleb } from '../wasm/assembler';
 
 /** One convolution's geometry (NHWC, dilation 1). */
 export interface ConvGeometry {
@@ -31,10 +31,6 @@ export interface ConvGeometry {
 /** Most channels the generated copies unroll (per kernel cell). */
 export const IM2COL_MAX_CHANNELS = 64;
 
-const V128_LOAD = 0x00;
-const V128_STORE = 0x0b;
-const V128_CONST = 0x0c;
-const F32X4_ADD = 0xe4;
 
 /**
  * Builds a module (importing `env.memory`) exporting, for geometry `g` (byte offsets into the memory):
@@ -152,20 +148,20 @@ export function buildIm2colModule(g: ConvGeometry): Uint8Array {
               if (!scatter) {
                 get(P);
                 get(S);
-                emit(...(vector ? [simd(V128_LOAD), mem(2, o), simd(V128_STORE), mem(2, cell + o)] : [OP.f32Load, mem(2, o), OP.f32Store, mem(2, cell + o)]));
+                emit(...(vector ? [simd(SIMD.v128Load), mem(2, o), simd(SIMD.v128Store), mem(2, cell + o)] : [OP.f32Load, mem(2, o), OP.f32Store, mem(2, cell + o)]));
               } else {
                 get(S);
                 get(S);
-                emit(...(vector ? [simd(V128_LOAD), mem(2, o)] : [OP.f32Load, mem(2, o)]));
+                emit(...(vector ? [simd(SIMD.v128Load), mem(2, o)] : [OP.f32Load, mem(2, o)]));
                 get(P);
-                emit(...(vector ? [simd(V128_LOAD), mem(2, cell + o), simd(F32X4_ADD), simd(V128_STORE), mem(2, o)] : [OP.f32Load, mem(2, cell + o), OP.f32Add, OP.f32Store, mem(2, o)]));
+                emit(...(vector ? [simd(SIMD.v128Load), mem(2, cell + o), simd(SIMD.f32x4Add), simd(SIMD.v128Store), mem(2, o)] : [OP.f32Load, mem(2, cell + o), OP.f32Add, OP.f32Store, mem(2, o)]));
               }
             }
             if (!scatter) {
               emit(OP.else);
               for (let q = 0; q < (vector ? ci / 4 : ci); q++) {
                 get(P);
-                emit(...(vector ? [simd(V128_CONST), new Array<number>(16).fill(0), simd(V128_STORE), mem(2, cell + q * 16)] : [OP.f32Const, 0, 0, 0, 0, OP.f32Store, mem(2, cell + q * 4)]));
+                emit(...(vector ? [simd(SIMD.v128Const), new Array<number>(16).fill(0), simd(SIMD.v128Store), mem(2, cell + q * 16)] : [OP.f32Const, 0, 0, 0, 0, OP.f32Store, mem(2, cell + q * 4)]));
               }
             }
             emit(OP.end);

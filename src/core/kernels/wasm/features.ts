@@ -7,17 +7,14 @@
  * reads its wasm feature flags at each compilation, `enableRelaxedSimd` sets that flag at run time there.
  */
 import { setFlagsFromString } from 'node:v8';
-import { uleb } from './assembler';
-
-/** Opcode (after the 0xfd SIMD prefix) of `f32x4.relaxed_madd(a, b, c) = a·b + c`. */
-export const RELAXED_MADD = 0x105;
+import { SIMD_OP, uleb } from './assembler';
 
 /** Environment variable that turns the relaxed-SIMD (FMA) kernels off: `LATENT_EXPLORER_WASM_FMA=0`. */
 export const FMA_ENV = 'LATENT_EXPLORER_WASM_FMA';
 
 /** `(func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)`. */
 function relaxedMaddProbe(): Uint8Array {
-  const body = [0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, ...uleb(RELAXED_MADD), 0x0b];
+  const body = [0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, ...uleb(SIMD_OP.f32x4RelaxedMadd), 0x0b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, // type section: (v128, v128, v128) -> v128

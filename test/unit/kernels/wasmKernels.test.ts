@@ -2,8 +2,13 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { ACTIVATION_GRAD_KERNEL, BACKPROP_INPUT_MIN_CHANNELS, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule, buildGemmModule, CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats, wasmGemmFma, wasmGemmStats } from '../../../src/core/backend/wasmKernels';
-import { enableRelaxedSimd, hasRelaxedSimd } from '../../../src/core/wasm/features';
+import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_KERNEL, buildElementwiseModule } from '../../../src/core/kernels/fusedDense';
+import { buildGemmModule } from '../../../src/core/kernels/gemm';
+import { wasmGemmFma } from '../../../src/core/kernels/gemmRun';
+import { wasmGemmStats } from '../../../src/core/kernels/matMul';
+import { BACKPROP_INPUT_MIN_CHANNELS } from '../../../src/core/kernels/conv/convKernels';
+import { CONV_MAX_IMAGE_FLOATS, wasmConvGemmStats } from '../../../src/core/kernels/conv/convGemm';
+import { enableRelaxedSimd, hasRelaxedSimd } from '../../../src/core/kernels/wasm/features';
 import { applyDense, meanSquaredError } from '../../../src/core/models/layers';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
 

@@ -7,9 +7,10 @@
  * multiply-adds over k in increasing order in passes of the same length, started from the same value (0, the bias
  * or C), whatever block it is in; so a split product is bit-identical to the whole one, for any thread count.
  */
-import type { tf } from '../tf';
-import { compileFor } from '../wasm/assembler';
-import { enableRelaxedSimd } from '../wasm/features';
+import { compileFor } from './wasm/assembler';
+import { enableRelaxedSimd } from './wasm/features';
+import { heapMemory } from './tfjsWasm';
+import type { HeapBackend } from './tfjsWasm';
 import { buildGemmModule, gemmPacksB } from './gemm';
 import type { GemmSpec } from './gemm';
 import { computeThreads, runParts } from './computePool';
@@ -156,14 +157,6 @@ export function runGemm(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOpera
   runParts(memory, parts);
 }
 
-/** The slice of the wasm backend the generated GEMM needs. */
-export interface HeapBackend {
-  disposeData(dataId: tf.DataId, force?: boolean): boolean;
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 /** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
 let gemmFma = false;
 
@@ -181,7 +174,7 @@ export function wasmGemmFma(on?: boolean): boolean {
  * where the module packs.
  */
 export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
-  const memory = heap.wasm.asm.memory;
+  const memory = heapMemory(heap);
   const { pack } = compiledGemm(spec, memory).exports;
   if (pack === undefined) {
     runGemm(spec, memory, { a, b, c, bias });

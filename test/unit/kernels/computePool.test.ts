@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { computePoolWorkerParts, computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/backend/computePool';
-import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, runPack } from '../../../src/core/backend/gemmRun';
-import type { GemmSpec } from '../../../src/core/backend/gemm';
-import { gemmPacksB } from '../../../src/core/backend/gemm';
-import { wasmConvGemmStats, wasmGemmFma } from '../../../src/core/backend/wasmKernels';
+import { computePoolWorkerParts, computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/kernels/computePool';
+import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, runPack } from '../../../src/core/kernels/gemmRun';
+import type { GemmSpec } from '../../../src/core/kernels/gemm';
+import { gemmPacksB } from '../../../src/core/kernels/gemm';
+import { wasmConvGemmStats } from '../../../src/core/kernels/conv/convGemm';
+import { wasmGemmFma } from '../../../src/core/kernels/gemmRun';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { trainAutoencoder } from '../../../src/core/training/train';
 import { defaultTrainOptions } from '../../../src/core/training/train';
@@ -171,7 +172,7 @@ test('a process that used the pool exits on its own (workers never keep it alive
   const root = join(__dirname, '..', '..', '..');
   const script = [
     "const { initBackend } = require('./src/core/backend/backend');",
-    "const { setComputeThreads, computePoolWorkers } = require('./src/core/backend/computePool');",
+    "const { setComputeThreads, computePoolWorkers } = require('./src/core/kernels/computePool');",
     "const { tf } = require('./src/core/tf');",
     '(async () => {',
     "  setComputeThreads(2); await initBackend('wasm');",

@@ -7,17 +7,16 @@
  * backward (src/core/models/layers.ts `biasActivate` uses it where registered).
  */
 import { tf } from '../tf';
-import { I32, OP as W, assembleModule, compileFor, emitter, simd as simdOp, uleb } from '../wasm/assembler';
-import { S_CONST, S_F32X4_ADD, S_LOAD, S_STORE } from './gemm';
+import { I32, OP as W, SIMD_OP as S, assembleModule, compileFor, emitter, simd as simdOp, uleb } from './wasm/assembler';
 import { computeThreads, runParts } from './computePool';
-import type { HeapBackend } from './gemmRun';
+import { asHeap, heapMemory } from './tfjsWasm';
+import type { HeapBackend } from './tfjsWasm';
 
 export const BIAS_ACT_KERNEL = 'LatentExplorerBiasActivation';
 
 /** Activations `BIAS_ACT_KERNEL` applies. */
 export type BiasActivation = 'relu' | 'sigmoid' | 'linear';
 
-const S_F32X4_MAX = 0xe9;
 
 /**
  * `biasRelu(z, b, out, bytes, cbytes)` and `biasAdd(...)`: `out[i] = max(z[i] + b[i mod C], 0)` (or without the
@@ -33,10 +32,10 @@ export function buildBiasActModule(): Uint8Array {
     emit(W.block, W.void, W.loop, W.void);
     emit(W.localGet, I, W.localGet, BYTES, 0x4f, W.brIf, 1); // i >= bytes: done
     emit(W.localGet, OUT, W.localGet, I, W.i32Add);
-    emit(W.localGet, Z, W.localGet, I, W.i32Add, simdOp(S_LOAD), mem);
-    emit(W.localGet, B, W.localGet, J, W.i32Add, simdOp(S_LOAD), mem, simdOp(S_F32X4_ADD));
-    if (relu) emit(simdOp(S_CONST), new Array<number>(16).fill(0), simdOp(S_F32X4_MAX));
-    emit(simdOp(S_STORE), mem);
+    emit(W.localGet, Z, W.localGet, I, W.i32Add, simdOp(S.v128Load), mem);
+    emit(W.localGet, B, W.localGet, J, W.i32Add, simdOp(S.v128Load), mem, simdOp(S.f32x4Add));
+    if (relu) emit(simdOp(S.v128Const), new Array<number>(16).fill(0), simdOp(S.f32x4Max));
+    emit(simdOp(S.v128Store), mem);
     // j = (j + 16) mod cbytes
     emit(W.localGet, J, W.i32Const, 16, W.i32Add, 0x22, J, W.localGet, CB, 0x4f, 0x04, W.void, W.i32Const, 0, W.localSet, J, W.end);
     emit(W.localGet, I, W.i32Const, 16, W.i32Add, W.localSet, I, 0x0c, 0, W.end, W.end);
@@ -71,7 +70,7 @@ export function biasActApplies(z: tf.TensorInfo, b: tf.TensorInfo): boolean {
 }
 
 function runBiasAct(heap: HeapBackend, z: tf.TensorInfo, b: tf.TensorInfo, out: tf.TensorInfo, relu: boolean): void {
-  const memory = heap.wasm.asm.memory;
+  const memory = heapMemory(heap);
   const f = biasActFns(memory);
   const c = b.shape[0];
   const n = tf.util.sizeFromShape(z.shape);
@@ -94,7 +93,7 @@ function runBiasAct(heap: HeapBackend, z: tf.TensorInfo, b: tf.TensorInfo, out: 
 /** The kernel config (wasm): inputs `z`, `b`; attr `activation`. */
 export function makeBiasActivation(sigmoid: () => tf.KernelFunc): tf.KernelConfig {
   const kernelFunc = (args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> => {
-    const heap = args.backend as unknown as HeapBackend;
+    const heap = asHeap(args.backend);
     const { z, b } = args.inputs as { z: tf.TensorInfo; b: tf.TensorInfo };
     const { activation } = args.attrs as unknown as { activation: BiasActivation };
     if (!biasActApplies(z, b)) throw new Error(`${BIAS_ACT_KERNEL}: unsupported inputs ${JSON.stringify(z.shape)} + ${JSON.stringify(b.shape)}`);

@@ -6,12 +6,13 @@
  * gradient: every row of the product sums over all images). Each output element is computed by the same
  * instructions whatever the split, so results do not depend on the thread count.
  */
-import type { tf } from '../tf';
-import type { GemmSpec } from './gemm';
-import { compiledGemm, gemmRowsCall, heapGemm, runGemm, wasmGemmFma } from './gemmRun';
-import type { HeapBackend } from './gemmRun';
-import { computeThreads, runParts } from './computePool';
-import type { PoolCall } from './computePool';
+import type { tf } from '../../tf';
+import type { GemmSpec } from '../gemm';
+import { compiledGemm, gemmRowsCall, heapGemm, runGemm, wasmGemmFma } from '../gemmRun';
+import { heapMemory } from '../tfjsWasm';
+import type { HeapBackend } from '../tfjsWasm';
+import { computeThreads, runParts } from '../computePool';
+import type { PoolCall } from '../computePool';
 import { IM2COL_MAX_CHANNELS, compiledIm2col } from './im2col';
 import type { ConvGeometry } from './im2col';
 
@@ -99,7 +100,7 @@ export function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.Tenso
   const wide = co % 4 === 0;
   if (!wide && !(co === 1 && n % 4 === 0 && (g.oh * g.ow) % 4 === 0)) return undefined;
   const out = heap.makeOutput([info.batchSize, g.oh, g.ow, co], 'float32');
-  const memory = heap.wasm.asm.memory;
+  const memory = heapMemory(heap);
   const fma = wasmGemmFma();
   const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
   const im = compiledIm2col(g, memory);
@@ -150,7 +151,7 @@ export function backpropFilterGemm(heap: HeapBackend, x: tf.TensorInfo, dy: tf.T
   const wide = co % 4 === 0;
   if (!wide && !(co === 1 && n % 4 === 0)) return undefined;
   const out = heap.makeOutput([g.kh, g.kw, g.ci, co], 'float32');
-  const memory = heap.wasm.asm.memory;
+  const memory = heapMemory(heap);
   const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
   const im = compiledIm2col(g, memory);
   forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
@@ -177,7 +178,7 @@ export function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: 
   const packed = heap.makeOutput([co, n], 'float32');
   try {
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
-    const memory = heap.wasm.asm.memory;
+    const memory = heapMemory(heap);
     const im = compiledIm2col(g, memory);
     const rpi = g.oh * g.ow;
     forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {

@@ -1,6 +1,6 @@
 /**
  * The few pieces of the WebAssembly binary format that the project's generated kernels need (k-means assignment in
- * src/core/analysis/kmeansWorkerKernel.ts, GEMM / Adam / elementwise kernels in src/core/backend/wasmKernels.ts):
+ * src/core/kernels/kmeans, GEMM / conv / Adam / elementwise kernels in src/core/kernels):
  * LEB128 integers, value types, and a module with one imported memory (`env.memory`) whose functions are all
  * exported. Kernels emit their own function bodies; see the WebAssembly core spec, "Binary format".
  */
@@ -47,6 +47,37 @@ export const OP = {
   f32Mul: 0x94,
   f64Add: 0xa0,
   f64PromoteF32: 0xbb,
+} as const;
+
+/**
+ * Opcodes of the SIMD instructions the generated kernels use, each after the 0xfd prefix (see `simd`): the
+ * fixed-width SIMD proposal and `f32x4.relaxed_madd` of relaxed SIMD (WebAssembly 3.0 spec, "Vector Instructions").
+ */
+export const SIMD_OP = {
+  v128Load: 0x00,
+  v128Load32Splat: 0x09,
+  v128Store: 0x0b,
+  v128Const: 0x0c,
+  i8x16Shuffle: 0x0d,
+  f32x4Splat: 0x13,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128Bitselect: 0x52,
+  v128AnyTrue: 0x53,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Sqrt: 0xe3,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Max: 0xe9,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** Appends bytes (numbers, or arrays of them) to a function body under construction. */
