@@ -14,7 +14,8 @@ import { codeIndices, encode, hasCodeIndices, reconstructionErrors } from './inf
 import { conditionClassesOf, conditionMatrix, isConditional } from './models/cvae';
 import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
-import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
+import { datasetSchema, saveModel } from './training/persistence';
+import { writeFileAtomic } from './export/atomicWrite';
 import { defaultTrainOptions, splitIndices, trainAutoencoder } from './training/train';
 import type { AnomalyCalibration } from './analysis/anomalyModel';
 import { calibrateAnomalies } from './analysis/anomalyModel';
@@ -179,7 +180,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
       files.push(...(await saveModel(outDir, model, extra)));
       const csv = path.join(outDir, EMBEDDINGS_FILE);
       const codes = hasCodeIndices(model) ? codeIndices(model, normalized, dataset.n) : undefined;
-      await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes));
+      writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes), true);
       files.push(csv);
       log(`saved model and embeddings to ${outDir}`);
     }

@@ -7,7 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
 import type { DataChoices } from '../core/data/dataset';
-import type { ExportFormat } from '../core/explorer';
+import { EXPORT_FORMATS, EXPORT_FORMAT_INFO } from '../common/exportFormats';
+import { MODEL_KIND_TRAITS } from '../common/modelKinds';
+import type { ExportFormat } from '../common/exportFormats';
 import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
@@ -17,7 +19,8 @@ import { showPanel } from './panelAdapter';
 import { isInside, listModelDirs, modelOutDir } from './paths';
 import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
-import { DEFAULT_WINDOW_LENGTH, showTrainingForm } from './trainingForm';
+import { showTrainingForm } from './trainingForm';
+import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../common/defaults';
 import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
 
 /** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
@@ -103,7 +106,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       ...(choices.data ?? {}),
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
-      ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: DEFAULT_WINDOW_LENGTH / 4 } } : {}),
+      ...(choices.window ? { window: choices.window } : MODEL_KIND_TRAITS[kind].input === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: defaultWindowStride(DEFAULT_WINDOW_LENGTH) } } : {}),
     },
     model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
     train: {
@@ -220,18 +223,14 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     const o = (typeof options === 'object' && options !== null ? options : {}) as { path?: string; format?: ExportFormat; overwrite?: boolean };
     let format = o.format;
     if (!format) {
-      const pick = await vscode.window.showQuickPick([
-        { label: 'CSV', description: 'latent codes + projection, cluster, error, label, source row', format: 'csv' as const },
-        { label: 'TensorBoard Projector', description: 'vectors.tsv + metadata.tsv', format: 'tsv-projector' as const },
-        { label: 'NumPy .npy', description: 'latent codes as float32', format: 'npy' as const },
-        { label: 'JSON', format: 'json' as const },
-      ], { title: 'Export Embeddings' });
+      const items = EXPORT_FORMATS.map((f) => ({ label: EXPORT_FORMAT_INFO[f].label, description: EXPORT_FORMAT_INFO[f].description, format: f }));
+      const pick = await vscode.window.showQuickPick(items, { title: 'Export Embeddings' });
       if (!pick) return { status: 'dismissed' };
       format = pick.format;
     }
     let path = o.path;
     if (!path) {
-      const ext = format === 'tsv-projector' ? 'tsv' : format;
+      const ext = EXPORT_FORMAT_INFO[format].ext;
       const base = explorer.info().modelDir ?? outputFolderPath(context, readSettings());
       const uri = await vscode.window.showSaveDialog({ title: 'Export Embeddings', defaultUri: vscode.Uri.file(join(base, `embeddings-export.${ext}`)) });
       if (!uri) return { status: 'dismissed' };

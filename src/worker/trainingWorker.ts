@@ -4,6 +4,7 @@
  * so the host never blocks on tfjs. Protocol: ./protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { encodeLabels } from '../common/labelCodes';
 import { initBackend, describeBackend } from '../core/backend/backend';
 import { computeThreads, setComputeThreads } from '../core/kernels/computePool';
 import type { AnalysisProgress, EmbeddingResult, Explorer } from '../core/explorer';
@@ -161,20 +162,8 @@ async function train(id: number, request: TrainRequest): Promise<void> {
 /** Labels of the sampled rows as a dictionary plus one code per point (undefined without labels). */
 function labelDictionary(labels: string[] | undefined, indices: Int32Array): { labelNames?: string[]; labelCodes?: Int32Array } {
   if (!labels) return {};
-  const labelNames: string[] = [];
-  const lookup = new Map<string, number>();
-  const labelCodes = new Int32Array(indices.length);
-  indices.forEach((row, i) => {
-    const l = labels[row] ?? '';
-    let c = lookup.get(l);
-    if (c === undefined) {
-      c = labelNames.length;
-      labelNames.push(l);
-      lookup.set(l, c);
-    }
-    labelCodes[i] = c;
-  });
-  return { labelNames, labelCodes };
+  const { names, codes } = encodeLabels(labels, indices);
+  return { labelNames: names, labelCodes: codes };
 }
 
 async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { createNormalRng } from '../../src/core/random';
+import { createNormalRng } from '../../src/common/random';
 import type { TrainCommandOptions } from '../../src/extension/commands';
 import type { TrainCommandResult } from '../../src/extension/trainingRunner';
 

@@ -18,11 +18,11 @@ import { dbscan, hdbscan } from './density';
 import { defaultUmapEpochs, fastUmap } from './fastUmap';
 import type { UmapProgress } from './fastUmap';
 import { NOISE } from './clusterMetrics';
-import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from './clusterMethods';
-import type { ClusterMethod } from './clusterMethods';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from '../../common/clusterMethods';
+import type { ClusterMethod } from '../../common/clusterMethods';
 
-export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from './clusterMethods';
-export type { ClusterMethod } from './clusterMethods';
+export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from '../../common/clusterMethods';
+export type { ClusterMethod } from '../../common/clusterMethods';
 /** UMAP clustering space: dimensions, neighbours and min_dist (N2D's settings, about as many dimensions as clusters). */
 export const CLUSTER_UMAP_COMPONENTS = 10;
 export const CLUSTER_UMAP_NEIGHBORS = 20;

@@ -18,7 +18,7 @@
  * against it in bench/umap.ts.
  */
 import { findABParams } from 'umap-js/dist/umap';
-import { createRng, deriveSeed } from '../random';
+import { createRng, deriveSeed } from '../../common/random';
 import { exactKnn } from './knn';
 import type { KnnResult } from './knn';
 import { fitPca, pcaTransform } from './pca';

@@ -15,8 +15,8 @@
  * - `plain` (~33): a TypeScript loop over Float32Arrays (float64 dot products), used where WebAssembly SIMD is
  *   missing and for small problems where set-up dominates.
  */
-import type { KSuggestion } from '../explorer';
-import { createRng, deriveSeed } from '../random';
+import type { KSuggestion } from './results';
+import { createRng, deriveSeed } from '../../common/random';
 import { tf } from '../tf';
 import { availableParallelism } from 'node:os';
 import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from '../kernels/kmeans/assigner';

@@ -12,6 +12,7 @@
  * (style), so decoding one z with different conditions renders the same style as different classes.
  * `encode(x, c)` returns mu (deterministic). Every call needs the condition; a missing one is an Error.
  */
+import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
 import { negativeElbo } from './vae';
@@ -66,7 +67,7 @@ export function mostFrequentClass(labels: readonly string[] | undefined, classes
 
 /** True when the model's calls need a per-sample condition (a CVAE). */
 export function isConditional(config: ModelConfig): boolean {
-  return config.kind === 'cvae';
+  return MODEL_KIND_TRAITS[config.kind].conditional;
 }
 
 export function createCvae(config: ModelConfig): Autoencoder {

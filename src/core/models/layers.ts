@@ -4,7 +4,7 @@
  * tied weights, custom losses and save/load work the same way for every kind.
  */
 import { tf } from '../tf';
-import { deriveSeed } from '../random';
+import { deriveSeed } from '../../common/random';
 import { DENSE_KERNEL, MSE_KERNEL } from '../kernels/fusedDense';
 import { BIAS_ACT_KERNEL } from '../kernels/biasActivation';
 import type { Activation, Autoencoder, ModelConfig } from './types';

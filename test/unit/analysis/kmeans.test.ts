@@ -13,7 +13,7 @@ import {
   suggestK,
 } from '../../../src/core/analysis/kmeans';
 import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/kernels/kmeans/assigner';
-import { createRng } from '../../../src/core/random';
+import { createRng } from '../../../src/common/random';
 import { gaussianBlobs } from './helpers';
 
 test('k-means recovers separable blobs exactly (ARI 1) with both kernels', async () => {

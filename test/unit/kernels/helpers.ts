@@ -1,6 +1,6 @@
 /** Shared helpers for the backend tests: seeded inputs and "run the same thing on cpu and on wasm". */
 import { tf } from '../../../src/core/tf';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 
 /** `n` standard-normal floats from `seed`. */
 export function randomData(n: number, seed: number): Float32Array {

@@ -1,6 +1,6 @@
 /**
- * The clustering methods by name (no imports: the webview's message validation uses this list too). What each one
- * does is in ./clusterPipeline.ts.
+ * The clustering methods by name (the webview's message validation uses this list too). What each one
+ * does is in src/core/analysis/clusterPipeline.ts.
  */
 export const CLUSTER_METHODS = ['umap-gmm', 'umap-kmeans', 'kmeans', 'gmm', 'dbscan', 'hdbscan'] as const;
 export type ClusterMethod = (typeof CLUSTER_METHODS)[number];
