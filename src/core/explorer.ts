@@ -8,12 +8,10 @@ import type { ExportFormat } from '../common/exportFormats';
 import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
-import type { AnomalyReport, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
+import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
-import type { ClusterProgress } from './analysis/clusterPipeline';
 import type { ClusterMethod } from '../common/clusterMethods';
-import type { ConfusionMatrix } from './analysis/clusterMetrics';
 
 export type { ClusterMethod } from '../common/clusterMethods';
 export type { ExportFormat } from '../common/exportFormats';
@@ -96,8 +94,7 @@ export interface ClusterOptions {
   minClusterSize?: number;
 }
 
-/** Progress of a long analysis (UMAP's kNN / graph / layout stages, then the clustering). */
-export type AnalysisProgress = ClusterProgress;
+export type { AnalysisProgress, ConfusionMatrix } from './analysis/results';
 
 /** Progress callback and cancellation for a long analysis call; aborting rejects it with an AbortError. */
 export interface AnalysisControl {

@@ -11,7 +11,7 @@ import type { NormalizationKind, Normalizer } from './data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
 import { embeddingsToCsv } from './export/embeddings';
 import { codeIndices, encode, hasCodeIndices, reconstructionErrors } from './inference';
-import { conditionClassesOf, conditionMatrix, isConditional } from './models/cvae';
+import { conditionClassesOf, datasetCondition, isConditional } from './models/cvae';
 import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
 import { datasetSchema, saveModel } from './training/persistence';
@@ -121,17 +121,6 @@ export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['mo
     if (!config.conditionClasses || config.conditionClasses.length === 0) config.conditionClasses = conditionClassesOf(dataset.labels);
   }
   return config;
-}
-
-/** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
-export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
-  if (!isConditional(config)) return undefined;
-  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
-  try {
-    return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
-  } catch (e) {
-    throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
-  }
 }
 
 export async function runTrainingPipeline(opts: PipelineOptions): Promise<PipelineResult> {

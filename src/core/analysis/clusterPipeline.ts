@@ -30,11 +30,8 @@ export const CLUSTER_UMAP_MIN_DIST = 0;
 /** Layout epochs of the clustering space (umap-learn's default above 10,000 points; 500 below costs 2.5x for no gain measured in bench/cluster.ts). */
 export const CLUSTER_UMAP_EPOCHS = 200;
 
-export interface ClusterProgress {
-  stage: UmapProgress['stage'] | 'cluster';
-  done: number;
-  total: number;
-}
+export type { AnalysisProgress as ClusterProgress } from './results';
+import type { AnalysisProgress as ClusterProgress } from './results';
 
 export interface ClusterMethodOptions {
   method?: ClusterMethod;

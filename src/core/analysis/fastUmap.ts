@@ -25,7 +25,8 @@ import { fitPca, pcaTransform } from './pca';
 import { fuzzySimplicialSet } from './umapGraph';
 import type { FuzzyGraph } from './umapGraph';
 
-export type UmapStage = 'knn' | 'graph' | 'layout';
+export type { UmapStage } from './results';
+import type { UmapStage } from './results';
 
 export interface UmapProgress {
   stage: UmapStage;

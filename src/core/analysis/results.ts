@@ -71,3 +71,23 @@ export interface AnomalyReport {
   /** Present when labels mark anomalies (`anomalyLabels`). */
   evaluation?: AnomalyEvaluation;
 }
+
+/** Stages of a UMAP run (src/core/analysis/fastUmap.ts). */
+export type UmapStage = 'knn' | 'graph' | 'layout';
+
+/** Progress of a long analysis: UMAP's kNN / graph / layout stages, then the clustering. */
+export interface AnalysisProgress {
+  stage: UmapStage | 'cluster';
+  done: number;
+  total: number;
+}
+
+/** Clusters against classes (src/core/analysis/clusterMetrics.ts). */
+export interface ConfusionMatrix {
+  /** Cluster ids, ascending (noise, -1, first when present). */
+  clusters: number[];
+  /** Class names, sorted naturally (numbers numerically). */
+  classes: string[];
+  /** `counts[c][y]`: points of cluster `clusters[c]` with class `classes[y]`. */
+  counts: number[][];
+}

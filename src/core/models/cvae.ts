@@ -14,6 +14,8 @@
  */
 import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
 import { tf } from '../tf';
+import type { Dataset } from '../data/dataset';
+import { DatasetError } from '../data/dataset';
 import type { Autoencoder, ModelConfig } from './types';
 import { negativeElbo } from './vae';
 import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
@@ -132,4 +134,15 @@ export function createCvae(config: ModelConfig): Autoencoder {
     },
     dispose: () => store.dispose(),
   };
+}
+
+/** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
+export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
+  if (!isConditional(config)) return undefined;
+  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
+  try {
+    return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
+  } catch (e) {
+    throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
+  }
 }
