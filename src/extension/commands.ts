@@ -21,7 +21,7 @@ import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
 import { showTrainingForm } from './trainingForm';
 import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../common/defaults';
-import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
+import type { TrainCommandResult, TrainingRunner } from './trainingRunner';
 
 /** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
 export interface TrainCommandOptions {
@@ -43,8 +43,6 @@ export interface TrainCommandOptions {
   backend?: BackendPreference;
   /** Open the panel when training starts and show the model when it finishes (default true). */
   openPanel?: boolean;
-  /** Test extension mode only. */
-  testCrash?: TestCrash;
 }
 
 /** Every contributed command id (tests check they are all registered). */
@@ -126,7 +124,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
 /** Opens the panel as training starts (live loss curves and per-epoch embedding), shows the model when it is done. */
 async function runWithPanel(context: vscode.ExtensionContext, runner: TrainingRunner, request: TrainRequest, options: TrainCommandOptions | undefined): Promise<TrainCommandResult> {
   if (options?.openPanel !== false && !runner.training) showPanel(context);
-  const result = await runner.train(request, options?.testCrash);
+  const result = await runner.train(request);
   if (result.status === 'done' && options?.openPanel !== false && runner.explorer) showPanel(context, runner.explorer);
   return result;
 }
@@ -274,8 +272,4 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     return pick;
   });
 
-  // Internal (not contributed): answers at once; integration tests time it while a training runs in the worker.
-  reg('latentExplorer.ping', (): { now: number; training: boolean; epoch?: number; batch?: number } => ({
-    now: Date.now(), training: runner.training, epoch: runner.progress?.epoch, batch: runner.progress?.batch,
-  }));
 }

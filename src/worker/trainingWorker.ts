@@ -28,7 +28,6 @@ const YIELD_INTERVAL_MS = 50;
 const port = parentPort;
 if (!port) throw new Error('trainingWorker.js must run as a worker_threads Worker');
 const data = workerData as TrainingWorkerData | undefined;
-const hooks = Boolean(data?.testHooks);
 /** Shared cancel flag: the host sets it with Atomics, so cancel works even while this thread is busy in a batch loop. */
 const cancelFlag = data?.cancelFlag ? new Int32Array(data.cancelFlag) : undefined;
 
@@ -242,17 +241,6 @@ port.on('message', (msg: HostToWorker) => {
       abort?.abort();
       replaceExplorer(undefined);
       port.close();
-      break;
-    case '__crash':
-      if (!hooks) {
-        log('ignored __crash: test hooks are off', 'warn');
-        break;
-      }
-      if (msg.mode === 'exit') process.exit(3);
-      // An uncaught exception on a later tick: the host sees the Worker's 'error' event.
-      setImmediate(() => {
-        throw new Error('test crash requested by __crash');
-      });
       break;
     default:
       post({ type: 'error', error: { name: 'Error', message: `unknown message ${JSON.stringify(msg)}` } });
