@@ -33,7 +33,7 @@ import { loadMnistPackage } from './mnist';
 import { writeNpy } from '../src/core/export/npy';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
 import type { ModelConfig, ModelKind } from '../src/core/models/types';
-import { shuffledIndices } from '../src/core/random';
+import { shuffledIndices } from '../src/common/random';
 import { splitIndices, trainAutoencoder } from '../src/core/training/train';
 import { rocAuc } from '../src/core/analysis/anomaly';
 import type { AnomalyScoreMethod } from '../src/core/analysis/anomalyScores';

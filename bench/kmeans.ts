@@ -19,7 +19,7 @@ import { initBackend } from '../src/core/backend/backend';
 import type { KMeansKernel, KMeansResult } from '../src/core/analysis/kmeans';
 import { kmeans, kmeansPlusPlus } from '../src/core/analysis/kmeans';
 import { readNpy, writeNpy } from '../src/core/export/npy';
-import { createNormalRng } from '../src/core/random';
+import { createNormalRng } from '../src/common/random';
 import { formatTable } from './util';
 
 const N = Number(process.env.KMEANS_N ?? 60000);

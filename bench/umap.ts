@@ -23,7 +23,7 @@ import { fastUmap } from '../src/core/analysis/fastUmap';
 import { fitPca, pcaTransform } from '../src/core/analysis/pca';
 import { trustworthiness } from '../src/core/analysis/clusterMetrics';
 import { decodeNpy, writeNpy } from '../src/core/export/npy';
-import { createRng, shuffledIndices } from '../src/core/random';
+import { createRng, shuffledIndices } from '../src/common/random';
 import { FASHION_DIR, formatTable } from './util';
 
 const N = Number(process.env.UMAP_N ?? 60000);

@@ -6,7 +6,7 @@
  */
 import * as Plotly from 'plotly.js-dist-min';
 import type { AnomalyPayload } from '../src/shared/protocol';
-import type { AnomalyScoreMethod } from '../src/core/analysis/anomalyScores';
+import type { AnomalyScoreMethod } from '../src/common/anomalyMethods';
 
 /** What the tab shows: the chosen score and anomaly labels, and the host's latest answer (scores unpacked). */
 export interface AnomalyState {

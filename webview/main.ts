@@ -11,7 +11,7 @@ import type {
 import { ScatterView, packRgba, parseColor } from './scatter';
 import { anomalyKey, renderAnomalyReport, reportIsCurrent } from './anomalies';
 import type { AnomalyState } from './anomalies';
-import { defaultAnomalyLabels } from '../src/core/analysis/anomalyReport';
+import { defaultAnomalyLabels } from '../src/common/anomalyMethods';
 import { NOISE_LABEL, clusterControls, progressText, progressView, scoresView } from './clusterPanel';
 import type { AnalysisProgress, AnalysisTask, ClusterMethod, ClusterScoresPayload } from '../src/shared/protocol';
 

@@ -8,7 +8,7 @@
  * the full point set is redrawn once the view is idle. 2D uses an orthographic pan/zoom view, 3D a rotating
  * orthographic camera (drag to rotate).
  */
-import { createRng } from '../src/core/random';
+import { createRng } from '../src/common/random';
 
 export interface ScatterOptions {
   background: string;

@@ -9,29 +9,11 @@ import { embedCommand } from './commands/embed';
 import { clusterCommand } from './commands/cluster';
 import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
+import type { CliCommand, CliIo } from './command';
+import { UsageError } from './command';
 
-/** Where a command writes; process.stdout/stderr, or test doubles. */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(chunk: string): unknown };
-}
-
-export interface CliCommand {
-  /** One line for the command list. */
-  summary: string;
-  /** Full `--help` text. */
-  usage: string;
-  /** Runs with the arguments after the command name; resolves to the exit code. */
-  run(args: string[], io: CliIo): Promise<number>;
-}
-
-/** A wrong flag or value: printed with a hint to use --help, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export type { CliCommand, CliIo } from './command';
+export { UsageError } from './command';
 
 export const commands: Record<string, CliCommand> = {
   train: trainCommand,

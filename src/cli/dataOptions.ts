@@ -6,8 +6,8 @@
 import type { DataChoices, Dataset, LoadOptions } from '../core/data/dataset';
 import { parseImageShape } from '../core/data/imageShape';
 import type { TextEncoding } from '../core/data/magic';
-import { UsageError } from './cli';
-import type { CliIo } from './cli';
+import { UsageError } from './command';
+import type { CliIo } from './command';
 
 export const DATA_OPTIONS = {
   label: { type: 'string' },

@@ -4,20 +4,18 @@
  * implements it in-process; the extension's worker client implements it across the worker boundary.
  * All arrays are row-major; latent vectors are `latentDim` wide; decoded outputs are denormalised (data units).
  */
+import type { ExportFormat } from '../common/exportFormats';
 import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
-import type { AnomalyEvaluation } from './analysis/anomalyReport';
+import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
 import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
 import type { EpochRecord } from './training/types';
-import type { ClusterProgress } from './analysis/clusterPipeline';
-import type { ClusterMethod } from './analysis/clusterMethods';
-import type { ConfusionMatrix } from './analysis/clusterMetrics';
+import type { ClusterMethod } from '../common/clusterMethods';
 
-export type { ClusterMethod } from './analysis/clusterMethods';
-
-export type ProjectionMethod = 'none' | 'pca' | 'umap';
-export type InterpolationMode = 'linear' | 'spherical';
+export type { ClusterMethod } from '../common/clusterMethods';
+export type { ExportFormat } from '../common/exportFormats';
+export type { AnomalyEvaluation, AnomalyReport, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult, RocCurve } from './analysis/results';
 
 /** What the panel needs to know about the loaded dataset and model (no bulk arrays). */
 export interface ExplorerInfo {
@@ -52,15 +50,6 @@ export interface EmbeddingResult {
   codes?: Int32Array;
   labels?: string[];
   refs: SourceRef[];
-}
-
-export interface ProjectionResult {
-  method: ProjectionMethod;
-  dims: 2 | 3;
-  /** `n x dims`. */
-  coords: Float32Array;
-  /** PCA only: fraction of variance per component. */
-  explainedVariance?: number[];
 }
 
 export interface ClusterResult {
@@ -105,25 +94,12 @@ export interface ClusterOptions {
   minClusterSize?: number;
 }
 
-/** Progress of a long analysis (UMAP's kNN / graph / layout stages, then the clustering). */
-export type AnalysisProgress = ClusterProgress;
+export type { AnalysisProgress, ConfusionMatrix } from './analysis/results';
 
 /** Progress callback and cancellation for a long analysis call; aborting rejects it with an AbortError. */
 export interface AnalysisControl {
   onProgress?: (p: AnalysisProgress) => void;
   signal?: AbortSignal;
-}
-
-export interface KSuggestion {
-  ks: number[];
-  inertias: number[];
-  silhouettes: number[];
-  /** k with the best silhouette. */
-  best: number;
-  /** k at the elbow of the inertia curve. */
-  elbow?: number;
-  /** Space the curve was computed in: the codes, or the UMAP clustering space. */
-  space?: 'latent' | 'umap';
 }
 
 export interface SampleDetail {
@@ -145,30 +121,6 @@ export interface CorruptionResult {
   /** Mean squared error of the reconstruction against the clean sample (normalised units). */
   error: number;
 }
-
-/** Anomaly scores of every sample by one method, with the model's calibrated threshold (see analysis/anomalyModel.ts). */
-export interface AnomalyReport {
-  method: AnomalyScoreMethod;
-  /** Methods this model supports. */
-  methods: AnomalyScoreMethod[];
-  /** The method that measured best in the bench (the default). */
-  defaultMethod: AnomalyScoreMethod;
-  /** Per-sample score, higher = more anomalous. */
-  scores: Float32Array;
-  /** Samples scoring above it are flagged. */
-  threshold: number;
-  /** False-positive rate the threshold was set for, and the rate it gave on the calibration rows. */
-  targetFpr: number;
-  expectedFpr: number;
-  calibrationRows: number;
-  /** True when the calibration rows were held out of training (the validation split). */
-  heldOut: boolean;
-  flagged: number;
-  /** Present when labels mark anomalies (`anomalyLabels`). */
-  evaluation?: AnomalyEvaluation;
-}
-
-export type ExportFormat = 'csv' | 'tsv-projector' | 'npy' | 'json';
 
 export interface Explorer {
   info(): ExplorerInfo;

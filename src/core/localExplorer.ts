@@ -37,7 +37,7 @@ import type { Autoencoder } from './models/types';
 import type { EpochRecord } from './training/types';
 import type { PipelineResult } from './pipeline';
 import { codeIndices, decode as decodeRows, encode as encodeRows, hasCodeIndices, reconstruct, reconstructionErrors } from './inference';
-import { conditionMatrix, isConditional, mostFrequentClass, repeatedCondition } from './models/cvae';
+import { datasetCondition, isConditional, mostFrequentClass, repeatedCondition } from './models/cvae';
 import { loadModel } from './training/persistence';
 import { loadDataset, loadSampleDigits } from './data/index';
 import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUsesUmap, summariseClusters } from './analysis/clusterPipeline';
@@ -114,12 +114,7 @@ export class LocalExplorer implements Explorer {
     this.normalized = parts.normalized ?? applyNormalizer(parts.normalizer, dataset.features, dataset.dim);
     if (isConditional(model.config)) {
       const classes = model.config.conditionClasses ?? [];
-      if (!dataset.labels) throw new DatasetError(`a ${model.config.kind} model needs the dataset's labels (its condition); load it with its label column`, dataset.source);
-      try {
-        this.condition = parts.condition ?? conditionMatrix(dataset.labels, classes);
-      } catch (e) {
-        throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
-      }
+      this.condition = parts.condition ?? datasetCondition(dataset, model.config) ?? new Float32Array(0);
       if (this.condition.length !== dataset.n * classes.length) {
         throw new DatasetError(`condition has ${this.condition.length} values, expected ${dataset.n} x ${classes.length}`, dataset.source);
       }

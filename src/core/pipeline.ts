@@ -11,10 +11,11 @@ import type { NormalizationKind, Normalizer } from './data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/normalize';
 import { embeddingsToCsv } from './export/embeddings';
 import { codeIndices, encode, hasCodeIndices, reconstructionErrors } from './inference';
-import { conditionClassesOf, conditionMatrix, isConditional } from './models/cvae';
+import { conditionClassesOf, datasetCondition, isConditional } from './models/cvae';
 import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
-import { datasetSchema, saveModel, writeFileAtomic } from './training/persistence';
+import { datasetSchema, saveModel } from './training/persistence';
+import { writeFileAtomic } from './export/atomicWrite';
 import { defaultTrainOptions, splitIndices, trainAutoencoder } from './training/train';
 import type { AnomalyCalibration } from './analysis/anomalyModel';
 import { calibrateAnomalies } from './analysis/anomalyModel';
@@ -122,17 +123,6 @@ export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['mo
   return config;
 }
 
-/** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
-export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
-  if (!isConditional(config)) return undefined;
-  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
-  try {
-    return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
-  } catch (e) {
-    throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
-  }
-}
-
 export async function runTrainingPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const log = opts.log ?? ((): void => undefined);
   const dataset =
@@ -179,7 +169,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
       files.push(...(await saveModel(outDir, model, extra)));
       const csv = path.join(outDir, EMBEDDINGS_FILE);
       const codes = hasCodeIndices(model) ? codeIndices(model, normalized, dataset.n) : undefined;
-      await writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes));
+      writeFileAtomic(csv, embeddingsCsv(dataset, embeddings, config.latentDim, errors, codes), true);
       files.push(csv);
       log(`saved model and embeddings to ${outDir}`);
     }

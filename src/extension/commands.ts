@@ -7,7 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
 import type { DataChoices } from '../core/data/dataset';
-import type { ExportFormat } from '../core/explorer';
+import { EXPORT_FORMATS, EXPORT_FORMAT_INFO } from '../common/exportFormats';
+import { MODEL_KIND_TRAITS } from '../common/modelKinds';
+import type { ExportFormat } from '../common/exportFormats';
 import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
@@ -17,8 +19,9 @@ import { showPanel } from './panelAdapter';
 import { isInside, listModelDirs, modelOutDir } from './paths';
 import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
-import { DEFAULT_WINDOW_LENGTH, showTrainingForm } from './trainingForm';
-import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
+import { showTrainingForm } from './trainingForm';
+import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../common/defaults';
+import type { TrainCommandResult, TrainingRunner } from './trainingRunner';
 
 /** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
 export interface TrainCommandOptions {
@@ -40,8 +43,6 @@ export interface TrainCommandOptions {
   backend?: BackendPreference;
   /** Open the panel when training starts and show the model when it finishes (default true). */
   openPanel?: boolean;
-  /** Test extension mode only. */
-  testCrash?: TestCrash;
 }
 
 /** Every contributed command id (tests check they are all registered). */
@@ -103,7 +104,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       ...(choices.data ?? {}),
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
-      ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: DEFAULT_WINDOW_LENGTH / 4 } } : {}),
+      ...(choices.window ? { window: choices.window } : MODEL_KIND_TRAITS[kind].input === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: defaultWindowStride(DEFAULT_WINDOW_LENGTH) } } : {}),
     },
     model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
     train: {
@@ -123,7 +124,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
 /** Opens the panel as training starts (live loss curves and per-epoch embedding), shows the model when it is done. */
 async function runWithPanel(context: vscode.ExtensionContext, runner: TrainingRunner, request: TrainRequest, options: TrainCommandOptions | undefined): Promise<TrainCommandResult> {
   if (options?.openPanel !== false && !runner.training) showPanel(context);
-  const result = await runner.train(request, options?.testCrash);
+  const result = await runner.train(request);
   if (result.status === 'done' && options?.openPanel !== false && runner.explorer) showPanel(context, runner.explorer);
   return result;
 }
@@ -220,18 +221,14 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     const o = (typeof options === 'object' && options !== null ? options : {}) as { path?: string; format?: ExportFormat; overwrite?: boolean };
     let format = o.format;
     if (!format) {
-      const pick = await vscode.window.showQuickPick([
-        { label: 'CSV', description: 'latent codes + projection, cluster, error, label, source row', format: 'csv' as const },
-        { label: 'TensorBoard Projector', description: 'vectors.tsv + metadata.tsv', format: 'tsv-projector' as const },
-        { label: 'NumPy .npy', description: 'latent codes as float32', format: 'npy' as const },
-        { label: 'JSON', format: 'json' as const },
-      ], { title: 'Export Embeddings' });
+      const items = EXPORT_FORMATS.map((f) => ({ label: EXPORT_FORMAT_INFO[f].label, description: EXPORT_FORMAT_INFO[f].description, format: f }));
+      const pick = await vscode.window.showQuickPick(items, { title: 'Export Embeddings' });
       if (!pick) return { status: 'dismissed' };
       format = pick.format;
     }
     let path = o.path;
     if (!path) {
-      const ext = format === 'tsv-projector' ? 'tsv' : format;
+      const ext = EXPORT_FORMAT_INFO[format].ext;
       const base = explorer.info().modelDir ?? outputFolderPath(context, readSettings());
       const uri = await vscode.window.showSaveDialog({ title: 'Export Embeddings', defaultUri: vscode.Uri.file(join(base, `embeddings-export.${ext}`)) });
       if (!uri) return { status: 'dismissed' };
@@ -275,8 +272,4 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     return pick;
   });
 
-  // Internal (not contributed): answers at once; integration tests time it while a training runs in the worker.
-  reg('latentExplorer.ping', (): { now: number; training: boolean; epoch?: number; batch?: number } => ({
-    now: Date.now(), training: runner.training, epoch: runner.progress?.epoch, batch: runner.progress?.batch,
-  }));
 }

@@ -1,7 +1,8 @@
 /** The `latentExplorer.*` settings, read with defaults and validated. */
 import * as vscode from 'vscode';
-import type { ModelKind } from '../core/models/types';
-import { MODEL_KINDS } from '../core/models/types';
+import type { ModelKind } from '../common/modelKinds';
+import { isModelKind } from '../common/modelKinds';
+import { DEFAULT_SEED } from '../common/defaults';
 import type { BackendPreference } from '../worker/protocol';
 
 export interface Settings {
@@ -31,11 +32,11 @@ export function readSettings(): Settings {
   const kind = c.get<string>('defaultModel');
   const backend = c.get<string>('backend');
   return {
-    defaultModel: (MODEL_KINDS as readonly string[]).includes(kind ?? '') ? (kind as ModelKind) : 'dense',
+    defaultModel: isModelKind(kind) ? kind : 'dense',
     latentDim: int(c.get('latentDim'), 8, 1),
     epochs: int(c.get('epochs'), 20, 1),
     batchSize: int(c.get('batchSize'), 0, 0),
-    seed: int(c.get('seed'), 42, 0),
+    seed: int(c.get('seed'), DEFAULT_SEED, 0),
     backend: (BACKENDS as readonly string[]).includes(backend ?? '') ? (backend as BackendPreference) : 'auto',
     outputFolder: c.get<string>('outputFolder')?.trim() || '.latent',
     maxRows: int(c.get('maxRows'), 0, 0),

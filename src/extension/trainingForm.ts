@@ -4,8 +4,10 @@
  * and seeded from the settings.
  */
 import * as vscode from 'vscode';
-import type { ModelKind } from '../core/models/types';
-import { MODEL_KINDS, TRAINABLE_MODEL_KINDS } from '../core/models/types';
+import type { ModelKind } from '../common/modelKinds';
+import { MODEL_KIND_TRAITS, isModelKind } from '../common/modelKinds';
+import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../common/defaults';
+import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { DataChoices } from '../core/data/dataset';
 import { previewData } from './dataPreview';
 import type { Settings } from './settings';
@@ -23,8 +25,6 @@ export interface TrainChoices {
   data?: DataChoices;
 }
 
-/** Window length a sequence model starts from; the stride is a quarter of it. */
-export const DEFAULT_WINDOW_LENGTH = 32;
 
 const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
   dense: 'MLP encoder/decoder',
@@ -43,14 +43,14 @@ const FORM_KEY = 'latentExplorer.trainForm';
 const dataKey = (datasetPath: string): string => `latentExplorer.data:${datasetPath}`;
 /** Steps of the form for a model kind: the sequence model asks for its window length too. */
 export function formSteps(kind: ModelKind): number {
-  return kind === 'sequence' ? 6 : 5;
+  return MODEL_KIND_TRAITS[kind].input === 'sequence' ? 6 : 5;
 }
 
 /** The defaults the form starts from: last answers in this workspace, else the settings. */
 export function formDefaults(state: vscode.Memento, settings: Settings): Omit<TrainChoices, 'labelColumn'> {
   const last = state.get<Partial<TrainChoices>>(FORM_KEY) ?? {};
   return {
-    kind: last.kind && (MODEL_KINDS as readonly string[]).includes(last.kind) ? last.kind : settings.defaultModel,
+    kind: isModelKind(last.kind) ? last.kind : settings.defaultModel,
     latentDim: last.latentDim ?? settings.latentDim,
     epochs: last.epochs ?? settings.epochs,
     seed: last.seed ?? settings.seed,
@@ -90,10 +90,10 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
   const seed = await intInput(4, total, title, 'Seed (same seed, same model)', d.seed, 0, 2 ** 31 - 1);
   if (seed === undefined) return undefined;
   let window: TrainChoices['window'];
-  if (kind === 'sequence') {
+  if (MODEL_KIND_TRAITS[kind].input === 'sequence') {
     const length = await intInput(5, total, title, 'Window length: rows of the time series per sample (windows start every quarter window)', DEFAULT_WINDOW_LENGTH, 2, 4096);
     if (length === undefined) return undefined;
-    window = { length: Number(length), stride: Math.max(1, Math.floor(Number(length) / 4)) };
+    window = { length: Number(length), stride: defaultWindowStride(Number(length)) };
   }
 
   const remembered = context.workspaceState.get<DataChoices>(dataKey(datasetPath)) ?? {};

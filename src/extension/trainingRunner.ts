@@ -33,12 +33,6 @@ export interface TrainCommandResult {
   liveFrames?: number;
 }
 
-/** Test extension mode only: make the worker crash some time after training starts. */
-export interface TestCrash {
-  mode: 'throw' | 'exit';
-  afterMs: number;
-}
-
 const CONTEXT_KEY = 'latentExplorer.training';
 
 function progressText(p: TrainProgress): string {
@@ -80,13 +74,12 @@ export class TrainingRunner implements vscode.Disposable {
     const log = getLog();
     return new WorkerClient({
       workerPath,
-      testHooks: this.context.extensionMode === vscode.ExtensionMode.Test,
       onLog: (level, message) => log[level](message),
     });
   }
 
   /** Trains in a fresh worker with progress UI; never throws (errors are shown and returned). */
-  async train(request: TrainRequest, testCrash?: TestCrash): Promise<TrainCommandResult> {
+  async train(request: TrainRequest): Promise<TrainCommandResult> {
     const log = getLog();
     if (this.active) return { status: 'error', error: { name: 'Busy', message: 'A training is already running: cancel it first.' } };
     let client: WorkerClient;
@@ -107,9 +100,6 @@ export class TrainingRunner implements vscode.Disposable {
     this.statusBar.tooltip = `Latent Explorer: training ${request.model.kind} on ${name}. Click to cancel.`;
     this.statusBar.show();
     panelStatus('training', `${request.model.kind} on ${name}`);
-    if (testCrash && this.context.extensionMode === vscode.ExtensionMode.Test) {
-      setTimeout(() => client.crashForTest(testCrash.mode), testCrash.afterMs);
-    }
     try {
       const summary = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Latent Explorer: training ${request.model.kind} on ${name}`, cancellable: true },

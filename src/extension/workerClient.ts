@@ -21,8 +21,6 @@ import { WorkerError } from '../worker/protocol';
 export interface WorkerClientOptions {
   /** Absolute path of the worker script (dist/trainingWorker.js, or the .ts source with a tsx execArgv in tests). */
   workerPath: string;
-  /** Enables the worker's test-only messages (`__crash`). */
-  testHooks?: boolean;
   /** Extra Node flags for the worker thread (e.g. `['--import', 'tsx']`). */
   execArgv?: string[];
   /** Log lines from the worker and about its lifecycle. */
@@ -71,7 +69,7 @@ export class WorkerClient implements Explorer {
   constructor(options: WorkerClientOptions) {
     this.grace = options.cancelGraceMs ?? 1500;
     this.onLog = options.onLog ?? (() => undefined);
-    const workerData: TrainingWorkerData = { testHooks: Boolean(options.testHooks), cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer };
+    const workerData: TrainingWorkerData = { cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer };
     this.worker = new Worker(options.workerPath, { workerData, execArgv: options.execArgv });
     this.worker.on('message', (msg: WorkerToHost) => this.onMessage(msg));
     this.worker.on('error', (err: Error) => {
@@ -151,11 +149,6 @@ export class WorkerClient implements Explorer {
     this.terminating = true;
     await this.worker.terminate();
     return 'terminated';
-  }
-
-  /** Test hook: asks the worker to crash (honoured only when started with `testHooks`). */
-  crashForTest(mode: 'throw' | 'exit'): void {
-    this.post({ type: '__crash', mode });
   }
 
   info(): ExplorerInfo {

@@ -11,10 +11,12 @@
  * This file is imported by both sides, so it uses no Node or DOM API beyond plain JS.
  */
 import type { AnalysisProgress, AnomalyReport, ClusterMethod, ExplorerInfo, ExportFormat, InterpolationMode, ProjectionMethod } from '../core/explorer';
-import { CLUSTER_METHODS } from '../core/analysis/clusterMethods';
+import { CLUSTER_METHODS } from '../common/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../core/training/types';
-import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
-import { ANOMALY_SCORE_METHODS } from '../core/analysis/anomalyScores';
+import type { AnomalyScoreMethod } from '../common/anomalyMethods';
+import { ANOMALY_SCORE_METHODS } from '../common/anomalyMethods';
+import { EXPORT_FORMATS } from '../common/exportFormats';
+import { MAX_ANOMALY_LABELS, MAX_COLUMNS, MAX_DATA_URL, MAX_GEN_COUNT, MAX_GEN_GRID, MAX_GEN_SPAN, MAX_GEN_STEPS, MAX_K, MAX_LABEL_LENGTH, MAX_LATENT_DIM, MAX_PATH, MAX_POINTS, MAX_REQUEST_ID, MAX_SELECTION, MAX_STEPS, MIN_GEN_STEPS } from '../common/limits';
 
 /** A typed array as base64 of its little-endian bytes. */
 export interface PackedArray {
@@ -283,26 +285,8 @@ export type WebviewToHost =
 // ---------------------------------------------------------------------------------------------------------------
 // Limits and validation
 
-/** Upper bounds on anything the webview can send. */
-export const MAX_POINTS = 10_000_000;
-export const MAX_LATENT_DIM = 4096;
-export const MAX_K = 64;
-export const MAX_STEPS = 64;
-export const MAX_SELECTION = 16;
-export const MAX_COLUMNS = 4096;
-/** A saved plot may be at most 64 MB of data URL. */
-export const MAX_DATA_URL = 64 * 1024 * 1024;
-export const MAX_REQUEST_ID = 2 ** 31 - 1;
-/** Label values an `anomalies` request may name, and the length of each. */
-export const MAX_ANOMALY_LABELS = 1024;
-export const MAX_LABEL_LENGTH = 1024;
-/** Generate tab bounds: steps per axis, total grid cells, prior sample count, span (exclusive of 0). */
-export const MIN_GEN_STEPS = 2;
-export const MAX_GEN_STEPS = 16;
-export const MAX_GEN_GRID = 256;
-export const MAX_GEN_COUNT = 64;
-export const MAX_GEN_SPAN = 10;
-const MAX_PATH = 4096;
+/** Upper bounds on anything the webview can send (src/common/limits.ts). */
+export { MAX_ANOMALY_LABELS, MAX_COLUMNS, MAX_DATA_URL, MAX_GEN_COUNT, MAX_GEN_GRID, MAX_GEN_SPAN, MAX_GEN_STEPS, MAX_K, MAX_LABEL_LENGTH, MAX_LATENT_DIM, MAX_POINTS, MAX_REQUEST_ID, MAX_SELECTION, MAX_STEPS, MIN_GEN_STEPS };
 
 /** What the host knows about the current model, to range-check indices and vector lengths. */
 export interface ValidationLimits {
@@ -316,7 +300,6 @@ export interface ValidationLimits {
 
 const PROJECTIONS: readonly ProjectionMethod[] = ['none', 'pca', 'umap'];
 const MODES: readonly InterpolationMode[] = ['linear', 'spherical'];
-const EXPORTS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
 const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error', 'code'];
 const PURPOSES: readonly SamplePurpose[] = ['inspect', 'hover'];
 const CORRUPTIONS: readonly CorruptionMode[] = ['noise', 'mask'];
@@ -401,7 +384,7 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (!hasOnly(m, ['type', 'index']) || !isIndex(m.index, limits)) return undefined;
       return { type: 'reveal', index: m.index };
     case 'exportEmbeddings':
-      if (!hasOnly(m, ['type', 'format']) || !isOneOf(m.format, EXPORTS)) return undefined;
+      if (!hasOnly(m, ['type', 'format']) || !isOneOf(m.format, EXPORT_FORMATS)) return undefined;
       return { type: 'exportEmbeddings', format: m.format };
     case 'savePlot': {
       if (!hasOnly(m, ['type', 'format', 'dataUrl']) || (m.format !== 'png' && m.format !== 'svg')) return undefined;
@@ -538,6 +521,6 @@ function checkedBuffer(p: PackedArray): ArrayBuffer {
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
   'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies',
 ];
-export { EXPORTS as EXPORT_FORMATS };
+export { EXPORT_FORMATS };
 export type { EpochRecord, TrainProgress, ExportFormat, InterpolationMode, ProjectionMethod, AnalysisProgress, ClusterMethod };
 export { CLUSTER_METHODS };

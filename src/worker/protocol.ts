@@ -23,7 +23,7 @@ export interface TrainRequest {
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;
-  /** Threads the wasm kernels split their work over (0 = auto; see src/core/backend/computePool.ts). */
+  /** Threads the wasm kernels split their work over (0 = auto; see src/core/kernels/computePool.ts). */
   threads?: number;
 }
 
@@ -91,10 +91,8 @@ export interface CallMessage<M extends ExplorerMethod = ExplorerMethod> { type: 
 export interface CancelCallMessage { type: 'cancelCall'; id: number }
 /** Free the model and tensors, then close the worker's port so the thread exits with code 0. */
 export interface DisposeMessage { type: 'dispose' }
-/** Test hook, honoured only when the worker was started with `testHooks`: throw (uncaught) or exit(3). */
-export interface CrashMessage { type: '__crash'; mode: 'throw' | 'exit' }
 
-export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CancelCallMessage | CallMessage | DisposeMessage | CrashMessage;
+export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CancelCallMessage | CallMessage | DisposeMessage;
 
 // ---------------------------------------------------------------------------------------------- worker -> host
 
@@ -132,8 +130,6 @@ export const CONTROL_ARG: Partial<Record<ExplorerMethod, number>> = { project: 3
 
 /** Data the host passes in `new Worker(path, { workerData })`. */
 export interface TrainingWorkerData {
-  /** Enables test-only messages (`__crash`). The host sets it only in VS Code's test extension mode or under unit tests. */
-  testHooks: boolean;
   /** One Int32 the host sets to 1 (Atomics.store) to cancel; the worker checks it on every progress event. */
   cancelFlag?: SharedArrayBuffer;
 }

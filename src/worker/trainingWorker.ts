@@ -4,8 +4,9 @@
  * so the host never blocks on tfjs. Protocol: ./protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { encodeLabels } from '../common/labelCodes';
 import { initBackend, describeBackend } from '../core/backend/backend';
-import { computeThreads, setComputeThreads } from '../core/backend/computePool';
+import { computeThreads, setComputeThreads } from '../core/kernels/computePool';
 import type { AnalysisProgress, EmbeddingResult, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
@@ -27,7 +28,6 @@ const YIELD_INTERVAL_MS = 50;
 const port = parentPort;
 if (!port) throw new Error('trainingWorker.js must run as a worker_threads Worker');
 const data = workerData as TrainingWorkerData | undefined;
-const hooks = Boolean(data?.testHooks);
 /** Shared cancel flag: the host sets it with Atomics, so cancel works even while this thread is busy in a batch loop. */
 const cancelFlag = data?.cancelFlag ? new Int32Array(data.cancelFlag) : undefined;
 
@@ -161,20 +161,8 @@ async function train(id: number, request: TrainRequest): Promise<void> {
 /** Labels of the sampled rows as a dictionary plus one code per point (undefined without labels). */
 function labelDictionary(labels: string[] | undefined, indices: Int32Array): { labelNames?: string[]; labelCodes?: Int32Array } {
   if (!labels) return {};
-  const labelNames: string[] = [];
-  const lookup = new Map<string, number>();
-  const labelCodes = new Int32Array(indices.length);
-  indices.forEach((row, i) => {
-    const l = labels[row] ?? '';
-    let c = lookup.get(l);
-    if (c === undefined) {
-      c = labelNames.length;
-      labelNames.push(l);
-      lookup.set(l, c);
-    }
-    labelCodes[i] = c;
-  });
-  return { labelNames, labelCodes };
+  const { names, codes } = encodeLabels(labels, indices);
+  return { labelNames: names, labelCodes: codes };
 }
 
 async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {
@@ -253,17 +241,6 @@ port.on('message', (msg: HostToWorker) => {
       abort?.abort();
       replaceExplorer(undefined);
       port.close();
-      break;
-    case '__crash':
-      if (!hooks) {
-        log('ignored __crash: test hooks are off', 'warn');
-        break;
-      }
-      if (msg.mode === 'exit') process.exit(3);
-      // An uncaught exception on a later tick: the host sees the Worker's 'error' event.
-      setImmediate(() => {
-        throw new Error('test crash requested by __crash');
-      });
       break;
     default:
       post({ type: 'error', error: { name: 'Error', message: `unknown message ${JSON.stringify(msg)}` } });

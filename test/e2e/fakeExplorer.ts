@@ -7,7 +7,7 @@ import type { AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, E
 import { corruptSample } from '../../src/core/analysis/corruption';
 import { percentile } from '../../src/core/analysis/anomaly';
 import { evaluateAnomalies } from '../../src/core/analysis/anomalyReport';
-import { createNormalRng, createRng } from '../../src/core/random';
+import { createNormalRng, createRng } from '../../src/common/random';
 
 /**
  * Which model the fake pretends to be: a dense AE on a table (default), a sequence AE on `[dim / 2, 2]` windows, a

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createNormalRng } from '../../src/core/random';
+import { createNormalRng } from '../../src/common/random';
 
 const ROOT = resolve('.vscode-harness');
 const CODE_SERVER = process.env.CODE_SERVER_BIN ?? join(ROOT, 'cs/node_modules/.bin/code-server');

@@ -5,13 +5,14 @@
  * (Hungarian), NMI and ARI against them and the cluster x label confusion matrix.
  */
 import { parseArgs } from 'node:util';
+import { exportFormatFromPath } from '../../common/exportFormats';
 import * as path from 'node:path';
-import type { CliCommand, CliIo } from '../cli';
-import { UsageError } from '../cli';
+import type { CliCommand, CliIo } from '../command';
+import { UsageError, intOption, parseOrUsage } from '../command';
 import type { AnalysisProgress, ClusterResult } from '../../core/explorer';
 import { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK } from '../../core/analysis/clusterPipeline';
 import type { ClusterMethod } from '../../core/analysis/clusterPipeline';
-import { COMMON_OPTIONS, COMMON_USAGE, formatFromPath, intOption, modelDirArg, withExplorer, parseOrUsage } from './embed';
+import { COMMON_OPTIONS, COMMON_USAGE, modelDirArg, withExplorer } from '../modelOptions';
 
 const DEFAULT_SUGGEST: [number, number] = [2, 30];
 
@@ -136,7 +137,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         if (!quiet) io.stdout.write(formatConfusion(c));
       }
       if (out) {
-        const files = await explorer.exportEmbeddings(out, formatFromPath(out), values.force === true);
+        const files = await explorer.exportEmbeddings(out, exportFormatFromPath(out), values.force === true);
         io.stdout.write(`${files.join('\n')}\n`);
       }
       return 0;

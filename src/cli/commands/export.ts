@@ -5,12 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import type { ExportFormat, ProjectionMethod } from '../../core/explorer';
-import type { CliCommand, CliIo } from '../cli';
-import { UsageError } from '../cli';
-import { COMMON_OPTIONS, COMMON_USAGE, intOption, modelDirArg, withExplorer, parseOrUsage } from './embed';
+import type { ProjectionMethod } from '../../core/explorer';
+import { EXPORT_FORMATS, isExportFormat } from '../../common/exportFormats';
+import type { CliCommand, CliIo } from '../command';
+import { UsageError, intOption, parseOrUsage } from '../command';
+import { COMMON_OPTIONS, COMMON_USAGE, modelDirArg, withExplorer } from '../modelOptions';
 
-const FORMATS: readonly ExportFormat[] = ['csv', 'tsv-projector', 'npy', 'json'];
 const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
 
 const USAGE = `Usage: latent-explorer export <modelDir> --format FORMAT --out PATH [options]
@@ -23,7 +23,7 @@ Formats:
   json               everything as one JSON document
 
 Options:
-  --format FORMAT    ${FORMATS.join('|')}
+  --format FORMAT    ${EXPORT_FORMATS.join('|')}
   --out PATH         output file
   --k N              include k-means cluster ids (k = N)
   --projection M     include a 2D projection: pca|umap
@@ -49,7 +49,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   );
   const modelDir = modelDirArg(positionals);
   const format = values.format;
-  if (format === undefined || !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format ?? ''}"`);
+  if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format ?? ''}"`);
   if (values.out === undefined) throw new UsageError('--out PATH is required');
   const out = path.resolve(values.out);
   const projection = values.projection;
@@ -59,7 +59,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return withExplorer(modelDir, values, io, async (explorer) => {
     if (k !== undefined) await explorer.cluster(k, seed);
     if (projection !== undefined) await explorer.project(projection as ProjectionMethod, 2, seed);
-    const files = await explorer.exportEmbeddings(out, format as ExportFormat, values.force === true);
+    const files = await explorer.exportEmbeddings(out, format, values.force === true);
     io.stdout.write(`${files.join('\n')}\n`);
     return 0;
   });

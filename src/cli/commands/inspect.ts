@@ -8,10 +8,9 @@ import * as path from 'node:path';
 import type { DataChoices } from '../../core/data/dataset';
 import type { InspectReport } from '../../core/data/inspect';
 import { inspectData } from '../../core/data/inspect';
-import type { CliCommand, CliIo } from '../cli';
-import { UsageError } from '../cli';
+import type { CliCommand, CliIo } from '../command';
+import { UsageError, parseOrUsage } from '../command';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from '../dataOptions';
-import { parseOrUsage } from './embed';
 
 const USAGE = `Usage: latent-explorer inspect <dataset> [options]
 

@@ -3,9 +3,10 @@
  * ship with the project), saves it and writes `embeddings.csv`.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_SEED, DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../../common/defaults';
 import * as path from 'node:path';
 import { initBackend, describeBackend, isBackendPreference } from '../../core/backend/backend';
-import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
+import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/kernels/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
 import { DEFAULT_IMAGE_LATENT, availableModelKinds, isModelKind } from '../../core/models/index';
@@ -14,21 +15,13 @@ import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
 import { DEFAULT_MIN_IMPROVEMENT, DEFAULT_TRAIN_OPTIONS, PLATEAU_WINDOW } from '../../core/training/train';
-import type { CliCommand, CliIo } from '../cli';
-import { UsageError } from '../cli';
+import type { CliCommand, CliIo } from '../command';
+import { UsageError, intOption } from '../command';
 import { ProgressBar } from '../progressBar';
 import { DATA_OPTIONS, DATA_USAGE, loadProgress, parseDataFlags, printWarnings } from '../dataOptions';
 import { assertOutDirFree } from '../outDir';
 import { DEFAULT_TARGET_FPR } from '../../core/analysis/anomalyModel';
 import { DEFAULT_NOISE } from '../../core/models/denoising';
-
-/** Window length of a sequence model when `--window` is not given. */
-export const DEFAULT_WINDOW = 32;
-
-/** Rows between window starts by default: a quarter window (windows overlap by 75%). */
-export function defaultStride(length: number): number {
-  return Math.max(1, Math.floor(length / 4));
-}
 
 /** IDEC fine-tuning epochs when `--idec` is given without `--idec-epochs`. */
 export const DEFAULT_IDEC_EPOCHS = 10;
@@ -52,13 +45,13 @@ Options:
   --patience N       early stopping patience in epochs, 0 = off (default ${DEFAULT_TRAIN_OPTIONS.patience})
   --min-improvement X  early stopping also ends a plateau: ${PLATEAU_WINDOW} epochs that gained less than X of the
                      (log) loss improvement so far; 0 = off (default ${DEFAULT_MIN_IMPROVEMENT})
-  --seed N           seed for everything random (default 42)
+  --seed N           seed for everything random (default ${DEFAULT_SEED})
   --beta X           vae/cvae: weight of the KL term (default 1; > 1 = beta-VAE)
   --noise T:L        denoising: input corruption, gaussian:STD or masking:FRACTION (default ${DEFAULT_NOISE.type}:${DEFAULT_NOISE.level})
   --codebook N       vqvae: codebook size (default 32)
   --commitment X     vqvae: commitment cost (default 0.25)
   --pretrain-epochs N  stacked: greedy pretraining epochs per layer (default: a quarter of --epochs)
-  --window N         treat a table as a time series cut into windows of N rows (sequence model; default 32)
+  --window N         treat a table as a time series cut into windows of N rows (sequence model; default ${DEFAULT_WINDOW_LENGTH})
   --stride N         rows between window starts (default window / 4)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
   --threads N        threads the wasm backend computes on, 0 = auto: every core (default 0); same results for any N
@@ -74,13 +67,6 @@ Options:
 
 ${DATA_USAGE}
 `;
-
-function intOption(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
 
 function numberOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -192,9 +178,9 @@ export function parseTrainArgs(args: string[]): {
     seed,
   };
   const loadOptions: LoadOptions = parseDataFlags(values);
-  const windowLength = intOption('window', values.window, 2) ?? (kind === 'sequence' ? DEFAULT_WINDOW : undefined);
+  const windowLength = intOption('window', values.window, 2) ?? (kind === 'sequence' ? DEFAULT_WINDOW_LENGTH : undefined);
   const stride = intOption('stride', values.stride, 1);
-  if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultStride(windowLength) };
+  if (windowLength !== undefined) loadOptions.window = { length: windowLength, stride: stride ?? defaultWindowStride(windowLength) };
   else if (stride !== undefined) throw new UsageError('--stride needs --window (or --model sequence)');
   const anomalyFpr = numberOption('anomaly-fpr', values['anomaly-fpr']);
   if (anomalyFpr !== undefined && !(anomalyFpr > 0 && anomalyFpr < 1)) throw new UsageError(`--anomaly-fpr must be in (0, 1), got ${anomalyFpr}`);

@@ -5,7 +5,8 @@
  * model's sidecar so that data scored later gets the same scores and thresholds.
  */
 import { tf } from '../tf';
-import { createRng, deriveSeed } from '../random';
+import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
+import { createRng, deriveSeed } from '../../common/random';
 import type { Autoencoder, ModelConfig } from '../models/types';
 import { encode, reconstruct } from '../inference';
 import type { AnomalyScoreMethod, ScoreScale } from './anomalyScores';
@@ -94,7 +95,7 @@ export function availableScoreMethods(model: Pick<Autoencoder, 'negativeElbo'>):
 
 /** True when a saved config's kind has a negative ELBO (without building the model). */
 export function configHasElbo(config: Pick<ModelConfig, 'kind'>): boolean {
-  return config.kind === 'vae' || config.kind === 'cvae';
+  return MODEL_KIND_TRAITS[config.kind].prior;
 }
 
 /** Rows `idx` of a row-major matrix. */

@@ -7,31 +7,12 @@ import { rocAuc } from './anomaly';
 import type { AnomalyCalibration, AnomalyReference } from './anomalyModel';
 import type { AnomalyScoreMethod } from './anomalyScores';
 import { isAnomalyScoreMethod } from './anomalyScores';
-import type { AnomalyReport } from '../explorer';
+import type { AnomalyEvaluation, AnomalyReport, RocCurve } from './results';
+
+export type { AnomalyEvaluation, RocCurve } from './results';
 
 /** Points kept on a ROC curve sent to the panel or printed. */
 export const MAX_ROC_POINTS = 101;
-
-export interface RocCurve {
-  /** Increasing false-positive rates from 0 to 1, with the matching true-positive rates. */
-  fpr: number[];
-  tpr: number[];
-}
-
-export interface AnomalyEvaluation {
-  /** Label values counted as anomalies. */
-  anomalyLabels: string[];
-  positives: number;
-  negatives: number;
-  /** At the threshold (score > threshold flags a sample). */
-  truePositives: number;
-  falsePositives: number;
-  precision: number;
-  recall: number;
-  falsePositiveRate: number;
-  auroc: number;
-  roc: RocCurve;
-}
 
 /**
  * The ROC curve of `scores` against `isPositive`: one point per distinct score (ties move together), thinned to at
@@ -94,15 +75,7 @@ export function evaluateAnomalies(scores: ArrayLike<number>, labels: readonly st
   };
 }
 
-/** Label values that conventionally mark anomalies, for a default when the user names none. */
-const ANOMALY_WORDS = new Set(['anomaly', 'anomalous', 'abnormal', 'outlier', 'fraud', 'attack', 'fault', 'faulty', 'defect', 'defective', 'novel', 'novelty']);
-
-/** With exactly two label values of which one is a conventional anomaly marker, that one; else none. */
-export function defaultAnomalyLabels(classes: readonly string[]): string[] {
-  if (classes.length !== 2) return [];
-  const hit = classes.filter((c) => ANOMALY_WORDS.has(c.trim().toLowerCase()));
-  return hit.length === 1 ? hit : [];
-}
+export { defaultAnomalyLabels } from '../../common/anomalyMethods';
 
 /** Sidecar form of a calibration: the kNN reference codes as base64 float32 (little-endian) instead of a JSON array. */
 export type StoredCalibration = Omit<AnomalyCalibration, 'reference'> & {

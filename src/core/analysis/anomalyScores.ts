@@ -21,14 +21,9 @@
  */
 import { percentile } from './anomaly';
 
-export type AnomalyScoreMethod = 'mse' | 'smoothed' | 'zscore' | 'elbo' | 'knn' | 'mahalanobis' | 'combined';
 
-export const ANOMALY_SCORE_METHODS: readonly AnomalyScoreMethod[] = ['mse', 'smoothed', 'zscore', 'elbo', 'knn', 'mahalanobis', 'combined'];
-
-/** Type guard for user-supplied method names (CLI, webview messages). */
-export function isAnomalyScoreMethod(value: unknown): value is AnomalyScoreMethod {
-  return typeof value === 'string' && (ANOMALY_SCORE_METHODS as readonly string[]).includes(value);
-}
+export type { AnomalyScoreMethod } from '../../common/anomalyMethods';
+export { ANOMALY_SCORE_METHODS, isAnomalyScoreMethod } from '../../common/anomalyMethods';
 
 /** Per-sample mean squared residual, length `n`. */
 export function mseScores(x: Float32Array, rec: Float32Array, n: number, dim: number): Float32Array {

@@ -12,14 +12,8 @@ import { adjustedRandIndex, hungarian } from './kmeans';
 /** Label of points a density clustering leaves out (DBSCAN / HDBSCAN noise). */
 export const NOISE = -1;
 
-export interface ConfusionMatrix {
-  /** Cluster ids, ascending (noise, -1, first when present). */
-  clusters: number[];
-  /** Class names, sorted naturally (numbers numerically). */
-  classes: string[];
-  /** `counts[c][y]`: points of cluster `clusters[c]` with class `classes[y]`. */
-  counts: number[][];
-}
+export type { ConfusionMatrix } from './results';
+import type { ConfusionMatrix } from './results';
 
 const naturalCompare = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
 

@@ -18,11 +18,11 @@ import { dbscan, hdbscan } from './density';
 import { defaultUmapEpochs, fastUmap } from './fastUmap';
 import type { UmapProgress } from './fastUmap';
 import { NOISE } from './clusterMetrics';
-import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from './clusterMethods';
-import type { ClusterMethod } from './clusterMethods';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK, methodUsesUmap } from '../../common/clusterMethods';
+import type { ClusterMethod } from '../../common/clusterMethods';
 
-export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from './clusterMethods';
-export type { ClusterMethod } from './clusterMethods';
+export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from '../../common/clusterMethods';
+export type { ClusterMethod } from '../../common/clusterMethods';
 /** UMAP clustering space: dimensions, neighbours and min_dist (N2D's settings, about as many dimensions as clusters). */
 export const CLUSTER_UMAP_COMPONENTS = 10;
 export const CLUSTER_UMAP_NEIGHBORS = 20;
@@ -30,11 +30,8 @@ export const CLUSTER_UMAP_MIN_DIST = 0;
 /** Layout epochs of the clustering space (umap-learn's default above 10,000 points; 500 below costs 2.5x for no gain measured in bench/cluster.ts). */
 export const CLUSTER_UMAP_EPOCHS = 200;
 
-export interface ClusterProgress {
-  stage: UmapProgress['stage'] | 'cluster';
-  done: number;
-  total: number;
-}
+export type { AnalysisProgress as ClusterProgress } from './results';
+import type { AnalysisProgress as ClusterProgress } from './results';
 
 export interface ClusterMethodOptions {
   method?: ClusterMethod;

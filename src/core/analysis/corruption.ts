@@ -5,7 +5,7 @@
  * - `mask`: occlusion. Images (`[h, w, c]`) get a square patch covering `level` of the area set to the value of
  *   the darkest pixel (0 after min-max); other shapes get a random `level` fraction of features set to their minimum.
  */
-import { createNormalRng, createRng, shuffledIndices } from '../random';
+import { createNormalRng, createRng, shuffledIndices } from '../../common/random';
 
 export type CorruptionMode = 'noise' | 'mask';
 

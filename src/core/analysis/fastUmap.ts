@@ -18,14 +18,15 @@
  * against it in bench/umap.ts.
  */
 import { findABParams } from 'umap-js/dist/umap';
-import { createRng, deriveSeed } from '../random';
+import { createRng, deriveSeed } from '../../common/random';
 import { exactKnn } from './knn';
 import type { KnnResult } from './knn';
 import { fitPca, pcaTransform } from './pca';
 import { fuzzySimplicialSet } from './umapGraph';
 import type { FuzzyGraph } from './umapGraph';
 
-export type UmapStage = 'knn' | 'graph' | 'layout';
+export type { UmapStage } from './results';
+import type { UmapStage } from './results';
 
 export interface UmapProgress {
   stage: UmapStage;

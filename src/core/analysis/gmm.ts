@@ -12,7 +12,7 @@
  * Runs in float64 on plain arrays: meant for low-dimensional inputs (UMAP embeddings, latent codes), where an
  * iteration over 60,000 x 10 with k = 10 full covariances is ~60 M multiply-adds.
  */
-import { deriveSeed } from '../random';
+import { deriveSeed } from '../../common/random';
 import { kmeans } from './kmeans';
 
 export type CovarianceType = 'full' | 'diag';

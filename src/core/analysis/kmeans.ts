@@ -7,7 +7,7 @@
  * Kernels, chosen by measurement (bench/kmeans.ts, 60,000 x 32, k = 10, ms per Lloyd iteration on the 2-core dev
  * machine, scikit-learn lloyd with 2 threads ~1.8):
  * - `wasm` (default where WebAssembly SIMD exists; ~1.3 with 2 threads, ~2.2 with 1): a generated SIMD module
- *   (./kmeansWorkerKernel.ts) that fuses the assignment, the direct squared distance to the winner and the float64
+ *   (src/core/kernels/kmeans) that fuses the assignment, the direct squared distance to the winner and the float64
  *   centroid sums in one pass over a copy of X kept in wasm memory for the whole call; rows are split into fixed
  *   chunks shared by this thread and pooled worker threads (`threads`), partial results folded in chunk order, so
  *   any thread count gives the same result;
@@ -15,11 +15,11 @@
  * - `plain` (~33): a TypeScript loop over Float32Arrays (float64 dot products), used where WebAssembly SIMD is
  *   missing and for small problems where set-up dominates.
  */
-import type { KSuggestion } from '../explorer';
-import { createRng, deriveSeed } from '../random';
+import type { KSuggestion } from './results';
+import { createRng, deriveSeed } from '../../common/random';
 import { tf } from '../tf';
 import { availableParallelism } from 'node:os';
-import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from './kmeansWorkerKernel';
+import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from '../kernels/kmeans/assigner';
 
 export interface KMeansOptions {
   k: number;

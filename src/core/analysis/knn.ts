@@ -13,9 +13,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { buildGemmModule } from '../backend/gemm';
-import { withSharedMemoryImport } from '../wasm/assembler';
-import { wasmSimdSupported } from './kmeansWorkerKernel';
+import { buildGemmModule } from '../kernels/gemm';
+import { withSharedMemoryImport } from '../kernels/wasm/assembler';
+import { wasmSimdSupported } from '../kernels/kmeans/assigner';
 import { buildScanModule } from './knnScan';
 
 /** Extra candidates kept from the float32 scan before the exact float64 re-ranking. */

@@ -6,12 +6,8 @@
  * 60,000 x 16: the JavaScript scan took ~70% of the exact search). `n` must be a multiple of 4; `c` and `out` are
  * byte offsets into the imported (shared) memory.
  */
-import { F32, I32, OP as op, V128, assembleModule, emitter, simd, uleb } from '../wasm/assembler';
+import { F32, I32, OP as op, SIMD_OP as S, V128, assembleModule, emitter, simd, uleb } from '../kernels/wasm/assembler';
 
-const V128_LOAD = 0x00;
-const F32X4_SPLAT = 0x13;
-const F32X4_LT = 0x43;
-const V128_ANY_TRUE = 0x53;
 
 /** Module exporting `scan` (see the module comment), importing a shared memory. */
 export function buildScanModule(): Uint8Array {
@@ -19,11 +15,11 @@ export function buildScanModule(): Uint8Array {
   const code: number[] = [];
   const emit = emitter(code);
   const memarg = (align: number): number[] => [...uleb(align), ...uleb(0)];
-  emit(op.localGet, THR, simd(F32X4_SPLAT), op.localSet, TV);
+  emit(op.localGet, THR, simd(S.f32x4Splat), op.localSet, TV);
   emit(op.block, op.void, op.loop, op.void);
   emit(op.localGet, J, op.localGet, N, op.i32GeU, op.brIf, 1);
-  emit(op.localGet, C, op.localGet, J, op.i32Const, 2, op.i32Shl, op.i32Add, simd(V128_LOAD), memarg(0));
-  emit(op.localGet, TV, simd(F32X4_LT), simd(V128_ANY_TRUE));
+  emit(op.localGet, C, op.localGet, J, op.i32Const, 2, op.i32Shl, op.i32Add, simd(S.v128Load), memarg(0));
+  emit(op.localGet, TV, simd(S.f32x4Lt), simd(S.v128AnyTrue));
   emit(op.if, op.void);
   for (let lane = 0; lane < 4; lane++) {
     emit(op.localGet, C, op.localGet, J, op.i32Const, lane, op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, op.f32Load, memarg(2));

@@ -2,8 +2,8 @@
  * Walks through latent space: interpolation paths between two codes, 2D grids and 1D traversals around a code,
  * and draws from the standard normal prior (for VAEs). All functions return row-major `rows x d` Float32Arrays.
  */
-import type { InterpolationMode } from '../explorer';
-import { createNormalRng } from '../random';
+import type { InterpolationMode } from './results';
+import { createNormalRng } from '../../common/random';
 
 function norm(v: Float32Array): number {
   let s = 0;

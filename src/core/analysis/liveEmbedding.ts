@@ -9,7 +9,7 @@
  */
 import type { Autoencoder } from '../models/types';
 import { encode } from '../inference';
-import { shuffledIndices } from '../random';
+import { shuffledIndices } from '../../common/random';
 import { fitPca, pcaTransform } from './pca';
 
 /** Default cap on the number of points encoded per epoch. */

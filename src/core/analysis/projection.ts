@@ -2,7 +2,7 @@
  * 2D/3D views of the latent space for the scatter plot: PCA (linear, fast, with explained variance), UMAP
  * (non-linear neighbourhood layout; ./fastUmap.ts, seconds for 60,000 points) or, when the latent already has at most 3 dimensions, the codes themselves.
  */
-import type { ProjectionMethod, ProjectionResult } from '../explorer';
+import type { ProjectionMethod, ProjectionResult } from './results';
 import { fitPca, pcaTransform } from './pca';
 import { fastUmap } from './fastUmap';
 import type { UmapProgress } from './fastUmap';

@@ -4,7 +4,7 @@
  * 1. `tensorflow`: the native TensorFlow binding `@tensorflow/tfjs-node` (an optional dependency; loaded only if
  *    present, with `require`, so the core still runs where it cannot be installed).
  * 2. `wasm`: `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD when the runtime validates it) plus the project's kernel
- *    fixes from `./wasmKernels` (fast transposed matmul, the missing Conv2DBackpropFilter).
+ *    fixes from src/core/kernels (registry.ts) (fast transposed matmul, the missing Conv2DBackpropFilter).
  * 3. `cpu`: the pure-JS backend bundled with tfjs (slow, always there).
  *
  * An explicit preference that cannot be honoured falls down the same chain and says why in `fallbackReason`.
@@ -13,15 +13,15 @@
  *
  * Threads: tfjs-backend-wasm 4.22 never uses its threaded binary in Node (tensorflow/tfjs#3830), so its own kernels
  * run on one thread. The project's kernels (every GEMM, im2col/col2im) instead split their work over a pool of
- * worker threads (computePool.ts) on the backend's heap, which sharedHeap.ts makes a shared memory;
+ * worker threads (kernels/computePool.ts) on the backend's heap, which kernels/tfjsWasm.ts makes a shared memory;
  * `setComputeThreads` (the `threads` setting, `--threads`) sets how many, 0 = auto. `threads` reports what the
  * backend actually got (1 where the heap could not be shared).
  */
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf';
-import { registerWasmKernelFixes } from './wasmKernels';
-import { useSharedWasmHeap } from './sharedHeap';
-import { computeThreads } from './computePool';
+import { registerWasmKernelFixes } from '../kernels/registry';
+import { useSharedWasmHeap, wasmMemoryOf } from '../kernels/tfjsWasm';
+import { computeThreads } from '../kernels/computePool';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -83,11 +83,6 @@ async function tryTensorflow(): Promise<Attempt> {
   return (await setBackend('tensorflow')) ? { ok: true } : { ok: false, reason: 'tensorflow backend failed to initialise' };
 }
 
-/** The wasm backend's heap, where it is initialised. */
-function wasmHeap(): WebAssembly.Memory | undefined {
-  return (tf.backend() as unknown as { wasm?: { asm?: { memory?: WebAssembly.Memory } } }).wasm?.asm?.memory;
-}
-
 async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number; simd?: boolean }> {
   let fixes: string[];
   try {
@@ -98,7 +93,7 @@ async function tryWasm(): Promise<Attempt & { fixes?: string[]; threads?: number
   useSharedWasmHeap(wasmBackend);
   if (!(await setBackend('wasm'))) return { ok: false, reason: 'wasm backend failed to initialise' };
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const shared = wasmHeap()?.buffer instanceof SharedArrayBuffer;
+  const shared = wasmMemoryOf(tf.backend())?.buffer instanceof SharedArrayBuffer;
   return { ok: true, fixes, threads: shared ? computeThreads() : 1, simd };
 }
 
@@ -152,7 +147,7 @@ export async function initBackend(pref?: BackendPreference): Promise<BackendInfo
   if (cached !== undefined && cached.requested === requested) {
     const info = await cached.info;
     if (tf.getBackend() === info.name) {
-      if (info.name === 'wasm') info.threads = wasmHeap()?.buffer instanceof SharedArrayBuffer ? computeThreads() : 1;
+      if (info.name === 'wasm') info.threads = wasmMemoryOf(tf.backend())?.buffer instanceof SharedArrayBuffer ? computeThreads() : 1;
       return info;
     }
   }

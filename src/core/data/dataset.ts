@@ -1,5 +1,6 @@
 /** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
-import type { TextEncoding } from './magic';
+/** Text encodings the loaders read (src/core/data/magic.ts sniffs them). */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 /** Which loader produced a dataset. */
 export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'parquet' | 'arrow' | 'sample';

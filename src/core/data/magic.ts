@@ -9,7 +9,8 @@
 export type BinaryFormat = 'npy' | 'npz' | 'idx' | 'parquet' | 'arrow';
 
 /** Text encodings the delimited and JSON loaders decode. */
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type { TextEncoding } from './dataset';
+import type { TextEncoding } from './dataset';
 
 function startsWith(buf: Uint8Array, bytes: number[], at = 0): boolean {
   if (buf.length < at + bytes.length) return false;

@@ -1,8 +1,13 @@
 /**
- * Safe file writes for every exporter: never silently overwrite, never leave a half-written file. Content goes to
- * `<path>.tmp-<pid>` first and is renamed into place (atomic on one filesystem).
+ * Safe file writes for every exporter and the model files: never silently overwrite, never leave a half-written file.
+ * Content goes to a hidden temporary sibling `.<name>.tmp-<pid>-<n>` first and is renamed into place (atomic on one
+ * filesystem), so readers never see a partial file.
  */
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** Distinguishes the temporary files of writes in flight in this process. */
+let writes = 0;
 
 /** Thrown when an output exists and replacing it was not asked for (CLI: --force; the UI asks first). */
 export class FileExistsError extends Error {
@@ -24,7 +29,7 @@ export function assertWritable(paths: string[], overwrite: boolean): void {
 /** Writes `data` to `path` atomically (temp file + rename); refuses an existing `path` unless `overwrite`. */
 export function writeFileAtomic(path: string, data: string | Uint8Array, overwrite: boolean): void {
   assertWritable([path], overwrite);
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${writes++}`);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);

@@ -6,7 +6,7 @@
  */
 import { basename, dirname, extname, join, relative } from 'node:path';
 import type { SourceRef } from '../data/dataset';
-import type { ProjectionResult } from '../explorer';
+import type { ProjectionResult } from '../analysis/results';
 import { assertWritable, writeFileAtomic } from './atomicWrite';
 
 /** Everything an export may carry; only `n`, `latentDim` and `latent` are required. */

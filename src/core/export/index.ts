@@ -1,5 +1,5 @@
 /** Exporters for embeddings: one entry point per `ExportFormat`. */
-import type { ExportFormat } from '../explorer';
+import type { ExportFormat } from '../../common/exportFormats';
 import type { EmbeddingTable } from './embeddings';
 import { writeEmbeddingsCsv, writeEmbeddingsJson, writeProjectorTsv } from './embeddings';
 import { writeNpy } from './npy';

@@ -12,7 +12,10 @@
  * (style), so decoding one z with different conditions renders the same style as different classes.
  * `encode(x, c)` returns mu (deterministic). Every call needs the condition; a missing one is an Error.
  */
+import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
 import { tf } from '../tf';
+import type { Dataset } from '../data/dataset';
+import { DatasetError } from '../data/dataset';
 import type { Autoencoder, ModelConfig } from './types';
 import { negativeElbo } from './vae';
 import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
@@ -66,7 +69,7 @@ export function mostFrequentClass(labels: readonly string[] | undefined, classes
 
 /** True when the model's calls need a per-sample condition (a CVAE). */
 export function isConditional(config: ModelConfig): boolean {
-  return config.kind === 'cvae';
+  return MODEL_KIND_TRAITS[config.kind].conditional;
 }
 
 export function createCvae(config: ModelConfig): Autoencoder {
@@ -131,4 +134,15 @@ export function createCvae(config: ModelConfig): Autoencoder {
     },
     dispose: () => store.dispose(),
   };
+}
+
+/** The per-sample one-hot condition of a conditional model (`n x classes`), undefined for every other model. */
+export function datasetCondition(dataset: Dataset, config: ModelConfig): Float32Array | undefined {
+  if (!isConditional(config)) return undefined;
+  if (!dataset.labels) throw new DatasetError(`a ${config.kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
+  try {
+    return conditionMatrix(dataset.labels, config.conditionClasses ?? []);
+  } catch (e) {
+    throw new DatasetError(e instanceof Error ? e.message : String(e), dataset.source);
+  }
 }

@@ -1,10 +1,10 @@
 /**
  * Model registry: `createModel(config)` builds any autoencoder kind from its serialisable config, and
- * `defaultModelConfig` picks sensible sizes from the data shape. Later kinds (issue 6) register with
- * `registerModel` so this file does not have to know them.
+ * `defaultModelConfig` picks sensible sizes from the data shape. `registerModel` adds or replaces a kind's factory.
  */
 import type { Autoencoder, ModelConfig, ModelKind } from './types';
-import { MODEL_KINDS } from './types';
+import { DEFAULT_SEED } from '../../common/defaults';
+import { MODEL_KINDS, MODEL_KIND_TRAITS } from '../../common/modelKinds';
 import { createDenseAutoencoder } from './dense';
 import { createTiedAutoencoder } from './tied';
 import { createDenoisingAutoencoder, DEFAULT_NOISE } from './denoising';
@@ -31,7 +31,7 @@ const factories = new Map<ModelKind, ModelFactory>([
   ['vqvae', createVqVae],
 ]);
 
-/** Registers (or replaces) the factory of a model kind; used by the issue-6 models. */
+/** Registers (or replaces) the factory of a model kind. */
 export function registerModel(kind: ModelKind, factory: ModelFactory): void {
   factories.set(kind, factory);
 }
@@ -41,10 +41,7 @@ export function availableModelKinds(): ModelKind[] {
   return MODEL_KINDS.filter((k) => factories.has(k));
 }
 
-/** Type guard for user-supplied kind strings. */
-export function isModelKind(value: unknown): value is ModelKind {
-  return typeof value === 'string' && (MODEL_KINDS as readonly string[]).includes(value);
-}
+export { isModelKind } from '../../common/modelKinds';
 
 /** Builds a fresh (untrained, seeded) model from its config. */
 export function createModel(config: ModelConfig): Autoencoder {
@@ -56,12 +53,12 @@ export function createModel(config: ModelConfig): Autoencoder {
 
 /** True for kinds that need an image sample shape `[h, w, c]`. */
 export function isImageModel(kind: ModelKind): boolean {
-  return kind === 'conv';
+  return MODEL_KIND_TRAITS[kind].input === 'image';
 }
 
 /** True for kinds that need a sequence (sliding-window) sample shape `[steps, channels]`. */
 export function isSequenceModel(kind: ModelKind): boolean {
-  return kind === 'sequence';
+  return MODEL_KIND_TRAITS[kind].input === 'sequence';
 }
 
 function validateConfig(config: ModelConfig): void {
@@ -113,7 +110,7 @@ export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overr
     hidden,
     activation: 'relu',
     outputActivation: 'sigmoid',
-    seed: 42,
+    seed: DEFAULT_SEED,
   };
   if (kind === 'denoising') base.noise = { ...DEFAULT_NOISE };
   if (kind === 'sparse') base.l1 = DEFAULT_L1;

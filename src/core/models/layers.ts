@@ -4,9 +4,9 @@
  * tied weights, custom losses and save/load work the same way for every kind.
  */
 import { tf } from '../tf';
-import { deriveSeed } from '../random';
-import { DENSE_KERNEL, MSE_KERNEL } from '../backend/wasmKernels';
-import { BIAS_ACT_KERNEL } from '../backend/biasActivation';
+import { deriveSeed } from '../../common/random';
+import { DENSE_KERNEL, MSE_KERNEL } from '../kernels/fusedDense';
+import { BIAS_ACT_KERNEL } from '../kernels/biasActivation';
 import type { Activation, Autoencoder, ModelConfig } from './types';
 
 let instanceCounter = 0;
@@ -113,7 +113,7 @@ function hasKernel(kernel: string): boolean {
 
 /**
  * y = act(x W + b). With relu, sigmoid or linear on float32 data where the backend has `DENSE_KERNEL` (wasm with the
- * kernel fixes) this is one kernel with its own gradient (src/core/backend/wasmKernels.ts), else MatMul + Add + act.
+ * kernel fixes) this is one kernel with its own gradient (src/core/kernels/fusedDense.ts), else MatMul + Add + act.
  */
 export function applyDense(layer: DenseLayer, x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   const { W, b } = layer;

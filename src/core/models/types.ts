@@ -1,19 +1,10 @@
 import type { tf } from '../tf';
 
-/** Every autoencoder the product offers. The first six are issue 2, the rest issue 6. */
-export type ModelKind =
-  | 'dense'
-  | 'tied'
-  | 'denoising'
-  | 'sparse'
-  | 'vae'
-  | 'conv'
-  | 'cvae'
-  | 'stacked'
-  | 'vqvae'
-  | 'sequence';
+import type { ModelKind } from '../../common/modelKinds';
+import { MODEL_KINDS } from '../../common/modelKinds';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['dense', 'tied', 'denoising', 'sparse', 'vae', 'conv', 'cvae', 'stacked', 'vqvae', 'sequence'];
+export type { ModelKind } from '../../common/modelKinds';
+export { MODEL_KINDS } from '../../common/modelKinds';
 
 /**
  * Kinds with a factory in src/core/models/index.ts (a unit test keeps the two in step). The UI offers only these; the

@@ -11,7 +11,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder, ModelConfig } from './types';
-import { deriveSeed } from '../random';
+import { deriveSeed } from '../../common/random';
 import { VariableStore, activate, applyDense, applyStack, denseLayer, denseStack, newScope, orDefault, reconstructionSum } from './layers';
 
 /**

@@ -25,7 +25,7 @@
  * interpolating between codes works; `codeIndices` returns k(x).
  */
 import { tf } from '../tf';
-import { deriveSeed } from '../random';
+import { deriveSeed } from '../../common/random';
 import type { Autoencoder, ModelConfig } from './types';
 import { buildMlp } from './dense';
 import { meanSquaredError, orDefault } from './layers';

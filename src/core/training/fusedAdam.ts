@@ -2,7 +2,7 @@
  * Adam with one kernel per variable on the wasm backend. `tf.train.adam` updates each variable with ~13 element-wise
  * kernels (and as many engine round trips and temporaries); on wasm that was ~6 ms of a 21 ms dense-AE step at
  * batch 128. `FusedAdamOptimizer` is a `tf.AdamOptimizer` (same class name, config, weights and state layout) whose
- * `applyGradients` runs one fused wasm pass per variable (src/core/backend/wasmKernels.ts) where the project's
+ * `applyGradients` runs one fused wasm pass per variable (src/core/kernels/adam.ts) where the project's
  * kernel fixes are registered for the active backend, and the stock implementation everywhere else. The pass
  * evaluates tf.train.adam's update
  *
@@ -14,8 +14,8 @@
  * their buffers (else through the `FUSED_ADAM_KERNEL` kernel and `assign`).
  */
 import { tf } from '../tf';
-import { FUSED_ADAM_KERNEL, fusedAdamInPlace } from '../backend/wasmKernels';
-import type { FusedAdamAttrs } from '../backend/wasmKernels';
+import { FUSED_ADAM_KERNEL, fusedAdamInPlace } from '../kernels/adam';
+import type { FusedAdamAttrs } from '../kernels/adam';
 
 /** The private state of `tf.AdamOptimizer` that the fused step reads and updates (same fields, same meaning). */
 interface AdamState {

@@ -16,7 +16,7 @@
  */
 import { tf } from '../tf';
 import type { Autoencoder } from '../models/types';
-import { deriveSeed, shuffledIndices } from '../random';
+import { deriveSeed, shuffledIndices } from '../../common/random';
 import { encode } from '../inference';
 import { kmeans } from '../analysis/kmeans';
 import { createAdam } from './fusedAdam';

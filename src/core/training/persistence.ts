@@ -10,6 +10,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../export/atomicWrite';
 import { tf } from '../tf';
 import { dataChoicesOf } from '../data/choices';
 import type { DataChoices, Dataset, DatasetFormat, DatasetKind, LoadOptions, WindowSpec } from '../data/dataset';
@@ -94,18 +95,6 @@ export function datasetSchema(ds: Dataset, given?: LoadOptions): DatasetSchema {
   return schema;
 }
 
-/** Writes `data` to `file` via a temporary sibling and a rename, so readers never see a partial file. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-}
-
 /** Saves `model` and `extra` into `dir` (created if needed). Returns the paths written. */
 export async function saveModel(dir: string, model: Autoencoder, extra: SaveExtra): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
@@ -128,9 +117,9 @@ export async function saveModel(dir: string, model: Autoencoder, extra: SaveExtr
     createdAt: createdAt ?? new Date().toISOString(),
   };
   const files = [path.join(dir, WEIGHTS_FILE), path.join(dir, MODEL_FILE), path.join(dir, SIDECAR_FILE)];
-  await writeFileAtomic(files[0], new Uint8Array(data));
-  await writeFileAtomic(files[1], JSON.stringify(modelJson));
-  await writeFileAtomic(files[2], JSON.stringify(sidecar, null, 2));
+  writeFileAtomic(files[0], new Uint8Array(data), true);
+  writeFileAtomic(files[1], JSON.stringify(modelJson), true);
+  writeFileAtomic(files[2], JSON.stringify(sidecar, null, 2), true);
   return files;
 }
 

@@ -5,7 +5,8 @@
  * are first pretrained greedily, one stage per layer pair, before that end-to-end training (`fine-tune`).
  */
 import { tf } from '../tf';
-import { deriveSeed, shuffledIndices } from '../random';
+import { DEFAULT_SEED } from '../../common/defaults';
+import { deriveSeed, shuffledIndices } from '../../common/random';
 import type { Autoencoder, LossParts } from '../models/types';
 import { DEFAULT_PRETRAIN_EPOCHS } from '../models/stacked';
 import { createAdam } from './fusedAdam';
@@ -57,7 +58,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'onProgress' | '
   validationSplit: 0.1,
   patience: 5,
   minImprovement: DEFAULT_MIN_IMPROVEMENT,
-  seed: 42,
+  seed: DEFAULT_SEED,
 };
 
 /** Full training options from a partial set (undefined values are ignored). */

@@ -1,3 +1,5 @@
+import type { EpochRecord } from '../../common/trainingHistory';
+
 /** Options for `trainAutoencoder`. All randomness (shuffle, split, noise) derives from `seed`. */
 export interface TrainOptions {
   epochs: number;
@@ -46,15 +48,7 @@ export interface TrainProgress {
   stageEpochs?: number;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  parts: Record<string, number>;
-  seconds: number;
-  /** Training stage (stacked models only), as in `TrainProgress.stage`. */
-  stage?: string;
-}
+export type { EpochRecord } from '../../common/trainingHistory';
 
 /** What one training stage did (stacked models). */
 export interface StageSummary {

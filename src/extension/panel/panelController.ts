@@ -2,9 +2,14 @@
  * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
  * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
  */
-import type { AnalysisControl, AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, ExportFormat, KSuggestion, ProjectionResult } from '../../core/explorer';
-import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../core/analysis/clusterMethods';
-import type { ClusterMethod } from '../../core/analysis/clusterMethods';
+import type { AnalysisControl, AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult } from '../../core/explorer';
+import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../common/clusterMethods';
+import { EXPORT_FORMAT_INFO } from '../../common/exportFormats';
+import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
+import { encodeLabels } from '../../common/labelCodes';
+import { recordEpoch } from '../../common/trainingHistory';
+import { DEFAULT_SEED } from '../../common/defaults';
+import type { ClusterMethod } from '../../common/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
 import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
@@ -26,13 +31,6 @@ export interface PanelHost {
   log(message: string): void;
 }
 
-export const EXPORT_EXTENSIONS: Record<ExportFormat, { ext: string; label: string }> = {
-  csv: { ext: 'csv', label: 'CSV' },
-  'tsv-projector': { ext: 'tsv', label: 'TensorBoard Projector TSV' },
-  npy: { ext: 'npy', label: 'NumPy' },
-  json: { ext: 'json', label: 'JSON' },
-};
-
 export function toPanelInfo(info: ExplorerInfo): PanelInfo {
   return {
     datasetName: info.datasetName, datasetPath: info.datasetPath, format: info.format, kind: info.kind, n: info.n, dim: info.dim,
@@ -50,15 +48,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
 export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
   const payload: EmbeddingPayload = { n: e.n, latentDim: e.latentDim, latent: packArray(e.latent), errors: packArray(e.errors) };
   if (e.labels) {
-    const names: string[] = [];
-    const lookup = new Map<string, number>();
-    const codes = new Int32Array(e.n);
-    for (let i = 0; i < e.n; i++) {
-      const l = e.labels[i] ?? '';
-      let c = lookup.get(l);
-      if (c === undefined) { c = names.length; names.push(l); lookup.set(l, c); }
-      codes[i] = c;
-    }
+    const { names, codes } = encodeLabels(e.labels);
     payload.labelNames = names;
     payload.labelCodes = packArray(codes);
   }
@@ -169,8 +159,7 @@ export class PanelController {
       this.post({ type: 'trainingStatus', status: 'training' });
     }
     if (p.phase === 'epoch') {
-      this.history = this.history.filter((h) => h.epoch !== p.epoch || h.stage !== p.stage);
-      this.history.push({ epoch: p.epoch, loss: p.loss, parts: { ...p.parts }, seconds: 0, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}), ...(p.stage ? { stage: p.stage } : {}) });
+      this.history = recordEpoch(this.history, p);
     }
     this.post({ type: 'trainingProgress', progress: p });
   }
@@ -245,7 +234,7 @@ export class PanelController {
     switch (msg.type) {
       case 'setProjection': {
         const choice = chooseProjection(this.latentDim, msg.dims, msg.method);
-        const p = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control));
+        const p = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, DEFAULT_SEED, control));
         if (current()) this.post({ type: 'projection', projection: toProjectionPayload(p) });
         return;
       }
@@ -257,13 +246,13 @@ export class PanelController {
       case 'setK': {
         const method = this.method(msg.method);
         this.uiState = { ...this.uiState, clusterMethod: method };
-        const c = await this.withAnalysis('clusters', (control) => ex.cluster(msg.k, 42, { method }, control));
+        const c = await this.withAnalysis('clusters', (control) => ex.cluster(msg.k, DEFAULT_SEED, { method }, control));
         if (current()) this.post({ type: 'clusters', clusters: toClustersPayload(c) });
         return;
       }
       case 'suggestK': {
         const method = this.method(msg.method);
-        const s = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(msg.kMin, Math.min(msg.kMax, Math.max(msg.kMin, this.n - 1)), 42, method, control));
+        const s = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(msg.kMin, Math.min(msg.kMax, Math.max(msg.kMin, this.n - 1)), DEFAULT_SEED, method, control));
         if (current()) this.post({ type: 'kSuggestion', suggestion: toKPayload(s) });
         return;
       }
@@ -314,7 +303,7 @@ export class PanelController {
         return;
       }
       case 'exportEmbeddings': {
-        const { ext, label } = EXPORT_EXTENSIONS[msg.format];
+        const { ext, label } = EXPORT_FORMAT_INFO[msg.format];
         const info = ex.info();
         const path = await this.host.pickSavePath(`${info.datasetName.replace(/\.[^.]+$/, '')}-embeddings.${ext}`, { [label]: [ext] });
         if (!path) return;
@@ -352,7 +341,7 @@ export class PanelController {
       const embedding = await ex.embed();
       const wanted = this.uiState.projection === 'umap' && info.n > UMAP_AUTO_MAX_N ? 'pca' : this.uiState.projection;
       const choice = chooseProjection(info.model.latentDim, this.uiState.dims, wanted);
-      const projection = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, 42, control), ac);
+      const projection = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, DEFAULT_SEED, control), ac);
       let kSuggestion: KSuggestion | undefined;
       let k = this.uiState.k;
       const method = this.method();
@@ -361,11 +350,11 @@ export class PanelController {
         const classes = labelClassCount(embedding.labels);
         if (classes !== undefined && classes <= info.n) k = classes;
         else if (kMax >= 2 && methodNeedsK(method)) {
-          kSuggestion = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(K_CURVE_RANGE[0], kMax, 42, method, control), ac);
+          kSuggestion = await this.withAnalysis('kSuggestion', (control) => ex.suggestK(K_CURVE_RANGE[0], kMax, DEFAULT_SEED, method, control), ac);
           k = kSuggestion.best;
         } else k = Math.max(1, Math.min(2, info.n));
       }
-      const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, 42, { method }, control), ac);
+      const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, DEFAULT_SEED, { method }, control), ac);
       if (gen !== this.generation) return;
       this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
       this.post({
@@ -413,7 +402,7 @@ export async function generateCodes(ex: Explorer, req: GenerateRequest): Promise
       return { latent, rows: 1, cols: req.steps, caption: `z${req.dim} from ${-req.span} to ${req.span} (${req.steps} steps), base ${b.label}` };
     }
     case 'prior': {
-      if (info.model.kind !== 'vae' && info.model.kind !== 'cvae') throw new Error('Sampling from the prior needs a VAE or CVAE model.');
+      if (!MODEL_KIND_TRAITS[info.model.kind].prior) throw new Error('Sampling from the prior needs a VAE or CVAE model.');
       const given = req.condition !== undefined ? `, class ${req.condition}` : '';
       return { latent: samplePrior(req.count, d, req.seed), rows: 1, cols: req.count, caption: `${req.count} samples from N(0, I), seed ${req.seed}${given}` };
     }

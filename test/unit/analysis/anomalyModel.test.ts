@@ -6,7 +6,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { createRng } from '../../../src/core/random';
+import { createRng } from '../../../src/common/random';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import type { Autoencoder, ModelKind } from '../../../src/core/models/types';
 import { splitIndices, trainAutoencoder } from '../../../src/core/training/train';

@@ -1,7 +1,7 @@
 /** The pure anomaly scores on planted data: outliers rank on top; Mahalanobis against a direct computation; thresholds. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import {
   combineScores, fitGaussian, knnScores, mahalanobisScores, mseScores, residualVariance, robustScale, smoothedErrorScores, standardizedErrorScores,

@@ -9,7 +9,7 @@ import { dbscan, hdbscan, suggestEps } from '../../../src/core/analysis/density'
 import { NOISE, confusionMatrix, normalizedMutualInfo, scoreClustering, trustworthiness } from '../../../src/core/analysis/clusterMetrics';
 import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
 import { clusterWithMethod, elbowOf, kCurve } from '../../../src/core/analysis/clusterPipeline';
-import { createNormalRng, createRng } from '../../../src/core/random';
+import { createNormalRng, createRng } from '../../../src/common/random';
 import { gaussianBlobs } from './helpers';
 
 interface SklearnFixture {

@@ -1,5 +1,5 @@
 /** Synthetic data with known structure for the analysis, export and explorer tests. */
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 
 export interface Blobs {
   x: Float32Array;

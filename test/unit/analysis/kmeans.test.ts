@@ -12,8 +12,8 @@ import {
   silhouette,
   suggestK,
 } from '../../../src/core/analysis/kmeans';
-import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/analysis/kmeansWorkerKernel';
-import { createRng } from '../../../src/core/random';
+import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/kernels/kmeans/assigner';
+import { createRng } from '../../../src/common/random';
 import { gaussianBlobs } from './helpers';
 
 test('k-means recovers separable blobs exactly (ARI 1) with both kernels', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { computeThreads } from '../../../src/core/backend/computePool';
+import { computeThreads } from '../../../src/core/kernels/computePool';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, isBackendPreference, resolvePreference } from '../../../src/core/backend/backend';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DelimitedParser, parseAll } from '../../../src/core/data/csvParser';
 import { DatasetError } from '../../../src/core/data/dataset';
-import { createRng } from '../../../src/core/random';
+import { createRng } from '../../../src/common/random';
 
 /** Records of `text` pushed in chunks of `size` characters. */
 function chunked(text: string, size: number, delimiter = ','): { fields: string[]; line: number; span: number }[] {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Dataset } from '../../../src/core/data/dataset';
 import type { NormalizationKind, Normalizer } from '../../../src/core/data/normalize';
 import { applyNormalizer, defaultNormalization, fitNormalizer, invertNormalizer } from '../../../src/core/data/normalize';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 
 /** n x dim values: column j ~ N(j * 10, (j + 1)^2); column `constCol` is constant 7. */
 function sample(n: number, dim: number, seed: number, constCol = -1): Float32Array {

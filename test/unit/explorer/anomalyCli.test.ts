@@ -13,7 +13,7 @@ import { main } from '../../../src/cli/cli';
 import { LocalExplorer } from '../../../src/core/localExplorer';
 import { SIDECAR_FILE } from '../../../src/core/training/persistence';
 import type { ModelSidecar } from '../../../src/core/training/persistence';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 import { parseTrainArgs } from '../../../src/cli/commands/train';
 import { capture } from '../cli/capture';
 

@@ -13,7 +13,7 @@ import { LocalExplorer } from '../../../src/core/localExplorer';
 import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
 import { readNpy } from '../../../src/core/export';
 import { parseRange } from '../../../src/cli/commands/cluster';
-import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
+import { DEFAULT_CLUSTER_METHOD } from '../../../src/common/clusterMethods';
 import { capture } from '../cli/capture';
 
 let dir: string;

@@ -21,7 +21,7 @@ import { LocalExplorer } from '../../../src/core/localExplorer';
 import { adjustedRandIndex, suggestK } from '../../../src/core/analysis/kmeans';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import { FileExistsError, readNpy } from '../../../src/core/export';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 import type { Autoencoder } from '../../../src/core/models/types';
 import { runTrainingPipeline } from '../../../src/core/pipeline';
 import { conditionMatrix } from '../../../src/core/models/cvae';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { EmbeddingTable } from '../../../src/core/export';
 import { FileExistsError, exportEmbeddings, formatFloat32, projectorMetadataPath, readNpy } from '../../../src/core/export';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 
 function table(n: number, d: number): EmbeddingTable {
   const rand = createNormalRng(1);

@@ -17,7 +17,7 @@ import { decode, encode, reconstructionErrors } from '../../../src/core/inferenc
 import { trainAutoencoder } from '../../../src/core/training/train';
 import type { TrainOptions } from '../../../src/core/training/types';
 import { runTrainingPipeline } from '../../../src/core/pipeline';
-import { createNormalRng } from '../../../src/core/random';
+import { createNormalRng } from '../../../src/common/random';
 import { mean } from './synthetic';
 
 before(async () => {

@@ -1,5 +1,5 @@
 /** Small synthetic datasets for model and training tests (seeded, in [0, 1]). */
-import { createNormalRng, createRng } from '../../../src/core/random';
+import { createNormalRng, createRng } from '../../../src/common/random';
 
 /** `n x dim` rows of rank-`rank` structure squashed into (0, 1): x = sigmoid(A z), z ~ N(0, I). */
 export function lowRankData(n: number, dim: number, rank: number, seed: number): Float32Array {

@@ -12,7 +12,7 @@ import { encode, reconstructionErrors } from '../../../src/core/inference';
 import { trainAutoencoder } from '../../../src/core/training/train';
 import type { TrainOptions } from '../../../src/core/training/types';
 import { loadModel, saveModel } from '../../../src/core/training/persistence';
-import { createNormalRng, createRng } from '../../../src/core/random';
+import { createNormalRng, createRng } from '../../../src/common/random';
 import { mean } from './synthetic';
 
 before(async () => {

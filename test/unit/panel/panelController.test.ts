@@ -5,7 +5,7 @@ import { latentGrid } from '../../../src/core/analysis/latentOps';
 import { unpackF32, unpackI32 } from '../../../src/shared/protocol';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { createFakeExplorer } from '../../e2e/fakeExplorer';
-import { DEFAULT_CLUSTER_METHOD } from '../../../src/core/analysis/clusterMethods';
+import { DEFAULT_CLUSTER_METHOD } from '../../../src/common/clusterMethods';
 
 function harness(): { c: PanelController; sent: HostToWebview[]; logs: string[]; reveals: [string, number | undefined][] } {
   const sent: HostToWebview[] = [], logs: string[] = [], reveals: [string, number | undefined][] = [];

@@ -4,7 +4,7 @@ import {
   DEFAULT_UI_STATE, MAX_LATENT_DIM, WEBVIEW_MESSAGE_TYPES, base64ToBytes, bytesToBase64, packArray, parseWebviewMessage, unpackF32, unpackI32,
 } from '../../../src/shared/protocol';
 import type { ValidationLimits, WebviewToHost } from '../../../src/shared/protocol';
-import { createRng } from '../../../src/core/random';
+import { createRng } from '../../../src/common/random';
 
 const limits: ValidationLimits = { n: 100, latentDim: 4, conditions: ['cat', 'dog'] };
 

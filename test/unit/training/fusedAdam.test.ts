@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
-import { FUSED_ADAM_KERNEL, buildAdamModule } from '../../../src/core/backend/wasmKernels';
+import { FUSED_ADAM_KERNEL, buildAdamModule } from '../../../src/core/kernels/adam';
 import { createAdam, FusedAdamOptimizer } from '../../../src/core/training/fusedAdam';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { lowRankData } from '../models/synthetic';

@@ -1,0 +1,45 @@
+/**
+ * What a CLI command is (`CliCommand`), where it writes (`CliIo`), and the argument helpers every command uses. The
+ * dispatcher (cli.ts) imports the commands; the commands import only this and the option modules, never each other.
+ */
+
+/** Where a command writes; process.stdout/stderr, or test doubles. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(chunk: string): unknown };
+}
+
+export interface CliCommand {
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text. */
+  usage: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** A wrong flag or value: printed with a hint to use --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Runs an argument parser, turning its errors (unknown flag, missing value) into `UsageError`s. */
+export function parseOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** An integer option `>= min`, or undefined when absent. */
+export function intOption(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${String(value)}"`);
+  return n;
+}

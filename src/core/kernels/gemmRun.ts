@@ -1,0 +1,192 @@
+/**
+ * Running the generated GEMM (gemm.ts) on a wasm heap, on one thread or split over the compute pool.
+ *
+ * A product is split into blocks of whole rows of C (or, when C has few rows, of whole 8-column blocks), one per
+ * thread. A block is computed by its own module, generated for the block's size with the whole product's leading
+ * dimensions (`lda`, `ldc`) and the same B layout, on pointers offset to the block. Each element of C is a chain of
+ * multiply-adds over k in increasing order in passes of the same length, started from the same value (0, the bias
+ * or C), whatever block it is in; so a split product is bit-identical to the whole one, for any thread count.
+ */
+import { compileFor } from './wasm/assembler';
+import { enableRelaxedSimd } from './wasm/features';
+import { heapMemory } from './tfjsWasm';
+import type { HeapBackend } from './tfjsWasm';
+import { buildGemmModule, gemmPacksB } from './gemm';
+import type { GemmSpec } from './gemm';
+import { computeThreads, runParts } from './computePool';
+import type { PoolCall } from './computePool';
+
+export interface GemmExports {
+  gemm: (a: number, b: number, c: number, bias: number) => void;
+  pack?: (src: number, dst: number) => void;
+}
+
+/** A compiled GEMM module and its instance on one heap. */
+export interface CompiledGemm {
+  module: WebAssembly.Module;
+  exports: GemmExports;
+}
+
+/** Compiled modules by spec (a training run uses a few dozen; the cap only guards odd workloads). */
+const cache = new Map<string, CompiledGemm>();
+/** The heap the cached instances import (a re-created wasm backend has a new one). */
+let cacheMemory: WebAssembly.Memory | undefined;
+const CACHE_MAX = 512;
+
+/** Products with fewer multiply-adds than this run on one thread (a hand-off to the pool costs a few µs). */
+export const GEMM_SPLIT_MIN_FMAS = 1 << 17;
+
+function specKey(s: GemmSpec): string {
+  return [s.m, s.n, s.k, +s.transA, +s.transB, +s.bias, +s.relu, +(s.fma === true), +(s.accumulate === true), s.lda ?? '', s.ldc ?? '', +gemmPacksB(s)].join(',');
+}
+
+/** The module for `spec`, instantiated on `memory` (compiled once per spec and heap). */
+export function compiledGemm(spec: GemmSpec, memory: WebAssembly.Memory): CompiledGemm {
+  if (memory !== cacheMemory) {
+    cache.clear();
+    cacheMemory = memory;
+  }
+  const key = specKey(spec);
+  let c = cache.get(key);
+  if (c === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    const module = compileFor(buildGemmModule(spec), memory);
+    c = { module, exports: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports };
+    cache.set(key, c);
+  }
+  return c;
+}
+
+/** Number of compiled GEMM modules (for stats). */
+export function compiledGemmCount(): number {
+  return cache.size;
+}
+
+/** Byte offsets of one product's operands: A, B (packed where the spec packs), C and the bias (0 = none). */
+export interface GemmOperands {
+  a: number;
+  b: number;
+  c: number;
+  bias: number;
+}
+
+/** The call that computes rows `[r0, r1)` of C. */
+export function gemmRowsCall(spec: GemmSpec, memory: WebAssembly.Memory, r0: number, r1: number, o: GemmOperands): PoolCall {
+  if (r0 === 0 && r1 === spec.m) return { module: compiledGemm(spec, memory).module, fn: 'gemm', args: [o.a, o.b, o.c, o.bias] };
+  const sub: GemmSpec = { ...spec, m: r1 - r0, packB: gemmPacksB(spec), ldc: spec.ldc ?? spec.n };
+  if (spec.transA) sub.lda = spec.lda ?? spec.m;
+  const rowStepA = spec.transA ? 4 : spec.k * 4;
+  const module = compiledGemm(sub, memory).module;
+  return { module, fn: 'gemm', args: [o.a + r0 * rowStepA, o.b, o.c + r0 * (spec.ldc ?? spec.n) * 4, o.bias] };
+}
+
+/** The call that computes columns `[j0, j1)` of C (j0 a multiple of 8; j1 one too, or N). */
+export function gemmColumnsCall(spec: GemmSpec, memory: WebAssembly.Memory, j0: number, j1: number, o: GemmOperands): PoolCall {
+  if (j0 === 0 && j1 === spec.n) return { module: compiledGemm(spec, memory).module, fn: 'gemm', args: [o.a, o.b, o.c, o.bias] };
+  const packed = gemmPacksB(spec);
+  const sub: GemmSpec = { ...spec, n: j1 - j0, packB: packed, ldc: spec.ldc ?? spec.n };
+  if (spec.transA) sub.lda = spec.lda ?? spec.m;
+  const module = compiledGemm(sub, memory).module;
+  // Packed B: the panel of columns j0.. starts at float j0·K; plain B: column j0 of row 0.
+  const b = o.b + (packed ? j0 * spec.k * 4 : j0 * 4);
+  return { module, fn: 'gemm', args: [o.a, b, o.c + j0 * 4, o.bias === 0 ? 0 : o.bias + j0 * 4] };
+}
+
+/** Ranges `[from, to)` of `total` in blocks of `step` (the last ends at total), as even as the blocks allow. */
+function ranges(total: number, step: number, parts: number): [number, number][] {
+  const per = Math.ceil(total / parts / step) * step;
+  const out: [number, number][] = [];
+  for (let from = 0; from < total; from += per) out.push([from, Math.min(total, from + per)]);
+  return out;
+}
+
+/**
+ * The product as parts for `threads` threads: blocks of rows (multiples of 4) or of columns (multiples of 8). Every
+ * row block reads all of B and every column block all of A, so where both balance the work about as well (the
+ * largest block within 10%) the split that re-reads the smaller operand wins: columns when N > M (a dense layer's
+ * forward and input-gradient products at batch sizes below the layer width), else rows; otherwise the better
+ * balanced one. One part below GEMM_SPLIT_MIN_FMAS.
+ */
+export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOperands, threads = computeThreads()): PoolCall[][] {
+  if (threads <= 1 || spec.m * spec.n * spec.k < GEMM_SPLIT_MIN_FMAS) return [[gemmRowsCall(spec, memory, 0, spec.m, o)]];
+  const rows = ranges(spec.m, 4, threads);
+  const cols = ranges(spec.n, 8, threads);
+  const rowWork = Math.max(...rows.map(([f, t]) => t - f)) * spec.n;
+  const colWork = Math.max(...cols.map(([f, t]) => t - f)) * spec.m;
+  const balanced = Math.max(rowWork, colWork) <= 1.1 * Math.min(rowWork, colWork);
+  const byColumns = balanced ? spec.n > spec.m : colWork < rowWork;
+  if (byColumns) return cols.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
+  return rows.map(([f, t]) => [gemmRowsCall(spec, memory, f, t, o)]);
+}
+
+/** B operands of at least this many floats are packed by the compute pool's threads, in column blocks. */
+export const PACK_SPLIT_MIN_FLOATS = 1 << 16;
+
+/**
+ * Packs B (`src`, as the spec stores it) into the column panels the spec's GEMM reads (`dst`, K·N floats), split
+ * into blocks of 8-column panels over the compute pool (a copy: any split gives the same bytes).
+ */
+export function runPack(spec: GemmSpec, memory: WebAssembly.Memory, src: number, dst: number, threads = computeThreads()): void {
+  const { pack } = compiledGemm(spec, memory).exports;
+  if (pack === undefined) throw new Error('GEMM: this spec reads B unpacked');
+  const blocks = ranges(spec.n, 8, threads);
+  if (threads <= 1 || spec.k * spec.n < PACK_SPLIT_MIN_FLOATS || blocks.length < 2) {
+    pack(src, dst);
+    return;
+  }
+  const packed = gemmPacksB(spec);
+  runParts(memory, blocks.map(([j0, j1]) => {
+    const sub: GemmSpec = { ...spec, n: j1 - j0, packB: packed, ldc: spec.ldc ?? spec.n };
+    if (spec.transA) sub.lda = spec.lda ?? spec.m;
+    // Bᵀ is stored [N, K] (column j0 starts row j0), B [K, N] (column j0 of row 0); panels start at float j0·K.
+    const from = src + (spec.transB ? j0 * spec.k * 4 : j0 * 4);
+    return [{ module: compiledGemm(sub, memory).module, fn: 'pack', args: [from, dst + j0 * spec.k * 4] }];
+  }));
+}
+
+/**
+ * `C = op(A)·B` (see `GemmSpec`) on the heap, split over the compute pool. B must already be packed where the spec
+ * packs (`compiledGemm(spec, memory).exports.pack`).
+ */
+export function runGemm(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOperands, threads = computeThreads()): void {
+  const parts = gemmSplit(spec, memory, o, threads);
+  if (parts.length === 1) {
+    compiledGemm(spec, memory).exports.gemm(o.a, o.b, o.c, o.bias);
+    return;
+  }
+  runParts(memory, parts);
+}
+
+/** Whether the generated GEMMs multiply-add with relaxed SIMD (decided when the fixes are registered). */
+let gemmFma = false;
+
+/**
+ * Whether the generated GEMMs use `f32x4.relaxed_madd` (FMA); `on` switches it (true only takes where the engine has
+ * relaxed SIMD). For tests and benchmarks; `registerWasmKernelFixes` turns it on wherever available.
+ */
+export function wasmGemmFma(on?: boolean): boolean {
+  if (on !== undefined) gemmFma = on && enableRelaxedSimd();
+  return gemmFma;
+}
+
+/**
+ * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer first
+ * where the module packs.
+ */
+export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
+  const memory = heapMemory(heap);
+  const { pack } = compiledGemm(spec, memory).exports;
+  if (pack === undefined) {
+    runGemm(spec, memory, { a, b, c, bias });
+    return;
+  }
+  const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
+  try {
+    const packed = heap.getMemoryOffset(scratch.dataId);
+    runPack(spec, memory, b, packed);
+    runGemm(spec, memory, { a, b: packed, c, bias });
+  } finally {
+    heap.disposeData(scratch.dataId);
+  }
+}
+
