@@ -4,7 +4,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import * as Plotly from 'plotly.js-dist-min';
-import { DEFAULT_UI_STATE, PANEL_TABS, parseUiState, unpackF32, unpackI32 } from '../src/shared/protocol';
+import { DEFAULT_UI_STATE, PANEL_TABS, parseUiState } from '../src/shared/protocol';
 import type {
   ClustersPayload, LiveEmbeddingPayload, EpochRecord, ExportFormat, HostToWebview, KSuggestionPayload, PanelInfo, PanelTab, SamplePayload, TrainProgress, TrainingStatus, UiState, WebviewToHost,
 } from '../src/shared/protocol';
@@ -413,7 +413,7 @@ function renderSample(s: SamplePayload): void {
     const row = h('div', { class: 'row' }, sampleView(s.original, 'original'), sampleView(s.reconstruction, 'reconstruction'));
     p.append(row);
   } else p.append(sampleView(s.original, 'original vs reconstruction', s.reconstruction));
-  p.append(h('div', { class: 'muted mono' }, `z = [${s.latent.map((v) => v.toFixed(3)).join(', ')}]`));
+  p.append(h('div', { class: 'muted mono' }, `z = [${Array.from(s.latent, (v) => v.toFixed(3)).join(', ')}]`));
   const cl = model?.clusters;
   if (cl && s.index < cl.assignments.length) {
     const a = cl.assignments[s.index];
@@ -453,7 +453,7 @@ function renderCorrupted(m: Extract<HostToWebview, { type: 'corrupted' }>): void
   p.querySelector('#corrupt-controls')?.after(box);
 }
 
-function renderDecoded(latent: number[], values: number[]): void {
+function renderDecoded(latent: number[], values: Float32Array): void {
   const p = panes.point;
   p.textContent = '';
   p.append(h('h3', {}, 'Decoded latent point'));
@@ -541,7 +541,7 @@ function runInterpolation(): void {
 function renderInterpolation(m: Extract<HostToWebview, { type: 'interpolation' }>): void {
   const p = panes.interpolate;
   p.querySelector('.strip')?.remove();
-  p.append(decodedStrip(unpackF32(m.decoded), 1, m.steps, `#${m.a} → #${m.b}, ${m.mode}, ${m.steps} steps`, { id: 'interp-strip', 'data-steps': String(m.steps) }));
+  p.append(decodedStrip(m.decoded, 1, m.steps, `#${m.a} → #${m.b}, ${m.mode}, ${m.steps} steps`, { id: 'interp-strip', 'data-steps': String(m.steps) }));
 }
 
 /**
@@ -647,21 +647,23 @@ function renderGenerateControls(): void {
   controls.append(h('div', { class: 'row' }, button('Generate', () => runGenerate(), { id: 'gen-run' })));
 }
 
+let lastCaption = '';
 function runGenerate(): void {
   if (!model) return;
   const requestId = request('generate');
   const sel = ui.selection[0];
   const base = gen.useSelection && sel !== undefined ? { base: sel } : {};
   const c = conditionOf();
-  if (gen.mode === 'grid') post({ type: 'generate', requestId, mode: 'grid', dimX: gen.dimX, dimY: gen.dimY, span: gen.gridSpan, steps: gen.gridSteps, ...base, ...c });
-  else if (gen.mode === 'traversal') post({ type: 'generate', requestId, mode: 'traversal', dim: gen.dim, span: gen.span, steps: gen.steps, ...base, ...c });
-  else post({ type: 'generate', requestId, mode: 'prior', count: gen.count, seed: gen.seed, ...c });
+  const b = base.base !== undefined ? `#${base.base}` : 'mean';
+  if (gen.mode === 'grid') { lastCaption = `grid z${gen.dimX} (x) × z${gen.dimY} (y), ±${gen.gridSpan} around ${b}, ${gen.gridSteps}×${gen.gridSteps}`; post({ type: 'generate', requestId, mode: 'grid', dimX: gen.dimX, dimY: gen.dimY, span: gen.gridSpan, steps: gen.gridSteps, ...base, ...c }); }
+  else if (gen.mode === 'traversal') { lastCaption = `z${gen.dim} from ${-gen.span} to ${gen.span} (${gen.steps} steps), base ${b}`; post({ type: 'generate', requestId, mode: 'traversal', dim: gen.dim, span: gen.span, steps: gen.steps, ...base, ...c }); }
+  else { lastCaption = `${gen.count} samples from N(0, I), seed ${gen.seed}${c.condition !== undefined ? `, class ${c.condition}` : ''}`; post({ type: 'generate', requestId, mode: 'prior', count: gen.count, seed: gen.seed, ...c }); }
 }
 
 function renderGenerated(m: Extract<HostToWebview, { type: 'generated' }>): void {
   const p = panes.generate;
   p.querySelector('.strip')?.remove();
-  p.append(decodedStrip(unpackF32(m.decoded), m.rows, m.cols, m.caption, { id: 'gen-strip', 'data-mode': m.mode, 'data-count': String(m.rows * m.cols) }));
+  p.append(decodedStrip(m.decoded, m.rows, m.cols, lastCaption, { id: 'gen-strip', 'data-mode': m.mode, 'data-count': String(m.rows * m.cols) }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -733,7 +735,7 @@ function renderTraining(): void {
 let live: { epoch: number; count: number } | undefined;
 
 function showLive(f: LiveEmbeddingPayload): void {
-  const coords = unpackF32(f.coords);
+  const coords = f.coords;
   const count = Math.floor(coords.length / 2);
   live = { epoch: f.epoch, count };
   tooltip.hidden = true;
@@ -742,7 +744,7 @@ function showLive(f: LiveEmbeddingPayload): void {
   const colors = new Uint32Array(count);
   legend.textContent = '';
   if (f.labelNames && f.labelCodes) {
-    const codes = unpackI32(f.labelCodes);
+    const codes = f.labelCodes;
     for (let i = 0; i < count; i++) { const c = pal[codes[i] % pal.length]; colors[i] = packRgba(c[0], c[1], c[2]); }
     f.labelNames.slice(0, 20).forEach((name, j) => legend.append(swatch(pal[j % pal.length], name)));
   } else {
@@ -781,9 +783,9 @@ function endLive(): void {
 function setClusters(c: ClustersPayload): void {
   if (!model) return;
   model.clusters = {
-    k: c.k, assignments: unpackI32(c.assignments), sizes: c.sizes, nearest: c.nearest, decodedCentroids: unpackF32(c.decodedCentroids),
+    k: c.k, assignments: c.assignments, sizes: c.sizes, nearest: c.nearest, decodedCentroids: c.decodedCentroids,
     ...(c.method ? { method: c.method } : {}), ...(c.noise ? { noise: c.noise } : {}), ...(c.scores ? { scores: c.scores } : {}),
-    ...(c.probabilities ? { probabilities: unpackF32(c.probabilities) } : {}),
+    ...(c.probabilities ? { probabilities: c.probabilities } : {}),
   };
   emphasisCluster = undefined;
   if (ui.k !== c.k) saveUi({ k: c.k });
@@ -806,10 +808,10 @@ function onMessage(m: HostToWebview): void {
         const hadCodes = !!model?.codes;
         anomaly = { labels: defaultAnomalyLabels(e.labelNames ?? []) };
         model = {
-          info: m.info, n: e.n, latentDim: e.latentDim, latent: unpackF32(e.latent), errors: unpackF32(e.errors),
-          ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: unpackI32(e.labelCodes) } : {}),
-          ...(e.codes ? { codes: unpackI32(e.codes) } : {}),
-          coords: unpackF32(m.projection.coords), dims: m.projection.dims, method: m.projection.method,
+          info: m.info, n: e.n, latentDim: e.latentDim, latent: e.latent, errors: e.errors,
+          ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: e.labelCodes } : {}),
+          ...(e.codes ? { codes: e.codes } : {}),
+          coords: m.projection.coords, dims: m.projection.dims, method: m.projection.method,
         };
         ui.selection = ui.selection.filter((i) => i < e.n);
         if (ui.colorBy === 'label' && !model.labelNames) ui.colorBy = 'cluster';
@@ -861,7 +863,7 @@ function onMessage(m: HostToWebview): void {
       return;
     case 'projection':
       if (!model || live) return;
-      model.coords = unpackF32(m.projection.coords);
+      model.coords = m.projection.coords;
       model.dims = m.projection.dims;
       model.method = m.projection.method;
       scatter.setData(model.coords, model.dims);
@@ -912,7 +914,7 @@ function onMessage(m: HostToWebview): void {
       return;
     case 'anomalies':
       pending.delete(m.requestId);
-      anomaly = { ...anomaly, pending: undefined, report: { ...m.report, scores: unpackF32(m.report.scores) } };
+      anomaly = { ...anomaly, pending: undefined, report: m.report };
       if (!anomaly.method) anomaly.method = m.report.method;
       if (!panes.anomalies.hidden) renderAnomalies();
       if (ui.filterAnomalies) applyFilter();
