@@ -6,6 +6,7 @@
 import type { AnomalyReport, ClusterResult, EmbeddingResult, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../core/explorer';
 import type { EpochEmbedding } from '../../worker/protocol';
 import { labelDictionary } from '../../core/data/labelDictionary';
+import { hasPrior } from '../../core/analysis/generate';
 import { MAX_COLUMNS } from '../../shared/protocol';
 import type {
   AnomalyPayload, ClustersPayload, EmbeddingPayload, KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload,
@@ -23,7 +24,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     datasetName: info.datasetName, datasetPath: info.datasetPath, format: info.format, kind: info.kind, n: info.n, dim: info.dim,
     sampleShape: [...info.sampleShape], columns: info.columns.slice(0, MAX_COLUMNS),
     ...(info.labelName !== undefined ? { labelName: info.labelName } : {}),
-    modelKind: info.model.kind, latentDim: info.model.latentDim, backend: info.backend,
+    modelKind: info.model.kind, latentDim: info.model.latentDim, hasPrior: hasPrior(info.model.kind), backend: info.backend,
     ...(info.model.conditionClasses?.length ? { conditionClasses: [...info.model.conditionClasses] } : {}),
     ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),

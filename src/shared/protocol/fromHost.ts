@@ -33,7 +33,7 @@ const numbers = arrayOf(num);
 
 /** An object with exactly the keys of `fields` (absent optional ones allowed), each passing its check, then `extra`. */
 function shape<T>(fields: { readonly [K in keyof T]-?: Check }, extra?: (v: T) => boolean): Guard<T> {
-  const checks = Object.entries(fields) as [string, Check][];
+  const checks = Object.entries<Check>(fields);
   const keys = checks.map(([k]) => k);
   return (v: unknown): v is T => isObj(v) && hasOnly(v, keys) && checks.every(([k, c]) => c(v[k])) && (extra === undefined || extra(v as T));
 }
@@ -47,7 +47,7 @@ const GENERATE_MODES: readonly GenerateMode[] = ['grid', 'traversal', 'prior'];
 const isPanelInfo = shape<PanelInfo>({
   datasetName: str, datasetPath: str, format: oneOf(DATASET_FORMATS), kind: oneOf(DATASET_KINDS), n: int(), dim: int(1), sampleShape: arrayOf(int(1)),
   columns: strings, labelName: opt(str), backend: str, modelDir: opt(str), warnings: opt(strings), modelKind: str, latentDim: int(1),
-  conditionClasses: opt(strings), codebookSize: opt(int(1)), anomalyLabels: opt(strings),
+  conditionClasses: opt(strings), codebookSize: opt(int(1)), hasPrior: bool, anomalyLabels: opt(strings),
 });
 
 const isEmbedding = shape<EmbeddingPayload>(

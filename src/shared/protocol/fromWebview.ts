@@ -50,7 +50,7 @@ export function parseUiState(raw: unknown, limits: ValidationLimits = {}): UiSta
   if (!isInt(interpolationSteps, MIN_STEPS, MAX_STEPS) || !isOneOf(tab, PANEL_TABS)) return undefined;
   return {
     ...(modelDir !== undefined ? { modelDir } : {}),
-    colorBy, k, projection, dims, selection: [...(selection as number[])], errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab,
+    colorBy, k, projection, dims, selection: [...selection], errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab,
     ...(clusterMethod !== undefined ? { clusterMethod } : {}),
   };
 }
@@ -86,7 +86,7 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       const latent: unknown[] = m.latent;
       if (latent.length === 0 || latent.length > MAX_LATENT_DIM || (limits.latentDim !== undefined && latent.length !== limits.latentDim)) return undefined;
       if (!latent.every((v) => isNum(v, -1e6, 1e6)) || !isCondition(m.condition, limits)) return undefined;
-      return { type: 'decodeLatent', requestId: m.requestId, latent: [...(latent as number[])], ...withCondition(m.condition) };
+      return { type: 'decodeLatent', requestId: m.requestId, latent: [...latent], ...withCondition(m.condition) };
     }
     case 'corrupt':
       if (!hasOnly(m, ['type', 'requestId', 'index', 'mode', 'level', 'seed']) || !isRequestId(m.requestId)) return undefined;
@@ -135,7 +135,7 @@ function parseGenerate(m: Obj, limits: ValidationLimits): WebviewToHost | undefi
   const isSteps = (v: unknown): v is number => isInt(v, MIN_GEN_STEPS, MAX_GEN_STEPS);
   if (m.base !== undefined && !isIndex(m.base, limits)) return undefined;
   if (!isCondition(m.condition, limits)) return undefined;
-  const base = { ...(m.base === undefined ? {} : { base: m.base as number }), ...withCondition(m.condition) };
+  const base = { ...(m.base === undefined ? {} : { base: m.base }), ...withCondition(m.condition) };
   switch (m.mode) {
     case 'grid':
       if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base', 'condition'])) return undefined;

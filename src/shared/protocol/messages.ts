@@ -64,6 +64,8 @@ export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'form
   conditionClasses?: string[];
   /** VQ-VAE: number of codebook entries. */
   codebookSize?: number;
+  /** The model has a prior to sample from (VAE, CVAE). */
+  hasPrior: boolean;
   /** Label values the Anomalies tab counts as anomalies until the user chooses (empty: none). */
   anomalyLabels?: string[];
 };
@@ -255,6 +257,9 @@ export type WebviewRequest = Extract<WebviewToHost, { requestId: number }>;
 export type HostReply = Extract<HostToWebview, { requestId: number }>;
 /** Messages the host pushes on its own (or as the answer to a notification such as `setK`). */
 export type HostPush = Exclude<HostToWebview, HostReply>;
+
+/** True for the messages that answer a request (an `error` is a push even when it names one). */
+export const isHostReply = (m: HostToWebview): m is HostReply => m.type !== 'error' && 'requestId' in m;
 
 /** The reply type of each request type. */
 export const REPLY_TYPE = {
