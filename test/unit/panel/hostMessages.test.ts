@@ -6,7 +6,7 @@ import { createRng } from '../../../src/core/random';
 
 const info = {
   datasetName: 'd.csv', datasetPath: '/d.csv', format: 'csv', kind: 'table', n: 3, dim: 2, sampleShape: [2], columns: ['a', 'b'], backend: 'cpu',
-  modelKind: 'dense', latentDim: 2, anomalyLabels: [],
+  modelKind: 'dense', latentDim: 2, hasPrior: false, anomalyLabels: [],
 } as const;
 
 /** One valid example of every host message kind. */
