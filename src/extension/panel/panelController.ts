@@ -323,7 +323,8 @@ export function dataUrlToBytes(url: string): Uint8Array {
 
 function safePreview(raw: unknown): string {
   try {
-    const s = JSON.stringify(raw);
+    // undefined for undefined, functions and symbols, whatever the declared type says
+    const s = JSON.stringify(raw) as string | undefined;
     return s === undefined ? String(raw) : s.length > 200 ? `${s.slice(0, 200)}…` : s;
   } catch {
     return '(unserialisable)';
