@@ -4,7 +4,7 @@
  * arrays: VS Code's `postMessage` carries their buffers as binary, with no text encoding on either side.
  */
 import type {
-  AnalysisProgress, AnomalyReport, ClusterMethod, ExplorerInfo, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, ProjectionMethod,
+  AnalysisProgress, AnomalyReport, ClusterMethod, ExplorerInfo, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, KSuggestion, ProjectionMethod, SampleDetail,
 } from '../../core/explorer';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { AnomalyScoreMethod } from '../../core/analysis/anomalyScores';
@@ -122,31 +122,14 @@ export interface ClustersPayload {
   scores?: ClusterScoresPayload;
 }
 
-export interface KSuggestionPayload {
-  ks: number[];
-  inertias: number[];
-  silhouettes: number[];
-  best: number;
-  /** k at the elbow of the inertia curve. */
-  elbow?: number;
-  /** Space the curve was computed in. */
-  space?: 'latent' | 'umap';
-}
+/** Elbow / silhouette scores of k (see `KSuggestion`). */
+export type KSuggestionPayload = KSuggestion;
 
 /** Which long computation a progress report or cancel belongs to. */
 export type AnalysisTask = 'projection' | 'clusters' | 'kSuggestion';
 
-export interface SamplePayload {
-  index: number;
-  /** `dim` values, data units. */
-  original: Float32Array;
-  reconstruction: Float32Array;
-  error: number;
-  latent: Float32Array;
-  label?: string;
-  file: string;
-  line?: number;
-}
+/** One sample's detail with its source as file and line. */
+export type SamplePayload = Omit<SampleDetail, 'ref'> & { file: string; line?: number };
 
 export type TrainingStatus = 'idle' | 'training' | 'done' | 'failed';
 
