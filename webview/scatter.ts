@@ -25,23 +25,16 @@ export interface ScatterOptions {
 
 export interface View2D { cx: number; cy: number; scale: number }
 
-/** RGBA in ImageData's little-endian Uint32 layout. */
-export function packRgba(r: number, g: number, b: number, a = 255): number {
-  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
-}
+import { packRgba } from './colors';
 
-/** Parses `#rgb`, `#rrggbb`, `rgb()`/`rgba()` into [r, g, b]; falls back to grey. */
-export function parseColor(css: string): [number, number, number] {
-  const s = css.trim();
-  let m = /^#([0-9a-f]{3})$/i.exec(s);
-  if (m) return [0, 1, 2].map((i) => parseInt(m![1][i] + m![1][i], 16)) as [number, number, number];
-  m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(s);
-  if (m) return [0, 2, 4].map((i) => parseInt(m![1].slice(i, i + 2), 16)) as [number, number, number];
-  m = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/i.exec(s);
-  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
-  return [128, 128, 128];
-}
+export { packRgba, parseColor } from './colors';
 
+/** The 2D context of a canvas (always available for a plain canvas element). */
+function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas context');
+  return ctx;
+}
 
 const DENSITY_BINS = 384;
 
@@ -177,7 +170,7 @@ export class ScatterView {
     if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; }
     this.drawDensity(lod);
     this.drawPoints(lod ? this.sample : undefined);
-    if (lod) this.idleTimer = setTimeout(() => this.render(false), this.idleMs);
+    if (lod) this.idleTimer = setTimeout(() => { this.render(false); }, this.idleMs);
     this.drawOverlay();
   }
 
@@ -190,7 +183,7 @@ export class ScatterView {
     return [(px - this.width / 2) / this.view.scale + this.view.cx, this.view.cy - (py - this.height / 2) / this.view.scale];
   }
 
-  /** Css-pixel position of point i in the last full draw (undefined when hidden), for tests and overlays. */
+  /** Css-pixel position of point i in the last full draw (undefined when hidden). */
   screenOf(i: number): [number, number] | undefined {
     const x = this.screenX[i], y = this.screenY[i];
     return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : undefined;
@@ -225,7 +218,7 @@ export class ScatterView {
     const c = document.createElement('canvas');
     c.width = this.pointCanvas.width;
     c.height = this.pointCanvas.height;
-    const ctx = c.getContext('2d')!;
+    const ctx = context2d(c);
     ctx.fillStyle = this.opts.background;
     ctx.fillRect(0, 0, c.width, c.height);
     for (const layer of [this.densityCanvas, this.pointCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
@@ -317,7 +310,7 @@ export class ScatterView {
   private drawPoints(subset: Int32Array | undefined): void {
     const W = this.pointCanvas.width;
     const H = this.pointCanvas.height;
-    const ctx = this.pointCanvas.getContext('2d')!;
+    const ctx = context2d(this.pointCanvas);
     // One reusable ImageData per canvas size: allocating 4 bytes x pixels per frame starves the GC.
     if (!this.image || this.image.width !== W || this.image.height !== H) {
       this.image = ctx.createImageData(W, H);
@@ -341,7 +334,7 @@ export class ScatterView {
     for (let pass = emph ? 0 : 1; pass < 2; pass++) {
       for (let k = 0; k < count; k++) {
         const i = subset ? subset[k] : k;
-        if (pass === 0 && emph![i]) continue;
+        if (pass === 0 && emph?.[i]) continue;
         if (pass === 1 && emph && !emph[i]) continue;
         if (mask && !mask[i]) { if (full) { this.screenX[i] = NaN; this.screenY[i] = NaN; } continue; }
         project(i, p);
@@ -365,7 +358,7 @@ export class ScatterView {
 
   /** Builds (once per data/colour change) the density image, then draws it through the 2D view transform. */
   private drawDensity(show: boolean): void {
-    const ctx = this.densityCanvas.getContext('2d')!;
+    const ctx = context2d(this.densityCanvas);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.densityCanvas.width, this.densityCanvas.height);
     if (!show || this.dims !== 2) return;
@@ -401,7 +394,7 @@ export class ScatterView {
     const canvas = document.createElement('canvas');
     canvas.width = B;
     canvas.height = B;
-    const ctx = canvas.getContext('2d')!;
+    const ctx = context2d(canvas);
     const img = ctx.createImageData(B, B);
     const out = new Uint32Array(img.data.buffer);
     const logMax = Math.log1p(max);
@@ -416,7 +409,7 @@ export class ScatterView {
   }
 
   private drawOverlay(): void {
-    const ctx = this.overlay.getContext('2d')!;
+    const ctx = context2d(this.overlay);
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
     const ring = (i: number, color: string, r: number): void => {
@@ -431,7 +424,7 @@ export class ScatterView {
     };
     const fg = getComputedStyle(document.body).getPropertyValue('--vscode-editor-foreground').trim() || '#ccc';
     const focus = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
-    this.highlight.forEach((i, k) => ring(i, k === 0 ? focus : fg, 7));
+    this.highlight.forEach((i, k) => { ring(i, k === 0 ? focus : fg, 7); });
     if (this.hovered !== undefined) ring(this.hovered, fg, 5);
   }
 

@@ -27,3 +27,8 @@ export function encodeLabels(labels: readonly (string | undefined)[], rows?: Arr
   }
   return { names, codes };
 }
+
+/** The message fields labels travel in (`labelNames` + `labelCodes`). */
+export function labelPayload(l: LabelCodes): { labelNames: string[]; labelCodes: Int32Array } {
+  return { labelNames: l.names, labelCodes: l.codes };
+}

@@ -49,7 +49,6 @@ export interface EmbeddingResult {
   /** VQ-VAE: the codebook entry of each sample, length `n` (absent for models without discrete codes). */
   codes?: Int32Array;
   labels?: string[];
-  refs: SourceRef[];
 }
 
 export interface ClusterResult {
@@ -122,6 +121,31 @@ export interface CorruptionResult {
   error: number;
 }
 
+/**
+ * Codes to generate and decode. `base` is a sample index whose code is the centre/base; absent means the mean code
+ * of the embedding. Grid: `steps x steps` codes varying `dimX`/`dimY` by +-`span` around the base. Traversal: `steps`
+ * codes with `dim` set to evenly spaced values in [-span, span]. Prior: `count` draws from N(0, I), VAE / CVAE only.
+ * `condition`: the class a conditional model (CVAE) decodes every code as (see `Explorer.decode`).
+ */
+export type GenerateRequest = (
+  | { mode: 'grid'; dimX: number; dimY: number; span: number; steps: number; base?: number }
+  | { mode: 'traversal'; dim: number; span: number; steps: number; base?: number }
+  | { mode: 'prior'; count: number; seed: number }
+) & { condition?: string };
+
+export type GenerateMode = GenerateRequest['mode'];
+
+/** Generated codes and their decoded outputs, `rows x cols` of them row-major. */
+export interface GenerateResult {
+  mode: GenerateMode;
+  rows: number;
+  cols: number;
+  /** `rows * cols x latentDim`. */
+  latent: Float32Array;
+  /** `rows * cols x dim`, data units. */
+  decoded: Float32Array;
+}
+
 export interface Explorer {
   info(): ExplorerInfo;
   embed(): Promise<EmbeddingResult>;
@@ -147,6 +171,8 @@ export interface Explorer {
    * model decodes the whole path with sample `a`'s condition.
    */
   interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }>;
+  /** A latent grid, a one-dimension traversal or prior draws (see {@link GenerateRequest}), decoded. */
+  generate(request: GenerateRequest): Promise<GenerateResult>;
   /** Writes embeddings (+ projection, cluster, error, label, source row) to `path`; refuses to overwrite unless `overwrite`. Returns the files written. */
   exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]>;
   /**

@@ -27,6 +27,8 @@ import type {
   ExportFormat,
   Explorer,
   ExplorerInfo,
+  GenerateRequest,
+  GenerateResult,
   InterpolationMode,
   KSuggestion,
   ProjectionMethod,
@@ -43,6 +45,7 @@ import { loadDataset, loadSampleDigits } from './data/index';
 import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUsesUmap, summariseClusters } from './analysis/clusterPipeline';
 import { scoreClustering } from './analysis/clusterMetrics';
 import { interpolate as interpolatePath } from './analysis/latentOps';
+import { generatedCodes, meanCode } from './analysis/generate';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
 import type { CorruptionMode } from './analysis/corruption';
@@ -312,12 +315,30 @@ export class LocalExplorer implements Explorer {
   }
 
   /**
+   * Generated codes (grid / traversal around a sample's code or the mean code, prior draws) decoded, for a CVAE as
+   * class `request.condition` (default: the most frequent class).
+   */
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    // Prior draws need no codes; grids and traversals start from a sample's code or the mean code.
+    const e = request.mode === 'prior' ? undefined : await this.embed();
+    this.checkAlive();
+    const codes = generatedCodes(request, this.model.config, (base) => {
+      if (!e) throw new Error('generate: no embedding');
+      if (base === undefined) return meanCode(e.latent, e.n, e.latentDim);
+      if (!Number.isInteger(base) || base < 0 || base >= e.n) throw new RangeError(`sample index ${base} out of range 0..${e.n - 1}`);
+      return e.latent.slice(base * e.latentDim, (base + 1) * e.latentDim);
+    });
+    const count = codes.rows * codes.cols;
+    return { mode: request.mode, ...codes, decoded: this.decodeWith(codes.latent, count, this.namedCondition(request.condition, count)) };
+  }
+
+  /**
    * Writes codes + errors + labels + sources, and the last clustering, (2D/3D) projection and anomaly scores (with
    * their threshold) when computed.
    */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    return writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {
@@ -354,7 +375,7 @@ export class LocalExplorer implements Explorer {
   }
 
   private embeddingOf(latent: Float32Array, errors: Float32Array): EmbeddingResult {
-    const result: EmbeddingResult = { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels, refs: this.dataset.refs };
+    const result: EmbeddingResult = { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels };
     if (hasCodeIndices(this.model)) result.codes = codeIndices(this.model, this.normalized, this.dataset.n);
     return result;
   }

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  AnalysisControl, AnalysisProgress, AnomalyReport, ClusterMethod, ClusterOptions, ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, InterpolationMode, KSuggestion, ProjectionMethod,
+  AnalysisControl, AnalysisProgress, AnomalyReport, ClusterMethod, ClusterOptions, ClusterResult, CorruptionResult, EmbeddingResult, ExplorerInfo, Explorer, ExportFormat, GenerateRequest, GenerateResult, InterpolationMode, KSuggestion, ProjectionMethod,
   ProjectionResult, SampleDetail,
 } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
@@ -186,6 +186,10 @@ export class WorkerClient implements Explorer {
 
   interpolate(a: number, b: number, steps: number, mode: InterpolationMode): Promise<{ latent: Float32Array; decoded: Float32Array }> {
     return this.call('interpolate', a, b, steps, mode);
+  }
+
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    return this.call('generate', request);
   }
 
   exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {

@@ -4,16 +4,16 @@
  * so the host never blocks on tfjs. Protocol: ./protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeLabels } from '../common/labelCodes';
 import { initBackend, describeBackend } from '../core/backend/backend';
 import { computeThreads, setComputeThreads } from '../core/kernels/computePool';
-import type { AnalysisProgress, EmbeddingResult, Explorer } from '../core/explorer';
+import type { AnalysisProgress, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveSchedule } from '../core/analysis/liveSchedule';
+import { encodeLabels, labelPayload } from '../common/labelCodes';
 import type { TrainingContext } from '../core/pipeline';
 import type {
   BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
@@ -87,7 +87,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
     const onModelReady = (ctx: TrainingContext): void => {
       const tracker = createLiveEmbedding(ctx.normalized, ctx.n, ctx.model.config.inputDim, { seed: request.train.seed, condition: ctx.condition });
-      live = { tracker, ctx, ...labelDictionary(ctx.labels, tracker.indices) };
+      live = { tracker, ctx, ...(ctx.labels ? labelPayload(encodeLabels(ctx.labels, tracker.indices)) : {}) };
     };
     const onProgress = async (p: TrainProgress): Promise<void> => {
       if (cancelFlag && Atomics.load(cancelFlag, 0) !== 0 && !signal.aborted) abort?.abort();
@@ -158,13 +158,6 @@ async function train(id: number, request: TrainRequest): Promise<void> {
   }
 }
 
-/** Labels of the sampled rows as a dictionary plus one code per point (undefined without labels). */
-function labelDictionary(labels: string[] | undefined, indices: Int32Array): { labelNames?: string[]; labelCodes?: Int32Array } {
-  if (!labels) return {};
-  const { names, codes } = encodeLabels(labels, indices);
-  return { labelNames: names, labelCodes: codes };
-}
-
 async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {
   const t0 = performance.now();
   try {
@@ -207,10 +200,7 @@ async function call(msg: CallMessage): Promise<void> {
       while (args.length < at) args.push(undefined);
       args[at] = { onProgress, signal: ac.signal };
     }
-    let value = await fn.apply(explorer, args);
-    // Datasets keep their source refs as a lazy read-only view (src/core/data/refs.ts), which structured clone
-    // cannot copy: the embedding crosses as a plain array.
-    if (msg.method === 'embed') value = { ...(value as EmbeddingResult), refs: Array.from((value as EmbeddingResult).refs) };
+    const value = await fn.apply(explorer, args);
     post({ type: 'result', id: msg.id, method: msg.method as ExplorerMethod, value } as WorkerToHost);
   } catch (e) {
     post({ type: 'error', id: msg.id, error: serializeError(e) });

@@ -3,7 +3,8 @@
  * around `k` planted centres, a fixed linear 2D "encoder" (z = W x) and its transpose as "decoder".
  * k-means is plain seeded Lloyd's. Used by the webview harness (test/e2e/webview.e2e.ts).
  */
-import type { AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import type { AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, GenerateResult, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
+import { generatedCodes, meanCode } from '../../src/core/analysis/generate';
 import { corruptSample } from '../../src/core/analysis/corruption';
 import { percentile } from '../../src/core/analysis/anomaly';
 import { evaluateAnomalies } from '../../src/core/analysis/anomalyReport';
@@ -74,10 +75,15 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     },
     backend: 'cpu', history: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 2 * Math.exp(-e / 3) + 0.1, valLoss: 2.1 * Math.exp(-e / 3) + 0.12, parts: {}, seconds: 0.1 })),
   };
+  const decodeRows = (z: Float32Array, count: number): Float32Array => {
+    const out = new Float32Array(count * dim);
+    for (let r = 0; r < count; r++) decodeRow(z.subarray(r * 2, r * 2 + 2), out, r * dim);
+    return out;
+  };
   return {
     info: () => info,
     embed: async (): Promise<EmbeddingResult> => ({
-      n, latentDim: 2, latent, errors, labels, refs: labels.map((_, i) => ({ file, index: i, line: i + 2 })),
+      n, latentDim: 2, latent, errors, labels,
       ...(variant === 'vqvae' ? { codes: Int32Array.from({ length: n }, (_, i) => (i % planted) * 2) } : {}),
     }),
     project: async (method, dims): Promise<ProjectionResult> => ({ method, dims, coords: latent.slice() }),
@@ -91,7 +97,11 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
       index, original: x.slice(index * dim, (index + 1) * dim), reconstruction: recon.slice(index * dim, (index + 1) * dim), error: errors[index],
       latent: latent.slice(index * 2, index * 2 + 2), label: labels[index], ref: { file, index, line: index + 2 },
     }),
-    decode: async (z, count): Promise<Float32Array> => { const out = new Float32Array(count * dim); for (let r = 0; r < count; r++) decodeRow(z.subarray(r * 2, r * 2 + 2), out, r * dim); return out; },
+    decode: async (z, count): Promise<Float32Array> => decodeRows(z, count),
+    generate: async (request): Promise<GenerateResult> => {
+      const codes = generatedCodes(request, info.model, (base) => (base === undefined ? meanCode(latent, n, 2) : latent.slice(base * 2, base * 2 + 2)));
+      return { mode: request.mode, ...codes, decoded: decodeRows(codes.latent, codes.rows * codes.cols) };
+    },
     interpolate: async (a, b, steps): Promise<{ latent: Float32Array; decoded: Float32Array }> => {
       const lat = new Float32Array(steps * 2), dec = new Float32Array(steps * dim);
       for (let s = 0; s < steps; s++) {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createNormalRng } from '../../src/common/random';
+import { DRAWN_POINTS } from './plotPoints';
 
 const ROOT = resolve('.vscode-harness');
 const CODE_SERVER = process.env.CODE_SERVER_BIN ?? join(ROOT, 'cs/node_modules/.bin/code-server');
@@ -99,17 +100,16 @@ async function main(): Promise<void> {
     await inner.locator('#tab-clusters').click();
     await inner.locator('#cluster-scores #confusion').waitFor({ timeout: 30_000 });
     assert.match((await inner.locator('#cluster-scores').textContent()) ?? '', /3 label classes · accuracy/);
-    // interpolate between two samples picked on the canvas via the test hook
+    // interpolate between two samples picked on the canvas (drawn points found from its pixels)
     const box = (await plot.boundingBox())!;
     let frame = page.mainFrame();
-    for (const f of page.frames()) if (await f.evaluate(() => 'latentExplorerTest' in window).catch(() => false)) frame = f;
-    const at = async (i: number): Promise<[number, number]> => {
-      const p = await frame.evaluate((j) => (window as unknown as { latentExplorerTest: { screenOf(i: number): [number, number] } }).latentExplorerTest.screenOf(j), i);
-      return [box.x + p[0], box.y + p[1]];
-    };
-    const a = await at(0);
+    for (const f of page.frames()) if (await f.evaluate("document.querySelector('#plot .scatter') !== null").catch(() => false)) frame = f;
+    const drawn = await frame.evaluate<[number, number][]>(DRAWN_POINTS);
+    assert.ok(drawn.length >= 2, `${drawn.length} points found on the canvas`);
+    const at = (i: number): [number, number] => [box.x + drawn[i][0], box.y + drawn[i][1]];
+    const a = at(0);
     await page.mouse.click(a[0], a[1]);
-    const b = await at(1);
+    const b = at(1);
     await page.keyboard.down('Shift'); await page.mouse.click(b[0], b[1]); await page.keyboard.up('Shift');
     await inner.locator('#tab-interpolate').click();
     await inner.locator('#interp-run').click();

@@ -14,7 +14,7 @@ export class LatentPanel {
   static readonly viewType = 'latentExplorer.panel';
   static current: LatentPanel | undefined;
   /** Where dropped messages and failures are logged; the extension may point this at its output channel. */
-  static log: (message: string) => void = (m) => console.warn(m);
+  static log: (message: string) => void = (m) => { console.warn(m); };
 
   private readonly controller: PanelController;
   private readonly disposables: vscode.Disposable[] = [];
@@ -67,10 +67,10 @@ export class LatentPanel {
         return uri?.fsPath;
       },
       writeFile: async (path, bytes) => { await vscode.workspace.fs.writeFile(vscode.Uri.file(path), bytes); },
-      log: (m) => LatentPanel.log(m),
+      log: (m) => { LatentPanel.log(m); },
     }, state);
     webview.onDidReceiveMessage((raw: unknown) => { void this.controller.handleRaw(raw); }, undefined, this.disposables);
-    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    panel.onDidDispose(() => { this.dispose(); }, undefined, this.disposables);
   }
 
   /** A panel VS Code re-created after reload (serializer). */

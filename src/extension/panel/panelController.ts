@@ -2,23 +2,18 @@
  * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
  * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
  */
-import type { AnalysisControl, AnomalyReport, ClusterResult, EmbeddingResult, Explorer, ExplorerInfo, KSuggestion, ProjectionResult } from '../../core/explorer';
+import type { AnalysisControl, Explorer, GenerateRequest, KSuggestion } from '../../core/explorer';
 import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../common/clusterMethods';
+import type { ClusterMethod } from '../../common/clusterMethods';
 import { EXPORT_FORMAT_INFO } from '../../common/exportFormats';
-import { MODEL_KIND_TRAITS } from '../../common/modelKinds';
-import { encodeLabels } from '../../common/labelCodes';
 import { recordEpoch } from '../../common/trainingHistory';
 import { DEFAULT_SEED } from '../../common/defaults';
-import type { ClusterMethod } from '../../common/clusterMethods';
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
-import { latentGrid, samplePrior, traversal } from '../../core/analysis/latentOps';
-import {
-  DEFAULT_UI_STATE, MAX_COLUMNS, packArray, parseUiState, parseWebviewMessage,
-} from '../../shared/protocol';
-import type {
-  AnalysisTask, AnomalyPayload, ClustersPayload, EmbeddingPayload, LiveEmbeddingPayload, GenerateRequest, HostToWebview, KSuggestionPayload, PanelInfo, ProjectionPayload, TrainingStatus, UiState, WebviewToHost,
-} from '../../shared/protocol';
+import { defaultAnomalyLabels } from '../../core/analysis/anomalyReport';
+import { DEFAULT_UI_STATE, K_CURVE_RANGE, parseUiState, parseWebviewMessage } from '../../shared/protocol';
+import type { AnalysisTask, HostToWebview, LiveEmbeddingPayload, TrainingStatus, UiState, WebviewToHost } from '../../shared/protocol';
+import { own, toAnomalyPayload, toClustersPayload, toEmbeddingPayload, toKPayload, toLivePayload, toPanelInfo, toProjectionPayload, toSamplePayload } from './payloads';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
 export interface PanelHost {
@@ -31,69 +26,9 @@ export interface PanelHost {
   log(message: string): void;
 }
 
-export function toPanelInfo(info: ExplorerInfo): PanelInfo {
-  return {
-    datasetName: info.datasetName, datasetPath: info.datasetPath, format: info.format, kind: info.kind, n: info.n, dim: info.dim,
-    sampleShape: [...info.sampleShape], columns: info.columns.slice(0, MAX_COLUMNS),
-    ...(info.labelName !== undefined ? { labelName: info.labelName } : {}),
-    modelKind: info.model.kind, latentDim: info.model.latentDim, backend: info.backend,
-    ...(info.model.conditionClasses?.length ? { conditionClasses: [...info.model.conditionClasses] } : {}),
-    ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
-    ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
-    ...(info.warnings && info.warnings.length > 0 ? { warnings: info.warnings.slice(0, 50) } : {}),
-  };
-}
-
-/** Labels are sent as a dictionary plus one i32 code per sample (1M labels of 10 classes: 5 MB instead of ~10). */
-export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
-  const payload: EmbeddingPayload = { n: e.n, latentDim: e.latentDim, latent: packArray(e.latent), errors: packArray(e.errors) };
-  if (e.labels) {
-    const { names, codes } = encodeLabels(e.labels);
-    payload.labelNames = names;
-    payload.labelCodes = packArray(codes);
-  }
-  if (e.codes) payload.codes = packArray(e.codes);
-  return payload;
-}
-
-export function toProjectionPayload(p: ProjectionResult): ProjectionPayload {
-  return { method: p.method, dims: p.dims, coords: packArray(p.coords), ...(p.explainedVariance ? { explainedVariance: p.explainedVariance } : {}) };
-}
-
-export function toLivePayload(e: EpochEmbedding): LiveEmbeddingPayload {
-  return {
-    epoch: e.epoch, epochs: e.epochs, total: e.total, method: e.method, indices: packArray(e.indices), coords: packArray(e.coords),
-    ...(e.stage !== undefined ? { stage: e.stage } : {}),
-    ...(e.labelNames && e.labelCodes ? { labelNames: e.labelNames, labelCodes: packArray(e.labelCodes) } : {}),
-  };
-}
-
-export function toClustersPayload(c: ClusterResult): ClustersPayload {
-  return {
-    k: c.k, assignments: packArray(c.assignments), centroids: packArray(c.centroids), sizes: [...c.sizes],
-    nearest: c.nearest.map((m) => m.slice(0, 20)), decodedCentroids: packArray(c.decodedCentroids), inertia: c.inertia,
-    ...(c.method ? { method: c.method } : {}),
-    ...(c.noise ? { noise: c.noise } : {}),
-    ...(c.probabilities ? { probabilities: packArray(c.probabilities) } : {}),
-    ...(c.scores ? { scores: { accuracy: c.scores.accuracy, nmi: c.scores.nmi, ari: c.scores.ari, classes: c.scores.classes, confusion: c.scores.confusion } } : {}),
-  };
-}
-
-export function toAnomalyPayload(r: AnomalyReport): AnomalyPayload {
-  const { scores, ...rest } = r;
-  return { ...rest, scores: packArray(scores) };
-}
-
-const toKPayload = (s: KSuggestion): KSuggestionPayload => ({
-  ks: s.ks, inertias: s.inertias, silhouettes: s.silhouettes, best: s.best,
-  ...(s.elbow !== undefined ? { elbow: s.elbow } : {}), ...(s.space ? { space: s.space } : {}),
-});
 
 /** Largest dataset whose first view is UMAP (the fast UMAP lays out 60,000 points in ~20 s on 2 cores); above: PCA. */
 export const UMAP_AUTO_MAX_N = 100_000;
-/** k range of the k curve. */
-export const K_CURVE_RANGE: [number, number] = [2, 30];
-
 /** Initial k: the number of label classes when there are 2..30 of them, else undefined (use the k curve). */
 export function labelClassCount(labels: string[] | undefined): number | undefined {
   if (!labels) return undefined;
@@ -258,33 +193,22 @@ export class PanelController {
       }
       case 'requestSample': {
         const s = await ex.sample(msg.index);
-        if (!current()) return;
-        this.post({
-          type: 'sample', requestId: msg.requestId, purpose: msg.purpose,
-          sample: {
-            index: s.index, original: Array.from(s.original), reconstruction: Array.from(s.reconstruction), error: s.error, latent: Array.from(s.latent),
-            ...(s.label !== undefined ? { label: s.label } : {}), file: s.ref.file, ...(s.ref.line !== undefined ? { line: s.ref.line } : {}),
-          },
-        });
+        if (current()) this.post({ type: 'sample', requestId: msg.requestId, purpose: msg.purpose, sample: toSamplePayload(s) });
         return;
       }
       case 'decodeLatent': {
         const values = await ex.decode(Float32Array.from(msg.latent), 1, msg.condition);
-        if (current()) this.post({ type: 'decoded', requestId: msg.requestId, latent: msg.latent, values: Array.from(values) });
+        if (current()) this.post({ type: 'decoded', requestId: msg.requestId, latent: msg.latent, values: own(values) });
         return;
       }
       case 'interpolate': {
         const r = await ex.interpolate(msg.a, msg.b, msg.steps, msg.mode);
-        if (current()) this.post({ type: 'interpolation', requestId: msg.requestId, a: msg.a, b: msg.b, steps: msg.steps, mode: msg.mode, decoded: packArray(r.decoded), latent: packArray(r.latent) });
+        if (current()) this.post({ type: 'interpolation', requestId: msg.requestId, a: msg.a, b: msg.b, steps: msg.steps, mode: msg.mode, decoded: own(r.decoded), latent: own(r.latent) });
         return;
       }
       case 'generate': {
-        const g = await generateCodes(ex, msg);
-        const count = g.rows * g.cols;
-        const decoded = await ex.decode(g.latent, count, msg.condition);
-        if (current()) {
-          this.post({ type: 'generated', requestId: msg.requestId, mode: msg.mode, rows: g.rows, cols: g.cols, caption: g.caption, latent: packArray(g.latent), decoded: packArray(decoded) });
-        }
+        const g = await ex.generate(generateRequest(msg));
+        if (current()) this.post({ type: 'generated', requestId: msg.requestId, mode: g.mode, rows: g.rows, cols: g.cols, latent: own(g.latent), decoded: own(g.decoded) });
         return;
       }
       case 'corrupt': {
@@ -292,7 +216,7 @@ export class PanelController {
         if (current()) {
           this.post({
             type: 'corrupted', requestId: msg.requestId, index: msg.index, mode: msg.mode, level: msg.level,
-            corrupted: Array.from(r.corrupted), reconstruction: Array.from(r.reconstruction), error: r.error,
+            corrupted: own(r.corrupted), reconstruction: own(r.reconstruction), error: r.error,
           });
         }
         return;
@@ -357,8 +281,9 @@ export class PanelController {
       const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, DEFAULT_SEED, { method }, control), ac);
       if (gen !== this.generation) return;
       this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
+      const payload = toEmbeddingPayload(embedding);
       this.post({
-        type: 'init', info: toPanelInfo(info), embedding: toEmbeddingPayload(embedding), projection: toProjectionPayload(projection),
+        type: 'init', info: { ...toPanelInfo(info), anomalyLabels: defaultAnomalyLabels(payload.labelNames ?? []) }, embedding: payload, projection: toProjectionPayload(projection),
         clusters: toClustersPayload(clusters), ...(kSuggestion ? { kSuggestion: toKPayload(kSuggestion) } : {}),
         history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
       });
@@ -370,42 +295,16 @@ export class PanelController {
   }
 }
 
-/** Evenly spaced values from `lo` to `hi` inclusive (`steps >= 2`). */
-export function linspace(lo: number, hi: number, steps: number): number[] {
-  return Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
-}
-
-/** Mean code of the embedding, or one sample's code. */
-async function baseCode(ex: Explorer, base: number | undefined): Promise<{ code: Float32Array; label: string }> {
-  if (base !== undefined) return { code: Float32Array.from((await ex.sample(base)).latent), label: `#${base}` };
-  const e = await ex.embed();
-  const d = e.latentDim;
-  const mean = new Float32Array(d);
-  for (let i = 0; i < e.n; i++) for (let j = 0; j < d; j++) mean[j] += e.latent[i * d + j];
-  if (e.n > 0) for (let j = 0; j < d; j++) mean[j] /= e.n;
-  return { code: mean, label: 'mean' };
-}
-
-/** The codes a `generate` request asks for, laid out as `rows x cols` (row-major). Prior samples need a VAE. */
-export async function generateCodes(ex: Explorer, req: GenerateRequest): Promise<{ latent: Float32Array; rows: number; cols: number; caption: string }> {
-  const info = ex.info();
-  const d = info.model.latentDim;
-  switch (req.mode) {
-    case 'grid': {
-      const b = await baseCode(ex, req.base);
-      const latent = latentGrid(b.code, req.dimX, req.dimY, req.span, req.steps, req.steps);
-      return { latent, rows: req.steps, cols: req.steps, caption: `grid z${req.dimX} (x) × z${req.dimY} (y), ±${req.span} around ${b.label}, ${req.steps}×${req.steps}` };
-    }
-    case 'traversal': {
-      const b = await baseCode(ex, req.base);
-      const latent = traversal(b.code, req.dim, linspace(-req.span, req.span, req.steps));
-      return { latent, rows: 1, cols: req.steps, caption: `z${req.dim} from ${-req.span} to ${req.span} (${req.steps} steps), base ${b.label}` };
-    }
-    case 'prior': {
-      if (!MODEL_KIND_TRAITS[info.model.kind].prior) throw new Error('Sampling from the prior needs a VAE or CVAE model.');
-      const given = req.condition !== undefined ? `, class ${req.condition}` : '';
-      return { latent: samplePrior(req.count, d, req.seed), rows: 1, cols: req.count, caption: `${req.count} samples from N(0, I), seed ${req.seed}${given}` };
-    }
+/** The explorer's request of a validated `generate` message (its own fields only). */
+function generateRequest(m: Extract<WebviewToHost, { type: 'generate' }>): GenerateRequest {
+  const condition = m.condition !== undefined ? { condition: m.condition } : {};
+  switch (m.mode) {
+    case 'grid':
+      return { mode: 'grid', dimX: m.dimX, dimY: m.dimY, span: m.span, steps: m.steps, ...(m.base !== undefined ? { base: m.base } : {}), ...condition };
+    case 'traversal':
+      return { mode: 'traversal', dim: m.dim, span: m.span, steps: m.steps, ...(m.base !== undefined ? { base: m.base } : {}), ...condition };
+    case 'prior':
+      return { mode: 'prior', count: m.count, seed: m.seed, ...condition };
   }
 }
 
@@ -420,7 +319,8 @@ export function dataUrlToBytes(url: string): Uint8Array {
 
 function safePreview(raw: unknown): string {
   try {
-    const s = JSON.stringify(raw);
+    // undefined for undefined, functions and symbols, whatever the declared type says
+    const s = JSON.stringify(raw) as string | undefined;
     return s === undefined ? String(raw) : s.length > 200 ? `${s.slice(0, 200)}…` : s;
   } catch {
     return '(unserialisable)';

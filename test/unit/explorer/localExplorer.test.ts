@@ -136,6 +136,29 @@ test('interpolation endpoints decode to the endpoints\' reconstructions; sample(
   assert.equal(sa.label, `c${world.truth[a]}`);
 });
 
+test('generate: grid around the mean code, traversal around a sample, decoded like decode(); prior needs a VAE', async () => {
+  const ex = world.explorer;
+  const e = await ex.embed();
+  const n = e.n;
+  const mean = [0, 1, 2].map((j) => { let s = 0; for (let i = 0; i < n; i++) s += e.latent[i * 3 + j]; return s / n; });
+  const grid = await ex.generate({ mode: 'grid', dimX: 0, dimY: 2, span: 1.5, steps: 3 });
+  assert.deepEqual([grid.mode, grid.rows, grid.cols, grid.latent.length, grid.decoded.length], ['grid', 3, 3, 27, 9 * D]);
+  // cell (iy, ix): z0 = mean0 + (ix - 1) * 1.5, z2 = mean2 + (iy - 1) * 1.5, z1 = mean1
+  for (let iy = 0; iy < 3; iy++) {
+    for (let ix = 0; ix < 3; ix++) {
+      const row = grid.latent.subarray((iy * 3 + ix) * 3, (iy * 3 + ix + 1) * 3);
+      assert.ok(Math.abs(row[0] - (mean[0] + (ix - 1) * 1.5)) < 1e-4 && Math.abs(row[1] - mean[1]) < 1e-4 && Math.abs(row[2] - (mean[2] + (iy - 1) * 1.5)) < 1e-4, `cell ${iy},${ix}`);
+    }
+  }
+  assert.deepEqual(grid.decoded, await ex.decode(grid.latent, 9));
+  const t = await ex.generate({ mode: 'traversal', dim: 1, span: 2, steps: 5, base: 7 });
+  assert.deepEqual([t.rows, t.cols], [1, 5]);
+  assert.deepEqual(Array.from({ length: 5 }, (_, s) => t.latent[s * 3 + 1]), [-2, -1, 0, 1, 2]);
+  for (let s = 0; s < 5; s++) assert.equal(t.latent[s * 3], e.latent[7 * 3]);
+  await assert.rejects(ex.generate({ mode: 'prior', count: 4, seed: 1 }), /VAE/);
+  await assert.rejects(ex.generate({ mode: 'traversal', dim: 0, span: 1, steps: 3, base: n }), RangeError);
+});
+
 test('projection and export carry clusters, projection and labels; no overwrite without the flag', async () => {
   const p = await world.explorer.project('pca', 2);
   assert.equal(p.method, 'none'); // latent 3 -> returned as is

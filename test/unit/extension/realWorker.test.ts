@@ -29,12 +29,17 @@ describe('WorkerClient with the real training worker', () => {
       });
       const e = await client.embed();
       assert.equal(e.n, 40);
-      assert.equal(e.refs.length, 40);
-      assert.deepEqual(e.refs[0], { file: csv, line: 2, index: 0 });
-      assert.deepEqual(e.refs[39], { file: csv, line: 41, index: 39 });
+      assert.equal('refs' in e, false, 'the embedding leaves the source refs in the worker');
+      assert.deepEqual((await client.sample(0)).ref, { file: csv, line: 2, index: 0 });
+      assert.deepEqual((await client.sample(39)).ref, { file: csv, line: 41, index: 39 });
       assert.deepEqual(e.labels?.slice(0, 3), ['c0', 'c1', 'c0']);
       const s = await client.sample(5);
       assert.deepEqual(s.ref, { file: csv, line: 7, index: 5 });
+      // Generated codes are computed in the worker, beside the codes: only the 3 rows come back.
+      const g = await client.generate({ mode: 'traversal', dim: 1, span: 2, steps: 3, base: 5 });
+      assert.deepEqual([g.rows, g.cols, g.latent.length, g.decoded.length], [1, 3, 6, 9]);
+      assert.deepEqual(Array.from(g.latent.filter((_, i) => i % 2 === 0)), Array(3).fill(s.latent[0]));
+      assert.deepEqual(g.decoded, await client.decode(g.latent, 3));
     } finally {
       client.dispose();
       await client.exited;

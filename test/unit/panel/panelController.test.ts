@@ -1,15 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PanelController, chooseProjection, linspace } from '../../../src/extension/panel/panelController';
+import { PanelController, chooseProjection } from '../../../src/extension/panel/panelController';
 import { latentGrid } from '../../../src/core/analysis/latentOps';
-import { unpackF32, unpackI32 } from '../../../src/shared/protocol';
+import { linspace } from '../../../src/core/analysis/generate';
+import { parseHostMessage } from '../../../src/shared/protocol';
 import type { HostToWebview } from '../../../src/shared/protocol';
 import { createFakeExplorer } from '../../e2e/fakeExplorer';
 import { DEFAULT_CLUSTER_METHOD } from '../../../src/common/clusterMethods';
 
 function harness(): { c: PanelController; sent: HostToWebview[]; logs: string[]; reveals: [string, number | undefined][] } {
   const sent: HostToWebview[] = [], logs: string[] = [], reveals: [string, number | undefined][] = [];
-  const c = new PanelController({ post: (m) => sent.push(m), reveal: async (f, l) => { reveals.push([f, l]); }, pickSavePath: async () => undefined, writeFile: async () => undefined, log: (m) => logs.push(m) });
+  // Every message the host sends passes the webview's own check.
+  const post = (m: HostToWebview): void => { assert.equal(parseHostMessage(m), m, `${m.type} is well-formed`); sent.push(m); };
+  const c = new PanelController({ post, reveal: async (f, l) => { reveals.push([f, l]); }, pickSavePath: async () => undefined, writeFile: async () => undefined, log: (m) => logs.push(m) });
   return { c, sent, logs, reveals };
 }
 
@@ -19,11 +22,13 @@ test('ready -> init carries the embedding, projection and suggested clusters', a
   await c.handleRaw({ type: 'ready' });
   const init = sent.find((m) => m.type === 'init');
   assert.ok(init && init.type === 'init' && init.embedding && init.projection && init.clusters);
-  assert.equal(unpackF32(init.embedding.latent).length, 90 * 2);
-  assert.equal(unpackF32(init.projection.coords).length, 90 * 2);
+  assert.equal(init.embedding.latent.length, 90 * 2);
+  assert.equal(init.projection.coords.length, 90 * 2);
   assert.equal(init.clusters.k, 3);
-  assert.equal(unpackI32(init.clusters.assignments).length, 90);
+  assert.equal(init.clusters.assignments.length, 90);
   assert.deepEqual(init.embedding.labelNames, ['c0', 'c1', 'c2']);
+  assert.ok(init.embedding.latent instanceof Float32Array && init.clusters.assignments instanceof Int32Array, 'bulk arrays travel as typed arrays');
+  assert.deepEqual(init.info?.anomalyLabels, []);
 });
 
 test('malformed and out-of-range messages are dropped and logged, valid ones answered', async () => {
@@ -58,12 +63,24 @@ test('generate: a grid request answers steps*steps decoded rows at the latentGri
   await c.handleRaw({ type: 'generate', requestId: 8, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 5, base: 3 });
   const g = sent.find((m) => m.type === 'generated');
   assert.ok(g && g.type === 'generated' && g.requestId === 8 && g.mode === 'grid' && g.rows === 5 && g.cols === 5);
-  const latent = unpackF32(g.latent);
-  const decoded = unpackF32(g.decoded);
+  const latent = g.latent;
+  const decoded = g.decoded;
   assert.equal(decoded.length, 5 * 5 * 6);
   const center = Float32Array.from((await ex.sample(3)).latent);
   assert.deepEqual(Array.from(latent), Array.from(latentGrid(center, 0, 1, 2, 5, 5)));
   assert.deepEqual(Array.from(decoded), Array.from(await ex.decode(latent, 25)));
+});
+
+test('generate: computed by the explorer, where the codes are; the host never pulls the embedding for it', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(40, 6, 2);
+  let embeds = 0;
+  c.setExplorer({ ...ex, embed: () => { embeds++; return ex.embed(); } });
+  await c.handleRaw({ type: 'generate', requestId: 1, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 4 });
+  await c.handleRaw({ type: 'generate', requestId: 2, mode: 'traversal', dim: 0, span: 1, steps: 3, base: 5 });
+  assert.equal(embeds, 0);
+  const answers = sent.filter((m) => m.type === 'generated');
+  assert.deepEqual(answers.map((m) => m.type === 'generated' && [m.requestId, m.rows, m.cols, m.decoded.length]), [[1, 4, 4, 16 * 6], [2, 1, 3, 3 * 6]]);
 });
 
 test('generate: traversal sweeps one dimension; prior needs a VAE', async () => {
@@ -72,9 +89,9 @@ test('generate: traversal sweeps one dimension; prior needs a VAE', async () => 
   await c.handleRaw({ type: 'generate', requestId: 1, mode: 'traversal', dim: 1, span: 3, steps: 7 });
   const t = sent.find((m) => m.type === 'generated');
   assert.ok(t && t.type === 'generated' && t.rows * t.cols === 7);
-  const lat = unpackF32(t.latent);
+  const lat = t.latent;
   assert.deepEqual(Array.from({ length: 7 }, (_, i) => lat[i * 2 + 1]), linspace(-3, 3, 7));
-  assert.equal(unpackF32(t.decoded).length, 7 * 6);
+  assert.equal(t.decoded.length, 7 * 6);
   await c.handleRaw({ type: 'generate', requestId: 2, mode: 'prior', count: 4, seed: 0 });
   const err = sent.find((m) => m.type === 'error');
   assert.ok(err && err.type === 'error' && err.requestId === 2 && /VAE/.test(err.message));
@@ -90,9 +107,9 @@ test('live embedding: frames are forwarded while training, replayed on ready, dr
   });
   const frame = sent.find((m) => m.type === 'trainingEmbedding');
   assert.ok(frame && frame.type === 'trainingEmbedding');
-  assert.deepEqual(Array.from(unpackF32(frame.embedding.coords)), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(Array.from(unpackI32(frame.embedding.indices)), [0, 2, 5]);
-  assert.deepEqual(Array.from(unpackI32(frame.embedding.labelCodes!)), [0, 1, 1]);
+  assert.deepEqual(Array.from(frame.embedding.coords), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(frame.embedding.indices), [0, 2, 5]);
+  assert.deepEqual(Array.from(frame.embedding.labelCodes!), [0, 1, 1]);
   // a webview (re)created mid-training gets the latest frame with its init
   await c.handleRaw({ type: 'ready' });
   const init = sent.filter((m) => m.type === 'init').at(-1);
@@ -110,7 +127,7 @@ test('anomalies: the score, its threshold and, with anomaly labels, precision / 
   await c.handleRaw({ type: 'anomalies', requestId: 3 });
   const plain = sent.find((m) => m.type === 'anomalies');
   assert.ok(plain && plain.type === 'anomalies' && plain.requestId === 3);
-  const scores = unpackF32(plain.report.scores);
+  const scores = plain.report.scores;
   assert.equal(scores.length, 60);
   assert.equal(plain.report.flagged, Array.from(scores).filter((s) => s > plain.report.threshold).length);
   assert.equal(plain.report.evaluation, undefined);

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_UI_STATE, MAX_LATENT_DIM, WEBVIEW_MESSAGE_TYPES, base64ToBytes, bytesToBase64, packArray, parseWebviewMessage, unpackF32, unpackI32,
-} from '../../../src/shared/protocol';
+import { DEFAULT_UI_STATE, MAX_LATENT_DIM, WEBVIEW_MESSAGE_TYPES, parseWebviewMessage } from '../../../src/shared/protocol';
 import type { ValidationLimits, WebviewToHost } from '../../../src/shared/protocol';
 import { createRng } from '../../../src/common/random';
 
@@ -133,30 +131,6 @@ test('returned messages are copies without prototype tricks', () => {
   // JSON.parse makes __proto__ an own key: it is an unknown field, so the message is rejected.
   assert.equal(m, undefined);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
-});
-
-test('base64 codec round-trips arbitrary bytes and matches Buffer', () => {
-  const rand = createRng(5);
-  for (const len of [0, 1, 2, 3, 4, 5, 100, 3 * 8192 + 1, 70_001]) {
-    const bytes = new Uint8Array(len);
-    for (let i = 0; i < len; i++) bytes[i] = Math.floor(rand() * 256);
-    const b64 = bytesToBase64(bytes);
-    assert.equal(b64, Buffer.from(bytes).toString('base64'), `len ${len}`);
-    assert.deepEqual(base64ToBytes(b64), bytes);
-  }
-  assert.throws(() => base64ToBytes('ab$d'));
-});
-
-test('packed typed arrays round-trip and check dtype and length', () => {
-  const f = Float32Array.from([1.5, -2.25, Math.PI, 0, 1e-30]);
-  const i = Int32Array.from([0, -1, 2 ** 31 - 1, 7]);
-  assert.deepEqual(unpackF32(packArray(f)), f);
-  assert.deepEqual(unpackI32(packArray(i)), i);
-  assert.throws(() => unpackI32(packArray(f)));
-  assert.throws(() => unpackF32({ ...packArray(f), length: 4 }));
-  // a view into a larger buffer packs only its own elements
-  const view = new Float32Array(f.buffer, 4, 2);
-  assert.deepEqual(unpackF32(packArray(view)), Float32Array.from([-2.25, Math.fround(Math.PI)]));
 });
 
 test('generate requests are validated strictly', () => {

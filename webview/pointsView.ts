@@ -1,0 +1,136 @@
+/**
+ * The scatter of the panel with its legend and hover tooltip: the model's embedding coloured and filtered as the
+ * state says, or the live frames of a running training. The `data-*` attributes of the plot element say what is
+ * drawn (points, drawn, clusters, dims, live epoch, live frames), for anyone inspecting the page.
+ */
+import type { LiveEmbeddingPayload } from '../src/shared/protocol';
+import type { Coloring, Swatches } from './colors';
+import { anomalyMask, emphasisMask, hoverLines, liveColors, parseColor, pointColors } from './colors';
+import { h, swatch } from './dom';
+import { ScatterView } from './scatter';
+import type { PanelState } from './state';
+import { palette, readTheme, rgbCss } from './theme';
+
+export interface PointsHandlers {
+  onHover: (index: number | undefined, clientX: number, clientY: number) => void;
+  /** `index` is the clicked point, or undefined for empty space (then `data` is the 2D data position). */
+  onClick: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
+}
+
+function swatches(): Swatches {
+  const t = readTheme();
+  return { palette: palette().map(parseColor), accent: parseColor(t.accent), muted: parseColor(t.muted) };
+}
+
+export class PointsView {
+  private readonly scatter: ScatterView;
+  private hoverTimer: ReturnType<typeof setTimeout> | undefined;
+  private hovered: number | undefined;
+
+  constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
+    this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
+  }
+
+  /** The model's projection, coloured and filtered (nothing while a live frame is shown). */
+  showModel(state: PanelState): void {
+    const model = state.model;
+    if (!model || state.live) return;
+    delete this.wrap.dataset.live;
+    this.scatter.setData(model.projection.coords, model.projection.dims);
+    this.recolor(state);
+  }
+
+  recolor(state: PanelState): void {
+    const model = state.model;
+    if (!model || state.live) return;
+    this.paint(pointColors(model, state.ui.colorBy, swatches()));
+    this.applyFilter(state);
+  }
+
+  /** Anomaly filter, emphasised cluster and selection rings, then a redraw. */
+  applyFilter(state: PanelState): void {
+    const model = state.model;
+    if (!model || state.live) return;
+    this.scatter.setMask(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile));
+    this.scatter.setEmphasis(emphasisMask(model, state.emphasis));
+    this.scatter.render();
+    this.scatter.setHighlight(state.ui.selection);
+    const d = this.wrap.dataset;
+    d.points = String(model.embedding.n);
+    d.drawn = String(this.scatter.drawn);
+    d.clusters = String(model.clusters?.k ?? 0);
+    d.dims = String(model.projection.dims);
+  }
+
+  highlight(selection: readonly number[]): void {
+    this.scatter.setHighlight([...selection]);
+  }
+
+  /** A live training frame replaces the scatter. */
+  showLive(frame: LiveEmbeddingPayload): void {
+    this.hideTooltip();
+    this.scatter.setData(frame.coords, 2);
+    this.paint(liveColors(frame, swatches()));
+    this.scatter.render();
+    const d = this.wrap.dataset;
+    d.live = String(frame.epoch);
+    d.liveFrames = String(Number(d.liveFrames ?? 0) + 1);
+    d.points = String(frame.indices.length);
+    d.drawn = String(this.scatter.drawn);
+  }
+
+  /** Leaves live mode: back to the model's embedding, or an empty plot when there is none. */
+  endLive(state: PanelState): void {
+    delete this.wrap.dataset.live;
+    if (state.model) {
+      this.showModel(state);
+      return;
+    }
+    this.scatter.setData(new Float32Array(0), 2);
+    this.scatter.render();
+    this.legend.textContent = '';
+    this.wrap.dataset.points = '0';
+  }
+
+  /**
+   * The tooltip of point `index` at the pointer; `thumbnail`, when given, is asked for the sample's image after a
+   * short rest on the point and appended if the pointer is still there.
+   */
+  hover(state: PanelState, index: number | undefined, x: number, y: number, thumbnail?: (index: number) => Promise<string>): void {
+    if (this.hoverTimer) clearTimeout(this.hoverTimer);
+    this.hovered = index;
+    const model = state.model;
+    if (index === undefined || !model || state.live) { this.hideTooltip(); return; }
+    const rect = this.wrap.getBoundingClientRect();
+    const tip = this.tooltip;
+    tip.style.left = `${Math.min(x - rect.left + 14, rect.width - 180)}px`;
+    tip.style.top = `${Math.min(y - rect.top + 14, rect.height - 120)}px`;
+    tip.hidden = false;
+    const [head, detail, code] = hoverLines(model, index);
+    tip.replaceChildren(h('div', {}, head), h('div', { class: 'muted' }, detail), h('div', { class: 'muted' }, code));
+    if (thumbnail) {
+      this.hoverTimer = setTimeout(() => {
+        thumbnail(index).then((src) => {
+          if (this.hovered === index && !tip.hidden) tip.append(h('img', { src, alt: 'thumbnail' }));
+        }, () => undefined);
+      }, 120);
+    }
+  }
+
+  hideTooltip(): void {
+    this.tooltip.hidden = true;
+  }
+
+  toPng(): string {
+    return this.scatter.toPng();
+  }
+
+  toSvg(): string {
+    return this.scatter.toSvg();
+  }
+
+  private paint(c: Coloring): void {
+    this.scatter.setColors(c.colors);
+    this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)));
+  }
+}

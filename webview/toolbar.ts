@@ -1,0 +1,74 @@
+/** The header toolbar: colouring, projection, 2D/3D, the k slider, and the export / save buttons. */
+import { EXPORT_FORMATS, EXPORT_FORMAT_INFO } from '../src/common/exportFormats';
+import type { ColorBy, KSuggestionPayload } from '../src/shared/protocol';
+import type { PanelContext } from './context';
+import { button, h, select } from './dom';
+import type { ModelView } from './state';
+import { kMax } from './tabs/clusters';
+
+const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error', 'code'];
+
+/** The colourings the model can show. */
+export function colorOptions(model: ModelView): [ColorBy, string][] {
+  const opts: [ColorBy, string][] = [['cluster', 'Colour: cluster']];
+  if (model.embedding.labelNames) opts.push(['label', `Colour: ${model.info.labelName ?? 'label'}`]);
+  opts.push(['error', 'Colour: recon. error']);
+  if (model.embedding.codes) opts.push(['code', 'Colour: VQ code']);
+  return opts;
+}
+
+export const kHint = (s: KSuggestionPayload | undefined): string => (s ? `best silhouette: k = ${s.best}` : '');
+
+/** What the toolbar needs beyond the context: the rendered plot as PNG / SVG data URLs. */
+export interface PlotImages {
+  toPng(): string;
+  toSvg(): string;
+}
+
+export function buildToolbar(toolbar: HTMLElement, ctx: PanelContext, images: PlotImages): void {
+  toolbar.textContent = '';
+  const { model, ui, kSuggestion } = ctx.state;
+  if (!model) return;
+  const reproject = (): void => {
+    const now = ctx.state.ui;
+    ctx.channel.notify({ type: 'setProjection', method: now.projection, dims: now.dims });
+  };
+  toolbar.append(select(colorOptions(model), ui.colorBy, (v) => {
+    const colorBy = COLOR_BY.find((c) => c === v);
+    if (colorBy) ctx.dispatch({ type: 'ui', patch: { colorBy } });
+  }, 'color-by'));
+  const d = model.info.latentDim;
+  if (d > 3) {
+    toolbar.append(select([['pca', 'PCA'], ['umap', 'UMAP']], ui.projection === 'umap' ? 'umap' : 'pca', (v) => {
+      ctx.dispatch({ type: 'ui', patch: { projection: v === 'umap' ? 'umap' : 'pca' } });
+      ctx.setStatus(`Computing ${v.toUpperCase()}…`);
+      reproject();
+    }, 'projection'));
+  }
+  if (d >= 3) {
+    toolbar.append(select([['2', '2D'], ['3', '3D']], String(ui.dims), (v) => {
+      ctx.dispatch({ type: 'ui', patch: { dims: v === '3' ? 3 : 2 } });
+      reproject();
+    }, 'dims'));
+  }
+  const k = h('input', { type: 'range', min: '2', max: String(kMax(model.embedding.n)), value: String(ui.k), id: 'k-slider' });
+  const kValue = h('span', { id: 'k-value' }, String(ui.k));
+  k.addEventListener('input', () => { kValue.textContent = k.value; });
+  k.addEventListener('change', () => {
+    ctx.dispatch({ type: 'ui', patch: { k: Number(k.value) } });
+    const now = ctx.state.ui;
+    ctx.channel.notify({ type: 'setK', k: now.k, ...(now.clusterMethod ? { method: now.clusterMethod } : {}) });
+    ctx.setStatus(`Clustering with k = ${now.k}…`);
+  });
+  toolbar.append(h('label', { class: 'k' }, 'k ', k, kValue, h('span', { class: 'hint', id: 'k-hint' }, kHint(kSuggestion))));
+  const exports = h('span', { class: 'exports' });
+  for (const format of EXPORT_FORMATS) {
+    const label = EXPORT_FORMAT_INFO[format].short;
+    exports.append(button(label, () => { ctx.channel.notify({ type: 'exportEmbeddings', format }); }, { secondary: '', title: `Export embeddings as ${label}` }));
+  }
+  exports.append(
+    button('PNG', () => { ctx.channel.notify({ type: 'savePlot', format: 'png', dataUrl: images.toPng() }); }, { secondary: '', title: 'Save plot as PNG' }),
+    button('SVG', () => { ctx.channel.notify({ type: 'savePlot', format: 'svg', dataUrl: images.toSvg() }); }, { secondary: '', title: 'Save plot as SVG' }),
+  );
+  toolbar.append(exports);
+}
