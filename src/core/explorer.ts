@@ -8,7 +8,8 @@ import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnomalyEvaluation } from './analysis/anomalyReport';
-import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
+import type { DatasetFormat, DatasetKind, SourceRef, WindowSpec } from './data/dataset';
+import type { ClassNames } from './data/classNames';
 import type { EpochRecord } from './training/types';
 import type { ClusterProgress } from './analysis/clusterPipeline';
 import type { ClusterMethod } from './analysis/clusterMethods';
@@ -30,6 +31,10 @@ export interface ExplorerInfo {
   sampleShape: number[];
   columns: string[];
   labelName?: string;
+  /** Display names of label values (from classes.txt / labels.json beside the data, or a setting). */
+  classNames?: ClassNames;
+  /** Sequence datasets: the sliding window, so window scores map back to rows (src/core/analysis/timeEvents.ts). */
+  window?: WindowSpec;
   model: ModelConfig;
   /** Compute backend in use: `tensorflow` (tfjs-node), `wasm` or `cpu`. */
   backend: string;

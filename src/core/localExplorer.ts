@@ -164,6 +164,7 @@ export class LocalExplorer implements Explorer {
           options.labelColumn = schema.labelName;
         }
         if (options.window === undefined && schema.window) options.window = schema.window;
+        if (options.classNames === undefined && schema.classNames) options.classNames = schema.classNames;
         if (schema.kind === 'image' && schema.sampleShape.length === 3 && options.imageSize === undefined) {
           options.imageSize = [schema.sampleShape[0], schema.sampleShape[1]];
           if (options.grayscale === undefined) options.grayscale = schema.sampleShape[2] === 1;
@@ -196,6 +197,8 @@ export class LocalExplorer implements Explorer {
       sampleShape: [...ds.sampleShape],
       columns: [...ds.columns],
       labelName: ds.labelName,
+      ...(ds.classNames ? { classNames: { ...ds.classNames } } : {}),
+      ...(ds.window ? { window: { ...ds.window } } : {}),
       model: this.model.config,
       backend: this.backend,
       history: this.history,
@@ -322,7 +325,7 @@ export class LocalExplorer implements Explorer {
    */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    return writeExport(path, format, { ...e, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {

@@ -1,6 +1,8 @@
 /** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
 import type { TextEncoding } from './magic';
 
+import type { ClassNames } from './classNames';
+
 /** Which loader produced a dataset. */
 export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'parquet' | 'arrow' | 'sample';
 
@@ -38,6 +40,11 @@ export interface Dataset {
   labels?: string[];
   /** Name of the label column or source (e.g. `label`, `t10k-labels-idx1-ubyte`). */
   labelName?: string;
+  /** The file the labels were read from when it is not the data file (an IDX images file's labels file). */
+  labelFile?: string;
+  /** Display names of the label values that have one (see classNames.ts), and where they came from. */
+  classNames?: ClassNames;
+  classNamesSource?: string;
   /** Per-sample identifier from a table's id column (not a feature); length `n`. */
   ids?: string[];
   idName?: string;
@@ -96,6 +103,11 @@ export interface LoadOptions extends DataChoices {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
   /** Read at most this many samples (useful for previews and tests). */
   maxRows?: number;
+  /**
+   * Names of the label values, used when no `classes.txt` / `labels.json` sits beside the data (see classNames.ts):
+   * e.g. a user setting, or the names a saved model recorded.
+   */
+  classNames?: ClassNames;
   /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
   idxLabels?: string;
   /**
