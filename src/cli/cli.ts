@@ -9,6 +9,7 @@ import { embedCommand } from './commands/embed';
 import { clusterCommand } from './commands/cluster';
 import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
+import { scoreCommand } from './commands/score';
 
 /** Where a command writes; process.stdout/stderr, or test doubles. */
 export interface CliIo {
@@ -39,6 +40,7 @@ export const commands: Record<string, CliCommand> = {
   cluster: clusterCommand,
   export: exportCommand,
   inspect: inspectCommand,
+  score: scoreCommand,
 };
 
 function overview(): string {

@@ -207,6 +207,11 @@ export class LocalExplorer implements Explorer {
     };
   }
 
+  /** Adds notes about how the data was read (shown with the loader's own warnings in `info().warnings`). */
+  addWarnings(warnings: readonly string[]): void {
+    this.dataset.warnings = [...(this.dataset.warnings ?? []), ...warnings];
+  }
+
   async embed(): Promise<EmbeddingResult> {
     this.checkAlive();
     if (!this.embedding) {

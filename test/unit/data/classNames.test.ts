@@ -100,10 +100,12 @@ describe('class names', () => {
   it('a file that names none of the labels is not used (string labels already are names)', () => {
     const dir = folder('strings');
     writeFileSync(path.join(dir, 'classes.txt'), 'x\ny\n');
-    const ds = attachClassNames({ labels: ['setosa', 'virginica'] }, path.join(dir, 'iris.csv'));
+    const iris: { labels?: string[]; classNames?: Record<string, string>; warnings?: string[] } = { labels: ['setosa', 'virginica'] };
+    const ds = attachClassNames(iris, path.join(dir, 'iris.csv'));
     assert.equal(ds.classNames, undefined);
     assert.ok(ds.warnings?.some((w) => /names none of the label values \(setosa, virginica\)/.test(w)));
-    assert.equal(attachClassNames({}, path.join(dir, 'iris.csv')).warnings, undefined);
+    const unlabelled: { labels?: string[]; warnings?: string[] } = {};
+    assert.equal(attachClassNames(unlabelled, path.join(dir, 'iris.csv')).warnings, undefined);
   });
 
   it('looks inside an image folder, then beside it, and never takes the dataset for its own names', () => {
