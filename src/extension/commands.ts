@@ -3,7 +3,7 @@
  * (integration tests use it) and returns a result object instead of throwing.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
 import type { DataChoices } from '../core/data/dataset';
@@ -12,12 +12,19 @@ import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
+import { defaultExportPath, exportExtension } from '../core/export/outputPaths';
 import { getLog, showError } from './log';
+import { announceSaved } from './savedFiles';
+import { outputFolderPath, outputRootFor } from './outputFolder';
+import type { RevealResult } from './reveal';
+import { revealSample } from './reveal';
+import type { ScoreCommandOptions, ScoreCommandResult } from './scoreCommand';
+import { scoreFile } from './scoreCommand';
 import { showPanel } from './panelAdapter';
 import { isInside, listModelDirs, modelOutDir } from './paths';
-import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
-import { DEFAULT_WINDOW_LENGTH, showTrainingForm } from './trainingForm';
+import { showTrainingForm } from './trainingForm';
+import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../core/data/windows';
 import type { TestCrash, TrainCommandResult, TrainingRunner } from './trainingRunner';
 
 /** Options for `latentExplorer.train` / `trainActiveFile`; any present field skips the form. */
@@ -30,6 +37,10 @@ export interface TrainCommandOptions {
   learningRate?: number;
   /** Early stopping patience in epochs (0 = off; default: the training loop's). */
   patience?: number;
+  /** Fraction of rows held out for validation (default: the training loop's). */
+  validationSplit?: number;
+  /** Hidden layer widths, outermost first (default: the model's for the data shape). */
+  hidden?: number[];
   /** Label column name; omit for none. */
   labelColumn?: string;
   /** How to read the data (the training form's preview step; `latent-explorer inspect` shows the same choices). */
@@ -54,6 +65,7 @@ export const COMMAND_IDS = [
   'latentExplorer.export',
   'latentExplorer.cancelTraining',
   'latentExplorer.selectBackend',
+  'latentExplorer.scoreFile',
 ] as const;
 
 const DATA_FILTERS = { 'Datasets': ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'npy', 'npz', 'parquet', 'arrow', 'feather', 'idx', 'gz', 'ubyte'] };
@@ -62,14 +74,8 @@ function isOptions(v: unknown): v is TrainCommandOptions {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri);
 }
 
-/** `<workspace folder of the file, else the first one, else global storage>/<outputFolder>`'s root. */
-function outputRootFor(context: vscode.ExtensionContext, file?: vscode.Uri): string {
-  const ws = (file && vscode.workspace.getWorkspaceFolder(file)) ?? vscode.workspace.workspaceFolders?.[0];
-  return ws ? ws.uri.fsPath : context.globalStorageUri.fsPath;
-}
-
-function outputFolderPath(context: vscode.ExtensionContext, settings: Settings, file?: vscode.Uri): string {
-  return resolve(outputRootFor(context, file), settings.outputFolder);
+function latentAndHidden(latentDim: number | undefined, hidden: number[] | undefined): { latentDim?: number; hidden?: number[] } {
+  return { ...(latentDim !== undefined ? { latentDim } : {}), ...(hidden !== undefined ? { hidden } : {}) };
 }
 
 function errorResult(message: string, e?: unknown): TrainCommandResult {
@@ -103,15 +109,18 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       ...(choices.data ?? {}),
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
-      ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: DEFAULT_WINDOW_LENGTH / 4 } } : {}),
+      ...(settings.classNames ? { classNames: settings.classNames } : {}),
+      ...(choices.window ? { window: choices.window } : kind === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: defaultWindowStride(DEFAULT_WINDOW_LENGTH) } } : {}),
     },
-    model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
+    // Latent size: the form's (or the options') answer, else the setting when set, else the CLI's default for the data.
+    model: { kind, ...latentAndHidden(choices.latentDim ?? (settings.latentDim > 0 ? settings.latentDim : undefined), choices.hidden) },
     train: {
       epochs: choices.epochs ?? settings.epochs,
       seed: choices.seed ?? settings.seed,
       batchSize: options?.batchSize ?? settings.batchSize,
-      ...(options?.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
-      ...(options?.patience !== undefined ? { patience: options.patience } : {}),
+      ...(choices.learningRate !== undefined ? { learningRate: choices.learningRate } : {}),
+      ...(choices.patience !== undefined ? { patience: choices.patience } : {}),
+      ...(choices.validationSplit !== undefined ? { validationSplit: choices.validationSplit } : {}),
     },
     outDir,
     backend: options?.backend ?? settings.backend,
@@ -231,9 +240,10 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     }
     let path = o.path;
     if (!path) {
-      const ext = format === 'tsv-projector' ? 'tsv' : format;
-      const base = explorer.info().modelDir ?? outputFolderPath(context, readSettings());
-      const uri = await vscode.window.showSaveDialog({ title: 'Export Embeddings', defaultUri: vscode.Uri.file(join(base, `embeddings-export.${ext}`)) });
+      const ext = exportExtension(format);
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Export Embeddings', defaultUri: vscode.Uri.file(resolve(outputRootFor(context), defaultExportPath(explorer.info(), format))), filters: { [format]: [ext] },
+      });
       if (!uri) return { status: 'dismissed' };
       path = uri.fsPath;
     }
@@ -244,7 +254,7 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     try {
       const files = await explorer.exportEmbeddings(path, format, overwrite);
       getLog().info(`exported ${format} to ${files.join(', ')}`);
-      void vscode.window.showInformationMessage(`Latent Explorer: exported to ${files.map((f) => dirname(f) === dirname(path) ? f.slice(dirname(path).length + 1) : f).join(', ')}`);
+      void announceSaved('exported', files);
       return { status: 'done', files };
     } catch (e) {
       showError(`Export failed: ${e instanceof Error ? e.message : String(e)}`, e);
@@ -273,6 +283,21 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     await vscode.workspace.getConfiguration('latentExplorer').update('backend', pick, target);
     getLog().info(`compute backend preference: ${pick}`);
     return pick;
+  });
+
+  // From the Explorer context menu VS Code passes (uri, selectedUris); tests pass (uri, options).
+  reg('latentExplorer.scoreFile', async (uri?: unknown, options?: unknown): Promise<ScoreCommandResult> => {
+    const target = uri instanceof vscode.Uri ? uri : activeFileUri();
+    const opts = isOptions(options) ? options : isOptions(uri) ? uri : undefined;
+    return scoreFile(context, runner, target, opts as ScoreCommandOptions | undefined);
+  });
+
+  // Internal (not contributed): reveals sample `index` of the current model's data as the panel's button does.
+  reg('latentExplorer.revealSample', async (index?: unknown): Promise<RevealResult | { error: string }> => {
+    const explorer = runner.explorer;
+    if (!explorer?.hasModel) return { error: 'no model' };
+    if (typeof index !== 'number') return { error: 'expected a sample index' };
+    return revealSample(context, await explorer.sample(index), explorer.info());
   });
 
   // Internal (not contributed): answers at once; integration tests time it while a training runs in the worker.

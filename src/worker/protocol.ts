@@ -19,7 +19,7 @@ export interface TrainRequest {
   datasetPath?: string;
   loadOptions: LoadOptions;
   model: { kind: ModelKind; latentDim?: number; hidden?: number[] };
-  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number; patience?: number };
+  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number; patience?: number; validationSplit?: number };
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;

@@ -8,6 +8,7 @@ import { initBackend, describeBackend, isBackendPreference } from '../../core/ba
 import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/backend/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
+import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../../core/data/windows';
 import { DEFAULT_IMAGE_LATENT, availableModelKinds, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
@@ -23,12 +24,10 @@ import { DEFAULT_TARGET_FPR } from '../../core/analysis/anomalyModel';
 import { DEFAULT_NOISE } from '../../core/models/denoising';
 
 /** Window length of a sequence model when `--window` is not given. */
-export const DEFAULT_WINDOW = 32;
+export const DEFAULT_WINDOW = DEFAULT_WINDOW_LENGTH;
 
-/** Rows between window starts by default: a quarter window (windows overlap by 75%). */
-export function defaultStride(length: number): number {
-  return Math.max(1, Math.floor(length / 4));
-}
+/** Rows between window starts by default. */
+export const defaultStride = defaultWindowStride;
 
 /** IDEC fine-tuning epochs when `--idec` is given without `--idec-epochs`. */
 export const DEFAULT_IDEC_EPOCHS = 10;

@@ -11,6 +11,14 @@
 import type { Dataset, SourceRef, WindowSpec } from './dataset';
 import { DatasetError } from './dataset';
 
+/** Window length of a sequence model when none is given (CLI `--window`, the training form). */
+export const DEFAULT_WINDOW_LENGTH = 32;
+
+/** Rows between window starts by default: a quarter window (windows overlap by 75%). */
+export function defaultWindowStride(length: number): number {
+  return Math.max(1, Math.floor(length / 4));
+}
+
 /** Number of windows of `length` rows every `stride` rows in `n` rows (0 when `n < length`). */
 export function windowCount(n: number, length: number, stride: number): number {
   return n < length ? 0 : Math.floor((n - length) / stride) + 1;
