@@ -6,7 +6,7 @@
  * data, with its anomaly view).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
 import type { ScoreSummary } from '../core/analysis/scoreSummary';
@@ -72,7 +72,7 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
   if (!existsSync(datasetPath)) return fail(`${datasetPath}: file not found.`);
   const modelDir = options.modelDir ?? (await pickModel(context, uri));
   if (!modelDir) return { status: 'dismissed' };
-  if (!existsSync(`${modelDir}/${SIDECAR}`)) return fail(`${modelDir} is not a saved Latent Explorer model (no ${SIDECAR}).`);
+  if (!existsSync(join(modelDir, SIDECAR))) return fail(`${modelDir} is not a saved Latent Explorer model (no ${SIDECAR}).`);
 
   const settings = readSettings();
   const data = { datasetPath, loadOptions: settings.classNames ? { classNames: settings.classNames } : {} };
