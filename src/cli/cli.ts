@@ -11,6 +11,7 @@ import { exportCommand } from './commands/export';
 import { inspectCommand } from './commands/inspect';
 import type { CliCommand, CliIo } from './command';
 import { UsageError } from './command';
+import { scoreCommand } from './commands/score';
 
 export type { CliCommand, CliIo } from './command';
 export { UsageError } from './command';
@@ -21,6 +22,7 @@ export const commands: Record<string, CliCommand> = {
   cluster: clusterCommand,
   export: exportCommand,
   inspect: inspectCommand,
+  score: scoreCommand,
 };
 
 function overview(): string {

@@ -9,7 +9,7 @@ import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
-import type { DatasetFormat, DatasetKind, SourceRef } from './data/dataset';
+import type { ClassNames, DatasetFormat, DatasetKind, SourceRef, WindowSpec } from './data/dataset';
 import type { EpochRecord } from './training/types';
 import type { ClusterMethod } from '../common/clusterMethods';
 
@@ -28,6 +28,10 @@ export interface ExplorerInfo {
   sampleShape: number[];
   columns: string[];
   labelName?: string;
+  /** Display names of label values (from classes.txt / labels.json beside the data, or a setting). */
+  classNames?: ClassNames;
+  /** Sequence datasets: the sliding window, so window scores map back to rows (src/core/analysis/timeEvents.ts). */
+  window?: WindowSpec;
   model: ModelConfig;
   /** Compute backend in use: `tensorflow` (tfjs-node), `wasm` or `cpu`. */
   backend: string;

@@ -162,6 +162,7 @@ export class LocalExplorer implements Explorer {
           options.labelColumn = schema.labelName;
         }
         if (options.window === undefined && schema.window) options.window = schema.window;
+        if (options.classNames === undefined && schema.classNames) options.classNames = schema.classNames;
         if (schema.kind === 'image' && schema.sampleShape.length === 3 && options.imageSize === undefined) {
           options.imageSize = [schema.sampleShape[0], schema.sampleShape[1]];
           if (options.grayscale === undefined) options.grayscale = schema.sampleShape[2] === 1;
@@ -194,12 +195,19 @@ export class LocalExplorer implements Explorer {
       sampleShape: [...ds.sampleShape],
       columns: [...ds.columns],
       labelName: ds.labelName,
+      ...(ds.classNames ? { classNames: { ...ds.classNames } } : {}),
+      ...(ds.window ? { window: { ...ds.window } } : {}),
       model: this.model.config,
       backend: this.backend,
       history: this.history,
       modelDir: this.modelDir,
       ...(ds.warnings && ds.warnings.length > 0 ? { warnings: [...ds.warnings] } : {}),
     };
+  }
+
+  /** Adds notes about how the data was read (shown with the loader's own warnings in `info().warnings`). */
+  addWarnings(warnings: readonly string[]): void {
+    this.dataset.warnings = [...(this.dataset.warnings ?? []), ...warnings];
   }
 
   async embed(): Promise<EmbeddingResult> {
@@ -338,7 +346,7 @@ export class LocalExplorer implements Explorer {
    */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    return writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {

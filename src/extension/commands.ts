@@ -3,7 +3,7 @@
  * (integration tests use it) and returns a result object instead of throwing.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
 import type { DataChoices } from '../core/data/dataset';
@@ -14,10 +14,16 @@ import type { ModelKind } from '../core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { BackendPreference, SerializedError, TrainRequest } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
+import { defaultExportPath } from '../core/export/outputPaths';
 import { getLog, showError } from './log';
+import { announceSaved } from './savedFiles';
+import { outputFolderPath, outputRootFor } from './outputFolder';
+import type { RevealResult } from './reveal';
+import { revealSample } from './reveal';
+import type { ScoreCommandOptions, ScoreCommandResult } from './scoreCommand';
+import { scoreFile } from './scoreCommand';
 import { showPanel } from './panelAdapter';
 import { isInside, listModelDirs, modelOutDir } from './paths';
-import type { Settings } from './settings';
 import { BACKENDS, readSettings } from './settings';
 import { showTrainingForm } from './trainingForm';
 import { DEFAULT_WINDOW_LENGTH, defaultWindowStride } from '../common/defaults';
@@ -33,6 +39,10 @@ export interface TrainCommandOptions {
   learningRate?: number;
   /** Early stopping patience in epochs (0 = off; default: the training loop's). */
   patience?: number;
+  /** Fraction of rows held out for validation (default: the training loop's). */
+  validationSplit?: number;
+  /** Hidden layer widths, outermost first (default: the model's for the data shape). */
+  hidden?: number[];
   /** Label column name; omit for none. */
   labelColumn?: string;
   /** How to read the data (the training form's preview step; `latent-explorer inspect` shows the same choices). */
@@ -55,6 +65,7 @@ export const COMMAND_IDS = [
   'latentExplorer.export',
   'latentExplorer.cancelTraining',
   'latentExplorer.selectBackend',
+  'latentExplorer.scoreFile',
 ] as const;
 
 const DATA_FILTERS = { 'Datasets': ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'npy', 'npz', 'parquet', 'arrow', 'feather', 'idx', 'gz', 'ubyte'] };
@@ -63,14 +74,8 @@ function isOptions(v: unknown): v is TrainCommandOptions {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri);
 }
 
-/** `<workspace folder of the file, else the first one, else global storage>/<outputFolder>`'s root. */
-function outputRootFor(context: vscode.ExtensionContext, file?: vscode.Uri): string {
-  const ws = (file && vscode.workspace.getWorkspaceFolder(file)) ?? vscode.workspace.workspaceFolders?.[0];
-  return ws ? ws.uri.fsPath : context.globalStorageUri.fsPath;
-}
-
-function outputFolderPath(context: vscode.ExtensionContext, settings: Settings, file?: vscode.Uri): string {
-  return resolve(outputRootFor(context, file), settings.outputFolder);
+function latentAndHidden(latentDim: number | undefined, hidden: number[] | undefined): { latentDim?: number; hidden?: number[] } {
+  return { ...(latentDim !== undefined ? { latentDim } : {}), ...(hidden !== undefined ? { hidden } : {}) };
 }
 
 function errorResult(message: string, e?: unknown): TrainCommandResult {
@@ -104,15 +109,18 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
       ...(choices.data ?? {}),
       ...(choices.labelColumn !== undefined ? { labelColumn: choices.labelColumn } : {}),
       ...(maxRows > 0 ? { maxRows } : {}),
+      ...(settings.classNames ? { classNames: settings.classNames } : {}),
       ...(choices.window ? { window: choices.window } : MODEL_KIND_TRAITS[kind].input === 'sequence' ? { window: { length: DEFAULT_WINDOW_LENGTH, stride: defaultWindowStride(DEFAULT_WINDOW_LENGTH) } } : {}),
     },
-    model: { kind, latentDim: choices.latentDim ?? settings.latentDim },
+    // Latent size: the form's (or the options') answer, else the setting when set, else the CLI's default for the data.
+    model: { kind, ...latentAndHidden(choices.latentDim ?? (settings.latentDim > 0 ? settings.latentDim : undefined), choices.hidden) },
     train: {
       epochs: choices.epochs ?? settings.epochs,
       seed: choices.seed ?? settings.seed,
       batchSize: options?.batchSize ?? settings.batchSize,
-      ...(options?.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
-      ...(options?.patience !== undefined ? { patience: options.patience } : {}),
+      ...(choices.learningRate !== undefined ? { learningRate: choices.learningRate } : {}),
+      ...(choices.patience !== undefined ? { patience: choices.patience } : {}),
+      ...(choices.validationSplit !== undefined ? { validationSplit: choices.validationSplit } : {}),
     },
     outDir,
     backend: options?.backend ?? settings.backend,
@@ -229,8 +237,9 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     let path = o.path;
     if (!path) {
       const ext = EXPORT_FORMAT_INFO[format].ext;
-      const base = explorer.info().modelDir ?? outputFolderPath(context, readSettings());
-      const uri = await vscode.window.showSaveDialog({ title: 'Export Embeddings', defaultUri: vscode.Uri.file(join(base, `embeddings-export.${ext}`)) });
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Export Embeddings', defaultUri: vscode.Uri.file(resolve(outputRootFor(context), defaultExportPath(explorer.info(), format))), filters: { [EXPORT_FORMAT_INFO[format].label]: [ext] },
+      });
       if (!uri) return { status: 'dismissed' };
       path = uri.fsPath;
     }
@@ -241,7 +250,7 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     try {
       const files = await explorer.exportEmbeddings(path, format, overwrite);
       getLog().info(`exported ${format} to ${files.join(', ')}`);
-      void vscode.window.showInformationMessage(`Latent Explorer: exported to ${files.map((f) => dirname(f) === dirname(path) ? f.slice(dirname(path).length + 1) : f).join(', ')}`);
+      void announceSaved('exported', files);
       return { status: 'done', files };
     } catch (e) {
       showError(`Export failed: ${e instanceof Error ? e.message : String(e)}`, e);
@@ -272,4 +281,18 @@ export function registerCommands(context: vscode.ExtensionContext, runner: Train
     return pick;
   });
 
+  // From the Explorer context menu VS Code passes (uri, selectedUris); tests pass (uri, options).
+  reg('latentExplorer.scoreFile', async (uri?: unknown, options?: unknown): Promise<ScoreCommandResult> => {
+    const target = uri instanceof vscode.Uri ? uri : activeFileUri();
+    const opts = isOptions(options) ? options : isOptions(uri) ? uri : undefined;
+    return scoreFile(context, runner, target, opts as ScoreCommandOptions | undefined);
+  });
+
+  // Internal (not contributed): reveals sample `index` of the current model's data as the panel's button does.
+  reg('latentExplorer.revealSample', async (index?: unknown): Promise<RevealResult | { error: string }> => {
+    const explorer = runner.explorer;
+    if (!explorer?.hasModel) return { error: 'no model' };
+    if (typeof index !== 'number') return { error: 'expected a sample index' };
+    return revealSample(context, await explorer.sample(index), explorer.info());
+  });
 }

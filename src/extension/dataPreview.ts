@@ -12,6 +12,7 @@ import { parseImageShape } from '../core/data/imageShape';
 import type { InspectReport } from '../core/data/inspect';
 import { inspectData, reportSummary } from '../core/data/inspect';
 import type { TextEncoding } from '../core/data/magic';
+import { detectedLines } from './trainingFormModel';
 
 /** Rows the preview reads (the whole file is read when training starts). */
 export const PREVIEW_MAX_ROWS = 5000;
@@ -24,6 +25,7 @@ type Action =
   | { do: 'skip' }
   | { do: 'encoding' }
   | { do: 'imageShape' }
+  | { do: 'role'; role: 'time' | 'id' }
   | { do: 'none' };
 
 interface Item extends vscode.QuickPickItem {
@@ -34,6 +36,10 @@ function items(r: InspectReport | undefined, error: string | undefined): Item[] 
   const out: Item[] = [];
   if (r && r.error === undefined) out.push({ label: '$(check) Train with these choices', description: reportSummary(r), action: { do: 'confirm' } });
   if (error !== undefined) out.push({ label: `$(error) ${error}`, description: 'change a choice below', action: { do: 'none' } });
+  if (r && r.error === undefined) {
+    out.push({ label: 'Detected', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
+    for (const line of detectedLines(r)) out.push({ label: `$(info) ${line}`, action: { do: 'none' } });
+  }
   out.push({ label: 'Reading', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
   if (!r || r.delimiter !== undefined) {
     out.push({ label: `Delimiter: ${r?.delimiter ?? '?'}`, description: 'change', action: { do: 'delimiter' } });
@@ -44,6 +50,10 @@ function items(r: InspectReport | undefined, error: string | undefined): Item[] 
   const table = r !== undefined && TABLE_FORMATS.includes(r.format);
   if (table && (r.kind === 'table' || r.kind === 'image')) {
     out.push({ label: `Image shape: ${r.kind === 'image' ? r.sampleShape.join('×') : 'none (a table)'}`, description: 'set H×W×C to train conv models on pixel columns', action: { do: 'imageShape' } });
+  }
+  if (table && r.columns.length > 0) {
+    out.push({ label: `Time column: ${r.timeName ?? 'none'}`, description: 'rows in time order (a time series); not a feature', action: { do: 'role', role: 'time' } });
+    out.push({ label: `Id column: ${r.idName ?? 'none'}`, description: 'kept per sample, not a feature', action: { do: 'role', role: 'id' } });
   }
   if (r && r.columns.length > 0) {
     out.push({ label: table ? 'Columns (pick one to change its role)' : 'Values', kind: vscode.QuickPickItemKind.Separator, action: { do: 'none' } });
@@ -74,6 +84,15 @@ async function change(action: Action, r: InspectReport | undefined, c: DataChoic
       if (!col) return undefined;
       const role = await pick<ColumnRole>(`Role of column "${col.name}"`, ['feature', 'label', 'id', 'time', 'ignored'], col.role);
       return role === undefined ? undefined : withRole(c, col.name, role);
+    }
+    case 'role': {
+      const current = action.role === 'time' ? r?.timeName : r?.idName;
+      const none = '(none)';
+      const names = [none, ...(r?.columns ?? []).filter((col) => col.role === 'feature' || col.role === action.role || col.role === 'ignored').map((col) => col.name)];
+      const name = await pick(`${action.role === 'time' ? 'Time' : 'Id'} column`, names, current ?? none);
+      if (name === undefined) return undefined;
+      if (name !== none) return withRole(c, name, action.role);
+      return current !== undefined ? withRole(c, current, 'feature') : c;
     }
     case 'header':
       return { ...c, hasHeader: r?.headerLine === undefined };
@@ -108,10 +127,10 @@ async function change(action: Action, r: InspectReport | undefined, c: DataChoic
 }
 
 /**
- * Shows the preview of `datasetPath` starting from `initial` choices; resolves to the confirmed choices, or undefined
- * when the user dismisses it.
+ * Shows the preview of `datasetPath` starting from `initial` choices; resolves to the confirmed choices and the report
+ * they gave, or undefined when the user dismisses it.
  */
-export async function previewData(datasetPath: string, title: string, initial: DataChoices = {}): Promise<DataChoices | undefined> {
+export async function previewData(datasetPath: string, title: string, initial: DataChoices = {}): Promise<{ choices: DataChoices; report: InspectReport } | undefined> {
   let choices = { ...initial };
   for (;;) {
     let report: InspectReport | undefined;
@@ -129,7 +148,7 @@ export async function previewData(datasetPath: string, title: string, initial: D
       matchOnDescription: true,
     });
     if (!picked) return undefined;
-    if (picked.action.do === 'confirm' && report && report.error === undefined) return { ...report.choices, ...choices };
+    if (picked.action.do === 'confirm' && report && report.error === undefined) return { choices: { ...report.choices, ...choices }, report };
     const next = await change(picked.action, report, { ...(report?.choices ?? {}), ...choices });
     if (next) choices = next;
   }

@@ -4,20 +4,13 @@
  * embeddings.csv. The dataset itself is only ever read.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { datasetBaseName } from '../core/export/outputPaths';
+
+export { datasetBaseName };
 
 /** The sidecar every saved model folder has. */
 export const SIDECAR = 'latent-explorer.json';
-
-const DATA_EXTENSIONS = /\.(csv|tsv|json|jsonl|npy|npz|idx|ubyte|png|jpe?g)$/i;
-
-/** `iris.csv` -> `iris`, `train-images-idx3-ubyte.gz` -> `train-images-idx3-ubyte`, folder `digits/` -> `digits`. */
-export function datasetBaseName(datasetPath: string): string {
-  let name = basename(datasetPath.replace(/[\\/]+$/, ''));
-  name = name.replace(/\.gz$/i, '').replace(DATA_EXTENSIONS, '');
-  const safe = name.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '');
-  return safe || 'dataset';
-}
 
 /** Model folder for a dataset and model kind under `root/outputFolder` (an absolute outputFolder is used as is). */
 export function modelOutDir(root: string, outputFolder: string, datasetPath: string, kind: string): string {

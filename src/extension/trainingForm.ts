@@ -1,7 +1,10 @@
 /**
- * The "Train Autoencoder…" form: a multi-step QuickPick (model type, latent size, epochs, seed, then the data
- * preview where the label and every other reading choice is confirmed) whose answers are remembered per workspace
- * and seeded from the settings.
+ * The "Train Autoencoder…" form: a multi-step QuickPick. First the data preview (what was detected: format, shape,
+ * the paired labels file, class names; every reading choice and column role, time and id columns included, can be
+ * changed there), then model type, latent size (the CLI's default for this data shape unless the setting fixes one),
+ * epochs, seed, the window of a sequence model, and a last step that starts training or opens the Advanced fields
+ * (learning rate, hidden sizes, validation split, patience). Answers are remembered per workspace (the reading
+ * choices and latent size per dataset).
  */
 import * as vscode from 'vscode';
 import type { ModelKind } from '../common/modelKinds';
@@ -11,8 +14,10 @@ import { TRAINABLE_MODEL_KINDS } from '../core/models/types';
 import type { DataChoices } from '../core/data/dataset';
 import { previewData } from './dataPreview';
 import type { Settings } from './settings';
+import type { AdvancedChoices, FormStep } from './trainingFormModel';
+import { advancedDefaults, latentDefault, parseFraction, parseHidden, parsePositive, stepLabel } from './trainingFormModel';
 
-export interface TrainChoices {
+export interface TrainChoices extends Partial<AdvancedChoices> {
   kind: ModelKind;
   latentDim: number;
   epochs: number;
@@ -24,7 +29,6 @@ export interface TrainChoices {
   /** How to read the data, as confirmed in the preview step (label, id, time, ignored columns, header, ...). */
   data?: DataChoices;
 }
-
 
 const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
   dense: 'MLP encoder/decoder',
@@ -41,67 +45,119 @@ const MODEL_DESCRIPTIONS: Record<ModelKind, string> = {
 
 const FORM_KEY = 'latentExplorer.trainForm';
 const dataKey = (datasetPath: string): string => `latentExplorer.data:${datasetPath}`;
-/** Steps of the form for a model kind: the sequence model asks for its window length too. */
-export function formSteps(kind: ModelKind): number {
-  return MODEL_KIND_TRAITS[kind].input === 'sequence' ? 6 : 5;
-}
+const latentKey = (datasetPath: string, kind: ModelKind): string => `latentExplorer.latent:${kind}:${datasetPath}`;
 
 /** The defaults the form starts from: last answers in this workspace, else the settings. */
-export function formDefaults(state: vscode.Memento, settings: Settings): Omit<TrainChoices, 'labelColumn'> {
+export function formDefaults(state: vscode.Memento, settings: Settings): Pick<TrainChoices, 'kind' | 'epochs' | 'seed'> {
   const last = state.get<Partial<TrainChoices>>(FORM_KEY) ?? {};
   return {
     kind: isModelKind(last.kind) ? last.kind : settings.defaultModel,
-    latentDim: last.latentDim ?? settings.latentDim,
     epochs: last.epochs ?? settings.epochs,
     seed: last.seed ?? settings.seed,
   };
 }
 
-function intInput(step: number, total: number, title: string, prompt: string, value: number, min: number, max: number): Thenable<string | undefined> {
-  return vscode.window.showInputBox({
-    title: `${title} (${step}/${total})`,
-    prompt,
-    value: String(value),
-    ignoreFocusOut: true,
-    validateInput: (s) => {
-      const n = Number(s);
-      return Number.isInteger(n) && n >= min && n <= max ? undefined : `Enter a whole number from ${min} to ${max}.`;
-    },
-  });
+function validated<T>(parse: (s: string) => T | undefined, hint: string): (s: string) => string | undefined {
+  return (s) => (parse(s) === undefined ? hint : undefined);
+}
+
+function wholeNumber(min: number, max: number): (s: string) => number | undefined {
+  return (s) => {
+    const n = Number(s);
+    return s.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  };
+}
+
+async function ask<T>(title: string, prompt: string, value: string, parse: (s: string) => T | undefined, hint: string): Promise<T | undefined> {
+  const s = await vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: validated(parse, hint) });
+  return s === undefined ? undefined : parse(s);
+}
+
+/**
+ * The last step: Start, or change one Advanced field and come back. Resolves to the chosen values, or undefined when
+ * dismissed.
+ */
+async function startStep(title: string, defaults: AdvancedChoices, kind: ModelKind): Promise<AdvancedChoices | undefined> {
+  const a = { ...defaults };
+  const usesHidden = kind !== 'conv' && kind !== 'sequence';
+  for (;;) {
+    type Field = 'start' | 'learningRate' | 'hidden' | 'validationSplit' | 'patience';
+    const items: (vscode.QuickPickItem & { field: Field })[] = [
+      { label: '$(play) Start training', field: 'start' },
+      { label: 'Advanced', kind: vscode.QuickPickItemKind.Separator, field: 'start' },
+      { label: `Learning rate: ${a.learningRate}`, description: 'Adam step size', field: 'learningRate' },
+      ...(usesHidden ? [{ label: `Hidden sizes: ${a.hidden.length > 0 ? a.hidden.join(', ') : 'none'}`, description: 'encoder layer widths, outermost first', field: 'hidden' as const }] : []),
+      { label: `Validation split: ${(a.validationSplit * 100).toFixed(0)}%`, description: 'held out for validation loss, early stopping and the anomaly threshold', field: 'validationSplit' },
+      { label: `Early-stopping patience: ${a.patience === 0 ? 'off' : `${a.patience} epochs`}`, description: 'epochs without improvement before stopping', field: 'patience' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Start, or change an advanced setting', ignoreFocusOut: true });
+    if (!pick) return undefined;
+    switch (pick.field) {
+      case 'start':
+        return a;
+      case 'learningRate':
+        a.learningRate = (await ask(title, 'Learning rate (Adam)', String(a.learningRate), parsePositive, 'A positive number, e.g. 0.001.')) ?? a.learningRate;
+        break;
+      case 'hidden':
+        a.hidden = (await ask(title, 'Hidden layer widths, outermost first (empty: none)', a.hidden.join(', '), parseHidden, 'Whole numbers separated by commas, e.g. 256, 64.')) ?? a.hidden;
+        break;
+      case 'validationSplit':
+        a.validationSplit = (await ask(title, 'Validation split (fraction or %)', `${(a.validationSplit * 100).toFixed(0)}%`, parseFraction, 'From 0% to 90%.')) ?? a.validationSplit;
+        break;
+      case 'patience':
+        a.patience = (await ask(title, 'Early-stopping patience in epochs (0 = off)', String(a.patience), wholeNumber(0, 100000), 'A whole number, 0 or more.')) ?? a.patience;
+        break;
+    }
+  }
 }
 
 /** Shows the form for `datasetPath`; resolves undefined when the user dismisses any step. */
 export async function showTrainingForm(context: vscode.ExtensionContext, datasetPath: string, settings: Settings): Promise<TrainChoices | undefined> {
   const title = 'Train Autoencoder';
-  const d = formDefaults(context.workspaceState, settings);
+  const state = context.workspaceState;
+  const d = formDefaults(state, settings);
+  const at = (step: FormStep, kind: ModelKind): string => `${title} ${stepLabel(step, kind)}`;
+
+  const remembered = state.get<DataChoices>(dataKey(datasetPath)) ?? {};
+  const preview = await previewData(datasetPath, at('data', d.kind), remembered);
+  if (!preview) return undefined;
+  const { choices: data, report } = preview;
+  await state.update(dataKey(datasetPath), data);
+
   const available = TRAINABLE_MODEL_KINDS;
   const kinds = [...(available.includes(d.kind) ? [d.kind] : []), ...available.filter((k) => k !== d.kind)];
   const kindPick = await vscode.window.showQuickPick(
     kinds.map((k) => ({ label: k, description: MODEL_DESCRIPTIONS[k], detail: k === d.kind ? 'last used / default' : undefined })),
-    { title: `${title} (1/${formSteps(d.kind)})`, placeHolder: 'Model type', ignoreFocusOut: true },
+    { title: at('kind', d.kind), placeHolder: `Model type for ${report.kind === 'table' ? `${report.dim} features` : `${report.sampleShape.join('×')} ${report.kind}s`}`, ignoreFocusOut: true },
   );
   if (!kindPick) return undefined;
   const kind = kindPick.label as ModelKind;
-  const total = formSteps(kind);
-  const latent = await intInput(2, total, title, 'Latent size (dimensions of the code)', d.latentDim, 1, 1024);
-  if (latent === undefined) return undefined;
-  const epochs = await intInput(3, total, title, 'Epochs', d.epochs, 1, 100000);
+  const latentStart = state.get<number>(latentKey(datasetPath, kind)) ?? latentDefault(kind, report.sampleShape, settings.latentDim);
+  const latentDim = await ask(at('latent', kind), 'Latent size (dimensions of the code)', String(latentStart), wholeNumber(1, 1024), 'A whole number from 1 to 1024.');
+  if (latentDim === undefined) return undefined;
+  const epochs = await ask(at('epochs', kind), 'Epochs', String(d.epochs), wholeNumber(1, 100000), 'A whole number from 1 to 100000.');
   if (epochs === undefined) return undefined;
-  const seed = await intInput(4, total, title, 'Seed (same seed, same model)', d.seed, 0, 2 ** 31 - 1);
+  const seed = await ask(at('seed', kind), 'Seed (same seed, same model)', String(d.seed), wholeNumber(0, 2 ** 31 - 1), 'A whole number, 0 or more.');
   if (seed === undefined) return undefined;
   let window: TrainChoices['window'];
   if (MODEL_KIND_TRAITS[kind].input === 'sequence') {
-    const length = await intInput(5, total, title, 'Window length: rows of the time series per sample (windows start every quarter window)', DEFAULT_WINDOW_LENGTH, 2, 4096);
+    const length = await ask(at('window', kind), 'Window length: rows of the time series per sample (windows start every quarter window)', String(DEFAULT_WINDOW_LENGTH), wholeNumber(2, 4096), 'A whole number from 2 to 4096.');
     if (length === undefined) return undefined;
-    window = { length: Number(length), stride: defaultWindowStride(Number(length)) };
+    window = { length, stride: defaultWindowStride(length) };
   }
+  const shape = window ? [window.length, report.dim] : report.sampleShape;
+  const advanced = await startStep(at('start', kind), advancedDefaults(kind, shape, latentDim), kind);
+  if (!advanced) return undefined;
 
-  const remembered = context.workspaceState.get<DataChoices>(dataKey(datasetPath)) ?? {};
-  const data = await previewData(datasetPath, `${title} (${total}/${total})`, remembered);
-  if (!data) return undefined;
-  await context.workspaceState.update(dataKey(datasetPath), data);
   const labelColumn = data.labelColumn !== undefined && data.labelColumn !== '' ? data.labelColumn : undefined;
-  const choices: TrainChoices = { kind, latentDim: Number(latent), epochs: Number(epochs), seed: Number(seed), labelColumn, data, ...(window ? { window } : {}) };
-  await context.workspaceState.update(FORM_KEY, { kind: choices.kind, latentDim: choices.latentDim, epochs: choices.epochs, seed: choices.seed });
+  const defaults = advancedDefaults(kind, shape, latentDim);
+  // Only what differs from the defaults is passed on, so the CLI's defaults stay the one owner of the rest.
+  const changed = (Object.keys(advanced) as (keyof AdvancedChoices)[]).filter((k) => JSON.stringify(advanced[k]) !== JSON.stringify(defaults[k]));
+  const choices: TrainChoices = {
+    kind, latentDim, epochs, seed, labelColumn, data, ...(window ? { window } : {}),
+    ...Object.fromEntries(changed.map((k) => [k, advanced[k]])),
+  };
+  await state.update(FORM_KEY, { kind, epochs, seed });
+  await state.update(latentKey(datasetPath, kind), latentDim);
   return choices;
 }

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { SAMPLE_NAME } from '../core/data/sample';
 import type { TrainProgress } from '../core/training/types';
+import type { LoadOptions } from '../core/data/dataset';
 import type { BackendPreference, SerializedError, TrainRequest, TrainSummary } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
 import { getLog, showDataWarnings, showError } from './log';
@@ -185,11 +186,14 @@ export class TrainingRunner implements vscode.Disposable {
     return active.cancel;
   }
 
-  /** Opens a saved model folder in a fresh worker and makes it the current explorer. */
-  async load(modelDir: string, backend: BackendPreference): Promise<WorkerClient> {
+  /**
+   * Opens a saved model folder in a fresh worker and makes it the current explorer; with `data`, over another
+   * dataset (scored against the model's threshold) instead of its training data.
+   */
+  async load(modelDir: string, backend: BackendPreference, data?: { datasetPath?: string; loadOptions?: LoadOptions }): Promise<WorkerClient> {
     const client = this.createClient();
     try {
-      const summary = await client.load(modelDir, backend);
+      const summary = await client.load(modelDir, backend, data);
       getLog().info(`loaded ${summary.info.model.kind} model from ${modelDir} (${summary.info.n} x ${summary.info.dim}, ${summary.backend})`);
       showDataWarnings(summary.info.datasetName, summary.info.warnings);
       this.setExplorer(client);

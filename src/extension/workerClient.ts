@@ -10,6 +10,7 @@ import type {
   ProjectionResult, SampleDetail,
 } from '../core/explorer';
 import type { TrainProgress } from '../core/training/types';
+import type { LoadOptions } from '../core/data/dataset';
 import type { CorruptionMode } from '../core/analysis/corruption';
 import type { AnomalyScoreMethod } from '../core/analysis/anomalyScores';
 import type {
@@ -116,9 +117,12 @@ export class WorkerClient implements Explorer {
     });
   }
 
-  /** Reopens a saved model folder (model.json + latent-explorer.json) in the worker. */
-  load(modelDir: string, backend: BackendPreference): Promise<TrainSummary> {
-    return this.request<TrainSummary>((id) => ({ type: 'load', id, modelDir, backend }), true).then((s) => {
+  /**
+   * Reopens a saved model folder (model.json + latent-explorer.json) in the worker, over the data it was trained on
+   * or, with `data`, over another dataset (to score new data with the model).
+   */
+  load(modelDir: string, backend: BackendPreference, data?: { datasetPath?: string; loadOptions?: LoadOptions }): Promise<TrainSummary> {
+    return this.request<TrainSummary>((id) => ({ type: 'load', id, modelDir, backend, ...data }), true).then((s) => {
       this.summary = s;
       return s;
     });

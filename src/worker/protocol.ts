@@ -19,7 +19,7 @@ export interface TrainRequest {
   datasetPath?: string;
   loadOptions: LoadOptions;
   model: { kind: ModelKind; latentDim?: number; hidden?: number[] };
-  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number; patience?: number };
+  train: { epochs: number; seed: number; batchSize?: number; learningRate?: number; patience?: number; validationSplit?: number };
   /** Folder the model, sidecar and embeddings are written to. */
   outDir: string;
   backend: BackendPreference;
@@ -81,8 +81,11 @@ export type ExplorerReturn<M extends ExplorerMethod> = Awaited<ReturnType<Explor
 
 /** Load, normalise, build, train, save and embed; answered by `progress`*, then `done`, or `error` (name `CancelledError` when cancelled: nothing saved). */
 export interface TrainMessage { type: 'train'; id: number; request: TrainRequest }
-/** Reopen a saved model folder as the worker's explorer; answered by `done` (cancelled false) or `error`. */
-export interface LoadMessage { type: 'load'; id: number; modelDir: string; backend: BackendPreference }
+/**
+ * Reopen a saved model folder as the worker's explorer; answered by `done` (cancelled false) or `error`. With
+ * `datasetPath`, the model explores (and scores) that data instead of the data it was trained on.
+ */
+export interface LoadMessage { type: 'load'; id: number; modelDir: string; backend: BackendPreference; datasetPath?: string; loadOptions?: LoadOptions }
 /** Abort the running training (its AbortController); answered at once by `cancelAck`. */
 export interface CancelMessage { type: 'cancel' }
 /** Call an Explorer method on the trained model; answered by `result` or `error` with the same id. */
@@ -98,14 +101,18 @@ export type HostToWorker = TrainMessage | LoadMessage | CancelMessage | CancelCa
 
 /** Worker loaded and listening. */
 export interface ReadyReply { type: 'ready' }
-/** Training progress (batch events throttled to ~10 per second, every epoch event sent). */
+/**
+ * Training progress, at most PROGRESS_MESSAGES_PER_SECOND (src/core/throttle.ts) a second; the last event arrives
+ * before `done`. An epoch's event is held over the next batches while it waits, so epochs are only skipped when
+ * several end within one interval.
+ */
 export interface ProgressReply { type: 'progress'; id: number; progress: TrainProgress }
 /**
  * The embedding after an epoch (at most 4 per second, always after the last epoch): a fixed seeded sample of at most 5,000 rows encoded with the current weights and laid
  * out in 2D (see src/core/analysis/liveEmbedding.ts), with the sample's labels as a dictionary + codes.
  */
 export interface EpochEmbeddingReply { type: 'epochEmbedding'; id: number; embedding: EpochEmbedding }
-/** Progress of a long explorer call (UMAP stages, clustering), at most ~10 per second. */
+/** Progress of a long explorer call (UMAP stages, clustering), at most PROGRESS_MESSAGES_PER_SECOND a second. */
 export interface CallProgressReply { type: 'callProgress'; id: number; progress: AnalysisProgress }
 /** A log line for the output channel. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -8,6 +8,7 @@ import { initBackend, describeBackend } from '../core/backend/backend';
 import { computeThreads, setComputeThreads } from '../core/kernels/computePool';
 import type { AnalysisProgress, Explorer } from '../core/explorer';
 import { LocalExplorer } from '../core/localExplorer';
+import { openForScoring } from '../core/scoreData';
 import { runTrainingPipeline } from '../core/pipeline';
 import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
@@ -15,13 +16,14 @@ import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveSchedule } from '../core/analysis/liveSchedule';
 import { encodeLabels, labelPayload } from '../common/labelCodes';
 import type { TrainingContext } from '../core/pipeline';
+import type { LoadOptions } from '../core/data/dataset';
 import type {
   BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
 } from './protocol';
 import { CONTROL_ARG, serializeError } from './protocol';
+import type { Throttle } from '../core/throttle';
+import { PROGRESS_INTERVAL_MS, createThrottle } from '../core/throttle';
 
-/** Batch progress events are forwarded at most this often (epoch events always). */
-const PROGRESS_INTERVAL_MS = 100;
 /** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
 const YIELD_INTERVAL_MS = 50;
 
@@ -77,11 +79,14 @@ async function train(id: number, request: TrainRequest): Promise<void> {
   const t0 = performance.now();
   abort = new AbortController();
   const signal = abort.signal;
+  let throttle: Throttle<TrainProgress> | undefined;
   try {
     const backend = await ensureBackend(request.backend, request.threads);
     replaceExplorer(undefined);
     if (cancelFlag) Atomics.store(cancelFlag, 0, 0);
-    let lastSent = 0;
+    // An epoch's summary (its validation loss) is kept over the next epoch's first batches while it waits.
+    throttle = createThrottle<TrainProgress>(PROGRESS_INTERVAL_MS, (p) => post({ type: 'progress', id, progress: p }), (waiting, next) => (waiting.phase === 'epoch' && next.phase === 'batch' ? waiting : next));
+    const progress = throttle;
     const schedule = createLiveSchedule();
     let lastYield = performance.now();
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
@@ -92,10 +97,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     const onProgress = async (p: TrainProgress): Promise<void> => {
       if (cancelFlag && Atomics.load(cancelFlag, 0) !== 0 && !signal.aborted) abort?.abort();
       const now = performance.now();
-      if (p.phase === 'epoch' || now - lastSent >= PROGRESS_INTERVAL_MS) {
-        lastSent = now;
-        post({ type: 'progress', id, progress: p });
-      }
+      progress.push(p);
       if (live && !signal.aborted && schedule.due(p, now)) {
         try {
           const frame = live.tracker.frame(live.ctx.model);
@@ -128,6 +130,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
       signal,
       log: (m: string) => log(m),
     });
+    progress.flush();
     if (out.result.cancelled) {
       // Nothing was saved: free the half-trained model instead of serving it.
       out.model.dispose();
@@ -155,14 +158,15 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     post({ type: 'error', id, error: serializeError(e) });
   } finally {
     abort = undefined;
+    throttle?.dispose();
   }
 }
 
-async function load(id: number, modelDir: string, pref: BackendPreference): Promise<void> {
+async function load(id: number, modelDir: string, pref: BackendPreference, datasetPath?: string, loadOptions?: LoadOptions): Promise<void> {
   const t0 = performance.now();
   try {
     const backend = await ensureBackend(pref);
-    const next = await LocalExplorer.load(modelDir);
+    const next = datasetPath === undefined ? await LocalExplorer.load(modelDir, undefined, loadOptions) : await openForScoring(modelDir, datasetPath, loadOptions);
     replaceExplorer(next);
     const info = next.info();
     post({
@@ -179,6 +183,8 @@ async function load(id: number, modelDir: string, pref: BackendPreference): Prom
 
 /** Abort controllers of the running explorer calls that take an AnalysisControl, by request id. */
 const callAborts = new Map<number, AbortController>();
+/** Progress throttles of those calls (a call's last progress must not arrive after its result). */
+const callThrottles = new Map<number, Throttle<AnalysisProgress>>();
 
 /** Dispatches one explorer call; the typed-array results are structured-cloned (copied) to the host. */
 async function call(msg: CallMessage): Promise<void> {
@@ -190,12 +196,14 @@ async function call(msg: CallMessage): Promise<void> {
     if (at !== undefined) {
       const ac = new AbortController();
       callAborts.set(msg.id, ac);
-      let last = 0;
-      const onProgress = (progress: AnalysisProgress): void => {
-        const now = performance.now();
-        if (now - last < 100 && progress.done < progress.total) return;
-        last = now;
-        post({ type: 'callProgress', id: msg.id, progress });
+      const throttle = createThrottle<AnalysisProgress>(PROGRESS_INTERVAL_MS, (p) => post({ type: 'callProgress', id: msg.id, progress: p }));
+      callThrottles.set(msg.id, throttle);
+      const onProgress = (p: AnalysisProgress): void => {
+        if (p.done < p.total) throttle.push(p);
+        else {
+          throttle.dispose();
+          post({ type: 'callProgress', id: msg.id, progress: p });
+        }
       };
       while (args.length < at) args.push(undefined);
       args[at] = { onProgress, signal: ac.signal };
@@ -206,6 +214,8 @@ async function call(msg: CallMessage): Promise<void> {
     post({ type: 'error', id: msg.id, error: serializeError(e) });
   } finally {
     callAborts.delete(msg.id);
+    callThrottles.get(msg.id)?.dispose();
+    callThrottles.delete(msg.id);
   }
 }
 
@@ -215,7 +225,7 @@ port.on('message', (msg: HostToWorker) => {
       void train(msg.id, msg.request);
       break;
     case 'load':
-      void load(msg.id, msg.modelDir, msg.backend);
+      void load(msg.id, msg.modelDir, msg.backend, msg.datasetPath, msg.loadOptions);
       break;
     case 'cancel':
       abort?.abort();

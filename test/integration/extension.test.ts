@@ -145,6 +145,17 @@ describe('Latent Explorer extension', function () {
     assert.equal(loaded.status, 'done', JSON.stringify(loaded));
   });
 
+  it('reveals a sample of the IDX sample digits as a PNG preview, not the binary file', async function () {
+    const loaded = await vscode.commands.executeCommand<{ status: string }>('latentExplorer.loadModel', join(ws, '.latent', 'digits-dense'));
+    assert.equal(loaded.status, 'done', JSON.stringify(loaded));
+    const r = await vscode.commands.executeCommand<{ kind: string; path: string }>('latentExplorer.revealSample', 3);
+    assert.equal(r.kind, 'image', JSON.stringify(r));
+    assert.match(r.path, /digits-3\.png$/);
+    assert.deepEqual([...readFileSync(r.path).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+    assert.equal(tab?.uri?.fsPath, r.path, 'the preview is the active tab');
+  });
+
   it('trains on a CSV from its Uri, writes the model under .latent and leaves the CSV untouched', async function () {
     const before = sha256(small);
     const result = await train(small, { kind: 'dense', latentDim: 2, epochs: 3, seed: 7, labelColumn: 'label' });
@@ -172,6 +183,26 @@ describe('Latent Explorer extension', function () {
     const exported = await vscode.commands.executeCommand<{ status: string; files?: string[] }>('latentExplorer.export', { path: target, format: 'csv', overwrite: false });
     assert.equal(exported.status, 'done', JSON.stringify(exported));
     assert.ok(exported.files?.some((f) => existsSync(f)), `export wrote ${exported.files?.join(', ')}`);
+  });
+
+  it('scores another file with the trained model (Score with Latent Explorer Model…) into the model\'s scores folder', async function () {
+    const outDir = join(ws, '.latent', 'blobs-dense');
+    const fresh = join(ws, 'data', 'fresh.csv');
+    writeBlobsCsv(fresh, 60, 6, 3, 11);
+    writeFileSync(fresh, readFileSync(fresh, 'utf8').split('\n').map((l) => l.split(',').slice(0, 6).join(',')).join('\n'));
+    const result = await vscode.commands.executeCommand<{ status: string; files?: string[]; summary?: { n: number; flagged: number }; warnings?: string[] }>(
+      'latentExplorer.scoreFile', vscode.Uri.file(fresh), { modelDir: outDir, notify: false },
+    );
+    assert.equal(result.status, 'done', JSON.stringify(result));
+    assert.equal(result.files?.[0], join(outDir, 'scores', 'fresh.csv'));
+    assert.equal(result.summary?.n, 60);
+    assert.ok(result.warnings?.some((w) => /label column "label" is not in this data/.test(w)), JSON.stringify(result.warnings));
+    const rows = readFileSync(join(outDir, 'scores', 'fresh.csv'), 'utf8').trim().split(/\r?\n/);
+    assert.equal(rows.length, 61);
+    const header = rows[0].split(',');
+    assert.ok(header.includes('anomalous'), rows[0]);
+    const flagged = rows.slice(1).filter((r) => r.split(',')[header.indexOf('anomalous')] === '1').length;
+    assert.equal(flagged, result.summary?.flagged);
   });
 
   it('trains the issue-6 kinds (cvae, stacked, vqvae, sequence) in the worker and exports their embeddings', async function () {

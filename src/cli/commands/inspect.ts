@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { DataChoices } from '../../core/data/dataset';
 import type { InspectReport } from '../../core/data/inspect';
-import { inspectData } from '../../core/data/inspect';
+import { classNamesText, inspectData } from '../../core/data/inspect';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError, parseOrUsage } from '../command';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from '../dataOptions';
@@ -73,6 +73,9 @@ export function formatReport(r: InspectReport): string {
     const more = r.labelClasses.count > r.labelClasses.first.length ? ', ...' : '';
     out.push(`Label:      ${r.labelName} (${r.labelClasses.count} value${r.labelClasses.count === 1 ? '' : 's'}: ${r.labelClasses.first.join(', ')}${more})`);
   } else out.push('Label:      none');
+  if (r.labelFile !== undefined) out.push(`Labels from: ${r.labelFile}`);
+  const names = classNamesText(r);
+  if (names !== undefined) out.push(`Class names: ${names}`);
   if (r.idName !== undefined) out.push(`Id:         ${r.idName}`);
   if (r.timeName !== undefined) out.push(`Time:       ${r.timeName}`);
   out.push('');

@@ -2,6 +2,7 @@
 /** Text encodings the loaders read (src/core/data/magic.ts sniffs them). */
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
+
 /** Which loader produced a dataset. */
 export type DatasetFormat = 'csv' | 'tsv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'idx' | 'images' | 'parquet' | 'arrow' | 'sample';
 
@@ -39,6 +40,11 @@ export interface Dataset {
   labels?: string[];
   /** Name of the label column or source (e.g. `label`, `t10k-labels-idx1-ubyte`). */
   labelName?: string;
+  /** The file the labels were read from when it is not the data file (an IDX images file's labels file). */
+  labelFile?: string;
+  /** Display names of the label values that have one (see classNames.ts), and where they came from. */
+  classNames?: ClassNames;
+  classNamesSource?: string;
   /** Per-sample identifier from a table's id column (not a feature); length `n`. */
   ids?: string[];
   idName?: string;
@@ -97,6 +103,11 @@ export interface LoadOptions extends DataChoices {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
   /** Read at most this many samples (useful for previews and tests). */
   maxRows?: number;
+  /**
+   * Names of the label values, used when no `classes.txt` / `labels.json` sits beside the data (see classNames.ts):
+   * e.g. a user setting, or the names a saved model recorded.
+   */
+  classNames?: ClassNames;
   /** IDX labels file; default: the sibling `*-labels-idx1-ubyte[.gz]` of an images file if it exists. */
   idxLabels?: string;
   /**
@@ -141,3 +152,6 @@ export function defaultColumns(sampleShape: number[], image: boolean): string[] 
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) columns.push(c === 1 ? `px_${y}_${x}` : `px_${y}_${x}_${ch}`);
   return columns;
 }
+
+/** Label value (as text) -> display name. */
+export type ClassNames = Record<string, string>;

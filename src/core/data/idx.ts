@@ -108,6 +108,7 @@ export async function loadIdx(file: string, opts: LoadOptions = {}): Promise<Dat
     if (lab.fullRows !== arr.fullRows) throw new DatasetError(`labels file has ${lab.fullRows} labels but ${path.basename(file)} has ${arr.fullRows} samples`, labelsFile);
     ds.labels = Array.from(lab.values, (v) => String(v));
     ds.labelName = datasetName(labelsFile);
+    ds.labelFile = labelsFile;
   }
   return ds;
 }

@@ -18,6 +18,7 @@ import { loadJson } from './json';
 import { loadJsonl } from './jsonl';
 import { npyToDataset, parseNpy, parseNpz } from './npy';
 import { checkWindowSpec, windowDataset } from './windows';
+import { attachClassNames } from './classNames';
 
 export { loadSampleDigits, sampleDataPath, SAMPLE_NAME, SAMPLE_SIZE } from './sample';
 export { DatasetError } from './dataset';
@@ -120,10 +121,10 @@ async function gunzipHead(file: string): Promise<Buffer> {
 export async function loadDataset(file: string, opts: LoadOptions = {}): Promise<Dataset> {
   if (opts.window !== undefined && opts.imageShape !== undefined) throw new DatasetError('a table is either images (image shape) or a time series (window), not both', path.resolve(file));
   const raw = await loadRaw(file, opts);
-  if (opts.imageShape !== undefined) return applyImageShape(raw, opts.imageShape);
-  if (opts.window === undefined) return raw;
+  if (opts.imageShape !== undefined) return attachClassNames(applyImageShape(raw, opts.imageShape), file, opts.classNames);
+  if (opts.window === undefined) return attachClassNames(raw, file, opts.classNames);
   checkWindowSpec(opts.window, path.resolve(file));
-  return windowDataset(raw, opts.window);
+  return attachClassNames(windowDataset(raw, opts.window), file, opts.classNames);
 }
 
 async function loadRaw(file: string, opts: LoadOptions): Promise<Dataset> {

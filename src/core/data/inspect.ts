@@ -49,6 +49,10 @@ export interface InspectReport {
   labelName?: string;
   /** Distinct labels (at most 20 shown) and how many there are. */
   labelClasses?: { count: number; first: string[] };
+  /** The file the labels were paired from when it is not the data file (an IDX images file's labels file). */
+  labelFile?: string;
+  /** Display names of label values and where they came from (a file beside the data, or `given`). */
+  classNames?: { source: string; names: Record<string, string> };
   idName?: string;
   timeName?: string;
   warnings: string[];
@@ -150,6 +154,8 @@ export async function inspectData(file: string, opts: LoadOptions = {}): Promise
     const classes = [...new Set(ds.labels)];
     report.labelName = ds.labelName;
     report.labelClasses = { count: classes.length, first: classes.slice(0, 20) };
+    if (ds.labelFile !== undefined) report.labelFile = ds.labelFile;
+    if (ds.classNames && ds.classNamesSource !== undefined) report.classNames = { source: ds.classNamesSource, names: ds.classNames };
   }
   if (ds.idName !== undefined) report.idName = ds.idName;
   if (ds.timeName !== undefined) report.timeName = ds.timeName;
@@ -163,6 +169,18 @@ export function reportSummary(r: InspectReport): string {
   if (r.delimiter !== undefined) parts.push(`delimiter ${r.delimiter}`, r.headerLine !== undefined ? `header on line ${r.headerLine}` : 'no header');
   if (r.skipped.length > 0) parts.push(`${r.skipped.length} row(s) skipped`);
   parts.push(`${r.n}${r.partial ? '+' : ''} samples × ${r.dim} features (${r.kind}${r.kind === 'table' ? '' : ` ${r.sampleShape.join('×')}`})`);
-  parts.push(r.labelName !== undefined ? `label ${r.labelName}` : 'no label');
+  const classes = r.labelClasses ? ` (${r.labelClasses.count}${r.partial ? '+' : ''} classes${r.classNames ? `, names from ${path.basename(r.classNames.source)}` : ''})` : '';
+  parts.push(r.labelName !== undefined ? `label ${r.labelName}${classes}` : 'no label');
   return parts.join(' · ');
+}
+
+/** Class names shown in a report line. */
+const SHOWN_NAMES = 10;
+
+/** `0 T-shirt, 1 Trouser, ... (classes.txt)`: the label values' names in a report; undefined without names. */
+export function classNamesText(r: InspectReport): string | undefined {
+  if (!r.classNames) return undefined;
+  const entries = Object.entries(r.classNames.names).sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }));
+  const shown = entries.slice(0, SHOWN_NAMES).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `${shown}${entries.length > SHOWN_NAMES ? ', ...' : ''} (from ${r.classNames.source === 'given' ? 'the settings' : path.basename(r.classNames.source)})`;
 }

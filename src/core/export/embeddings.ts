@@ -8,6 +8,13 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import type { SourceRef } from '../data/dataset';
 import type { ProjectionResult } from '../analysis/results';
 import { assertWritable, writeFileAtomic } from './atomicWrite';
+import type { ClassNames } from '../data/classNames';
+import { labelDisplayName } from '../data/classNames';
+
+/** The class names of a table that has labels and names (else undefined: no `label_name` column). */
+function namesOf(t: EmbeddingTable): ClassNames | undefined {
+  return t.labels && t.classNames && Object.keys(t.classNames).length > 0 ? t.classNames : undefined;
+}
 
 /** Everything an export may carry; only `n`, `latentDim` and `latent` are required. */
 export interface EmbeddingTable {
@@ -17,6 +24,8 @@ export interface EmbeddingTable {
   latent: Float32Array;
   errors?: Float32Array;
   labels?: string[];
+  /** Display names of label values: a `label_name` column beside `label` (values without a name repeat the label). */
+  classNames?: ClassNames;
   /** Per-sample ids (a table's id column). */
   ids?: string[];
   refs?: SourceRef[];
@@ -88,12 +97,13 @@ export function sourceText(ref: SourceRef | undefined, column: SourceColumn | un
 
 /**
  * CSV with a header row: `index, z0..z{d-1}, [proj_x, proj_y, proj_z], [cluster], [code], [error],
- * [score_<method>, anomalous], [label], [id], [source_line | source_index | source_file]`. The one layout for
+ * [score_<method>, anomalous], [label], [label_name], [id], [source_line | source_index | source_file]`. The one layout for
  * `train`'s embeddings.csv and every CSV export.
  */
 export function embeddingsToCsv(t: EmbeddingTable): string {
   checkTable(t);
   const src = sourceColumn(t);
+  const names = namesOf(t);
   const d = t.latentDim;
   const pd = t.projection?.dims ?? 0;
   const header = ['index', ...Array.from({ length: d }, (_, j) => `z${j}`), ...['proj_x', 'proj_y', 'proj_z'].slice(0, pd)];
@@ -102,6 +112,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
   if (t.errors) header.push('error');
   if (t.anomaly) header.push(`score_${t.anomaly.method}`, 'anomalous');
   if (t.labels) header.push('label');
+  if (names) header.push('label_name');
   if (t.ids) header.push('id');
   if (src) header.push(src);
   const lines = [header.join(',')];
@@ -114,6 +125,7 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
     if (t.errors) row.push(formatFloat32(t.errors[i]));
     if (t.anomaly) row.push(formatFloat32(t.anomaly.scores[i]), t.anomaly.scores[i] > t.anomaly.threshold ? '1' : '0');
     if (t.labels) row.push(csvField(t.labels[i]));
+    if (names) row.push(csvField(labelDisplayName(t.labels![i], names)));
     if (t.ids) row.push(csvField(t.ids[i]));
     if (src) row.push(csvField(sourceText(t.refs![i], src, t.source)));
     lines.push(row.join(','));
@@ -123,15 +135,16 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
 
 /**
  * TensorBoard Projector files: `vectors` has one tab-separated latent row per sample and no header; `metadata` has
- * the header `index\tlabel\tcluster\terror\tsource` (plus `\tcode` for a VQ-VAE) and one row per sample (empty cells where
+ * the header `index\tlabel\tcluster\terror\tsource` (plus `\tcode` for a VQ-VAE, `\tlabel_name` with class names) and one row per sample (empty cells where
  * unknown).
  */
 export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; metadata: string } {
   checkTable(t);
   const src = sourceColumn(t);
+  const names = namesOf(t);
   const d = t.latentDim;
   const vec: string[] = [];
-  const meta: string[] = [`index\tlabel\tcluster\terror\tsource${t.codes ? '\tcode' : ''}`];
+  const meta: string[] = [`index\tlabel\tcluster\terror\tsource${t.codes ? '\tcode' : ''}${names ? '\tlabel_name' : ''}`];
   for (let i = 0; i < t.n; i++) {
     const row: string[] = [];
     for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
@@ -144,6 +157,7 @@ export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; met
         t.errors ? formatFloat32(t.errors[i]) : '',
         tsvField(sourceText(t.refs?.[i], src, t.source)),
         ...(t.codes ? [String(t.codes[i])] : []),
+        ...(names ? [tsvField(labelDisplayName(t.labels![i], names))] : []),
       ].join('\t'),
     );
   }
@@ -161,6 +175,8 @@ export function embeddingsToJson(t: EmbeddingTable): string {
   if (t.codes) doc.codes = Array.from(t.codes);
   if (t.anomaly) doc.anomaly = { method: t.anomaly.method, threshold: t.anomaly.threshold, scores: Array.from(t.anomaly.scores, (v) => Number(formatFloat32(v))) };
   if (t.labels) doc.labels = t.labels;
+  const names = namesOf(t);
+  if (names) doc.classNames = names;
   if (t.ids) doc.ids = t.ids;
   if (t.source !== undefined) doc.source = t.source;
   const src = sourceColumn(t);

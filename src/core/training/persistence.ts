@@ -15,6 +15,7 @@ import { tf } from '../tf';
 import { dataChoicesOf } from '../data/choices';
 import type { DataChoices, Dataset, DatasetFormat, DatasetKind, LoadOptions, WindowSpec } from '../data/dataset';
 import type { Normalizer } from '../data/normalize';
+import type { ClassNames } from '../data/classNames';
 import { createModel } from '../models/index';
 import { stableName } from '../models/layers';
 import type { Autoencoder, ModelConfig } from '../models/types';
@@ -36,6 +37,8 @@ export interface DatasetSchema {
   labelName?: string;
   /** Distinct label values, sorted (absent when the dataset has no labels). */
   labelClasses?: string[];
+  /** Display names of label values (src/core/data/classNames.ts), reused when the data is loaded again. */
+  classNames?: ClassNames;
   /** Number of samples (lets a model of the bundled MNIST digits reload the same digits). */
   n?: number;
   /** Sequence datasets: the sliding window cut from the source table; reloading passes it as `LoadOptions.window`. */
@@ -90,6 +93,7 @@ export function datasetSchema(ds: Dataset, given?: LoadOptions): DatasetSchema {
   };
   if (ds.labelName !== undefined) schema.labelName = ds.labelName;
   if (ds.labels) schema.labelClasses = [...new Set(ds.labels)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  if (ds.classNames) schema.classNames = { ...ds.classNames };
   if (ds.window) schema.window = { length: ds.window.length, stride: ds.window.stride };
   if (given !== undefined) schema.choices = dataChoicesOf(ds, given);
   return schema;

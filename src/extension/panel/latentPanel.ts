@@ -9,6 +9,9 @@ import type { EpochEmbedding } from '../../worker/protocol';
 import type { HostToWebview, TrainingStatus } from '../../shared/protocol';
 import { buildPanelHtml, createNonce } from './html';
 import { PanelController } from './panelController';
+import { openAtLine, revealSample } from '../reveal';
+import { announceSaved } from '../savedFiles';
+import { isAbsolute } from 'node:path';
 
 export class LatentPanel {
   static readonly viewType = 'latentExplorer.panel';
@@ -56,16 +59,17 @@ export class LatentPanel {
     });
     this.controller = new PanelController({
       post: (m: HostToWebview) => { void webview.postMessage(m); },
-      reveal: async (file, line) => {
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-        const pos = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
-        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), preview: true });
+      reveal: async (file, line, sample) => {
+        if (sample) await revealSample(context, sample.detail, sample.info);
+        else await openAtLine(file, line);
       },
       pickSavePath: async (defaultName, filters) => {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const uri = await vscode.window.showSaveDialog({ filters, ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}) });
+        const defaultUri = isAbsolute(defaultName) ? vscode.Uri.file(defaultName) : folder ? vscode.Uri.joinPath(folder, defaultName) : undefined;
+        const uri = await vscode.window.showSaveDialog({ filters, ...(defaultUri ? { defaultUri } : {}) });
         return uri?.fsPath;
       },
+      saved: (files) => { void announceSaved('saved', files); },
       writeFile: async (path, bytes) => { await vscode.workspace.fs.writeFile(vscode.Uri.file(path), bytes); },
       log: (m) => { LatentPanel.log(m); },
     }, state);

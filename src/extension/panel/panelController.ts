@@ -2,7 +2,8 @@
  * The panel's logic without VS Code: turns validated webview messages into Explorer calls and answers with
  * {@link HostToWebview} messages. `LatentPanel` wires it to a real WebviewPanel; unit tests drive it with fakes.
  */
-import type { AnalysisControl, Explorer, GenerateRequest, KSuggestion } from '../../core/explorer';
+import type { AnalysisControl, Explorer, ExplorerInfo, GenerateRequest, KSuggestion, SampleDetail } from '../../core/explorer';
+import { defaultExportPath } from '../../core/export/outputPaths';
 import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../common/clusterMethods';
 import type { ClusterMethod } from '../../common/clusterMethods';
 import { EXPORT_FORMAT_INFO } from '../../common/exportFormats';
@@ -18,11 +19,13 @@ import { own, toAnomalyPayload, toClustersPayload, toEmbeddingPayload, toKPayloa
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
 export interface PanelHost {
   post(message: HostToWebview): void;
-  /** Opens `file` in an editor at 1-based `line`. */
-  reveal(file: string, line?: number): Promise<void>;
+  /** Opens `file` in an editor at 1-based `line`; with `sample`, shows that sample (a preview for binary data). */
+  reveal(file: string, line?: number, sample?: { detail: SampleDetail; info: ExplorerInfo }): Promise<void>;
   /** Save dialog; undefined when cancelled. */
   pickSavePath(defaultName: string, filters: Record<string, string[]>): Promise<string | undefined>;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Files written by an export or a plot save (the host offers to open or reveal them). */
+  saved?(files: string[]): void;
   log(message: string): void;
 }
 
@@ -223,16 +226,17 @@ export class PanelController {
       }
       case 'reveal': {
         const s = await ex.sample(msg.index);
-        await this.host.reveal(s.ref.file, s.ref.line);
+        await this.host.reveal(s.ref.file, s.ref.line, { detail: s, info: ex.info() });
         return;
       }
       case 'exportEmbeddings': {
         const { ext, label } = EXPORT_FORMAT_INFO[msg.format];
         const info = ex.info();
-        const path = await this.host.pickSavePath(`${info.datasetName.replace(/\.[^.]+$/, '')}-embeddings.${ext}`, { [label]: [ext] });
+        const path = await this.host.pickSavePath(defaultExportPath(info, msg.format), { [label]: [ext] });
         if (!path) return;
         const files = await ex.exportEmbeddings(path, msg.format, true);
         this.post({ type: 'saved', files });
+        this.host.saved?.(files);
         return;
       }
       case 'savePlot': {
@@ -240,6 +244,7 @@ export class PanelController {
         if (!path) return;
         await this.host.writeFile(path, dataUrlToBytes(msg.dataUrl));
         this.post({ type: 'saved', files: [path] });
+        this.host.saved?.([path]);
         return;
       }
     }
