@@ -8,7 +8,8 @@
  *
  * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
  * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
- * CLUSTER_SEED (default 0), CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off).
+ * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
+ * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -79,7 +80,7 @@ async function runDataset(data: Data): Promise<string[][]> {
   if (process.env.CLUSTER_HIDDEN) overrides.hidden = process.env.CLUSTER_HIDDEN.split(',').map(Number);
   const model = createModel(defaultModelConfig('dense', [28, 28, 1], overrides));
   t0 = performance.now();
-  const train = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: process.env.CLUSTER_EPOCHS ? Number(process.env.CLUSTER_EPOCHS) : undefined }));
+  const train = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: process.env.CLUSTER_EPOCHS ? Number(process.env.CLUSTER_EPOCHS) : undefined, minImprovement: process.env.CLUSTER_MIN_IMPROVEMENT ? Number(process.env.CLUSTER_MIN_IMPROVEMENT) : undefined }));
   const codes = encode(model, x, n);
   const aeSeconds = seconds(t0);
   const { latentDim, hidden } = model.config;
