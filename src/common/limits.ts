@@ -6,12 +6,18 @@
 export const MAX_POINTS = 10_000_000;
 export const MAX_LATENT_DIM = 4096;
 export const MAX_K = 64;
+/** k range of the k curve (the panel's first clustering and its "k curve" button). */
+export const K_CURVE_RANGE: readonly [number, number] = [2, 30];
+/** Interpolation path length. */
+export const MIN_STEPS = 2;
 export const MAX_STEPS = 64;
 export const MAX_SELECTION = 16;
 export const MAX_COLUMNS = 4096;
 /** A saved plot may be at most 64 MB of data URL. */
 export const MAX_DATA_URL = 64 * 1024 * 1024;
 export const MAX_REQUEST_ID = 2 ** 31 - 1;
+/** Seeds the webview may send (corruption, prior draws). */
+export const MAX_SEED = 2 ** 31 - 1;
 /** Label values an `anomalies` request may name, and the length of each. */
 export const MAX_ANOMALY_LABELS = 1024;
 export const MAX_LABEL_LENGTH = 1024;
