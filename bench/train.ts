@@ -3,7 +3,7 @@
  * (CPU) at the same thread count and at PyTorch's default (every core), on the same autoencoders and the same data;
  * then the wall time of the default CLI training on Fashion-MNIST 60k (`node dist/cli.js train <train images>`,
  * every default; needs `npm run build`; BENCH_CLI=0 skips it). Run: `npm run bench:train`. BENCH_THREADS sets the
- * tfjs side's threads (default: auto, every core).
+ * tfjs side's threads (default: auto, every core); BENCH_MODELS=dense (or conv) times one model.
  *
  *   dense: 784-256-64-32 encoder, mirrored decoder, relu, sigmoid out, Adam 1e-3, MSE, batch 128
  *   conv:  28x28x1 -> conv 16 3x3 s2 -> conv 32 3x3 s2 -> dense 16 -> dense 1568 (relu) -> convT 32 s2 -> convT 16 s2
@@ -74,7 +74,7 @@ async function tfjsSamplesPerSec(build: () => Autoencoder, x: tf.Tensor2D, warmu
     if (i === warmup) before = tf.memory().numTensors; // after warmup: Adam's moments exist
     const loss = tf.tidy(() => {
       const xb = x.slice([(i % perEpoch) * BATCH, 0], [BATCH, 784]);
-      return opt.minimize(() => model.loss(xb as tf.Tensor2D, SEED + i).total, true)!;
+      return opt.minimize(() => model.loss(xb, SEED + i).total, true)!;
     });
     losses.push(loss.dataSync()[0]);
     loss.dispose();
@@ -151,6 +151,9 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
     { model: 'dense', build: denseAe, warmup: 100, batches: count(150) },
     { model: 'conv', build: convAe, warmup: 3, batches: count(40) },
   ];
+  // BENCH_MODELS=dense (or conv) times a subset.
+  const only = process.env.BENCH_MODELS?.split(',').map((m) => m.trim());
+  if (only) plan.splice(0, plan.length, ...plan.filter((p) => only.includes(p.model)));
   const rows: TrainBenchRow[] = [];
   let torchDefaultThreads: number | undefined;
   try {
@@ -185,11 +188,12 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
       registerWasmKernelFixes();
     }
     const verdict = (r: number | undefined, goal: number): string => (r === undefined ? '-' : r >= goal ? `ok (>=${goal})` : `BELOW ${goal}`);
+    const denseTorch = rows.find((r) => r.model === 'dense')?.torchSamplesPerSec;
     const table = formatTable([
       ['model (batch 128, Adam)', `tfjs sps (${threads} thr)`, `pytorch sps (${threads} thr)`, 'ratio', 'goal', `pytorch sps (default ${torchDefaultThreads ?? '?'} thr)`, 'ratio', 'goal'],
       ...rows.map((r) => [r.model, fmt(r.tfjsSamplesPerSec), fmt(r.torchSamplesPerSec), fmt(r.ratio, 2), verdict(r.ratio, GOALS[r.model as ModelName].equal),
         fmt(r.torchDefaultSamplesPerSec), fmt(r.ratioDefault, 2), verdict(r.ratioDefault, GOALS[r.model as ModelName].default)]),
-      ['dense, stock wasm (no fixes)', fmt(stock), '', fmt(rows[0].torchSamplesPerSec ? stock / rows[0].torchSamplesPerSec : undefined, 2), '', '', '', ''],
+      ['dense, stock wasm (no fixes)', fmt(stock), '', fmt(denseTorch ? stock / denseTorch : undefined, 2), '', '', '', ''],
     ]);
     console.log(`\nthreads: tfjs ${threads}, pytorch ${threads} and its default ${torchDefaultThreads ?? '-'}\n${table}`);
     let cli: CliRun | undefined;
