@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['train', 'kmeans', 'umap', 'cluster', 'models', 'render', 'anomaly'];
+const BENCHES = ['train', 'liveFrame', 'kmeans', 'umap', 'cluster', 'models', 'render', 'anomaly'];
 
 function main(): void {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
