@@ -288,7 +288,7 @@ test('models with discrete codes get codes in the embedding', async () => {
   const tensorsBefore = tf.memory().numTensors;
   const base = createModel(defaultModelConfig('dense', [4], { latentDim: 3, hidden: [8], seed: 1 }));
   // Stand-in for a VQ-VAE: the code of a row is the argmax of its latent vector.
-  const model: Autoencoder = { ...base, codeIndices: (x) => tf.tidy(() => tf.argMax(base.encode(x), 1) as tf.Tensor1D) };
+  const model: Autoencoder = { ...base, codeIndices: (x) => tf.tidy(() => tf.argMax<tf.Tensor1D>(base.encode(x), 1)) };
   const n = 300;
   const rand = createNormalRng(4);
   const features = Float32Array.from({ length: n * 4 }, () => rand());
