@@ -18,7 +18,8 @@ import { applyNormalizer, fitNormalizer, invertNormalizer } from '../../../src/c
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { LocalExplorer } from '../../../src/core/localExplorer';
-import { adjustedRandIndex, suggestK } from '../../../src/core/analysis/kmeans';
+import { suggestK } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import { FileExistsError, readNpy } from '../../../src/core/export';
 import { createNormalRng } from '../../../src/common/random';
