@@ -327,12 +327,11 @@ export function kmeans(data: Float32Array, n: number, d: number, options: KMeans
   } else if (kernel === 'tfjs') {
     fastKernel = createTfAssigner(data, n, d, k, rowSquaredNorms(data, n, d));
   }
-  let plain: Assigner | undefined;
-  if (!fastKernel) {
+  const plainAssigner = (): Assigner => {
     const xNorms = rowSquaredNorms(data, n, d);
-    plain = (centroids, labels, dists, sums, counts) => assignPoints(data, n, d, centroids, k, xNorms, labels, dists, sums, counts);
-  }
-  const assign: Assigner = fastKernel?.assign ?? plain!;
+    return (centroids, labels, dists, sums, counts) => assignPoints(data, n, d, centroids, k, xNorms, labels, dists, sums, counts);
+  };
+  const assign: Assigner = fastKernel ? fastKernel.assign : plainAssigner();
   let best: KMeansResult | undefined;
   try {
     for (let run = 0; run < nInit; run++) {
@@ -350,7 +349,8 @@ export function kmeans(data: Float32Array, n: number, d: number, options: KMeans
   } finally {
     fastKernel?.dispose();
   }
-  return best!;
+  if (!best) throw new RangeError(`kmeans needs nInit >= 1, got ${nInit}`);
+  return best;
 }
 
 /** Sizes of each of `k` clusters. */
