@@ -5,13 +5,24 @@ import tseslint from 'typescript-eslint';
 const noVscode = { name: 'vscode', message: 'only src/extension may import vscode.' };
 const layer = (message, ...group) => ({ group, message });
 
-/** strictTypeChecked rules that report as warnings (their findings are listed by `npm run lint`). */
-const WARN = [
-  'no-unnecessary-condition', 'no-unnecessary-type-assertion', 'no-non-null-assertion', 'require-await', 'no-unsafe-assignment',
-  'no-unsafe-member-access', 'no-unsafe-return', 'no-unsafe-call', 'no-unsafe-class-instance-assignment', 'no-base-to-string',
-  'no-redundant-type-constituents', 'no-invalid-void-type', 'only-throw-error', 'unbound-method', 'no-deprecated',
-  'no-unnecessary-type-conversion', 'return-await', 'prefer-promise-reject-errors',
-  'no-dynamic-delete', 'no-unnecessary-type-parameters',
+/** strictTypeChecked rules that still have findings: warnings, listed by `npm run lint`. */
+const WARN = ['no-unnecessary-condition', 'no-non-null-assertion'];
+
+/**
+ * The rest of strictTypeChecked is an error everywhere except in the files below, which are being reworked and
+ * report these rules as warnings until they are cleaned.
+ */
+const LENIENT = [
+  'no-unnecessary-type-assertion', 'no-unsafe-assignment', 'no-unsafe-member-access', 'no-unsafe-return', 'no-unsafe-call',
+  'no-unsafe-class-instance-assignment', 'no-base-to-string', 'no-redundant-type-constituents', 'no-invalid-void-type',
+  'only-throw-error', 'unbound-method', 'no-deprecated', 'no-unnecessary-type-conversion', 'return-await',
+  'prefer-promise-reject-errors', 'no-dynamic-delete', 'no-unnecessary-type-parameters', 'restrict-template-expressions',
+];
+const LENIENT_FILES = [
+  'webview/**/*.ts', 'src/shared/**/*.ts', 'src/extension/panel/**/*.ts',
+  'src/core/training/train.ts', 'src/core/training/fusedAdam.ts', 'src/core/analysis/gmm.ts',
+  'src/core/kernels/gemm*.ts', 'src/core/kernels/matMul.ts', 'src/core/kernels/fusedDense.ts', 'src/core/kernels/adam.ts', 'src/core/kernels/trainingOps.ts',
+  'bench/train.ts', 'bench/cluster.ts',
 ];
 
 export default tseslint.config(
@@ -28,7 +39,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       // Numbers and booleans in messages are what templates are for; objects and undefined stay errors.
-      '@typescript-eslint/restrict-template-expressions': ['warn', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // \`async\` is kept for its contract (a throw becomes a rejection) on methods that have nothing to await.
+      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
@@ -59,6 +72,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: [noVscode], patterns: [layer('webview/ may import only src/common and the panel protocol (src/shared/protocol).', '../src/core/**', '../src/cli/**', '../src/worker/**', '../src/extension/**', 'node:*')] }],
     },
+  },
+  {
+    files: LENIENT_FILES,
+    rules: Object.fromEntries(LENIENT.map((rule) => [`@typescript-eslint/${rule}`, rule === 'restrict-template-expressions' ? ['warn', { allowNumber: true, allowBoolean: true }] : 'warn'])),
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

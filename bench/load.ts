@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     for (const mode of ['papaparse', 'ours']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, 'child', mode, file, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
-      results[mode] = JSON.parse(r.stdout);
+      results[mode] = JSON.parse(r.stdout) as (typeof results)[string];
       const x = results[mode];
       process.stdout.write(`${mode.padEnd(10)} ${x.seconds.toFixed(2)} s (${(size / 2 ** 20 / x.seconds).toFixed(1)} MiB/s), peak memory ${((x.extraKb * 1024) / x.matrixBytes).toFixed(2)}x the float32 matrix (${(x.matrixBytes / 2 ** 20).toFixed(0)} MiB)\n`);
     }

@@ -27,7 +27,8 @@ import type { Autoencoder, ModelConfig, ModelKind } from '../src/core/models/typ
 import { conditionClassesOf, conditionMatrix } from '../src/core/models/cvae';
 import { FINE_TUNE_STAGE, defaultTrainOptions, trainAutoencoder } from '../src/core/training/train';
 import { codeIndices, encode, reconstructionErrors } from '../src/core/inference';
-import { hungarianAccuracy, kmeans } from '../src/core/analysis/kmeans';
+import { kmeans } from '../src/core/analysis/kmeans';
+import { hungarianAccuracy } from '../src/core/analysis/labelAgreement';
 import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 
 const DIR = FASHION_DIR;

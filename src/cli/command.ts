@@ -36,10 +36,15 @@ export function parseOrUsage<T>(parse: () => T): T {
   }
 }
 
+/** How an option value the parser gave is quoted back in a usage error. */
+export function optionText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** An integer option `>= min`, or undefined when absent. */
 export function intOption(name: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${String(value)}"`);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${optionText(value)}"`);
   return n;
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describeBackend, initBackend, isBackendPreference } from '../core/backend/backend';
 import { LocalExplorer } from '../core/localExplorer';
 import type { CliIo } from './command';
-import { UsageError } from './command';
+import { UsageError, optionText } from './command';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from './dataOptions';
 
 /** Options every explorer command accepts. */
@@ -50,7 +50,7 @@ export interface ExplorerFlags { data?: unknown; backend?: unknown; quiet?: unkn
 /** Initialises the backend and opens a saved model (and its dataset, or `--data`) as an explorer. */
 async function openExplorer(modelDir: string, values: ExplorerFlags, io: CliIo): Promise<LocalExplorer> {
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${String(backend)}"`);
+  if (!isBackendPreference(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu, got "${optionText(backend)}"`);
   const info = await initBackend(backend);
   const quiet = values.quiet === true;
   if (!quiet) io.stdout.write(`Backend: ${describeBackend(info, values.verbose === true)}\n`);

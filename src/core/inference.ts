@@ -22,7 +22,7 @@ function mapBatches(
   for (let from = 0; from < n; from += size) {
     const to = Math.min(n, from + size);
     const result = tf.tidy(() => fn(tf.tensor2d(x.subarray(from * inDim, to * inDim), [to - from, inDim]), from, to));
-    out.set(result.dataSync() as Float32Array, from * outDim);
+    out.set(result.dataSync(), from * outDim);
     result.dispose();
   }
   return out;
@@ -81,7 +81,7 @@ export function codeIndices(model: Autoencoder, x: Float32Array, n: number, batc
   for (let from = 0; from < n; from += size) {
     const to = Math.min(n, from + size);
     const result = tf.tidy(() => tf.cast(indexer(tf.tensor2d(x.subarray(from * inputDim, to * inputDim), [to - from, inputDim])), 'int32'));
-    out.set(result.dataSync() as Int32Array, from);
+    out.set(result.dataSync(), from);
     result.dispose();
   }
   return out;

@@ -357,8 +357,10 @@ export class LocalExplorer implements Explorer {
     if (!methods.includes(m)) throw new RangeError(`score "${m}" is not available for a ${this.model.config.kind} model (available: ${methods.join(', ')})`);
     let scores = this.anomalyScoreCache.get(m);
     if (!scores) {
-      scores = anomalyScores(this.model, calibration, this.normalized, this.dataset.n, [m], this.condition)[m] as Float32Array;
-      this.anomalyScoreCache.set(m, scores);
+      const fresh = anomalyScores(this.model, calibration, this.normalized, this.dataset.n, [m], this.condition)[m];
+      if (!fresh) throw new Error(`score "${m}" was not computed`);
+      this.anomalyScoreCache.set(m, fresh);
+      scores = fresh;
     }
     const report = buildAnomalyReport(calibration, m, methods, scores, this.dataset.labels, anomalyLabels);
     this.lastAnomaly = { method: m, scores, threshold: report.threshold };

@@ -99,7 +99,7 @@ async function trainUri(context: vscode.ExtensionContext, runner: TrainingRunner
   const choices = options ?? (await showTrainingForm(context, datasetPath, settings));
   if (!choices) return { status: 'dismissed' };
   const kind = choices.kind ?? settings.defaultModel;
-  if (!TRAINABLE_MODEL_KINDS.includes(kind)) return errorResult(`Unknown or unavailable model type "${String(kind)}" (available: ${TRAINABLE_MODEL_KINDS.join(', ')}).`);
+  if (!TRAINABLE_MODEL_KINDS.includes(kind)) return errorResult(`Unknown or unavailable model type "${kind}" (available: ${TRAINABLE_MODEL_KINDS.join(', ')}).`);
   const outDir = modelOutDir(outputRootFor(context, uri), settings.outputFolder, datasetPath, kind);
   if (isInside(datasetPath, outDir)) return errorResult(`${datasetPath} lies inside the output folder ${outDir}; move it or change latentExplorer.outputFolder.`);
   const maxRows = options?.maxRows ?? settings.maxRows;

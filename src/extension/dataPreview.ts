@@ -73,7 +73,7 @@ async function pick<T extends string>(title: string, options: readonly T[], curr
     options.map((o) => ({ label: o, description: o === current ? 'current' : undefined })),
     { title, ignoreFocusOut: true },
   );
-  return p?.label as T | undefined;
+  return p?.label;
 }
 
 /** Applies one action to the choices; undefined when the user backed out of it. */

@@ -14,7 +14,7 @@ let runner: TrainingRunner | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = getLog(context);
-  log.info(`Latent Explorer ${String(context.extension.packageJSON.version)} activated (${vscode.ExtensionMode[context.extensionMode]} mode)`);
+  log.info(`Latent Explorer ${(context.extension.packageJSON as { version: string }).version} activated (${vscode.ExtensionMode[context.extensionMode]} mode)`);
   runner = new TrainingRunner(context);
   context.subscriptions.push(runner);
   void vscode.commands.executeCommand('setContext', 'latentExplorer.training', false);

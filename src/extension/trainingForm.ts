@@ -57,7 +57,7 @@ export function formDefaults(state: vscode.Memento, settings: Settings): Pick<Tr
   };
 }
 
-function validated<T>(parse: (s: string) => T | undefined, hint: string): (s: string) => string | undefined {
+function validated(parse: (s: string) => unknown, hint: string): (s: string) => string | undefined {
   return (s) => (parse(s) === undefined ? hint : undefined);
 }
 
@@ -131,7 +131,7 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
     { title: at('kind', d.kind), placeHolder: `Model type for ${report.kind === 'table' ? `${report.dim} features` : `${report.sampleShape.join('×')} ${report.kind}s`}`, ignoreFocusOut: true },
   );
   if (!kindPick) return undefined;
-  const kind = kindPick.label as ModelKind;
+  const kind = kindPick.label;
   const latentStart = state.get<number>(latentKey(datasetPath, kind)) ?? latentDefault(kind, report.sampleShape, settings.latentDim);
   const latentDim = await ask(at('latent', kind), 'Latent size (dimensions of the code)', String(latentStart), wholeNumber(1, 1024), 'A whole number from 1 to 1024.');
   if (latentDim === undefined) return undefined;

@@ -127,7 +127,7 @@ export class TrainingRunner implements vscode.Disposable {
           }
         },
       );
-      return this.finish(summary, active, t0);
+      return await this.finish(summary, active, t0);
     } catch (e) {
       client.dispose();
       const seconds = (Date.now() - t0) / 1000;

@@ -70,7 +70,7 @@ export class WorkerClient implements Explorer {
   constructor(options: WorkerClientOptions) {
     this.grace = options.cancelGraceMs ?? 1500;
     this.onLog = options.onLog ?? (() => undefined);
-    const workerData: TrainingWorkerData = { cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer };
+    const workerData: TrainingWorkerData = { cancelFlag: this.cancelFlag.buffer };
     this.worker = new Worker(options.workerPath, { workerData, execArgv: options.execArgv });
     this.worker.on('message', (msg: WorkerToHost) => this.onMessage(msg));
     this.worker.on('error', (err: Error) => {
@@ -216,7 +216,7 @@ export class WorkerClient implements Explorer {
   }
 
   private call<M extends ExplorerMethod>(method: M, ...args: ExplorerArgs<M>): Promise<ExplorerReturn<M>> {
-    return this.request<ExplorerReturn<M>>((id) => ({ type: 'call', id, method, args } as HostToWorker), false);
+    return this.request<ExplorerReturn<M>>((id) => ({ type: 'call', id, method, args }), false);
   }
 
   /**
@@ -224,7 +224,7 @@ export class WorkerClient implements Explorer {
    * the signal posts `cancelCall` (the worker's call then rejects with an AbortError).
    */
   private controlledCall<M extends 'project' | 'cluster' | 'suggestK'>(control: AnalysisControl | undefined, method: M, ...args: unknown[]): Promise<ExplorerReturn<M>> {
-    if (control?.signal?.aborted) return Promise.reject(control.signal.reason ?? new Error('cancelled'));
+    if (control?.signal?.aborted) return Promise.reject(control.signal.reason instanceof Error ? control.signal.reason : new Error('cancelled'));
     let callId = 0;
     const onAbort = (): void => this.post({ type: 'cancelCall', id: callId });
     const p = this.request<ExplorerReturn<M>>((id) => {

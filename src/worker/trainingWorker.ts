@@ -18,7 +18,7 @@ import { encodeLabels, labelPayload } from '../common/labelCodes';
 import type { TrainingContext } from '../core/pipeline';
 import type { LoadOptions } from '../core/data/dataset';
 import type {
-  BackendPreference, CallMessage, EpochEmbedding, ExplorerMethod, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
+  BackendPreference, CallMessage, EpochEmbedding, HostToWorker, LogLevel, TrainingWorkerData, TrainRequest, TrainSummary, WorkerToHost,
 } from './protocol';
 import { CONTROL_ARG, serializeError } from './protocol';
 import type { Throttle } from '../core/throttle';
@@ -190,7 +190,7 @@ const callThrottles = new Map<number, Throttle<AnalysisProgress>>();
 async function call(msg: CallMessage): Promise<void> {
   try {
     if (!explorer) throw new Error('No trained model in the worker yet: train or load one first.');
-    const fn = explorer[msg.method] as (...a: unknown[]) => Promise<unknown>;
+    const fn = Reflect.get(explorer, msg.method) as (...a: unknown[]) => Promise<unknown>;
     const args = [...(msg.args as unknown[])];
     const at = CONTROL_ARG[msg.method];
     if (at !== undefined) {
@@ -209,7 +209,7 @@ async function call(msg: CallMessage): Promise<void> {
       args[at] = { onProgress, signal: ac.signal };
     }
     const value = await fn.apply(explorer, args);
-    post({ type: 'result', id: msg.id, method: msg.method as ExplorerMethod, value } as WorkerToHost);
+    post({ type: 'result', id: msg.id, method: msg.method, value } as WorkerToHost);
   } catch (e) {
     post({ type: 'error', id: msg.id, error: serializeError(e) });
   } finally {

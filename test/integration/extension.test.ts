@@ -91,7 +91,7 @@ describe('Latent Explorer extension', function () {
 
   it('registers every contributed command', async function () {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const contributed = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    const contributed = (ext.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
     assert.ok(contributed.length >= 7, `contributes 7 commands, got ${contributed.join(', ')}`);
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((c) => !registered.has(c));

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBackend, initBackend, isBackendPreference } from '../../core/backend/backend';
-import type { BackendPreference } from '../../core/backend/backend';
 import { ANOMALY_SCORE_METHODS, isAnomalyScoreMethod } from '../../common/anomalyMethods';
 import { describeScoreSummary, eventsToCsv, refsForSummary, rowScoresToCsv, summariseScores } from '../../core/analysis/scoreSummary';
 import { assertWritable } from '../../core/export/atomicWrite';
@@ -58,7 +57,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const stem = scoresFile.replace(/\.csv$/i, '');
   const out = { scores: scoresFile, events: `${stem}-events.csv`, rows: `${stem}-rows.csv` };
   const force = values.force === true;
-  const info = await initBackend(backend as BackendPreference);
+  const info = await initBackend(backend);
   const quiet = values.quiet === true;
   if (!quiet) io.stdout.write(`Backend: ${describeBackend(info)}\n`);
   const explorer = await openForScoring(modelDir, dataPath, parseDataFlags(values));

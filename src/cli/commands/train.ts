@@ -225,7 +225,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const codes = hasCodeIndices(out.model) && !out.result.cancelled ? codeIndices(out.model, out.normalized, out.dataset.n) : undefined;
     out.model.dispose();
     const r = out.result;
-    const last = r.history[r.history.length - 1];
+    const last = r.history.at(-1);
     if (r.cancelled) {
       io.stderr.write('Training cancelled; nothing saved.\n');
       return 130;

@@ -134,7 +134,7 @@ export function negativeElbos(model: Autoencoder, x: Float32Array, n: number, co
       const cb = condition ? tf.tensor2d(condition.subarray(from * cd, to * cd), [to - from, cd]) : undefined;
       return fn(xb, ELBO_SAMPLES, deriveSeed(ELBO_SEED, b), cb);
     });
-    out.set(r.dataSync() as Float32Array, from);
+    out.set(r.dataSync(), from);
     r.dispose();
   }
   return out;
@@ -168,7 +168,7 @@ function scoresOf(view: ModelView, methods: readonly AnomalyScoreMethod[], ref: 
     if (m === 'combined') out.combined = combineScores(ref.combined.parts.map((p) => raw(p as Exclude<AnomalyScoreMethod, 'combined'>)), ref.combined.scales);
     else raw(m);
   }
-  return Object.fromEntries(methods.map((m) => [m, out[m]])) as Partial<Record<AnomalyScoreMethod, Float32Array>>;
+  return Object.fromEntries(methods.map((m) => [m, out[m]]));
 }
 
 /**

@@ -7,7 +7,7 @@
  * - trustworthiness (Venna & Kaski 2001; scikit-learn's `trustworthiness`): how many of a point's k nearest
  *   neighbours in the embedding were not among its k nearest in the source, penalised by their source rank.
  */
-import { adjustedRandIndex, hungarian } from './kmeans';
+import { adjustedRandIndex, hungarian } from './labelAgreement';
 
 /** Label of points a density clustering leaves out (DBSCAN / HDBSCAN noise). */
 export const NOISE = -1;

@@ -207,8 +207,7 @@ export async function hdbscan(data: Float32Array, n: number, d: number, options:
   clusterOf[root] = 0;
   const fallOut = (top: number, c: number, lambda: number): void => {
     const stack = [top];
-    while (stack.length) {
-      const x = stack.pop()!;
+    for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
       if (x < n) {
         pointCluster[x] = c;
         pointLambda[x] = lambda;
@@ -217,8 +216,7 @@ export async function hdbscan(data: Float32Array, n: number, d: number, options:
     }
   };
   const stack = [root];
-  while (stack.length) {
-    const x = stack.pop()!;
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
     const c = clusterOf[x];
     const lambda = lambdaOf(height[x - n]);
     const l = left[x - n];

@@ -1,6 +1,6 @@
 /**
  * K-means clustering of latent codes (Lloyd's algorithm with greedy k-means++ seeding), plus the scores used to
- * pick and judge a clustering: silhouette, elbow inertias, adjusted Rand index and Hungarian-matched accuracy.
+ * pick a clustering: silhouette and elbow inertias (agreement with true labels: labelAgreement.ts).
  *
  * The assignment step finds, for each point x, the centroid c minimising `||c||^2 - 2 x.c` (the `||x||^2` term is
  * the same for every centroid, so it only matters for the inertia), with `||c||^2` precomputed once per iteration.
@@ -17,9 +17,11 @@
  */
 import type { KSuggestion } from './results';
 import { createRng, deriveSeed } from '../../common/random';
-import { tf } from '../tf';
 import { availableParallelism } from 'node:os';
 import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from '../kernels/kmeans/assigner';
+import type { Assigner } from './kmeansTfAssigner';
+import { rowSquaredNorms } from './rowNorms';
+import { createTfAssigner } from './kmeansTfAssigner';
 
 export interface KMeansOptions {
   k: number;
@@ -69,18 +71,6 @@ function sqDist(a: Float32Array, i: number, b: Float32Array, j: number, d: numbe
     s += diff * diff;
   }
   return s;
-}
-
-/** Squared norm of each row of an `n x d` matrix. */
-export function rowSquaredNorms(data: Float32Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const o = i * d;
-    for (let t = 0; t < d; t++) s += data[o + t] * data[o + t];
-    out[i] = s;
-  }
-  return out;
 }
 
 /**
@@ -242,75 +232,8 @@ function meanVariance(data: Float32Array, n: number, d: number): number {
   return total / d;
 }
 
-/**
- * Labels every point with its nearest centroid, fills `dists` (squared distance to it) and returns the inertia;
- * with `sums`/`counts`, also accumulates each cluster's coordinate sums and sizes.
- */
-type Assigner = (centroids: Float32Array, labels: Int32Array, dists: Float64Array, sums?: Float64Array, counts?: Float64Array) => number;
-
 /** Which assignment kernel `kmeans` uses. `auto`: wasm where supported and n k d >= 2^14, else plain. */
 export type KMeansKernel = 'auto' | 'wasm' | 'tfjs' | 'plain';
-
-/** Rows of X per matMul (bounds the `rows x k` product tensor). */
-const TF_CHUNK = 65536;
-
-/**
- * The tfjs assigner: X lives on the backend in chunks for the whole k-means call; each step uploads C^T (`d x k`),
- * reads back `X C^T` and finishes argmin, inertia and the sums in JS. Call `dispose` when done.
- */
-function createTfAssigner(data: Float32Array, n: number, d: number, k: number, xNorms: Float64Array): { assign: Assigner; dispose: () => void } {
-  const chunks: tf.Tensor2D[] = [];
-  for (let s = 0; s < n; s += TF_CHUNK) {
-    const rows = Math.min(TF_CHUNK, n - s);
-    chunks.push(tf.tensor2d(data.subarray(s * d, (s + rows) * d), [rows, d]));
-  }
-  const cT = new Float32Array(d * k);
-  const assign: Assigner = (centroids, labels, dists, sums, counts) => {
-    const cNorms = rowSquaredNorms(centroids, k, d);
-    for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) cT[t * k + j] = centroids[j * d + t];
-    const cTensor = tf.tensor2d(cT, [d, k]);
-    let inertia = 0;
-    try {
-      let start = 0;
-      for (const xb of chunks) {
-        const prod = tf.matMul(xb, cTensor);
-        const dots = prod.dataSync() as Float32Array;
-        prod.dispose();
-        const rows = xb.shape[0];
-        for (let r = 0; r < rows; r++) {
-          const i = start + r;
-          const o = r * k;
-          let best = Infinity;
-          let bj = 0;
-          for (let j = 0; j < k; j++) {
-            const dist = cNorms[j] - 2 * dots[o + j];
-            if (dist < best) {
-              best = dist;
-              bj = j;
-            }
-          }
-          labels[i] = bj;
-          const dd = Math.max(0, xNorms[i] + best);
-          dists[i] = dd;
-          inertia += dd;
-        }
-        start += rows;
-      }
-    } finally {
-      cTensor.dispose();
-    }
-    if (sums && counts) {
-      for (let i = 0; i < n; i++) {
-        const so = labels[i] * d;
-        const xo = i * d;
-        for (let t = 0; t < d; t++) sums[so + t] += data[xo + t];
-        counts[labels[i]] += 1;
-      }
-    }
-    return inertia;
-  };
-  return { assign, dispose: () => chunks.forEach((c) => c.dispose()) };
-}
 
 /** Picks the kernel: see the file comment for the measurements behind `auto`. */
 function pickKernel(kernel: KMeansKernel, n: number, d: number, k: number): 'wasm' | 'tfjs' | 'plain' {
@@ -404,12 +327,11 @@ export function kmeans(data: Float32Array, n: number, d: number, options: KMeans
   } else if (kernel === 'tfjs') {
     fastKernel = createTfAssigner(data, n, d, k, rowSquaredNorms(data, n, d));
   }
-  let plain: Assigner | undefined;
-  if (!fastKernel) {
+  const plainAssigner = (): Assigner => {
     const xNorms = rowSquaredNorms(data, n, d);
-    plain = (centroids, labels, dists, sums, counts) => assignPoints(data, n, d, centroids, k, xNorms, labels, dists, sums, counts);
-  }
-  const assign: Assigner = fastKernel?.assign ?? plain!;
+    return (centroids, labels, dists, sums, counts) => assignPoints(data, n, d, centroids, k, xNorms, labels, dists, sums, counts);
+  };
+  const assign: Assigner = fastKernel ? fastKernel.assign : plainAssigner();
   let best: KMeansResult | undefined;
   try {
     for (let run = 0; run < nInit; run++) {
@@ -427,7 +349,8 @@ export function kmeans(data: Float32Array, n: number, d: number, options: KMeans
   } finally {
     fastKernel?.dispose();
   }
-  return best!;
+  if (!best) throw new RangeError(`kmeans needs nInit >= 1, got ${nInit}`);
+  return best;
 }
 
 /** Sizes of each of `k` clusters. */
@@ -551,120 +474,4 @@ export function suggestK(
   let bestI = 0;
   for (let i = 1; i < ks.length; i++) if (silhouettes[i] > silhouettes[bestI]) bestI = i;
   return { ks, inertias, silhouettes, best: ks[bestI] };
-}
-
-/** Maps arbitrary labels (numbers or strings) to dense ids 0..m-1 in order of first appearance. */
-function denseIds(labels: ArrayLike<number | string>): { ids: Int32Array; count: number } {
-  const map = new Map<number | string, number>();
-  const ids = new Int32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    let id = map.get(labels[i]);
-    if (id === undefined) {
-      id = map.size;
-      map.set(labels[i], id);
-    }
-    ids[i] = id;
-  }
-  return { ids, count: map.size };
-}
-
-function contingency(a: ArrayLike<number | string>, b: ArrayLike<number | string>): { table: number[][]; ra: number; rb: number } {
-  if (a.length !== b.length) throw new Error(`label arrays differ in length: ${a.length} vs ${b.length}`);
-  const A = denseIds(a);
-  const B = denseIds(b);
-  const table = Array.from({ length: A.count }, () => new Array<number>(B.count).fill(0));
-  for (let i = 0; i < a.length; i++) table[A.ids[i]][B.ids[i]]++;
-  return { table, ra: A.count, rb: B.count };
-}
-
-const choose2 = (x: number): number => (x * (x - 1)) / 2;
-
-/**
- * Adjusted Rand index (Hubert & Arabie 1985): pair-counting agreement between two labelings, corrected for chance.
- * 1 for identical partitions (up to renaming), about 0 for independent ones.
- */
-export function adjustedRandIndex(a: ArrayLike<number | string>, b: ArrayLike<number | string>): number {
-  const { table } = contingency(a, b);
-  const n = a.length;
-  let sumCells = 0;
-  const rowSums = table.map((r) => r.reduce((s, v) => s + v, 0));
-  const colSums = table[0] ? table[0].map((_, j) => table.reduce((s, r) => s + r[j], 0)) : [];
-  for (const row of table) for (const v of row) sumCells += choose2(v);
-  const sumRows = rowSums.reduce((s, v) => s + choose2(v), 0);
-  const sumCols = colSums.reduce((s, v) => s + choose2(v), 0);
-  const expected = (sumRows * sumCols) / choose2(n);
-  const maxIndex = (sumRows + sumCols) / 2;
-  if (maxIndex === expected) return 1; // both partitions trivial (all one cluster or all singletons)
-  return (sumCells - expected) / (maxIndex - expected);
-}
-
-/**
- * Minimum-cost assignment on a rectangular cost matrix (rows <= cols) by the Hungarian algorithm with potentials,
- * O(rows^2 cols). Returns, for each row, the column assigned to it.
- */
-export function hungarian(cost: number[][]): number[] {
-  const n = cost.length;
-  const m = n ? cost[0].length : 0;
-  if (n > m) throw new Error('hungarian: more rows than columns');
-  const u = new Float64Array(n + 1);
-  const v = new Float64Array(m + 1);
-  const p = new Int32Array(m + 1); // p[j]: row (1-based) matched to column j
-  const way = new Int32Array(m + 1);
-  for (let i = 1; i <= n; i++) {
-    p[0] = i;
-    let j0 = 0;
-    const minv = new Float64Array(m + 1).fill(Infinity);
-    const used = new Uint8Array(m + 1);
-    do {
-      used[j0] = 1;
-      const i0 = p[j0];
-      let delta = Infinity;
-      let j1 = 0;
-      for (let j = 1; j <= m; j++) {
-        if (used[j]) continue;
-        const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
-        if (cur < minv[j]) {
-          minv[j] = cur;
-          way[j] = j0;
-        }
-        if (minv[j] < delta) {
-          delta = minv[j];
-          j1 = j;
-        }
-      }
-      for (let j = 0; j <= m; j++) {
-        if (used[j]) {
-          u[p[j]] += delta;
-          v[j] -= delta;
-        } else {
-          minv[j] -= delta;
-        }
-      }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0];
-      p[j0] = p[j1];
-      j0 = j1;
-    } while (j0);
-  }
-  const rowToCol = new Array<number>(n).fill(-1);
-  for (let j = 1; j <= m; j++) if (p[j] > 0) rowToCol[p[j] - 1] = j - 1;
-  return rowToCol;
-}
-
-/**
- * Clustering accuracy: the fraction of points whose cluster, after the best one-to-one renaming of clusters to
- * classes (Hungarian assignment on the contingency table), equals their true class.
- */
-export function hungarianAccuracy(pred: ArrayLike<number | string>, truth: ArrayLike<number | string>): number {
-  const { table, ra, rb } = contingency(pred, truth);
-  if (pred.length === 0) return 1;
-  // Cost = -matches; pad to a square so either side may have more labels.
-  const size = Math.max(ra, rb);
-  const cost = Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) => (i < ra && j < rb ? -table[i][j] : 0)));
-  const match = hungarian(cost);
-  let correct = 0;
-  for (let i = 0; i < ra; i++) if (match[i] < rb) correct += table[i][match[i]];
-  return correct / pred.length;
 }

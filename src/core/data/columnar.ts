@@ -18,7 +18,7 @@ function message(err: unknown): string {
 export async function loadParquet(file: string, opts: LoadOptions = {}): Promise<Dataset> {
   const hp = await import('hyparquet');
   const buf = await readBytes(file);
-  const arrayBuffer = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const arrayBuffer = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   let header: string[];
   let rows: Cell[][] = [];
   try {
@@ -49,7 +49,7 @@ export async function loadArrow(file: string, opts: LoadOptions = {}): Promise<D
       const a = col.toArray() as ArrayLike<unknown>;
       // Dictionary / nullable columns come back as plain arrays; numeric columns as typed arrays (nulls read as 0),
       // so nulls are taken from the validity bitmap.
-      return col.nullCount > 0 ? Array.from({ length: col.length }, (_, i) => (col.isValid(i) ? col.get(i) : null)) : a;
+      return col.nullCount > 0 ? Array.from({ length: col.length }, (_, i) => (col.isValid(i) ? (col.get(i) as unknown) : null)) : a;
     });
     n = table.numRows;
   } catch (err) {

@@ -10,7 +10,7 @@
 import { DatasetError } from './dataset';
 
 /** A field delimiter, or runs of whitespace. */
-export type Delimiter = string | 'whitespace';
+export type Delimiter = string;
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -128,7 +128,7 @@ export class RecordView {
  * Receives each non-blank record (a view valid during the call), the 1-based line it starts on and how many lines it
  * spans (more than one only when a quoted field holds a line break). Returning `false` stops the parser.
  */
-export type RecordHandler = (record: RecordView, line: number, span: number) => boolean | void;
+export type RecordHandler = (record: RecordView, line: number, span: number) => unknown;
 
 /** Longest record (in characters) the parser will hold; longer means a runaway quote or not a table. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;

@@ -75,8 +75,8 @@ export function nestedShape(v: unknown): number[] {
 export function flattenInto(v: unknown, shape: number[], depth: number, out: Float32Array, offset: number, fail: (what: string) => never): number {
   if (depth === shape.length) {
     if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${JSON.stringify(v)} is not a number`);
-    if (Math.abs(v as number) > 3.4028234663852886e38) fail(`${String(v)} is outside the float32 range (about ±3.4e38); rescale it`);
-    out[offset] = v as number;
+    if (Math.abs(v) > 3.4028234663852886e38) fail(`${String(v)} is outside the float32 range (about ±3.4e38); rescale it`);
+    out[offset] = v;
     return offset + 1;
   }
   if (!Array.isArray(v) || v.length !== shape[depth]) fail(`expected an array of ${shape[depth]} at depth ${depth + 1} (ragged record)`);
@@ -97,7 +97,7 @@ interface Records {
 }
 
 function labelText(v: unknown): string {
-  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
 }
 
 /** Records that are arrays (or numbers): every record must have the shape of the first. */

@@ -19,7 +19,7 @@ export function lineRefs(file: string, lines: Int32Array | undefined, n: number)
           if (Number.isInteger(i) && i >= 0 && i < n) return at(i);
         }
       }
-      return Reflect.get(t, key, receiver);
+      return Reflect.get(t, key, receiver) as unknown;
     },
     has(t, key) {
       if (typeof key === 'string' && /^\d+$/.test(key)) return Number(key) < n;

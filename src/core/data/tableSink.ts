@@ -56,7 +56,7 @@ export function plainNumber(s: string): number {
 }
 
 function cellText(c: Cell): string {
-  return c === null || c === undefined ? '' : String(c).trim();
+  return c === null || c === undefined ? '' : (typeof c === 'string' ? c : typeof c === 'object' ? JSON.stringify(c) : String(c)).trim();
 }
 
 export class TableSink {

@@ -124,7 +124,7 @@ export function registerBiasActGradient(activationGradKernel: string): void {
       const g = dy as tf.Tensor;
       const c = y.shape[y.shape.length - 1];
       if (activation === 'linear') return { z: () => g, b: () => tf.sum(tf.reshape(g, [-1, c]), 0) };
-      const [dz, db] = tf.engine().runKernel(activationGradKernel, { dy: g, y }, { activation, biasGrad: true }) as tf.Tensor[];
+      const [dz, db] = tf.engine().runKernel<tf.Tensor[]>(activationGradKernel, { dy: g, y }, { activation, biasGrad: true });
       return { z: () => dz, b: () => db };
     },
   });

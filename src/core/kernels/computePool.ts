@@ -340,14 +340,14 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   Atomics.store(ctrl, Slot.Next, 0);
   Atomics.add(ctrl, Slot.Gen, 1); // open
   Atomics.notify(ctrl, Slot.Gen);
-  let error: unknown;
+  let error: Error | undefined;
   for (;;) {
     const i = Atomics.add(ctrl, Slot.Next, 1);
     if (i >= parts.length) break;
     try {
       runPart(memory, parts[i]);
     } catch (e) {
-      error ??= e;
+      error ??= e instanceof Error ? e : new Error('a compute pool part failed', { cause: e });
     }
   }
   Atomics.add(ctrl, Slot.Gen, 1); // closed: latecomers back off without touching the job

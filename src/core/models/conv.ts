@@ -65,13 +65,13 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
   const outConv: ConvLayer = { W: store.glorot('dec/out/W', [KERNEL, KERNEL, dc, c], kk * dc, kk * c), b: store.zeros('dec/out/b', [c]), out: c };
 
   const encode = (x: tf.Tensor2D): tf.Tensor2D => {
-    let t = tf.reshape(x, [-1, h, w, c]) as tf.Tensor4D;
+    let t = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
     for (const layer of encConv) t = biasActivate(tf.conv2d(t, layer.W as tf.Tensor4D, 2, 'same'), layer.b, config.activation);
-    return applyStack(encDense, tf.reshape(t, [-1, flat]) as tf.Tensor2D, config.activation, 'linear');
+    return applyStack(encDense, tf.reshape<tf.Rank.R2>(t, [-1, flat]), config.activation, 'linear');
   };
   const decode = (z: tf.Tensor2D): tf.Tensor2D => {
     const batch = z.shape[0];
-    let t = tf.reshape(applyStack(decDense, z, config.activation, config.activation), [batch, sh, sw, lastC]) as tf.Tensor4D;
+    let t = tf.reshape<tf.Rank.R4>(applyStack(decDense, z, config.activation, config.activation), [batch, sh, sw, lastC]);
     for (const layer of decConv) {
       const [, th, tw] = t.shape;
       const up = tf.conv2dTranspose(t, layer.W as tf.Tensor4D, [batch, th * 2, tw * 2, layer.out], 2, 'same');
@@ -79,7 +79,7 @@ export function createConvAutoencoder(config: ModelConfig): Autoencoder {
     }
     if (t.shape[1] !== h || t.shape[2] !== w) t = tf.slice(t, [0, 0, 0, 0], [batch, h, w, t.shape[3]]);
     const out = biasActivate(tf.conv2d(t, outConv.W as tf.Tensor4D, 1, 'same'), outConv.b, config.outputActivation);
-    return tf.reshape(out, [batch, h * w * c]) as tf.Tensor2D;
+    return tf.reshape<tf.Rank.R2>(out, [batch, h * w * c]);
   };
   return mseAutoencoder(config, store, encode, decode);
 }

@@ -118,11 +118,11 @@ export function createCvae(config: ModelConfig): Autoencoder {
       const mu = applyDense(meanLayer, h, 'linear');
       const logVar = applyDense(logVarLayer, h, 'linear');
       const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
-      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D;
-      const reconstruction = tf.mean(reconstructionSum(x, decodeLogits(z, c), config.outputActivation)) as tf.Scalar;
+      const z = tf.add<tf.Tensor2D>(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+      const reconstruction = tf.mean<tf.Scalar>(reconstructionSum(x, decodeLogits(z, c), config.outputActivation));
       const klPerSample = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), 1));
-      const kl = tf.mean(klPerSample) as tf.Scalar;
-      return { total: tf.add(reconstruction, tf.mul(beta, kl)) as tf.Scalar, parts: { reconstruction, kl } };
+      const kl = tf.mean<tf.Scalar>(klPerSample);
+      return { total: tf.add<tf.Scalar>(reconstruction, tf.mul(beta, kl)), parts: { reconstruction, kl } };
     },
     negativeElbo: (x, samples, seed, condition) => {
       const c = check(condition, x.shape[0], 'negativeElbo');

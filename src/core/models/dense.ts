@@ -13,8 +13,8 @@ export interface MlpParts {
   store: VariableStore;
   encoder: DenseLayer[];
   decoder: DenseLayer[];
-  encode(x: tf.Tensor2D): tf.Tensor2D;
-  decode(z: tf.Tensor2D): tf.Tensor2D;
+  encode: (x: tf.Tensor2D) => tf.Tensor2D;
+  decode: (z: tf.Tensor2D) => tf.Tensor2D;
 }
 
 /** Builds the encoder/decoder stacks `enc/<i>` and `dec/<i>` of an MLP autoencoder. */

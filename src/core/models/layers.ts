@@ -115,14 +115,14 @@ function hasKernel(kernel: string): boolean {
  * y = act(x W + b). With relu, sigmoid or linear on float32 data where the backend has `DENSE_KERNEL` (wasm with the
  * kernel fixes) this is one kernel with its own gradient (src/core/kernels/fusedDense.ts), else MatMul + Add + act.
  */
-export function applyDense(layer: DenseLayer, x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+export function applyDense(layer: Readonly<Record<keyof DenseLayer, tf.Tensor>>, x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   const { W, b } = layer;
   const fusable = (activation === 'relu' || activation === 'sigmoid' || activation === 'linear') && x.rank === 2 && W.rank === 2 && b.rank === 1
     && x.shape[1] === W.shape[0] && b.shape[0] === W.shape[1] && x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32';
   if (fusable && hasKernel(DENSE_KERNEL)) {
-    return tf.engine().runKernel(DENSE_KERNEL, { x, W: layer.W, b: layer.b }, { activation }) as tf.Tensor2D;
+    return tf.engine().runKernel<tf.Tensor2D>(DENSE_KERNEL, { x, W: layer.W, b: layer.b }, { activation });
   }
-  return activate(tf.add(tf.matMul(x, layer.W as tf.Tensor2D), layer.b) as tf.Tensor2D, activation);
+  return activate(tf.add<tf.Tensor2D>(tf.matMul(x, layer.W as tf.Tensor2D), layer.b), activation);
 }
 
 /**
@@ -134,8 +134,8 @@ export function biasActivate<T extends tf.Tensor>(z: T, b: tf.Tensor, activation
   const c = z.shape[z.shape.length - 1];
   const fusable = (activation === 'relu' || activation === 'sigmoid' || activation === 'linear') && z.dtype === 'float32' && b.dtype === 'float32'
     && b.rank === 1 && b.shape[0] === c && c % 4 === 0 && c > 0;
-  if (fusable && hasKernel(BIAS_ACT_KERNEL)) return tf.engine().runKernel(BIAS_ACT_KERNEL, { z, b }, { activation }) as T;
-  return activate(tf.add(z, b) as T, activation);
+  if (fusable && hasKernel(BIAS_ACT_KERNEL)) return tf.engine().runKernel<T>(BIAS_ACT_KERNEL, { z, b }, { activation });
+  return activate(tf.add<T>(z, b), activation);
 }
 
 /** Runs `x` through a stack of dense layers: `activation` on all, `last` on the final one. */
@@ -159,7 +159,7 @@ export function encoderWidths(config: ModelConfig): number[] {
 export function meanSquaredError(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   // One kernel forward and one backward where the backend has it (wasm with the kernel fixes; same shapes only).
   if (x.dtype === 'float32' && y.dtype === 'float32' && x.size > 0 && tf.util.arraysEqual(x.shape, y.shape) && hasKernel(MSE_KERNEL)) {
-    return tf.engine().runKernel(MSE_KERNEL, { a: x, b: y }, {}) as tf.Scalar;
+    return tf.engine().runKernel<tf.Scalar>(MSE_KERNEL, { a: x, b: y }, {});
   }
   return tf.mean(tf.squaredDifference(x, y));
 }

@@ -84,21 +84,21 @@ export function createSequenceAutoencoder(config: ModelConfig): Autoencoder {
   const outConv: Conv1dLayer = { W: store.glorot('dec/out/W', [KERNEL, dc, channels], KERNEL * dc, KERNEL * channels), b: store.zeros('dec/out/b', [channels]), out: channels };
 
   const encode = (x: tf.Tensor2D): tf.Tensor2D => {
-    let t = tf.reshape(x, [-1, steps, channels]) as tf.Tensor3D;
-    for (const layer of encConv) t = activate(tf.add(tf.conv1d(t, layer.W as tf.Tensor3D, 2, 'same'), layer.b) as tf.Tensor3D, config.activation);
-    return applyStack(encDense, tf.reshape(t, [-1, flat]) as tf.Tensor2D, config.activation, 'linear');
+    let t = tf.reshape<tf.Rank.R3>(x, [-1, steps, channels]);
+    for (const layer of encConv) t = activate(tf.add<tf.Tensor3D>(tf.conv1d(t, layer.W as tf.Tensor3D, 2, 'same'), layer.b), config.activation);
+    return applyStack(encDense, tf.reshape<tf.Rank.R2>(t, [-1, flat]), config.activation, 'linear');
   };
   const decode = (z: tf.Tensor2D): tf.Tensor2D => {
     const batch = z.shape[0];
-    let t = tf.reshape(applyStack(decDense, z, config.activation, config.activation), [batch, 1, shortSteps, lastC]) as tf.Tensor4D;
+    let t = tf.reshape<tf.Rank.R4>(applyStack(decDense, z, config.activation, config.activation), [batch, 1, shortSteps, lastC]);
     for (const layer of decConv) {
       const len = t.shape[2];
       const up = tf.conv2dTranspose(t, layer.W as tf.Tensor4D, [batch, 1, len * 2, layer.out], [1, 2], 'same');
-      t = activate(tf.add(up, layer.b) as tf.Tensor4D, config.activation);
+      t = activate(tf.add<tf.Tensor4D>(up, layer.b), config.activation);
     }
-    const seq = tf.reshape(t, [batch, steps, t.shape[3]]) as tf.Tensor3D;
-    const out = activate(tf.add(tf.conv1d(seq, outConv.W as tf.Tensor3D, 1, 'same'), outConv.b) as tf.Tensor3D, config.outputActivation);
-    return tf.reshape(out, [batch, steps * channels]) as tf.Tensor2D;
+    const seq = tf.reshape<tf.Rank.R3>(t, [batch, steps, t.shape[3]]);
+    const out = activate(tf.add<tf.Tensor3D>(tf.conv1d(seq, outConv.W as tf.Tensor3D, 1, 'same'), outConv.b), config.outputActivation);
+    return tf.reshape<tf.Rank.R2>(out, [batch, steps * channels]);
   };
   return mseAutoencoder(config, store, encode, decode);
 }

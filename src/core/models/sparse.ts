@@ -14,7 +14,7 @@ export function createSparseAutoencoder(config: ModelConfig): Autoencoder {
   return createMlpAutoencoder(config, (x, _seed, mlp) => {
     const z = mlp.encode(x);
     const reconstruction = meanSquaredError(x, mlp.decode(z));
-    const l1 = tf.mul(weight, tf.mean(tf.sum(tf.abs(z), 1))) as tf.Scalar;
-    return { total: tf.add(reconstruction, l1) as tf.Scalar, parts: { reconstruction, l1 } };
+    const l1 = tf.mul<tf.Scalar>(weight, tf.mean(tf.sum(tf.abs(z), 1)));
+    return { total: tf.add<tf.Scalar>(reconstruction, l1), parts: { reconstruction, l1 } };
   });
 }

@@ -18,7 +18,7 @@ export function createTiedAutoencoder(config: ModelConfig): Autoencoder {
     let h = z;
     for (let j = 0; j < encoder.length; j++) {
       const W = encoder[encoder.length - 1 - j].W as tf.Tensor2D;
-      const pre = tf.add(tf.matMul(h, W, false, true), decBias[j]) as tf.Tensor2D;
+      const pre = tf.add<tf.Tensor2D>(tf.matMul(h, W, false, true), decBias[j]);
       h = activate(pre, j === encoder.length - 1 ? config.outputActivation : config.activation);
     }
     return h;

@@ -66,7 +66,7 @@ function nearestCode(z: tf.Tensor2D, codebook: tf.Tensor2D): tf.Tensor1D {
   const zz = tf.sum(tf.square(z), 1, true);
   const cc = tf.sum(tf.square(codebook), 1);
   const distances = tf.add(tf.sub(zz, tf.mul(2, tf.matMul(z, codebook, false, true))), cc);
-  return tf.argMin(distances, 1) as tf.Tensor1D;
+  return tf.argMin<tf.Tensor1D>(distances, 1);
 }
 
 /** Quantises `zE` to its nearest codebook rows; z_q = onehot(k) C, so the codebook gets gradients by a matmul. */
@@ -87,7 +87,7 @@ function codeUsage(oneHot: tf.Tensor2D): { perplexity: tf.Scalar; usage: tf.Scal
   const p = tf.div(counts, oneHot.shape[0]);
   const entropy = tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10)))));
   const perplexity = tf.exp(entropy) as tf.Scalar;
-  const usage = tf.div(tf.sum(tf.sign(counts)), oneHot.shape[1]) as tf.Scalar;
+  const usage = tf.div<tf.Scalar>(tf.sum(tf.sign(counts)), oneHot.shape[1]);
   return { perplexity, usage };
 }
 
@@ -112,10 +112,10 @@ export function createVqVae(config: ModelConfig): Autoencoder {
     loss: (x) => {
       const zE = mlp.encode(x);
       const { oneHot, zQ } = quantize(zE, codebook);
-      const zQst = tf.add(zE, stopGradient(tf.sub(zQ, zE))) as tf.Tensor2D;
+      const zQst = tf.add<tf.Tensor2D>(zE, stopGradient(tf.sub(zQ, zE)));
       const reconstruction = meanSquaredError(x, mlp.decode(zQst));
-      const codebookLoss = tf.mean(tf.squaredDifference(stopGradient(zE), zQ)) as tf.Scalar;
-      const commitment = tf.mean(tf.squaredDifference(zE, stopGradient(zQ))) as tf.Scalar;
+      const codebookLoss = tf.mean<tf.Scalar>(tf.squaredDifference(stopGradient(zE), zQ));
+      const commitment = tf.mean<tf.Scalar>(tf.squaredDifference(zE, stopGradient(zQ)));
       const total = tf.addN([reconstruction, codebookLoss, tf.mul(beta, commitment)]) as tf.Scalar;
       return { total, parts: { reconstruction, codebook: codebookLoss, commitment, ...codeUsage(oneHot) } };
     },

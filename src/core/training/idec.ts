@@ -45,7 +45,7 @@ export function softAssign(z: tf.Tensor2D, mu: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const d2 = tf.sum(tf.square(tf.sub(tf.expandDims(z, 1), tf.expandDims(mu, 0))), 2);
     const kernel = tf.reciprocal(tf.add(d2, 1));
-    return tf.div(kernel, tf.sum(kernel, 1, true)) as tf.Tensor2D;
+    return tf.div<tf.Tensor2D>(kernel, tf.sum(kernel, 1, true));
   });
 }
 
@@ -53,7 +53,7 @@ export function softAssign(z: tf.Tensor2D, mu: tf.Tensor2D): tf.Tensor2D {
 export function targetDistribution(q: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const weight = tf.div(tf.square(q), tf.sum(q, 0, true));
-    return tf.div(weight, tf.sum(weight, 1, true)) as tf.Tensor2D;
+    return tf.div<tf.Tensor2D>(weight, tf.sum(weight, 1, true));
   });
 }
 
@@ -95,11 +95,11 @@ export async function idecFineTune(model: Autoencoder, x: Float32Array, n: numbe
           let kept: tf.Scalar[] = [];
           optimizer.minimize(() => {
             const zb = model.encode(xt);
-            const rec = tf.mean(tf.square(tf.sub(model.decode(zb), xt))) as tf.Scalar;
+            const rec = tf.mean<tf.Scalar>(tf.square(tf.sub(model.decode(zb), xt)));
             const q = softAssign(zb, mu);
-            const kl = tf.div(tf.sum(tf.mul(pb, tf.log(tf.div(tf.add(pb, 1e-12), tf.add(q, 1e-12))))), rows.length) as tf.Scalar;
+            const kl = tf.div<tf.Scalar>(tf.sum(tf.mul(pb, tf.log(tf.div(tf.add(pb, 1e-12), tf.add(q, 1e-12))))), rows.length);
             kept = [tf.keep(rec), tf.keep(kl)];
-            return tf.add(rec, tf.mul(kl, gamma)) as tf.Scalar;
+            return tf.add<tf.Scalar>(rec, tf.mul(kl, gamma));
           }, false, variables);
           const s = tf.stack(kept);
           kept.forEach((t) => t.dispose());

@@ -102,7 +102,7 @@ export function datasetSchema(ds: Dataset, given?: LoadOptions): DatasetSchema {
 /** Saves `model` and `extra` into `dir` (created if needed). Returns the paths written. */
 export async function saveModel(dir: string, model: Autoencoder, extra: SaveExtra): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
-  const named = model.variables.map((v) => ({ name: stableName(v), tensor: v as tf.Tensor }));
+  const named = model.variables.map((v) => ({ name: stableName(v), tensor: v }));
   const names = new Set(named.map((t) => t.name));
   if (names.size !== named.length) throw new Error('model has duplicate variable names; cannot save');
   const { data, specs } = await tf.io.encodeWeights(named);
@@ -159,17 +159,17 @@ export async function loadModel(dir: string): Promise<{ model: Autoencoder; side
       const resolved = path.resolve(dir, p);
       if (path.dirname(resolved) !== path.resolve(dir)) throw new Error(`${modelFile}: weights path "${p}" is outside the model folder`);
       const b = await fs.readFile(resolved);
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
     }),
   );
-  const weights = tf.io.decodeWeights(buffers.length === 1 ? buffers[0] : tf.io.concatenateArrayBuffers(buffers), specs);
+  const weights = tf.io.decodeWeights(buffers.length === 1 ? buffers[0] : tf.io.CompositeArrayBuffer.join(buffers), specs);
   const model = createModel(json.modelTopology);
   try {
     for (const v of model.variables) {
       const name = stableName(v);
       const w = weights[name];
       if (!w) throw new Error(`${modelFile}: weight "${name}" is missing`);
-      if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`${modelFile}: weight "${name}" has shape [${w.shape}], expected [${v.shape}]`);
+      if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`${modelFile}: weight "${name}" has shape [${w.shape.join(',')}], expected [${v.shape.join(',')}]`);
       v.assign(w);
     }
   } catch (e) {

@@ -7,7 +7,7 @@ import { bruteForceKnn, exactKnn, knnRecall } from '../../../src/core/analysis/k
 import { fitGmm } from '../../../src/core/analysis/gmm';
 import { dbscan, hdbscan, suggestEps } from '../../../src/core/analysis/density';
 import { NOISE, confusionMatrix, normalizedMutualInfo, scoreClustering, trustworthiness } from '../../../src/core/analysis/clusterMetrics';
-import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { clusterWithMethod, elbowOf, kCurve } from '../../../src/core/analysis/clusterPipeline';
 import { createNormalRng, createRng } from '../../../src/common/random';
 import { gaussianBlobs } from './helpers';

@@ -1,17 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import {
-  adjustedRandIndex,
-  clusterSummary,
-  elbow,
-  hungarian,
-  hungarianAccuracy,
-  kmeans,
-  kmeansPlusPlus,
-  silhouette,
-  suggestK,
-} from '../../../src/core/analysis/kmeans';
+import { clusterSummary, elbow, kmeans, kmeansPlusPlus, silhouette, suggestK } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex, hungarian, hungarianAccuracy } from '../../../src/core/analysis/labelAgreement';
 import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/kernels/kmeans/assigner';
 import { createRng } from '../../../src/common/random';
 import { gaussianBlobs } from './helpers';

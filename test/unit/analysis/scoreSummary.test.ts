@@ -30,7 +30,7 @@ describe('score summaries', () => {
     const sum = summariseScores(r, { window, refs });
     assert.deepEqual(sum.events?.map((e) => [e.rank, e.startRow, e.endRow]), [[1, 12, 16], [2, 2, 8]]);
     assert.match(describeScoreSummary(sum), /2 events .*\n {2}#1 rows 12-15, 1 window, peak 5\.000 at window 6\n {2}#2 rows 2-7, 2 windows/);
-    const csv = eventsToCsv(sum.events!, refs).trim().split('\n');
+    const csv = eventsToCsv(sum.events, refs).trim().split('\n');
     assert.equal(csv[0], 'rank,start_row,end_row,windows,first_window,last_window,peak_window,score,source_line');
     assert.equal(csv[1], '1,12,16,1,6,6,6,5,14');
     assert.equal(csv[2], '2,2,8,2,1,2,2,3,4');

@@ -86,7 +86,7 @@ test('initBackend("auto") honours the environment override', async () => {
     assert.equal(info.requested, 'cpu');
     assert.equal(info.name, 'cpu');
   } finally {
-    if (saved === undefined) delete process.env[BACKEND_ENV_VAR];
+    if (saved === undefined) Reflect.deleteProperty(process.env, BACKEND_ENV_VAR);
     else process.env[BACKEND_ENV_VAR] = saved;
   }
 });

@@ -50,7 +50,7 @@ describe('RFC 4180 parser', () => {
 describe('loadDataset: CSV / TSV / TXT', () => {
   it('loads iris: header, quoted label column chosen by name, text column dropped with a warning, exact values, line refs', async () => {
     const file = fixture('iris40.csv');
-    const want = expected<IrisExpected>('iris40.expected.json');
+    const want = expected('iris40.expected.json') as IrisExpected;
     const ds = await assertUnchanged([file], () => loadDataset(file));
     assert.equal(ds.format, 'csv');
     assert.equal(ds.kind, 'table');
@@ -74,7 +74,7 @@ describe('loadDataset: CSV / TSV / TXT', () => {
   });
 
   it('loads a TSV with a numeric label column picked by labelColumn', async () => {
-    const want = expected<{ columns: string[]; features: number[]; labels: string[] }>('digits40.expected.json');
+    const want = expected('digits40.expected.json') as { columns: string[]; features: number[]; labels: string[] };
     const ds = await loadDataset(fixture('digits40.tsv'), { labelColumn: 'target' });
     assert.equal(ds.format, 'tsv');
     assert.equal(ds.n, 40);
@@ -98,7 +98,7 @@ describe('loadDataset: CSV / TSV / TXT', () => {
   });
 
   it('loads whitespace-separated .txt without a header', async () => {
-    const want = expected<{ features: number[] }>('small.expected.json');
+    const want = expected('small.expected.json') as { features: number[] };
     const ds = await loadDataset(fixture('small.txt'));
     assert.equal(ds.n, 6);
     assert.deepEqual(ds.columns, ['f0', 'f1', 'f2']);

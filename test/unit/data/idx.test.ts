@@ -9,7 +9,7 @@ import { loadDataset } from '../../../src/core/data/index';
 import { assertUnchanged, assertValues, expected, fixture } from './fixtures';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const idxWant = existsSync(fixture('idx.expected.json')) ? expected<{ images: number[]; labels: string[] }>('idx.expected.json') : undefined;
+const idxWant = existsSync(fixture('idx.expected.json')) ? (expected('idx.expected.json') as { images: number[]; labels: string[] }) : undefined;
 
 describe('loadDataset: IDX', () => {
   it('maps images files to their sibling labels file', () => {
@@ -41,7 +41,7 @@ describe('loadDataset: IDX', () => {
   });
 
   it('reads f32 and i16 tables (big-endian)', async () => {
-    const want = expected<{ table: number[]; vec: number[] }>('idxtables.expected.json');
+    const want = expected('idxtables.expected.json') as { table: number[]; vec: number[] };
     const t = await loadDataset(fixture('idx', 'table.idx'));
     assert.equal(t.kind, 'table');
     assert.equal(t.n, 3);

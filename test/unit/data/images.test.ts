@@ -5,7 +5,7 @@ import { resizeBilinear } from '../../../src/core/data/images';
 import { loadDataset } from '../../../src/core/data/index';
 import { assertUnchanged, assertValues, expected, fixture } from './fixtures';
 
-const want = expected<{ files: string[]; labels: string[]; grey: number[][]; rgb: number[][] }>('images.expected.json');
+const want = expected('images.expected.json') as { files: string[]; labels: string[]; grey: number[][]; rgb: number[][] };
 
 describe('loadDataset: image folders', () => {
   it('loads PNG (grey + RGB) and JPEG, labels from sub-folders, skips other files', async () => {

@@ -9,7 +9,7 @@ import { topLevelElementLines } from '../../../src/core/data/json';
 import { assertUnchanged, assertValues, expected, fixture } from './fixtures';
 
 interface JsonExpected { objects: number[]; objectLabels: string[]; arrays: number[]; xy: number[]; xyLabels: string[] }
-const want = expected<JsonExpected>('json.expected.json');
+const want = expected('json.expected.json') as JsonExpected;
 
 describe('loadDataset: JSON / JSONL', () => {
   it('finds the line of each top-level array element', () => {

@@ -5,7 +5,7 @@ import { loadDataset } from '../../../src/core/data/index';
 import { assertUnchanged, assertValues, expected, fixture } from './fixtures';
 
 type NpyExpected = Record<string, { shape: number[]; values: number[] }>;
-const npy = expected<NpyExpected>('npy.expected.json');
+const npy = expected('npy.expected.json') as NpyExpected;
 
 describe('loadDataset: NPY', () => {
   for (const key of ['f4', 'f8', 'u1', 'i1', 'i2', 'u2', 'i4', 'u4', 'i8', 'be', 'fortran', 'v2']) {
@@ -50,7 +50,7 @@ describe('loadDataset: NPY', () => {
 });
 
 describe('loadDataset: NPZ', () => {
-  const npz = expected<{ x: number[]; y: string[]; names: string[] }>('npz.expected.json');
+  const npz = expected('npz.expected.json') as { x: number[]; y: string[]; names: string[] };
 
   it('stored zip (np.savez): features from x, labels from y, extra array reported', async () => {
     const file = fixture('stored.npz');

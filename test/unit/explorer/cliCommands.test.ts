@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { main } from '../../../src/cli/cli';
 import { LocalExplorer } from '../../../src/core/localExplorer';
-import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { readNpy } from '../../../src/core/export';
 import { parseRange } from '../../../src/cli/commands/cluster';
 import { DEFAULT_CLUSTER_METHOD } from '../../../src/common/clusterMethods';

@@ -18,7 +18,8 @@ import { applyNormalizer, fitNormalizer, invertNormalizer } from '../../../src/c
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { LocalExplorer } from '../../../src/core/localExplorer';
-import { adjustedRandIndex, suggestK } from '../../../src/core/analysis/kmeans';
+import { suggestK } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import { FileExistsError, readNpy } from '../../../src/core/export';
 import { createNormalRng } from '../../../src/common/random';
@@ -288,7 +289,7 @@ test('models with discrete codes get codes in the embedding', async () => {
   const tensorsBefore = tf.memory().numTensors;
   const base = createModel(defaultModelConfig('dense', [4], { latentDim: 3, hidden: [8], seed: 1 }));
   // Stand-in for a VQ-VAE: the code of a row is the argmax of its latent vector.
-  const model: Autoencoder = { ...base, codeIndices: (x) => tf.tidy(() => tf.argMax(base.encode(x), 1) as tf.Tensor1D) };
+  const model: Autoencoder = { ...base, codeIndices: (x) => tf.tidy(() => tf.argMax<tf.Tensor1D>(base.encode(x), 1)) };
   const n = 300;
   const rand = createNormalRng(4);
   const features = Float32Array.from({ length: n * 4 }, () => rand());

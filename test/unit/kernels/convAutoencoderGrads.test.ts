@@ -34,10 +34,10 @@ function loss(x: tf.Tensor4D, w: tf.Tensor[]): tf.Scalar {
   const h1 = tf.relu(tf.conv2d(x, p.c1w as tf.Tensor4D, 2, 'same').add(p.c1b)) as tf.Tensor4D; // 6x6x4
   const h2 = tf.relu(tf.conv2d(h1, p.c2w as tf.Tensor4D, 2, 'same').add(p.c2b)); // 3x3x8
   const z = tf.matMul(h2.reshape([BATCH, 72]), p.e).add(p.eb); // code
-  const d = tf.relu(tf.matMul(z, p.d).add(p.db)).reshape([BATCH, 3, 3, 8]) as tf.Tensor4D;
+  const d = tf.relu(tf.matMul(z, p.d).add(p.db)).reshape<tf.Tensor4D>([BATCH, 3, 3, 8]);
   const u1 = tf.relu(tf.conv2dTranspose(d, p.t1w as tf.Tensor4D, [BATCH, 6, 6, 4], 2, 'same').add(p.t1b)) as tf.Tensor4D;
   const y = tf.sigmoid(tf.conv2dTranspose(u1, p.t2w as tf.Tensor4D, [BATCH, 12, 12, 1], 2, 'same').add(p.t2b));
-  return tf.losses.meanSquaredError(x, y) as tf.Scalar;
+  return tf.losses.meanSquaredError<tf.Tensor, tf.Scalar>(x, y);
 }
 
 const xData = randomData(BATCH * 144, 7).map((v) => 1 / (1 + Math.exp(-v)));

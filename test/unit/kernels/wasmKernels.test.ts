@@ -91,7 +91,7 @@ test('the gradient of a dense layer (transposed matmuls) matches cpu', async () 
   const b = randomData(12, 3);
   await assertSameOnCpuAndWasm('dense grads', () => {
     const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor): tf.Scalar =>
-      tf.fused.matMul({ a: xs as tf.Tensor2D, b: ws as tf.Tensor2D, bias: bs, activation: 'relu' }).square().mean();
+      tf.fused.matMul({ a: xs, b: ws, bias: bs, activation: 'relu' }).square().mean();
     return tf.grads(f)([tf.tensor2d(x, [32, 20]), tf.tensor2d(w, [20, 12]), tf.tensor1d(b)]);
   });
 });
@@ -266,7 +266,7 @@ test('Conv2DBackpropFilter (missing on stock wasm) matches cpu', async () => {
       const x = tf.tensor4d(xData, c.x);
       const dy = tf.tensor4d(dyData, outShape);
       const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape });
-      return out as tf.Tensor;
+      return out;
     }, TOL);
     assert.ok(Number.isFinite(worst));
     // ... and through tf.grad of a conv2d.
@@ -289,8 +289,8 @@ test('Conv2DBackpropFilter output has the filter shape for NCHW input', async ()
   const got = tf.tidy(() => {
     const xn = tf.tensor4d(x, [2, 3, 6, 6]);
     const dyn = tf.tensor4d(dy, [2, 4, 3, 3]);
-    const nchw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xn, dy: dyn }, { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] }) as tf.Tensor;
-    const nhwc = tf.engine().runKernel('Conv2DBackpropFilter', { x: xn.transpose([0, 2, 3, 1]), dy: dyn.transpose([0, 2, 3, 1]) }, { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }) as tf.Tensor;
+    const nchw = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: xn, dy: dyn }, { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] });
+    const nhwc = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: xn.transpose([0, 2, 3, 1]), dy: dyn.transpose([0, 2, 3, 1]) }, { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] });
     return [nchw, nhwc];
   });
   assert.deepEqual(got[0].shape, [3, 3, 3, 4]);
@@ -320,10 +320,10 @@ test('Conv2DBackpropInput (XNNPACK rewrite; conv2dTranspose forward and conv inp
     const dyData = randomData(outShape.reduce((p, q) => p * q, 1), 800 + i);
     const label = `backpropInput ${JSON.stringify(c)}`;
     await assertSameOnCpuAndWasm(label, () =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dyData, outShape), filter: tf.tensor4d(wData, filterShape) },
-        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
+      tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: tf.tensor4d(dyData, outShape), filter: tf.tensor4d(wData, filterShape) },
+        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }));
     await assertSameOnCpuAndWasm(`${label} as conv2dTranspose`, () =>
-      tf.conv2dTranspose(tf.tensor4d(dyData, outShape), tf.tensor4d(wData, filterShape), c.x, c.s, c.pad as 'same' | 'valid'));
+      tf.conv2dTranspose(tf.tensor4d(dyData, outShape), tf.tensor4d(wData, filterShape), c.x, c.s, c.pad));
   }
 });
 
@@ -349,11 +349,11 @@ test('convolutions that fit im2col + GEMM run as GEMMs and match cpu (forward, f
     const label = `conv gemm ${JSON.stringify(c)}`;
     wasmConvGemmStats(true);
     await assertSameOnCpuAndWasm(`${label} forward`, () =>
-      tf.engine().runKernel('Conv2D', { x: tf.tensor4d(xData, c.x), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: 1 }) as tf.Tensor);
+      tf.engine().runKernel<tf.Tensor>('Conv2D', { x: tf.tensor4d(xData, c.x), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: 1 }));
     await assertSameOnCpuAndWasm(`${label} filter gradient`, () =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xData, c.x), dy: tf.tensor4d(dyData, outShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape }) as tf.Tensor);
+      tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: tf.tensor4d(xData, c.x), dy: tf.tensor4d(dyData, outShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape }));
     await assertSameOnCpuAndWasm(`${label} input gradient`, () =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dyData, outShape), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
+      tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: tf.tensor4d(dyData, outShape), filter: tf.tensor4d(wData, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }));
     const forward = c.co % 4 === 0 || (c.co === 1 && n % 4 === 0 && (outShape[1] * outShape[2]) % 4 === 0);
     assert.deepEqual(wasmConvGemmStats(), { forward: forward ? 1 : 0, filter: 1, input: c.co % 4 === 0 && n % 4 === 0 ? 1 : 0 }, `${label}: GEMM paths taken`);
   }
@@ -363,7 +363,7 @@ test('convolutions whose patch matrix per image would pass CONV_MAX_IMAGE_FLOATS
   await tf.setBackend('wasm');
   const side = Math.ceil(Math.sqrt(CONV_MAX_IMAGE_FLOATS / (9 * 4))) + 1; // 'same', stride 1: side² pixels x 36 floats
   wasmConvGemmStats(true);
-  const y = tf.tidy(() => tf.conv2d(tf.ones([1, side, side, 4]) as tf.Tensor4D, tf.ones([3, 3, 4, 4]) as tf.Tensor4D, 1, 'same'));
+  const y = tf.tidy(() => tf.conv2d(tf.ones<tf.Rank.R4>([1, side, side, 4]), tf.ones<tf.Rank.R4>([3, 3, 4, 4]), 1, 'same'));
   assert.deepEqual(wasmConvGemmStats(), { forward: 0, filter: 0, input: 0 });
   assert.equal(y.dataSync()[side * 4 + 4], 36, 'an inner pixel sums 3 x 3 x 4 ones');
   y.dispose();
@@ -384,13 +384,13 @@ test('fused dense kernel (applyDense on wasm): output and gradients match cpu fo
     const up = randomData(c.b * c.o, 700 + k); // a random upstream gradient
     await assertSameOnCpuAndWasm(`dense ${JSON.stringify(c)}`, () => {
       const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor): tf.Scalar => {
-        const layer = { W: ws as tf.Variable, b: bs as tf.Variable };
+        const layer = { W: ws, b: bs };
         return tf.sum(tf.mul(applyDense(layer, xs as tf.Tensor2D, c.activation), tf.tensor2d(up, [c.b, c.o])));
       };
       const xs = tf.tensor2d(x, [c.b, c.i]);
       const ws = tf.tensor2d(w, [c.i, c.o]);
       const bs = tf.tensor1d(b);
-      return [applyDense({ W: ws as tf.Variable, b: bs as tf.Variable }, xs, c.activation), ...tf.grads(f)([xs, ws, bs])];
+      return [applyDense({ W: ws, b: bs }, xs, c.activation), ...tf.grads(f)([xs, ws, bs])];
     });
   }
   // On wasm the layer is the one fused kernel (forward) and its gradient uses the activation-gradient kernel.
@@ -399,7 +399,7 @@ test('fused dense kernel (applyDense on wasm): output and gradients match cpu fo
     const xs = tf.tensor2d(randomData(8 * 4, 1), [8, 4]);
     const ws = tf.tensor2d(randomData(4 * 8, 2), [4, 8]);
     const bs = tf.tensor1d(randomData(8, 3));
-    const g = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(applyDense({ W: ww as tf.Variable, b: bb as tf.Variable }, a as tf.Tensor2D, 'relu')))([xs, ws, bs]);
+    const g = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(applyDense({ W: ww, b: bb }, a as tf.Tensor2D, 'relu')))([xs, ws, bs]);
     tf.dispose([xs, ws, bs, ...g]);
   });
   const names = profile.kernels.map((k) => k.name);
@@ -414,7 +414,7 @@ test('fused mean squared error (meanSquaredError on wasm): value and gradients m
     const n = shape[0] * shape[1];
     const a = randomData(n, 800 + k);
     const b = randomData(n, 900 + k);
-    await assertSameOnCpuAndWasm(`mse ${shape}`, () => {
+    await assertSameOnCpuAndWasm(`mse ${shape.join('x')}`, () => {
       const f = (p: tf.Tensor, q: tf.Tensor): tf.Scalar => tf.mul(meanSquaredError(p as tf.Tensor2D, q as tf.Tensor2D), 3);
       const as = tf.tensor2d(a, shape);
       const bs = tf.tensor2d(b, shape);

@@ -83,9 +83,9 @@ test('cvae: needs condition classes and a condition on every call', () => {
   const x = tf.tensor2d(data.subarray(0, 4 * D), [4, D]);
   assert.throws(() => model.encode(x), /cvae encode needs a condition/);
   assert.throws(() => tf.tidy(() => model.loss(x, 1).total), /cvae loss needs a condition/);
-  const z = tf.zeros([4, 2]) as tf.Tensor2D;
+  const z = tf.zeros<tf.Rank.R2>([4, 2]);
   assert.throws(() => model.decode(z), /cvae decode needs a condition/);
-  const wrong = tf.zeros([4, 2]) as tf.Tensor2D;
+  const wrong = tf.zeros<tf.Rank.R2>([4, 2]);
   assert.throws(() => model.decode(z, wrong), /expected \[4, 3\]/);
   [x, z, wrong].forEach((t) => t.dispose());
   model.dispose();

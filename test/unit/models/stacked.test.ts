@@ -160,7 +160,7 @@ test('cancelling during pretraining stops every later stage, without leaks', asy
   assert.equal(result.cancelled, true);
   assert.equal(after, 0, 'no event after the abort');
   assert.deepEqual(stagesSeen, STAGES.slice(0, 2));
-  assert.deepEqual(result.history.map((h) => h.stage), [...Array(PRE).fill(STAGES[0]), STAGES[1]]);
+  assert.deepEqual(result.history.map((h) => h.stage), [...Array.from({ length: PRE }, () => STAGES[0]), STAGES[1]]);
   assert.deepEqual(result.stages?.map((s) => [s.name, s.epochs]), [[STAGES[0], PRE], [STAGES[1], 1]]);
   const third = new Set(model.pretrainStages![2].variables);
   model.variables.forEach((v, j) => {

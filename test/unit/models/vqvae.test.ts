@@ -147,7 +147,7 @@ test('trains on clustered data: error falls, several codes used, perplexity > 1,
   assert.ok(used.size >= 2, `more than one code used (${used.size})`);
   // Rows of one cluster share a code, and different clusters do not collapse onto one code.
   const clusterCodes = new Set(Array.from({ length: CLUSTERS }, (_, c) => idx[c]));
-  assert.equal(clusterCodes.size, CLUSTERS, `clusters map to distinct codes: ${[...clusterCodes]}`);
+  assert.equal(clusterCodes.size, CLUSTERS, `clusters map to distinct codes: ${[...clusterCodes].join(',')}`);
 
   // encode returns the quantised code: the codebook row of each point's index.
   const z = encode(model, data, N);

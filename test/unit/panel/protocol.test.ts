@@ -100,7 +100,7 @@ test('property: corrupting any field of any valid message is rejected (or still 
     const copy = structuredClone(base) as Record<string, unknown>;
     const key = keys[Math.floor(rand() * keys.length)];
     const value = junk[Math.floor(rand() * junk.length)];
-    if (value === undefined && rand() < 0.5) delete copy[key]; else copy[key] = value;
+    if (value === undefined && rand() < 0.5) Reflect.deleteProperty(copy, key); else copy[key] = value;
     const parsed = parseWebviewMessage(copy, limits);
     checked++;
     if (parsed === undefined) { rejected++; continue; }
@@ -126,7 +126,7 @@ test('property: corrupting the type string of a valid message is rejected', () =
 });
 
 test('returned messages are copies without prototype tricks', () => {
-  const raw = JSON.parse('{"type":"reveal","index":3,"__proto__":{"polluted":true}}');
+  const raw = JSON.parse('{"type":"reveal","index":3,"__proto__":{"polluted":true}}') as unknown;
   const m = parseWebviewMessage(raw, limits);
   // JSON.parse makes __proto__ an own key: it is an unknown field, so the message is rejected.
   assert.equal(m, undefined);

@@ -4,7 +4,7 @@ import { tf } from '../../../src/core/tf';
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { idecFineTune, softAssign, targetDistribution } from '../../../src/core/training/idec';
-import { adjustedRandIndex } from '../../../src/core/analysis/kmeans';
+import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { gaussianBlobs } from '../analysis/helpers';
 
 before(async () => {

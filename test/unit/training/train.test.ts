@@ -142,7 +142,7 @@ for (const kind of ['vae', 'tied', 'conv'] as const) {
       assert.deepEqual((await readdir(out)).sort(), ['latent-explorer.json', 'model.json', 'weights.bin']);
       assert.deepEqual((await readdir(dir)), ['model']);
       assert.ok(files.every((f) => f.startsWith(out)));
-      const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
+      const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[]; weights: { name: string }[] }[] };
       assert.equal(json.format, 'latent-explorer');
       assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
       assert.ok(json.weightsManifest[0].weights.some((w: { name: string }) => w.name === 'enc/0/W'));

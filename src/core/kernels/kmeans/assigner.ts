@@ -62,11 +62,11 @@ export interface WasmAssigner {
    * Labels every point, fills `dists` (squared distance to its centroid) and returns the inertia; with
    * `sums`/`counts`, adds each cluster's float64 coordinate sums and sizes into them.
    */
-  assign(centroids: Float32Array, labels: Int32Array, dists: Float64Array, sums?: Float64Array, counts?: Float64Array): number;
+  assign: (centroids: Float32Array, labels: Int32Array, dists: Float64Array, sums?: Float64Array, counts?: Float64Array) => number;
   /** `out[i] = ||x_i - x_row||^2` for every point, in float64 (for k-means++ seeding; this thread only). */
-  sqDistToRow(row: number, out: Float64Array): void;
+  sqDistToRow: (row: number, out: Float64Array) => void;
   /** Hands the wasm memory back for reuse; the assigner must not be used afterwards. */
-  dispose(): void;
+  dispose: () => void;
 }
 
 /** Rows per chunk: a multiple of 4, enough to amortise a claim, at most ~64 chunks (bounds the partial sums). */
