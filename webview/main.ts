@@ -11,6 +11,8 @@ import type { HostPush, PanelTab, UiState, WebviewToHost } from '../src/shared/p
 import type { PanelContext } from './context';
 import { h } from './dom';
 import { HostChannel, SupersededError } from './hostChannel';
+import type { PaneLayout } from './layout';
+import { ChartScheduler, installSidePane, parseLayout } from './layout';
 import { PointsView } from './pointsView';
 import { imageUrl, isImage } from './sampleViews';
 import type { PanelAction, PanelState } from './state';
@@ -28,14 +30,18 @@ import { buildToolbar } from './toolbar';
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
   getState(): unknown;
-  setState(state: UiState): void;
+  setState(state: SavedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What the webview saves across reloads: the UI state and the side pane's layout. */
+type SavedState = UiState & { layout?: PaneLayout };
+const savedLayout = (saved: unknown): PaneLayout => parseLayout(typeof saved === 'object' && saved !== null ? (saved as { layout?: unknown }).layout : undefined);
 
 const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', generate: 'Generate', anomalies: 'Anomalies', training: 'Training' };
 
 /** The page: header (status, toolbar), the plot (legend, tooltip) and the side tabs. */
-function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElement; plot: HTMLElement; legend: HTMLElement; tooltip: HTMLElement; tabBar: HTMLElement; panes: Record<PanelTab, HTMLElement> } {
+function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElement; main: HTMLElement; side: HTMLElement; tabBody: HTMLElement; plot: HTMLElement; legend: HTMLElement; tooltip: HTMLElement; tabBar: HTMLElement; panes: Record<PanelTab, HTMLElement> } {
   const status = h('div', { class: 'status', id: 'status' }, 'Waiting for a model…');
   const toolbar = h('div', { class: 'toolbar' });
   const legend = h('div', { class: 'legend', id: 'legend' });
@@ -47,20 +53,31 @@ function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElemen
     point: pane('point'), clusters: pane('clusters'), interpolate: pane('interpolate'), generate: pane('generate'), anomalies: pane('anomalies'), training: pane('training'),
   };
   const tabBody = h('div', { class: 'tab-body' }, ...PANEL_TABS.map((t) => panes[t]));
-  app.replaceChildren(h('div', { class: 'header' }, status, toolbar), h('div', { class: 'main' }, plot, h('div', { class: 'side' }, tabBar, tabBody)));
+  const side = h('div', { class: 'side', id: 'side' }, tabBar, tabBody);
+  const main = h('div', { class: 'main' }, plot, side);
+  app.replaceChildren(h('div', { class: 'header' }, status, toolbar), main);
   app.dataset.state = 'waiting';
-  return { status, toolbar, plot, legend, tooltip, tabBar, panes };
+  return { status, toolbar, main, side, tabBody, plot, legend, tooltip, tabBar, panes };
 }
 
 function start(vscode: VsCodeApi, app: HTMLElement): void {
   const page = buildPage(app);
   const { panes } = page;
   const channel = new HostChannel((m) => { vscode.postMessage(m); });
+  // Charts are drawn only while shown (a chart drawn in a hidden tab gets a zero width) and refit on every resize.
+  const charts = new ChartScheduler(page.side, (div) => { Plotly.Plots.resize(div); });
   const plot: Plotter = {
-    draw: (div, traces, layout) => { requestAnimationFrame(() => { void Plotly.newPlot(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
-    update: (div, traces, layout) => { void Plotly.react(div, traces, plotLayout(layout), PLOT_CONFIG); },
+    draw: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.newPlot(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
+    update: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.react(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
   };
-  const store = new Store(initialState(vscode.getState()), onChange);
+  const saved = vscode.getState();
+  let layout = savedLayout(saved);
+  const store = new Store(initialState(saved), onChange);
+  installSidePane(page.main, page.side, layout, (next) => {
+    layout = next;
+    vscode.setState({ ...store.state.ui, layout });
+    if (!next.collapsed) charts.flush(page.side);
+  });
   const ctx: PanelContext = {
     get state() { return store.state; },
     dispatch: (action) => { store.dispatch(action); },
@@ -100,6 +117,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     if (t === 'training') renderTraining(panes.training, ctx);
     if (t === 'anomalies') renderAnomalies(panes.anomalies, ctx);
     if (t === 'generate') renderGenerateControls(panes.generate, ctx);
+    charts.flush(panes[t]);
   }
 
   /** Shows sample `index` in the Point tab (a newer point request supersedes it). */
@@ -138,7 +156,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
   /** Keeps the saved UI state and the views that follow a slice of the state in step with it. */
   function onChange(next: PanelState, prev: PanelState, action: PanelAction): void {
     if (next.ui !== prev.ui) {
-      vscode.setState(next.ui);
+      vscode.setState({ ...next.ui, layout });
       // The host sent this state with `init`; every other change is news to it.
       if (!(action.type === 'host' && action.message.type === 'init')) channel.notify({ type: 'uiState', state: next.ui });
     }

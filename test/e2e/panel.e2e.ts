@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createNormalRng } from '../../src/common/random';
+import { shootTabs } from './layoutShots';
 import { DRAWN_POINTS } from './plotPoints';
 
 const ROOT = resolve('.vscode-harness');
@@ -116,6 +117,20 @@ async function main(): Promise<void> {
     await inner.locator('#interp-strip').waitFor({ timeout: 30_000 });
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/e2e-panel.png' });
+    // A latent grid in the Generate tab, then every tab at a 700 px and a 1,600 px wide panel: layout facts and screenshots.
+    await inner.locator('#tab-generate').click();
+    await inner.locator('#gen-run').click();
+    await inner.locator('#gen-strip').waitFor({ timeout: 30_000 });
+    const webview = page.locator('iframe.webview.ready');
+    for (const width of [700, 1600]) {
+      for (let i = 0; i < 3; i++) {
+        const shown = (await webview.boundingBox())!.width;
+        if (Math.abs(shown - width) < 2) break;
+        await page.setViewportSize({ width: Math.round(page.viewportSize()!.width + width - shown), height: 900 });
+        await page.waitForTimeout(500);
+      }
+      await shootTabs(frame, width, (path) => webview.screenshot({ path }));
+    }
     console.log(`ok: ${N} points, ${k} clusters, ${liveFrames} live embedding frames, interpolation rendered; artifacts/e2e-panel.png`);
   } catch (e) {
     // What the workbench showed when a step failed (notifications, the form, the panel).
