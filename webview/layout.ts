@@ -1,7 +1,7 @@
 /**
  * The panel's layout: a side pane the user resizes by dragging (or with the arrow keys on the handle) and collapses,
  * and charts that are drawn only while visible and refit whenever their container changes size. The pane's width
- * and collapsed flag are plain data the bootstrap saves with the rest of the UI state.
+ * and collapsed flag are plain data the bootstrap keeps in the UI state.
  */
 import { h } from './dom';
 
@@ -16,14 +16,6 @@ export const MIN_SIDE = 240;
 export const MIN_PLOT = 240;
 /** Pixels one arrow-key press moves the handle. */
 const KEY_STEP = 24;
-
-/** `raw` when it is a saved layout, else the default (expanded, stylesheet width). */
-export function parseLayout(raw: unknown): PaneLayout {
-  if (typeof raw !== 'object' || raw === null) return { collapsed: false };
-  const r = raw as Record<string, unknown>;
-  const width = typeof r.sideWidth === 'number' && Number.isFinite(r.sideWidth) ? r.sideWidth : undefined;
-  return { collapsed: r.collapsed === true, ...(width !== undefined ? { sideWidth: width } : {}) };
-}
 
 /** The side width shown in a main area `total` px wide: at least {@link MIN_SIDE}, leaving the plot {@link MIN_PLOT}. */
 export function clampSide(width: number, total: number): number {

@@ -11,8 +11,7 @@ import type { HostPush, PanelTab, UiState, WebviewToHost } from '../src/shared/p
 import type { PanelContext } from './context';
 import { h } from './dom';
 import { HostChannel, SupersededError } from './hostChannel';
-import type { PaneLayout } from './layout';
-import { ChartScheduler, installSidePane, parseLayout } from './layout';
+import { ChartScheduler, installSidePane } from './layout';
 import { PointsView } from './pointsView';
 import { imageUrl, isImage } from './sampleViews';
 import type { PanelAction, PanelState } from './state';
@@ -30,13 +29,9 @@ import { buildToolbar } from './toolbar';
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
   getState(): unknown;
-  setState(state: SavedState): void;
+  setState(state: UiState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
-
-/** What the webview saves across reloads: the UI state and the side pane's layout. */
-type SavedState = UiState & { layout?: PaneLayout };
-const savedLayout = (saved: unknown): PaneLayout => parseLayout(typeof saved === 'object' && saved !== null ? (saved as { layout?: unknown }).layout : undefined);
 
 const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', generate: 'Generate', anomalies: 'Anomalies', training: 'Training' };
 
@@ -70,12 +65,10 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     draw: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.newPlot(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
     update: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.react(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
   };
-  const saved = vscode.getState();
-  let layout = savedLayout(saved);
-  const store = new Store(initialState(saved), onChange);
-  installSidePane(page.main, page.side, layout, (next) => {
-    layout = next;
-    vscode.setState({ ...store.state.ui, layout });
+  const store = new Store(initialState(vscode.getState()), onChange);
+  const { sideWidth, sideCollapsed } = store.state.ui;
+  installSidePane(page.main, page.side, { collapsed: sideCollapsed ?? false, ...(sideWidth !== undefined ? { sideWidth } : {}) }, (next) => {
+    store.dispatch({ type: 'ui', patch: { sideCollapsed: next.collapsed, ...(next.sideWidth !== undefined ? { sideWidth: next.sideWidth } : {}) } });
     if (!next.collapsed) charts.flush(page.side);
   });
   const ctx: PanelContext = {
@@ -156,7 +149,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
   /** Keeps the saved UI state and the views that follow a slice of the state in step with it. */
   function onChange(next: PanelState, prev: PanelState, action: PanelAction): void {
     if (next.ui !== prev.ui) {
-      vscode.setState({ ...next.ui, layout });
+      vscode.setState(next.ui);
       // The host sent this state with `init`; every other change is news to it.
       if (!(action.type === 'host' && action.message.type === 'init')) channel.notify({ type: 'uiState', state: next.ui });
     }

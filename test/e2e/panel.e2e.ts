@@ -84,9 +84,11 @@ async function main(): Promise<void> {
     await inner.locator('#app[data-state="waiting"]').waitFor({ timeout: 60_000, state: 'attached' });
     await page.locator('.tab', { hasText: 'planted.csv' }).click();
     await runCommand('Train Autoencoder on Active File');
-    // 5 form steps: model type, latent size, epochs, seed, label column (suggested "label" first): accept each
-    for (let step = 1; step <= 5; step++) {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` }).waitFor({ timeout: 20_000 });
+    // The form's steps (model type, latent size, epochs, seed, label column, ..., start): accept each default
+    for (let step = 1, steps = 1; step <= steps; step++) {
+      const title = page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` });
+      await title.waitFor({ timeout: 20_000 });
+      steps = Number(/\(\d+\/(\d+)\)/.exec((await title.textContent()) ?? '')?.[1] ?? step);
       await page.keyboard.press('Enter');
     }
     await inner.locator('#app[data-state="ready"]').waitFor({ timeout: Number(process.env.E2E_TRAIN_TIMEOUT_MS ?? 240_000), state: 'attached' });

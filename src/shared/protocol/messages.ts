@@ -38,6 +38,10 @@ export interface UiState {
   tab: PanelTab;
   /** Clustering method of the Clusters tab (absent: the recommended default). */
   clusterMethod?: ClusterMethod;
+  /** Side pane width in CSS pixels, as the user dragged it (absent: the stylesheet's default). */
+  sideWidth?: number;
+  /** Side pane hidden. */
+  sideCollapsed?: boolean;
 }
 
 export const DEFAULT_UI_STATE: UiState = {
