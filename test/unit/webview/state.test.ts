@@ -115,7 +115,7 @@ test('the store notifies after real changes only, with the action and both state
 });
 
 test('another model takes the host\'s state whole: no selection or k suggestion of the old one; the pane layout stays', () => {
-  const first = stateAfter(init(), { type: 'kSuggestion', suggestion: { ks: [2, 3], scores: [0.1, 0.3], best: 3 } });
+  const first = stateAfter(init(), { type: 'kSuggestion', suggestion: { ks: [2, 3], inertias: [2, 1], silhouettes: [0.1, 0.3], best: 3 } });
   const picked = reduce(reduce(first, { type: 'pick', index: 4, extend: false }), { type: 'ui', patch: { sideWidth: 500 } });
   const same = reduce(picked, { type: 'host', message: init() });
   assert.deepEqual(same.ui.selection, [4], 'the same model again keeps the selection');
