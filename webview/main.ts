@@ -40,7 +40,7 @@ function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElemen
   const status = h('div', { class: 'status', id: 'status' }, 'Waiting for a model…');
   const toolbar = h('div', { class: 'toolbar' });
   const legend = h('div', { class: 'legend', id: 'legend' });
-  const tooltip = h('div', { class: 'tooltip', id: 'tooltip' });
+  const tooltip = h('div', { class: 'tooltip', id: 'tooltip', hidden: '' });
   const plot = h('div', { class: 'plot', id: 'plot' }, legend, tooltip);
   const tabBar = h('div', { class: 'tabs', role: 'tablist' });
   const pane = (t: PanelTab): HTMLElement => h('div', { class: 'pane', id: `pane-${t}` });

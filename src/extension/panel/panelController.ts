@@ -72,11 +72,19 @@ export class PanelController {
   /** The model (see modelKey) the UI state belongs to. */
   private stateKey: string | undefined;
   private readonly uiStates: ModelUiStates | undefined;
+  /** The latest full `init`, re-sent as is when the webview is re-created (switching back to the panel) while its view still holds. */
+  private lastInit: { generation: number; key: string; message: Extract<HostToWebview, { type: 'init' }> } | undefined;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
     this.stateKey = this.uiState.modelDir;
     this.uiStates = host.uiStates ? new ModelUiStates(host.uiStates) : undefined;
+  }
+
+  /** What an `init` was computed for: projection, dimensions, k and clustering method. */
+  private viewKey(): string {
+    const u = this.uiState;
+    return `${u.projection}/${u.dims}/${u.k}/${u.clusterMethod ?? ''}`;
   }
 
   /** Keeps the UI state as the current model's. */
@@ -152,7 +160,11 @@ export class PanelController {
     }
   }
 
-  private post(m: HostToWebview): void { this.host.post(m); }
+  private post(m: HostToWebview): void {
+    // A new projection or clustering outdates the saved init.
+    if (m.type === 'projection' || m.type === 'clusters' || m.type === 'kSuggestion') this.lastInit = undefined;
+    this.host.post(m);
+  }
 
   private method(requested?: ClusterMethod): ClusterMethod {
     return requested ?? this.uiState.clusterMethod ?? DEFAULT_CLUSTER_METHOD;
@@ -286,6 +298,11 @@ export class PanelController {
     this.initAbort?.abort();
     const ac = new AbortController();
     this.initAbort = ac;
+    const cached = this.lastInit;
+    if (cached && cached.generation === gen && cached.key === this.viewKey() && this.training !== 'training') {
+      this.post({ ...cached.message, uiState: this.uiState, history: cached.message.history.length >= this.history.length ? cached.message.history : this.history });
+      return;
+    }
     try {
       const info = ex.info();
       const embedding = await ex.embed();
@@ -309,11 +326,13 @@ export class PanelController {
       this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
       this.rememberUi();
       const payload = toEmbeddingPayload(embedding);
-      this.post({
+      const message: Extract<HostToWebview, { type: 'init' }> = {
         type: 'init', info: { ...toPanelInfo(info), anomalyLabels: defaultAnomalyLabels(payload.labelNames ?? []) }, embedding: payload, projection: toProjectionPayload(projection),
         clusters: toClustersPayload(clusters), ...(kSuggestion ? { kSuggestion: toKPayload(kSuggestion) } : {}),
         history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
-      });
+      };
+      this.lastInit = { generation: gen, key: this.viewKey(), message };
+      this.post(message);
     } catch (e) {
       if (gen !== this.generation || (ac.signal.aborted && this.initAbort !== ac)) return; // superseded by a newer init
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);

@@ -71,3 +71,20 @@ test('starting state: saved state wins, malformed saved state falls back to defa
   assert.equal(saved.sideWidth, undefined, 'layout is the panel\'s, not the saved model\'s');
   assert.equal(saved.sideCollapsed, true);
 });
+
+test('a re-created webview (switching back to the panel) gets the last init again without recomputing; a new k recomputes', async () => {
+  const ex = createFakeExplorer(50, 4, 3, 1, '/tmp/c.csv');
+  let projections = 0;
+  const { c, nextInit } = panel(memoryStore());
+  c.setExplorer({ ...ex, project: (...args) => { projections++; return ex.project(...args); } });
+  await c.handleRaw({ type: 'ready' });
+  const first = await nextInit();
+  await c.handleRaw({ type: 'ready' });
+  const again = await nextInit();
+  assert.equal(projections, 1);
+  assert.equal(again.embedding, first.embedding);
+  assert.deepEqual(again.uiState, first.uiState);
+  await c.handleRaw({ type: 'uiState', state: { ...c.state, k: 4 } });
+  await c.handleRaw({ type: 'ready' });
+  assert.equal((await nextInit()).clusters?.k, 4);
+});
