@@ -70,6 +70,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
   installSidePane(page.main, page.side, { collapsed: sideCollapsed ?? false, ...(sideWidth !== undefined ? { sideWidth } : {}) }, (next) => {
     store.dispatch({ type: 'ui', patch: { sideCollapsed: next.collapsed, ...(next.sideWidth !== undefined ? { sideWidth: next.sideWidth } : {}) } });
     if (!next.collapsed) charts.flush(page.side);
+    refitSoon();
   });
   const ctx: PanelContext = {
     get state() { return store.state; },
@@ -77,6 +78,14 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     channel, plot, showTab, setStatus, reportError, inspect,
   };
   const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
+  // The panel resized (editor group, window) or the side pane dragged or collapsed: fit the points to the new plot
+  // area once the size settles. Not on every plot-size change: the header settling at load must not move the points.
+  let refitTimer: ReturnType<typeof setTimeout> | undefined;
+  const refitSoon = (): void => {
+    clearTimeout(refitTimer);
+    refitTimer = setTimeout(() => { points.refit(); }, 150);
+  };
+  window.addEventListener('resize', refitSoon);
 
   for (const t of PANEL_TABS) {
     const b = h('button', { class: 'tab', role: 'tab', id: `tab-${t}` }, TAB_LABELS[t]);

@@ -65,6 +65,13 @@ export class PointsView {
     d.dims = String(model.projection.dims);
   }
 
+  /** Fits the view to the points again (after the plot area changed size). */
+  refit(): void {
+    if (this.scatter.pointTotal === 0) return;
+    this.scatter.fit();
+    this.scatter.render();
+  }
+
   highlight(selection: readonly number[]): void {
     this.scatter.setHighlight([...selection]);
   }
