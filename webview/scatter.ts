@@ -214,9 +214,7 @@ export class ScatterView {
   }
 
   /** PNG of the current plot (density + points + overlay) on the theme background. */
-  toPng(): string {
-    return this.toCanvas().toDataURL('image/png');
-  }
+  toPng(): string { return this.toCanvas().toDataURL('image/png'); }
 
   /** The current plot's layers composed on one canvas (device pixels) on the theme background. */
   toCanvas(): HTMLCanvasElement {
