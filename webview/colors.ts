@@ -53,12 +53,40 @@ function categorical(codes: Int32Array, palette: Rgb[]): Uint32Array {
   return Uint32Array.from(codes, (c) => pack(palette[c % palette.length]));
 }
 
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * Each label's rank in sorted order (numbers by value: "2" before "10"): a label's colour is the palette entry of its
+ * rank, so a class keeps its colour whatever order the samples came in, in live frames and in the final view alike.
+ */
+export function labelRanks(names: readonly string[]): Int32Array {
+  const order = names.map((_, j) => j).sort((a, b) => collator.compare(names[a], names[b]) || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const ranks = new Int32Array(names.length);
+  order.forEach((j, rank) => { ranks[j] = rank; });
+  return ranks;
+}
+
+/** How a label value is shown: its class name beside it when there is one ("3 · Dress"). */
+export function labelText(label: string, classNames?: Readonly<Record<string, string>>): string {
+  const name = classNames?.[label];
+  return name !== undefined && name !== label ? `${label} · ${name}` : label;
+}
+
+/** Points coloured by label (colour = sorted rank) and the legend in sorted order, with class names. */
+function byLabel(names: readonly string[], codes: Int32Array, palette: Rgb[], classNames?: Readonly<Record<string, string>>): Coloring {
+  const ranks = labelRanks(names);
+  const colorOf = (j: number): Rgb => palette[ranks[j] % palette.length];
+  const colors = Uint32Array.from(codes, (c) => pack(colorOf(c)));
+  const legend = names.map((_, j) => j).sort((a, b) => ranks[a] - ranks[b]).slice(0, LEGEND_MAX).map((j) => ({ color: colorOf(j), label: labelText(names[j], classNames) }));
+  return { colors, legend };
+}
+
 /** Colours of the model's points by `colorBy`; a choice the model cannot show falls back to clusters, then to one colour. */
 export function pointColors(model: ModelView, colorBy: ColorBy, s: Swatches): Coloring {
   const e = model.embedding;
   const n = e.n;
   if (colorBy === 'label' && e.labelCodes && e.labelNames) {
-    return { colors: categorical(e.labelCodes, s.palette), legend: e.labelNames.slice(0, LEGEND_MAX).map((label, j) => ({ color: s.palette[j % s.palette.length], label })) };
+    return byLabel(e.labelNames, e.labelCodes, s.palette, model.info.classNames);
   }
   if (colorBy === 'error') {
     let lo = Infinity, hi = -Infinity;
@@ -82,12 +110,10 @@ export function pointColors(model: ModelView, colorBy: ColorBy, s: Swatches): Co
   return { colors: new Uint32Array(n).fill(pack(s.accent)), legend: [] };
 }
 
-/** Colours of a live training frame: by label when it has labels, else one colour. */
-export function liveColors(frame: LiveEmbeddingPayload, s: Swatches): Coloring {
+/** Colours of a live training frame: by label (the same colour per label as the final view) when it has labels, else one colour. */
+export function liveColors(frame: LiveEmbeddingPayload, s: Swatches, classNames?: Readonly<Record<string, string>>): Coloring {
   const count = frame.indices.length;
-  if (frame.labelNames && frame.labelCodes) {
-    return { colors: categorical(frame.labelCodes, s.palette), legend: frame.labelNames.slice(0, LEGEND_MAX).map((label, j) => ({ color: s.palette[j % s.palette.length], label })) };
-  }
+  if (frame.labelNames && frame.labelCodes) return byLabel(frame.labelNames, frame.labelCodes, s.palette, classNames);
   return { colors: new Uint32Array(count).fill(pack(s.accent)), legend: [] };
 }
 
@@ -121,7 +147,7 @@ export function emphasisMask(model: ModelView, cluster: number | undefined): Uin
 /** The hover tooltip's three lines for point `i`: id, label and cluster; error and VQ code; the first codes. */
 export function hoverLines(model: ModelView, i: number): [string, string, string] {
   const e = model.embedding;
-  const label = e.labelNames && e.labelCodes ? ` · ${e.labelNames[e.labelCodes[i]]}` : '';
+  const label = e.labelNames && e.labelCodes ? ` · ${labelText(e.labelNames[e.labelCodes[i]], model.info.classNames)}` : '';
   const cluster = model.clusters ? ` · cluster ${model.clusters.assignments[i]}` : '';
   const code = e.codes ? ` · code ${e.codes[i]}` : '';
   const d = e.latentDim;

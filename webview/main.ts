@@ -11,6 +11,7 @@ import type { HostPush, PanelTab, UiState, WebviewToHost } from '../src/shared/p
 import type { PanelContext } from './context';
 import { h } from './dom';
 import { HostChannel, SupersededError } from './hostChannel';
+import { ChartScheduler, installSidePane } from './layout';
 import { PointsView } from './pointsView';
 import { imageUrl, isImage } from './sampleViews';
 import type { PanelAction, PanelState } from './state';
@@ -35,11 +36,11 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const TAB_LABELS: Record<PanelTab, string> = { point: 'Point', clusters: 'Clusters', interpolate: 'Interpolate', generate: 'Generate', anomalies: 'Anomalies', training: 'Training' };
 
 /** The page: header (status, toolbar), the plot (legend, tooltip) and the side tabs. */
-function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElement; plot: HTMLElement; legend: HTMLElement; tooltip: HTMLElement; tabBar: HTMLElement; panes: Record<PanelTab, HTMLElement> } {
+function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElement; main: HTMLElement; side: HTMLElement; tabBody: HTMLElement; plot: HTMLElement; legend: HTMLElement; tooltip: HTMLElement; tabBar: HTMLElement; panes: Record<PanelTab, HTMLElement> } {
   const status = h('div', { class: 'status', id: 'status' }, 'Waiting for a model…');
   const toolbar = h('div', { class: 'toolbar' });
   const legend = h('div', { class: 'legend', id: 'legend' });
-  const tooltip = h('div', { class: 'tooltip', id: 'tooltip' });
+  const tooltip = h('div', { class: 'tooltip', id: 'tooltip', hidden: '' });
   const plot = h('div', { class: 'plot', id: 'plot' }, legend, tooltip);
   const tabBar = h('div', { class: 'tabs', role: 'tablist' });
   const pane = (t: PanelTab): HTMLElement => h('div', { class: 'pane', id: `pane-${t}` });
@@ -47,26 +48,44 @@ function buildPage(app: HTMLElement): { status: HTMLElement; toolbar: HTMLElemen
     point: pane('point'), clusters: pane('clusters'), interpolate: pane('interpolate'), generate: pane('generate'), anomalies: pane('anomalies'), training: pane('training'),
   };
   const tabBody = h('div', { class: 'tab-body' }, ...PANEL_TABS.map((t) => panes[t]));
-  app.replaceChildren(h('div', { class: 'header' }, status, toolbar), h('div', { class: 'main' }, plot, h('div', { class: 'side' }, tabBar, tabBody)));
+  const side = h('div', { class: 'side', id: 'side' }, tabBar, tabBody);
+  const main = h('div', { class: 'main' }, plot, side);
+  app.replaceChildren(h('div', { class: 'header' }, status, toolbar), main);
   app.dataset.state = 'waiting';
-  return { status, toolbar, plot, legend, tooltip, tabBar, panes };
+  return { status, toolbar, main, side, tabBody, plot, legend, tooltip, tabBar, panes };
 }
 
 function start(vscode: VsCodeApi, app: HTMLElement): void {
   const page = buildPage(app);
   const { panes } = page;
   const channel = new HostChannel((m) => { vscode.postMessage(m); });
+  // Charts are drawn only while shown (a chart drawn in a hidden tab gets a zero width) and refit on every resize.
+  const charts = new ChartScheduler(page.side, (div) => { Plotly.Plots.resize(div); });
   const plot: Plotter = {
-    draw: (div, traces, layout) => { requestAnimationFrame(() => { void Plotly.newPlot(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
-    update: (div, traces, layout) => { void Plotly.react(div, traces, plotLayout(layout), PLOT_CONFIG); },
+    draw: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.newPlot(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
+    update: (div, traces, layout) => { charts.schedule(div, () => { void Plotly.react(div, traces, plotLayout(layout), PLOT_CONFIG); }); },
   };
   const store = new Store(initialState(vscode.getState()), onChange);
+  const { sideWidth, sideCollapsed } = store.state.ui;
+  installSidePane(page.main, page.side, { collapsed: sideCollapsed ?? false, ...(sideWidth !== undefined ? { sideWidth } : {}) }, (next) => {
+    store.dispatch({ type: 'ui', patch: { sideCollapsed: next.collapsed, ...(next.sideWidth !== undefined ? { sideWidth: next.sideWidth } : {}) } });
+    if (!next.collapsed) charts.flush(page.side);
+    refitSoon();
+  });
   const ctx: PanelContext = {
     get state() { return store.state; },
     dispatch: (action) => { store.dispatch(action); },
     channel, plot, showTab, setStatus, reportError, inspect,
   };
   const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
+  // The panel resized (editor group, window) or the side pane dragged or collapsed: fit the points to the new plot
+  // area once the size settles. Not on every plot-size change: the header settling at load must not move the points.
+  let refitTimer: ReturnType<typeof setTimeout> | undefined;
+  const refitSoon = (): void => {
+    clearTimeout(refitTimer);
+    refitTimer = setTimeout(() => { points.refit(); }, 150);
+  };
+  window.addEventListener('resize', refitSoon);
 
   for (const t of PANEL_TABS) {
     const b = h('button', { class: 'tab', role: 'tab', id: `tab-${t}` }, TAB_LABELS[t]);
@@ -100,6 +119,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     if (t === 'training') renderTraining(panes.training, ctx);
     if (t === 'anomalies') renderAnomalies(panes.anomalies, ctx);
     if (t === 'generate') renderGenerateControls(panes.generate, ctx);
+    charts.flush(panes[t]);
   }
 
   /** Shows sample `index` in the Point tab (a newer point request supersedes it). */

@@ -4,9 +4,11 @@
  * drawn (points, drawn, clusters, dims, live epoch, live frames), for anyone inspecting the page.
  */
 import type { LiveEmbeddingPayload } from '../src/shared/protocol';
-import type { Coloring, Swatches } from './colors';
+import type { Coloring, LegendEntry, Swatches } from './colors';
 import { anomalyMask, emphasisMask, hoverLines, liveColors, parseColor, pointColors } from './colors';
 import { h, swatch } from './dom';
+import type { FigureSpec } from './plotExport';
+import { figurePng, figureSvg } from './plotExport';
 import { ScatterView } from './scatter';
 import type { PanelState } from './state';
 import { palette, readTheme, rgbCss } from './theme';
@@ -26,6 +28,7 @@ export class PointsView {
   private readonly scatter: ScatterView;
   private hoverTimer: ReturnType<typeof setTimeout> | undefined;
   private hovered: number | undefined;
+  private legendEntries: LegendEntry[] = [];
 
   constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
     this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
@@ -60,6 +63,13 @@ export class PointsView {
     d.drawn = String(this.scatter.drawn);
     d.clusters = String(model.clusters?.k ?? 0);
     d.dims = String(model.projection.dims);
+  }
+
+  /** Fits the view to the points again (after the plot area changed size). */
+  refit(): void {
+    if (this.scatter.pointTotal === 0) return;
+    this.scatter.fit();
+    this.scatter.render();
   }
 
   highlight(selection: readonly number[]): void {
@@ -121,15 +131,30 @@ export class PointsView {
     this.tooltip.hidden = true;
   }
 
-  toPng(): string {
-    return this.scatter.toPng();
+  /** The plot as a PNG figure with `title`, the legend and (2D) axes named `axisNames`. */
+  toPng(title: string, axisNames: [string, string]): string {
+    return figurePng(this.figure(title, axisNames), this.scatter.toCanvas());
   }
 
-  toSvg(): string {
-    return this.scatter.toSvg();
+  /** The plot as an SVG figure with `title`, the legend and (2D) axes named `axisNames`. */
+  toSvg(title: string, axisNames: [string, string]): string {
+    const url = this.scatter.toSvg();
+    const plot = decodeURIComponent(url.slice(url.indexOf(',') + 1));
+    return 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(figureSvg(this.figure(title, axisNames), plot));
+  }
+
+  private figure(title: string, axisNames: [string, string]): FigureSpec {
+    const w = Math.max(1, Math.floor(this.wrap.clientWidth)), ht = Math.max(1, Math.floor(this.wrap.clientHeight));
+    const t = readTheme();
+    const v = this.scatter.currentView;
+    const axes = this.scatter.is3d ? undefined : {
+      x: [v.cx - w / 2 / v.scale, v.cx + w / 2 / v.scale] as [number, number], y: [v.cy - ht / 2 / v.scale, v.cy + ht / 2 / v.scale] as [number, number], xLabel: axisNames[0], yLabel: axisNames[1],
+    };
+    return { title, width: w, height: ht, legend: this.legendEntries, ...(axes ? { axes } : {}), colors: { bg: t.bg, fg: t.fg, grid: t.grid, font: t.font } };
   }
 
   private paint(c: Coloring): void {
+    this.legendEntries = c.legend;
     this.scatter.setColors(c.colors);
     this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)));
   }

@@ -214,7 +214,10 @@ export class ScatterView {
   }
 
   /** PNG of the current plot (density + points + overlay) on the theme background. */
-  toPng(): string {
+  toPng(): string { return this.toCanvas().toDataURL('image/png'); }
+
+  /** The current plot's layers composed on one canvas (device pixels) on the theme background. */
+  toCanvas(): HTMLCanvasElement {
     const c = document.createElement('canvas');
     c.width = this.pointCanvas.width;
     c.height = this.pointCanvas.height;
@@ -222,7 +225,7 @@ export class ScatterView {
     ctx.fillStyle = this.opts.background;
     ctx.fillRect(0, 0, c.width, c.height);
     for (const layer of [this.densityCanvas, this.pointCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
-    return c.toDataURL('image/png');
+    return c;
   }
 
   /** SVG of the drawn points (at most `maxPoints`, seeded sample beyond that) as circles. */

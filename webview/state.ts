@@ -181,9 +181,19 @@ function withClusters(state: PanelState, clusters: ClustersPayload): PanelState 
   return { ...rest, model: { ...state.model, clusters }, ui: state.ui.k === clusters.k ? state.ui : { ...state.ui, k: clusters.k } };
 }
 
+/** Whether `info` describes another model than the one shown (then nothing of the old one's state carries over). */
+export function isOtherModel(state: PanelState, info: PanelInfo | undefined): boolean {
+  const shown = state.model?.info;
+  return info !== undefined && shown !== undefined && (shown.modelDir !== info.modelDir || shown.datasetPath !== info.datasetPath || shown.modelKind !== info.modelKind);
+}
+
 function reduceInit(state: PanelState, m: Extract<HostPush, { type: 'init' }>): PanelState {
-  const ui: UiState = { ...state.ui, ...m.uiState, selection: state.ui.selection.length ? state.ui.selection : m.uiState.selection };
-  const base: PanelState = { ...state, ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
+  const other = isOtherModel(state, m.info);
+  // Another model: the host's state for it is the whole truth (its own k, selection, method); the pane layout stays.
+  const layout = { ...(state.ui.sideWidth !== undefined ? { sideWidth: state.ui.sideWidth } : {}), ...(state.ui.sideCollapsed !== undefined ? { sideCollapsed: state.ui.sideCollapsed } : {}) };
+  const ui: UiState = other ? { ...m.uiState, ...layout } : { ...state.ui, ...m.uiState, selection: state.ui.selection.length ? state.ui.selection : m.uiState.selection };
+  const { kSuggestion: _previous, ...kept } = state;
+  const base: PanelState = { ...(other ? kept : state), ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
   if (!m.info || !m.embedding || !m.projection) {
     const { live: _replaced, ...rest } = base;
     return m.live && m.training === 'training' ? { ...rest, live: m.live } : rest;

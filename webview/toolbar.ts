@@ -4,6 +4,7 @@ import type { ColorBy, KSuggestionPayload } from '../src/shared/protocol';
 import type { PanelContext } from './context';
 import { button, h, select } from './dom';
 import type { ModelView } from './state';
+import { describe } from './state';
 import { kMax } from './tabs/clusters';
 
 const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error', 'code'];
@@ -21,8 +22,23 @@ export const kHint = (s: KSuggestionPayload | undefined): string => (s ? `best s
 
 /** What the toolbar needs beyond the context: the rendered plot as PNG / SVG data URLs. */
 export interface PlotImages {
-  toPng(): string;
-  toSvg(): string;
+  toPng(title: string, axisNames: [string, string]): string;
+  toSvg(title: string, axisNames: [string, string]): string;
+}
+
+/** Names of the plot's axes for a projection. */
+export function axisNames(method: ModelView['projection']['method']): [string, string] {
+  switch (method) {
+    case 'none': return ['z0', 'z1'];
+    case 'pca': return ['PC 1', 'PC 2'];
+    case 'umap': return ['UMAP 1', 'UMAP 2'];
+  }
+}
+
+/** The exported figure's title (what the header says) and axis names. */
+function figureText(ctx: PanelContext): [string, [string, string]] {
+  const model = ctx.state.model;
+  return [describe(ctx.state), axisNames(model?.projection.method ?? 'none')];
 }
 
 export function buildToolbar(toolbar: HTMLElement, ctx: PanelContext, images: PlotImages): void {
@@ -67,8 +83,8 @@ export function buildToolbar(toolbar: HTMLElement, ctx: PanelContext, images: Pl
     exports.append(button(label, () => { ctx.channel.notify({ type: 'exportEmbeddings', format }); }, { secondary: '', title: `Export embeddings as ${label}` }));
   }
   exports.append(
-    button('PNG', () => { ctx.channel.notify({ type: 'savePlot', format: 'png', dataUrl: images.toPng() }); }, { secondary: '', title: 'Save plot as PNG' }),
-    button('SVG', () => { ctx.channel.notify({ type: 'savePlot', format: 'svg', dataUrl: images.toSvg() }); }, { secondary: '', title: 'Save plot as SVG' }),
+    button('PNG', () => { ctx.channel.notify({ type: 'savePlot', format: 'png', dataUrl: images.toPng(...figureText(ctx)) }); }, { secondary: '', title: 'Save plot as PNG (with title, axes and legend)' }),
+    button('SVG', () => { ctx.channel.notify({ type: 'savePlot', format: 'svg', dataUrl: images.toSvg(...figureText(ctx)) }); }, { secondary: '', title: 'Save plot as SVG (with title, axes and legend)' }),
   );
   toolbar.append(exports);
 }

@@ -16,7 +16,7 @@ import { createNormalRng, createRng } from '../../src/common/random';
  */
 export type FakeVariant = 'dense' | 'sequence' | 'vqvae' | 'cvae';
 
-export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv', variant: FakeVariant = 'dense'): Explorer {
+export function createFakeExplorer(n: number, dim: number, planted: number, seed = 1, file = '/tmp/fixture.csv', variant: FakeVariant = 'dense', images = false): Explorer {
   const normal = createNormalRng(seed);
   const centres = Array.from({ length: planted }, () => Array.from({ length: dim }, () => 6 * normal()));
   const x = new Float32Array(n * dim);
@@ -63,9 +63,10 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     for (let c = 0; c < k; c++) decodeRow(cent.subarray(c * 2, c * 2 + 2), decodedCentroids, c * dim);
     return { k, assignments: assign, centroids: cent, inertia, sizes, nearest, decodedCentroids };
   };
-  const sampleShape = variant === 'sequence' ? [dim / 2, 2] : [dim];
+  // `images`: each sample a 2 x dim/2 greyscale image, so the panel draws thumbnails and image grids.
+  const sampleShape = variant === 'sequence' ? [dim / 2, 2] : images ? [2, dim / 2, 1] : [dim];
   const info: ExplorerInfo = {
-    datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: variant === 'sequence' ? 'sequence' : 'table', n, dim, sampleShape,
+    datasetName: 'planted.csv', datasetPath: file, format: 'csv', kind: variant === 'sequence' ? 'sequence' : images ? 'image' : 'table', n, dim, sampleShape,
     columns: Array.from({ length: dim }, (_, j) => `f${j}`), labelName: 'label',
     ...(variant === 'sequence' ? { warnings: ['column "time" used as the time, not a feature', 'dropped non-numeric column "note"'] } : {}),
     model: {

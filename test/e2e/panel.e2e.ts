@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createNormalRng } from '../../src/common/random';
+import { shootTabs } from './layoutShots';
 import { DRAWN_POINTS } from './plotPoints';
 
 const ROOT = resolve('.vscode-harness');
@@ -118,6 +119,30 @@ async function main(): Promise<void> {
     await inner.locator('#interp-strip').waitFor({ timeout: 30_000 });
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/e2e-panel.png' });
+    // A latent grid in the Generate tab, then every tab at a 700 px and a 1,600 px wide panel: layout facts and screenshots.
+    await inner.locator('#tab-generate').click();
+    await inner.locator('#gen-run').click();
+    await inner.locator('#gen-strip').waitFor({ timeout: 30_000 });
+    const webview = page.locator('iframe.webview.ready');
+    // No toast over the panel in the screenshots.
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>Notifications: Clear All Notifications');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear All Notifications' }).first().waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    for (const width of [700, 1600]) {
+      // The editor groups share the window in proportion: find the window width giving this panel width (secant steps).
+      let [v0, w0] = [page.viewportSize()!.width, (await webview.boundingBox())!.width];
+      let v1 = Math.round(v0 + width - w0);
+      for (let i = 0; i < 6 && Math.abs(w0 - width) >= 2; i++) {
+        await page.setViewportSize({ width: v1, height: 900 });
+        await page.waitForTimeout(400);
+        const w1 = (await webview.boundingBox())!.width;
+        const slope = Math.abs(w1 - w0) > 1 ? (v1 - v0) / (w1 - w0) : 1;
+        [v0, w0, v1] = [v1, w1, Math.round(v1 + (width - w1) * slope)];
+      }
+      assert.ok(Math.abs(w0 - width) < 2, `panel ${w0} px wide, wanted ${width}`);
+      await shootTabs(frame, width, (path) => webview.screenshot({ path }));
+    }
     console.log(`ok: ${N} points, ${k} clusters, ${liveFrames} live embedding frames, interpolation rendered; artifacts/e2e-panel.png`);
   } catch (e) {
     // What the workbench showed when a step failed (notifications, the form, the panel).

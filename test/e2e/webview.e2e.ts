@@ -15,6 +15,7 @@ import { buildPanelHtml, createNonce } from '../../src/extension/panel/html';
 import { PanelController } from '../../src/extension/panel/panelController';
 import type { HostToWebview } from '../../src/shared/protocol';
 import { createFakeExplorer } from './fakeExplorer';
+import { CLIPPED_TABS, IMAGE_ROWS } from './layoutShots';
 import { DRAWN_POINTS } from './plotPoints';
 
 const N = 600;
@@ -164,6 +165,20 @@ async function main(): Promise<void> {
     await page.locator('#gen-run').click();
     await page.locator('#gen-strip[data-mode="prior"]').waitFor({ timeout: 10_000 });
     assert.match((await page.locator('#gen-strip').textContent()) ?? '', /class c2/);
+    // Image data: the latent grid is laid out as a true grid (steps rows of steps images) at any panel width.
+    controller.setExplorer(createFakeExplorer(N, 8, PLANTED, 1, '/tmp/fixture.csv', 'dense', true));
+    await page.locator('#status', { hasText: 'dense AE' }).waitFor({ timeout: 10_000 });
+    await page.locator('#tab-generate').click();
+    await page.locator('#gen-mode').selectOption('grid');
+    await page.locator('#gen-run').click();
+    await page.locator('#gen-strip[data-mode="grid"] img').first().waitFor({ timeout: 10_000 });
+    const steps = Number(await page.locator('#gen-steps').inputValue());
+    for (const width of [700, 1600]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.waitForTimeout(300);
+      assert.deepEqual(await page.evaluate<number[]>(IMAGE_ROWS('#gen-strip')), Array.from({ length: steps }, () => steps), `${steps} x ${steps} grid at ${width} px`);
+      assert.deepEqual(await page.evaluate<string[]>(CLIPPED_TABS), [], `no tab clipped at ${width} px`);
+    }
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);

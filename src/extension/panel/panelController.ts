@@ -13,6 +13,8 @@ import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
 import { defaultAnomalyLabels } from '../../core/analysis/anomalyReport';
 import { DEFAULT_UI_STATE, K_CURVE_RANGE, parseUiState, parseWebviewMessage } from '../../shared/protocol';
+import { ModelUiStates, modelKey, startingUiState } from './modelUiState';
+import type { UiStateStore } from './modelUiState';
 import type { AnalysisTask, HostToWebview, LiveEmbeddingPayload, TrainingStatus, UiState, WebviewToHost } from '../../shared/protocol';
 import { own, toAnomalyPayload, toClustersPayload, toEmbeddingPayload, toKPayload, toLivePayload, toPanelInfo, toProjectionPayload, toSamplePayload } from './payloads';
 
@@ -26,6 +28,8 @@ export interface PanelHost {
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
   /** Files written by an export or a plot save (the host offers to open or reveal them). */
   saved?(files: string[]): void;
+  /** Where each model's UI state is kept between panels and sessions (none: only this panel's). */
+  uiStates?: UiStateStore;
   log(message: string): void;
 }
 
@@ -65,9 +69,27 @@ export class PanelController {
   private analysis: AbortController | undefined;
   /** The controller of the latest `init`; a newer init aborts it and an aborted init stays silent. */
   private initAbort: AbortController | undefined;
+  /** The model (see modelKey) the UI state belongs to. */
+  private stateKey: string | undefined;
+  private readonly uiStates: ModelUiStates | undefined;
+  /** The latest full `init`, re-sent as is when the webview is re-created (switching back to the panel) while its view still holds. */
+  private lastInit: { generation: number; key: string; message: Extract<HostToWebview, { type: 'init' }> } | undefined;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
+    this.stateKey = this.uiState.modelDir;
+    this.uiStates = host.uiStates ? new ModelUiStates(host.uiStates) : undefined;
+  }
+
+  /** What an `init` was computed for: projection, dimensions, k and clustering method. */
+  private viewKey(): string {
+    const u = this.uiState;
+    return `${u.projection}/${u.dims}/${u.k}/${u.clusterMethod ?? ''}`;
+  }
+
+  /** Keeps the UI state as the current model's. */
+  private rememberUi(): void {
+    if (this.stateKey !== undefined) this.uiStates?.save(this.stateKey, this.uiState);
   }
 
   get state(): UiState { return this.uiState; }
@@ -81,8 +103,15 @@ export class PanelController {
     this.n = info.n;
     this.latentDim = info.model.latentDim;
     this.conditions = info.model.conditionClasses ?? [];
+    // Another model: its own saved UI state, or a clean one (no k, selection or history of the previous model).
+    const key = modelKey(info);
+    const otherModel = key !== this.stateKey;
+    if (otherModel) {
+      this.uiState = startingUiState(this.uiState, this.uiStates?.load(key), info.modelDir);
+      this.stateKey = key;
+    } else if (info.modelDir) this.uiState = { ...this.uiState, modelDir: info.modelDir };
     if (info.history.length) this.history = [...info.history];
-    if (info.modelDir) this.uiState = { ...this.uiState, modelDir: info.modelDir };
+    else if (otherModel && this.training !== 'training') this.history = [];
     if (this.training === 'training') this.training = 'done';
     this.liveFrame = undefined;
     if (this.ready) void this.sendInit();
@@ -131,7 +160,11 @@ export class PanelController {
     }
   }
 
-  private post(m: HostToWebview): void { this.host.post(m); }
+  private post(m: HostToWebview): void {
+    // A new projection or clustering outdates the saved init.
+    if (m.type === 'projection' || m.type === 'clusters' || m.type === 'kSuggestion') this.lastInit = undefined;
+    this.host.post(m);
+  }
 
   private method(requested?: ClusterMethod): ClusterMethod {
     return requested ?? this.uiState.clusterMethod ?? DEFAULT_CLUSTER_METHOD;
@@ -163,7 +196,7 @@ export class PanelController {
 
   private async handle(msg: WebviewToHost): Promise<void> {
     if (msg.type === 'ready') { this.ready = true; await this.sendInit(); return; }
-    if (msg.type === 'uiState') { this.uiState = { ...msg.state, ...(this.uiState.modelDir ? { modelDir: this.uiState.modelDir } : {}) }; return; }
+    if (msg.type === 'uiState') { this.uiState = { ...msg.state, ...(this.uiState.modelDir ? { modelDir: this.uiState.modelDir } : {}) }; this.rememberUi(); return; }
     if (msg.type === 'cancelAnalysis') { this.analysis?.abort(); return; }
     const ex = this.explorer;
     if (!ex) throw new Error('No model loaded yet.');
@@ -265,6 +298,11 @@ export class PanelController {
     this.initAbort?.abort();
     const ac = new AbortController();
     this.initAbort = ac;
+    const cached = this.lastInit;
+    if (cached && cached.generation === gen && cached.key === this.viewKey() && this.training !== 'training') {
+      this.post({ ...cached.message, uiState: this.uiState, history: cached.message.history.length >= this.history.length ? cached.message.history : this.history });
+      return;
+    }
     try {
       const info = ex.info();
       const embedding = await ex.embed();
@@ -286,12 +324,15 @@ export class PanelController {
       const clusters = await this.withAnalysis('clusters', (control) => ex.cluster(k, DEFAULT_SEED, { method }, control), ac);
       if (gen !== this.generation) return;
       this.uiState = { ...this.uiState, k, clusterMethod: method, projection: choice.method === 'none' ? this.uiState.projection : choice.method, dims: choice.dims };
+      this.rememberUi();
       const payload = toEmbeddingPayload(embedding);
-      this.post({
+      const message: Extract<HostToWebview, { type: 'init' }> = {
         type: 'init', info: { ...toPanelInfo(info), anomalyLabels: defaultAnomalyLabels(payload.labelNames ?? []) }, embedding: payload, projection: toProjectionPayload(projection),
         clusters: toClustersPayload(clusters), ...(kSuggestion ? { kSuggestion: toKPayload(kSuggestion) } : {}),
         history: this.history.length ? this.history : info.history, training: this.training === 'training' ? 'training' : 'done', uiState: this.uiState,
-      });
+      };
+      this.lastInit = { generation: gen, key: this.viewKey(), message };
+      this.post(message);
     } catch (e) {
       if (gen !== this.generation || (ac.signal.aborted && this.initAbort !== ac)) return; // superseded by a newer init
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);

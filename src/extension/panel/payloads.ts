@@ -29,6 +29,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
     ...(info.warnings && info.warnings.length > 0 ? { warnings: info.warnings.slice(0, 50) } : {}),
+    ...(info.classNames && Object.keys(info.classNames).length > 0 ? { classNames: { ...info.classNames } } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ const recordOf = (c: Check): Check => (v) => isObj(v) && Object.values(v).every(
 const f32: Check = (v) => v instanceof Float32Array;
 const i32: Check = (v) => v instanceof Int32Array;
 const strings = arrayOf(str);
+/** Label value -> display name. */
+const isNameMap: Check = (v) => isObj(v) && Object.values(v).every(isString);
 const numbers = arrayOf(num);
 
 /** An object with exactly the keys of `fields` (absent optional ones allowed), each passing its check, then `extra`. */
@@ -47,7 +49,7 @@ const GENERATE_MODES: readonly GenerateMode[] = ['grid', 'traversal', 'prior'];
 const isPanelInfo = shape<PanelInfo>({
   datasetName: str, datasetPath: str, format: oneOf(DATASET_FORMATS), kind: oneOf(DATASET_KINDS), n: int(), dim: int(1), sampleShape: arrayOf(int(1)),
   columns: strings, labelName: opt(str), backend: str, modelDir: opt(str), warnings: opt(strings), modelKind: str, latentDim: int(1),
-  conditionClasses: opt(strings), codebookSize: opt(int(1)), hasPrior: bool, anomalyLabels: opt(strings),
+  conditionClasses: opt(strings), codebookSize: opt(int(1)), hasPrior: bool, anomalyLabels: opt(strings), classNames: opt(isNameMap),
 });
 
 const isEmbedding = shape<EmbeddingPayload>(

@@ -38,22 +38,28 @@ const withCondition = (v: unknown): { condition?: string } => (typeof v === 'str
 const isIndex = (v: unknown, limits: ValidationLimits): v is number => isInt(v, 0, (limits.n ?? MAX_POINTS) - 1);
 const isRequestId = (v: unknown): v is number => isInt(v, 0, MAX_REQUEST_ID);
 
+/** Widest side pane a saved state may ask for (CSS pixels; wider than any screen). */
+const MAX_SIDE_WIDTH = 10_000;
+
 /** Validates a UI state object strictly (every field present and in range). */
 export function parseUiState(raw: unknown, limits: ValidationLimits = {}): UiState | undefined {
   if (!isObj(raw)) return undefined;
-  const keys = ['modelDir', 'colorBy', 'k', 'projection', 'dims', 'selection', 'errorQuantile', 'filterAnomalies', 'interpolationMode', 'interpolationSteps', 'tab', 'clusterMethod'];
+  const keys = ['modelDir', 'colorBy', 'k', 'projection', 'dims', 'selection', 'errorQuantile', 'filterAnomalies', 'interpolationMode', 'interpolationSteps', 'tab', 'clusterMethod', 'sideWidth', 'sideCollapsed'];
   if (!hasOnly(raw, keys)) return undefined;
-  const { modelDir, colorBy, k, projection, dims, selection, errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab, clusterMethod } = raw;
+  const { modelDir, colorBy, k, projection, dims, selection, errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab, clusterMethod, sideWidth, sideCollapsed } = raw;
   if (clusterMethod !== undefined && !isOneOf(clusterMethod, CLUSTER_METHODS)) return undefined;
   if (modelDir !== undefined && (typeof modelDir !== 'string' || modelDir.length > MAX_PATH)) return undefined;
   if (!isOneOf(colorBy, COLOR_BY) || !isInt(k, 0, MAX_K) || !isOneOf(projection, PROJECTIONS) || (dims !== 2 && dims !== 3)) return undefined;
   if (!Array.isArray(selection) || selection.length > MAX_SELECTION || !selection.every((i) => isIndex(i, limits))) return undefined;
   if (!isNum(errorQuantile, 0, 1) || typeof filterAnomalies !== 'boolean' || !isOneOf(interpolationMode, INTERPOLATION_MODES)) return undefined;
   if (!isInt(interpolationSteps, MIN_STEPS, MAX_STEPS) || !isOneOf(tab, PANEL_TABS)) return undefined;
+  if ((sideWidth !== undefined && !isNum(sideWidth, 0, MAX_SIDE_WIDTH)) || (sideCollapsed !== undefined && typeof sideCollapsed !== 'boolean')) return undefined;
   return {
     ...(modelDir !== undefined ? { modelDir } : {}),
     colorBy, k, projection, dims, selection: [...selection], errorQuantile, filterAnomalies, interpolationMode, interpolationSteps, tab,
     ...(clusterMethod !== undefined ? { clusterMethod } : {}),
+    ...(sideWidth !== undefined ? { sideWidth } : {}),
+    ...(sideCollapsed !== undefined ? { sideCollapsed } : {}),
   };
 }
 

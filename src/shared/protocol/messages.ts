@@ -38,6 +38,10 @@ export interface UiState {
   tab: PanelTab;
   /** Clustering method of the Clusters tab (absent: the recommended default). */
   clusterMethod?: ClusterMethod;
+  /** Side pane width in CSS pixels, as the user dragged it (absent: the stylesheet's default). */
+  sideWidth?: number;
+  /** Side pane hidden. */
+  sideCollapsed?: boolean;
 }
 
 export const DEFAULT_UI_STATE: UiState = {
@@ -57,7 +61,7 @@ export const DEFAULT_UI_STATE: UiState = {
  * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
  * `columns` truncated to the first `MAX_COLUMNS`.
  */
-export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings'> & {
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'classNames'> & {
   modelKind: string;
   latentDim: number;
   /** CVAE: the condition classes (label values) the decoder accepts. */

@@ -12,7 +12,7 @@ const info = {
 /** One valid example of every host message kind. */
 const valid: HostToWebview[] = [
   {
-    type: 'init', info: { ...info, sampleShape: [2], columns: ['a', 'b'], anomalyLabels: [] },
+    type: 'init', info: { ...info, sampleShape: [2], columns: ['a', 'b'], anomalyLabels: [], classNames: { x: 'Ex' } },
     embedding: { n: 3, latentDim: 2, latent: new Float32Array(6), errors: new Float32Array(3), labelNames: ['x'], labelCodes: new Int32Array(3) },
     projection: { method: 'none', dims: 2, coords: new Float32Array(6) },
     clusters: { k: 1, assignments: new Int32Array(3), centroids: new Float32Array(2), sizes: [3], nearest: [[0, 1]], decodedCentroids: new Float32Array(2), inertia: 1, method: 'kmeans' },
@@ -60,6 +60,8 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { ...init, projection: { method: 'pca', dims: 3, coords: new Float32Array(4) } },
     { ...init, uiState: { ...DEFAULT_UI_STATE, tab: 'evil' } },
     { ...init, training: 'maybe' },
+    { ...init, info: { ...init.info, classNames: { x: 1 } } },
+    { ...init, info: { ...init.info, classNames: ['Ex'] } },
     { type: 'generated', requestId: 4, mode: 'grid', rows: 2, cols: 2, latent: new Float32Array(7), decoded: new Float32Array(8) },
     { type: 'decoded', requestId: -1, latent: [0], values: new Float32Array(1) },
     { type: 'sample', requestId: 1, purpose: 'inspect', sample: { index: 0, original: [1, 2], reconstruction: new Float32Array(2), error: 0, latent: new Float32Array(2), file: 'f' } },

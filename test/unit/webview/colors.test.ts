@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anomalyMask, emphasisMask, errorThreshold, hoverLines, liveColors, packRgba, parseColor, pointColors } from '../../../webview/colors';
+import { anomalyMask, emphasisMask, errorThreshold, hoverLines, labelRanks, labelText, liveColors, packRgba, parseColor, pointColors } from '../../../webview/colors';
 import type { Swatches } from '../../../webview/colors';
 import { ramp } from '../../../webview/theme';
 import { clusters, init, stateAfter } from './fixtures';
@@ -50,6 +50,21 @@ test('live frames colour by their labels', () => {
   assert.deepEqual(Array.from(liveColors(frame, sw).colors), [green, red, green]);
   const { labelNames: _n, labelCodes: _c, ...plain } = frame;
   assert.deepEqual(Array.from(liveColors(plain, sw).colors), [blue, blue, blue]);
+});
+
+test('a label keeps its colour whatever order the labels arrive in; the legend is sorted (numbers by value) and names classes', () => {
+  assert.deepEqual(Array.from(labelRanks(['10', '2', '1'])), [2, 1, 0]);
+  assert.deepEqual(Array.from(labelRanks(['b', 'a'])), [1, 0]);
+  const pal: Swatches = { ...sw, palette: [[1, 0, 0], [2, 0, 0], [3, 0, 0]] };
+  const frame = (names: string[], codes: number[]) => ({ epoch: 1, epochs: 2, total: 9, method: 'none' as const, indices: Int32Array.from(codes.map((_, i) => i)), coords: new Float32Array(codes.length * 2), labelNames: names, labelCodes: Int32Array.from(codes) });
+  // Same samples (labels 10, 2, 1), dictionaries in different orders: same colour per sample.
+  const first = liveColors(frame(['10', '2', '1'], [0, 1, 2]), pal);
+  const second = liveColors(frame(['1', '2', '10'], [2, 1, 0]), pal);
+  assert.deepEqual(Array.from(first.colors), Array.from(second.colors));
+  assert.deepEqual(first.legend.map((e) => e.label), ['1', '2', '10']);
+  const named = liveColors(frame(['1', '0'], [0, 1]), pal, { 0: 'T-shirt', 1: 'Trouser' });
+  assert.deepEqual(named.legend.map((e) => e.label), ['0 · T-shirt', '1 · Trouser']);
+  assert.equal(labelText('x', {}), 'x');
 });
 
 test('anomaly filter: the report\'s threshold when it covers the points, else the error quantile; emphasis picks one cluster', () => {

@@ -113,3 +113,16 @@ test('the store notifies after real changes only, with the action and both state
   assert.equal(seen[0][0].ui.tab, 'clusters');
   assert.equal(before.ui.tab, 'point', 'the previous state is not mutated');
 });
+
+test('another model takes the host\'s state whole: no selection or k suggestion of the old one; the pane layout stays', () => {
+  const first = stateAfter(init(), { type: 'kSuggestion', suggestion: { ks: [2, 3], inertias: [2, 1], silhouettes: [0.1, 0.3], best: 3 } });
+  const picked = reduce(reduce(first, { type: 'pick', index: 4, extend: false }), { type: 'ui', patch: { sideWidth: 500 } });
+  const same = reduce(picked, { type: 'host', message: init() });
+  assert.deepEqual(same.ui.selection, [4], 'the same model again keeps the selection');
+  const other = init({ info: { datasetPath: '/other.csv' } });
+  const next = reduce(picked, { type: 'host', message: { ...other, uiState: { ...DEFAULT_UI_STATE, k: 2 } } });
+  assert.deepEqual(next.ui.selection, []);
+  assert.equal(next.ui.k, next.model?.clusters?.k ?? 2);
+  assert.equal(next.kSuggestion, undefined);
+  assert.equal(next.ui.sideWidth, 500);
+});
