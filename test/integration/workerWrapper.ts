@@ -33,10 +33,14 @@ setTimeout(() => {
 }, ${crash.afterMs});`;
   writeFileSync(bundle, `'use strict';
 const { parentPort } = require('node:worker_threads');
-const { writeFileSync } = require('node:fs');
+const { renameSync, writeFileSync } = require('node:fs');
 const post = parentPort.postMessage.bind(parentPort);
 parentPort.postMessage = (msg, transfer) => {
-  if (msg && msg.type === 'progress') writeFileSync(${JSON.stringify(progressFile)}, JSON.stringify({ epoch: msg.progress.epoch, batch: msg.progress.batch }));
+  if (msg && msg.type === 'progress') {
+    // write then rename, so the test never reads a half-written file
+    writeFileSync(${JSON.stringify(progressFile + '.tmp')}, JSON.stringify({ epoch: msg.progress.epoch, batch: msg.progress.batch }));
+    renameSync(${JSON.stringify(progressFile + '.tmp')}, ${JSON.stringify(progressFile)});
+  }
   return post(msg, transfer);
 };
 require(${JSON.stringify(real)});${crashCode}
@@ -46,6 +50,7 @@ require(${JSON.stringify(real)});${crashCode}
     restore: () => {
       if (existsSync(real)) renameSync(real, bundle);
       rmSync(progressFile, { force: true });
+      rmSync(`${progressFile}.tmp`, { force: true });
     },
   };
 }
