@@ -8,6 +8,8 @@ import type { Coloring, Swatches } from './colors';
 import { anomalyMask, emphasisMask, hoverLines, liveColors, parseColor, pointColors } from './colors';
 import { h, swatch } from './dom';
 import { ScatterView } from './scatter';
+import type { Polygon } from './selection';
+import { pointsInPolygon } from './selection';
 import type { PanelState } from './state';
 import { palette, readTheme, rgbCss } from './theme';
 
@@ -26,6 +28,8 @@ export class PointsView {
   private readonly scatter: ScatterView;
   private hoverTimer: ReturnType<typeof setTimeout> | undefined;
   private hovered: number | undefined;
+  /** A region selection: its points drawn in full, the others faded (overrides the cluster emphasis). */
+  private region: Uint8Array | undefined;
 
   constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
     this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
@@ -37,6 +41,7 @@ export class PointsView {
     if (!model || state.live) return;
     delete this.wrap.dataset.live;
     this.scatter.setData(model.projection.coords, model.projection.dims);
+    if (this.region && this.region.length !== model.embedding.n) this.region = undefined;
     this.recolor(state);
   }
 
@@ -52,7 +57,7 @@ export class PointsView {
     const model = state.model;
     if (!model || state.live) return;
     this.scatter.setMask(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile));
-    this.scatter.setEmphasis(emphasisMask(model, state.emphasis));
+    this.scatter.setEmphasis(this.region?.length === model.embedding.n ? this.region : emphasisMask(model, state.emphasis));
     this.scatter.render();
     this.scatter.setHighlight(state.ui.selection);
     const d = this.wrap.dataset;
@@ -60,6 +65,20 @@ export class PointsView {
     d.drawn = String(this.scatter.drawn);
     d.clusters = String(model.clusters?.k ?? 0);
     d.dims = String(model.projection.dims);
+  }
+
+  /** Drawn points inside `poly` (css pixels relative to the plot), in increasing order. */
+  pointsIn(poly: Polygon): number[] {
+    return pointsInPolygon(this.scatter.pointTotal, (i) => this.scatter.screenOf(i), poly);
+  }
+
+  /** Shows `indices` as the region selection (undefined: none), then redraws. */
+  setRegion(state: PanelState, indices: readonly number[] | undefined): void {
+    const n = state.model?.embedding.n ?? 0;
+    this.region = indices ? new Uint8Array(n) : undefined;
+    if (this.region) for (const i of indices ?? []) if (i < n) this.region[i] = 1;
+    this.wrap.dataset.region = String(indices?.length ?? 0);
+    this.applyFilter(state);
   }
 
   highlight(selection: readonly number[]): void {

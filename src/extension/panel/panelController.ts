@@ -247,6 +247,14 @@ export class PanelController {
         this.host.saved?.([path]);
         return;
       }
+      case 'saveSelection': {
+        const path = await this.host.pickSavePath('latent-selection.csv', { CSV: ['csv'] });
+        if (!path) return;
+        await this.host.writeFile(path, new TextEncoder().encode(msg.csv));
+        this.post({ type: 'saved', files: [path] });
+        this.host.saved?.([path]);
+        return;
+      }
     }
   }
 

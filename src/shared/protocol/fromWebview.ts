@@ -112,6 +112,9 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_DATA_URL || !m.dataUrl.startsWith(prefix)) return undefined;
       return { type: 'savePlot', format: m.format, dataUrl: m.dataUrl };
     }
+    case 'saveSelection':
+      if (!hasOnly(m, ['type', 'csv']) || typeof m.csv !== 'string' || m.csv.length === 0 || m.csv.length > MAX_DATA_URL) return undefined;
+      return { type: 'saveSelection', csv: m.csv };
     case 'anomalies': {
       if (!hasOnly(m, ['type', 'requestId', 'method', 'anomalyLabels']) || !isRequestId(m.requestId)) return undefined;
       if (m.method !== undefined && !isOneOf(m.method, ANOMALY_SCORE_METHODS)) return undefined;
