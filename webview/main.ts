@@ -67,6 +67,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     get state() { return store.state; },
     dispatch: (action) => { store.dispatch(action); },
     channel, plot, showTab, setStatus, reportError, inspect,
+    selectRegion: (indices) => { setRegion(indices); },
   };
   const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
   // The region selection (box / lasso) and its summary, shown above the tabs while it exists.

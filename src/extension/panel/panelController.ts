@@ -178,7 +178,7 @@ export class PanelController {
       }
       case 'anomalies': {
         const r = await ex.anomalies(msg.method, msg.anomalyLabels);
-        if (current()) this.post({ type: 'anomalies', requestId: msg.requestId, report: toAnomalyPayload(r) });
+        if (current()) this.post({ type: 'anomalies', requestId: msg.requestId, report: toAnomalyPayload(r, ex.info().window) });
         return;
       }
       case 'setK': {

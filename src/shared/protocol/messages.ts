@@ -9,6 +9,7 @@ import type {
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { AnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import type { CorruptionMode } from '../../core/analysis/corruption';
+import type { AnomalyEvent } from '../../core/analysis/timeEvents';
 
 export type { AnalysisProgress, AnomalyScoreMethod, ClusterMethod, CorruptionMode, EpochRecord, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, ProjectionMethod, TrainProgress };
 
@@ -57,7 +58,7 @@ export const DEFAULT_UI_STATE: UiState = {
  * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
  * `columns` truncated to the first `MAX_COLUMNS`.
  */
-export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings'> & {
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'window'> & {
   modelKind: string;
   latentDim: number;
   /** CVAE: the condition classes (label values) the decoder accepts. */
@@ -154,7 +155,13 @@ export interface LiveEmbeddingPayload {
 }
 
 /** Anomaly scores of every sample by one method and the model's calibrated threshold. */
-export type AnomalyPayload = AnomalyReport;
+export type AnomalyPayload = AnomalyReport & {
+  /**
+   * Sequence models: the score over time (per source row, the highest score of the windows covering it) and the
+   * flagged windows merged into ranked events (src/core/analysis/timeEvents.ts).
+   */
+  timeline?: { rowScores: Float32Array; events: AnomalyEvent[] };
+};
 
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
