@@ -135,7 +135,14 @@ export type GenerateRequest = (
   | { mode: 'grid'; dimX: number; dimY: number; span: number; steps: number; base?: number }
   | { mode: 'traversal'; dim: number; span: number; steps: number; base?: number }
   | { mode: 'prior'; count: number; seed: number }
-) & { condition?: string };
+) & {
+  condition?: string;
+  /**
+   * 'std': grid and traversal spans count standard deviations of each latent dimension over the dataset's codes
+   * (the traversal then runs around that dimension's mean); absent: raw latent units.
+   */
+  unit?: 'std';
+};
 
 export type GenerateMode = GenerateRequest['mode'];
 

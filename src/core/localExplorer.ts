@@ -45,7 +45,7 @@ import { loadDataset, loadSampleDigits } from './data/index';
 import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUsesUmap, summariseClusters } from './analysis/clusterPipeline';
 import { scoreClustering } from './analysis/clusterMetrics';
 import { interpolate as interpolatePath } from './analysis/latentOps';
-import { generatedCodes, meanCode } from './analysis/generate';
+import { codeMoments, generatedCodes, meanCode } from './analysis/generate';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
 import type { CorruptionMode } from './analysis/corruption';
@@ -335,6 +335,9 @@ export class LocalExplorer implements Explorer {
       if (base === undefined) return meanCode(e.latent, e.n, e.latentDim);
       if (!Number.isInteger(base) || base < 0 || base >= e.n) throw new RangeError(`sample index ${base} out of range 0..${e.n - 1}`);
       return e.latent.slice(base * e.latentDim, (base + 1) * e.latentDim);
+    }, () => {
+      if (!e) throw new Error('generate: no embedding');
+      return codeMoments(e.latent, e.n, e.latentDim);
     });
     const count = codes.rows * codes.cols;
     return { mode: request.mode, ...codes, decoded: this.decodeWith(codes.latent, count, this.namedCondition(request.condition, count)) };
