@@ -46,6 +46,8 @@ import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUse
 import { scoreClustering } from './analysis/clusterMetrics';
 import { interpolate as interpolatePath } from './analysis/latentOps';
 import { codeMoments, generatedCodes, meanCode } from './analysis/generate';
+import { featureStats } from './analysis/featureStats';
+import type { FeatureStats } from './analysis/featureStats';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
 import type { CorruptionMode } from './analysis/corruption';
@@ -96,6 +98,7 @@ export class LocalExplorer implements Explorer {
   private anomaly?: AnomalyCalibration;
   private readonly trainSplit: { validationSplit: number; seed: number; heldOut: boolean };
   private readonly anomalyScoreCache = new Map<AnomalyScoreMethod, Float32Array>();
+  private featureStatsCache: FeatureStats | undefined;
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
   /** The anomaly scores last asked for (exports carry them). */
@@ -202,6 +205,7 @@ export class LocalExplorer implements Explorer {
       history: this.history,
       modelDir: this.modelDir,
       ...(ds.warnings && ds.warnings.length > 0 ? { warnings: [...ds.warnings] } : {}),
+      ...(ds.kind === 'table' ? { featureStats: (this.featureStatsCache ??= featureStats(ds.features, ds.n, ds.dim)) } : {}),
     };
   }
 

@@ -34,6 +34,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
     ...(info.window ? { window: { length: info.window.length, stride: info.window.stride } } : {}),
+    ...(info.featureStats && info.featureStats.mean.length <= MAX_COLUMNS ? { featureStats: { mean: [...info.featureStats.mean], std: [...info.featureStats.std] } } : {}),
     ...(info.warnings && info.warnings.length > 0 ? { warnings: info.warnings.slice(0, 50) } : {}),
   };
 }

@@ -49,7 +49,8 @@ const isPanelInfo = shape<PanelInfo>({
   columns: strings, labelName: opt(str), backend: str, modelDir: opt(str), warnings: opt(strings), modelKind: str, latentDim: int(1),
   conditionClasses: opt(strings), codebookSize: opt(int(1)), hasPrior: bool, anomalyLabels: opt(strings),
   window: opt(shape<NonNullable<PanelInfo['window']>>({ length: int(1), stride: int(1) })),
-});
+  featureStats: opt(shape<NonNullable<PanelInfo['featureStats']>>({ mean: numbers, std: numbers }, (f) => f.mean.length === f.std.length)),
+}, (i) => i.featureStats === undefined || i.featureStats.mean.length === i.dim);
 
 const isEmbedding = shape<EmbeddingPayload>(
   { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32) },

@@ -58,7 +58,7 @@ export const DEFAULT_UI_STATE: UiState = {
  * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
  * `columns` truncated to the first `MAX_COLUMNS`.
  */
-export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'window'> & {
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'window' | 'featureStats'> & {
   modelKind: string;
   latentDim: number;
   /** CVAE: the condition classes (label values) the decoder accepts. */
