@@ -37,6 +37,7 @@ export function selectionView(ctx: PanelContext, indices: readonly number[], onC
   }
   box.append(h('div', { class: 'actions' },
     button('Export CSV…', () => { ctx.channel.notify({ type: 'saveSelection', csv: selectionCsv(model.embedding, model.projection, indices) }); }, { id: 'selection-export' }),
+    button('Train on selection…', () => { ctx.channel.notify({ type: 'trainOnSelection', indices: [...indices] }); }, { secondary: '', id: 'selection-train', ...(indices.length < 2 ? { disabled: '' } : {}) }),
     button('Inspect first', () => { if (indices.length > 0) ctx.inspect(indices[0]); }, { secondary: '' }),
     button('Clear', onClear, { secondary: '', id: 'selection-clear' })));
   return box;

@@ -115,6 +115,13 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
     case 'saveSelection':
       if (!hasOnly(m, ['type', 'csv']) || typeof m.csv !== 'string' || m.csv.length === 0 || m.csv.length > MAX_DATA_URL) return undefined;
       return { type: 'saveSelection', csv: m.csv };
+    case 'trainOnSelection': {
+      if (!hasOnly(m, ['type', 'indices']) || !Array.isArray(m.indices)) return undefined;
+      const indices: unknown[] = m.indices;
+      if (indices.length < 2 || indices.length > (limits.n ?? MAX_POINTS)) return undefined;
+      if (!indices.every((v, k) => isIndex(v, limits) && (k === 0 || v > (indices[k - 1] as number)))) return undefined;
+      return { type: 'trainOnSelection', indices: indices as number[] };
+    }
     case 'anomalies': {
       if (!hasOnly(m, ['type', 'requestId', 'method', 'anomalyLabels']) || !isRequestId(m.requestId)) return undefined;
       if (m.method !== undefined && !isOneOf(m.method, ANOMALY_SCORE_METHODS)) return undefined;

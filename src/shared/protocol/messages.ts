@@ -238,6 +238,8 @@ export type WebviewToHost =
   | { type: 'savePlot'; format: 'png' | 'svg'; dataUrl: string }
   /** Ask for a path and save the region selection as CSV (built by the webview from the data it holds). */
   | { type: 'saveSelection'; csv: string }
+  /** Write the selected samples (increasing indices) as a dataset file and train a new model on it. */
+  | { type: 'trainOnSelection'; indices: number[] }
   /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
   | { type: 'uiState'; state: UiState }
   /** Anomaly scores by `method` (default: the model's), evaluated against the label values `anomalyLabels` when given. */
@@ -268,7 +270,7 @@ export type ReplyTo<R extends WebviewRequest> = Extract<HostReply, { type: (type
 
 /** Every webview message type, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection',
 ];
 
 /** Every host message type. */
