@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     await page.locator('.tab', { hasText: 'planted.csv' }).click();
     await runCommand('Train Autoencoder on Active File');
     // 5 form steps: model type, latent size, epochs, seed, label column (suggested "label" first): accept each
-    for (let step = 1; step <= 5; step++) {
+    for (let step = 1; step <= 6; step++) {
       await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` }).waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
     }
