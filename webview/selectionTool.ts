@@ -13,7 +13,7 @@ export type SelectMode = 'pan' | 'box' | 'lasso';
 const MODE_LABELS: Record<SelectMode, [string, string]> = {
   pan: ['✥', 'Pan and zoom'],
   box: ['▭', 'Box select (or Alt+drag)'],
-  lasso: ['➰', 'Lasso select (or Alt+Shift+drag)'],
+  lasso: ['◌', 'Lasso select (or Alt+Shift+drag)'],
 };
 
 export class SelectionTool {
