@@ -50,6 +50,7 @@ import { featureStats } from './analysis/featureStats';
 import type { FeatureStats } from './analysis/featureStats';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
+import { writeProjectorSprite } from './export/spriteFiles';
 import type { CorruptionMode } from './analysis/corruption';
 import { corruptSample } from './analysis/corruption';
 import type { AnomalyCalibration } from './analysis/anomalyModel';
@@ -353,7 +354,9 @@ export class LocalExplorer implements Explorer {
    */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    const files = writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    const ds = this.dataset;
+    return format === 'tsv-projector' && ds.kind === 'image' ? [...files, ...writeProjectorSprite(files[0], files[1], ds.features, ds.n, ds.sampleShape, overwrite)] : files;
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {
