@@ -15,4 +15,6 @@ export interface PanelContext {
   reportError(error: unknown): void;
   /** Selects `index` alone, shows it in the Point tab and rings it on the scatter. */
   inspect(index: number): void;
+  /** Makes `indices` the region selection (faded elsewhere on the scatter, summarised above the tabs); undefined clears it. */
+  selectRegion(indices: number[] | undefined): void;
 }

@@ -13,6 +13,8 @@ import { h } from './dom';
 import { HostChannel, SupersededError } from './hostChannel';
 import { ChartScheduler, installSidePane } from './layout';
 import { PointsView } from './pointsView';
+import { SelectionTool } from './selectionTool';
+import { selectionView } from './tabs/selection';
 import { imageUrl, isImage } from './sampleViews';
 import type { PanelAction, PanelState } from './state';
 import { Store, conditionOf, describe, initialState, liveDescription } from './state';
@@ -76,6 +78,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     get state() { return store.state; },
     dispatch: (action) => { store.dispatch(action); },
     channel, plot, showTab, setStatus, reportError, inspect,
+    selectRegion: (indices) => { setRegion(indices); },
   };
   const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
   // The panel resized (editor group, window) or the side pane dragged or collapsed: fit the points to the new plot
@@ -86,6 +89,15 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     refitTimer = setTimeout(() => { points.refit(); }, 150);
   };
   window.addEventListener('resize', refitSoon);
+  // The region selection (box / lasso) and its summary, shown above the tabs while it exists.
+  const regionBox = h('div', { class: 'region', id: 'region' });
+  panes.point.parentElement?.prepend(regionBox);
+  const setRegion = (indices: number[] | undefined): void => {
+    points.setRegion(store.state, indices);
+    if (!indices) regionBox.replaceChildren();
+    else regionBox.replaceChildren(selectionView(ctx, indices, () => { setRegion(undefined); }));
+  };
+  new SelectionTool(page.plot, (poly) => { if (store.state.model && !store.state.live) setRegion(points.pointsIn(poly)); });
 
   for (const t of PANEL_TABS) {
     const b = h('button', { class: 'tab', role: 'tab', id: `tab-${t}` }, TAB_LABELS[t]);
@@ -179,6 +191,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     if (model) {
       // A new model: answers still on their way describe the old one.
       channel.cancelAll();
+      setRegion(undefined);
       points.showModel(state);
       buildToolbar(page.toolbar, ctx, points);
       app.dataset.state = 'ready';

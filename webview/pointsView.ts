@@ -10,6 +10,8 @@ import { h, swatch } from './dom';
 import type { FigureSpec } from './plotExport';
 import { figurePng, figureSvg } from './plotExport';
 import { ScatterView } from './scatter';
+import type { Polygon } from './selection';
+import { pointsInPolygon } from './selection';
 import type { PanelState } from './state';
 import { palette, readTheme, rgbCss } from './theme';
 
@@ -29,6 +31,8 @@ export class PointsView {
   private hoverTimer: ReturnType<typeof setTimeout> | undefined;
   private hovered: number | undefined;
   private legendEntries: LegendEntry[] = [];
+  /** A region selection: its points drawn in full, the others faded (overrides the cluster emphasis). */
+  private region: Uint8Array | undefined;
 
   constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
     this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
@@ -40,6 +44,7 @@ export class PointsView {
     if (!model || state.live) return;
     delete this.wrap.dataset.live;
     this.scatter.setData(model.projection.coords, model.projection.dims);
+    if (this.region && this.region.length !== model.embedding.n) this.region = undefined;
     this.recolor(state);
   }
 
@@ -55,7 +60,7 @@ export class PointsView {
     const model = state.model;
     if (!model || state.live) return;
     this.scatter.setMask(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile));
-    this.scatter.setEmphasis(emphasisMask(model, state.emphasis));
+    this.scatter.setEmphasis(this.region?.length === model.embedding.n ? this.region : emphasisMask(model, state.emphasis));
     this.scatter.render();
     this.scatter.setHighlight(state.ui.selection);
     const d = this.wrap.dataset;
@@ -70,6 +75,20 @@ export class PointsView {
     if (this.scatter.pointTotal === 0) return;
     this.scatter.fit();
     this.scatter.render();
+  }
+
+  /** Drawn points inside `poly` (css pixels relative to the plot), in increasing order. */
+  pointsIn(poly: Polygon): number[] {
+    return pointsInPolygon(this.scatter.pointTotal, (i) => this.scatter.screenOf(i), poly);
+  }
+
+  /** Shows `indices` as the region selection (undefined: none), then redraws. */
+  setRegion(state: PanelState, indices: readonly number[] | undefined): void {
+    const n = state.model?.embedding.n ?? 0;
+    this.region = indices ? new Uint8Array(n) : undefined;
+    if (this.region) for (const i of indices ?? []) if (i < n) this.region[i] = 1;
+    this.wrap.dataset.region = String(indices?.length ?? 0);
+    this.applyFilter(state);
   }
 
   highlight(selection: readonly number[]): void {

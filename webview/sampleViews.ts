@@ -8,6 +8,7 @@ import { h } from './dom';
 import type { Attrs } from './dom';
 import type { Plotter } from './theme';
 import { palette, ramp, readTheme, rgbCss } from './theme';
+import { errorRankText, featuresByError, zScores } from './tabular';
 
 /** What a sample view needs: the dataset's shape and the chart drawer. */
 export interface SampleContext {
@@ -83,11 +84,16 @@ export function sampleView(ctx: SampleContext, values: ArrayLike<number>, title:
   if (isImage(ctx.info)) return h('figure', { class: 'sample' }, h('img', { src: imageUrl(ctx.info, values), alt: title }), h('figcaption', {}, title));
   const div = h('div', { class: 'bars' });
   const cols = ctx.info.columns;
+  const stats = ctx.info.featureStats;
   const x = Array.from({ length: values.length }, (_, i) => cols[i] ?? `f${i}`);
-  const traces: Partial<Plotly.PlotData>[] = [{ type: 'bar', x, y: Array.from(values), name: compare ? 'original' : title, marker: { color: readTheme().accent } }];
-  if (compare) traces.push({ type: 'bar', x, y: Array.from(compare), name: 'reconstruction', marker: { color: palette()[1] } });
-  ctx.plot.draw(div, traces, { title: { text: title, font: { size: 11 } }, barmode: 'group', height: 200, showlegend: compare !== undefined, legend: { orientation: 'h', y: -0.3 } });
-  return h('figure', { class: 'sample' }, div);
+  // Raw values hover beside the z-scores drawn, so the data units stay readable.
+  const bar = (v: ArrayLike<number>, name: string, color: string): Partial<Plotly.PlotData> => ({ type: 'bar', x, y: zScores(v, stats), name, marker: { color }, text: Array.from(v, (r) => r.toPrecision(4)), hovertemplate: '%{x}: %{y:.2f}σ (%{text})<extra></extra>' });
+  const traces: Partial<Plotly.PlotData>[] = [bar(values, compare ? 'original' : title, readTheme().accent)];
+  if (compare) traces.push(bar(compare, 'reconstruction', palette()[1]));
+  ctx.plot.draw(div, traces, { title: { text: title, font: { size: 11 } }, barmode: 'group', height: 200, showlegend: compare !== undefined, legend: { orientation: 'h', y: -0.3 }, yaxis: { title: { text: stats ? 'z-score (σ)' : 'value', standoff: 2 } } });
+  const fig = h('figure', { class: 'sample', 'data-units': stats ? 'z' : 'raw' }, div);
+  if (compare) fig.append(h('figcaption', { class: 'muted', id: 'feature-errors' }, errorRankText(featuresByError(values, compare, stats, cols), 5, stats ? 'σ' : '')));
+  return fig;
 }
 
 /** Two views side by side for images, else one view with `b` overlaid on `a`. */
@@ -127,8 +133,8 @@ export function decodedStrip(ctx: SampleContext, decoded: Float32Array, rows: nu
   } else {
     const div = h('div', { class: 'heat' });
     strip.append(div);
-    const z = Array.from({ length: count }, (_, s) => Array.from(decoded.subarray(s * dim, (s + 1) * dim)));
-    ctx.plot.draw(div, [{ type: 'heatmap', z, x: info.columns.slice(0, dim), colorscale: 'Viridis', showscale: false }],
+    const z = Array.from({ length: count }, (_, s) => zScores(decoded.subarray(s * dim, (s + 1) * dim), info.featureStats));
+    ctx.plot.draw(div, [{ type: 'heatmap', z, x: info.columns.slice(0, dim), colorscale: 'Viridis', showscale: info.featureStats !== undefined, colorbar: { title: { text: 'σ' }, thickness: 8 } }],
       { height: 60 + 18 * count, yaxis: { title: { text: 'step' }, autorange: 'reversed' }, margin: { l: 40, r: 10, t: 10, b: 60 } });
   }
   return strip;

@@ -41,11 +41,13 @@ export interface GenerateForm {
   seed: number;
   /** Centre on the selected sample instead of the mean code. */
   useSelection: boolean;
+  /** Spans in standard deviations of each latent dimension (else raw latent units). */
+  stdUnits: boolean;
   /** CVAE: the class every generated / clicked latent point is decoded as. */
   condition?: string;
 }
 
-export const DEFAULT_GENERATE_FORM: GenerateForm = { mode: 'grid', dimX: 0, dimY: 1, gridSpan: 2, gridSteps: 8, dim: 0, span: 3, steps: 7, count: 16, seed: 0, useSelection: false };
+export const DEFAULT_GENERATE_FORM: GenerateForm = { mode: 'grid', dimX: 0, dimY: 1, gridSpan: 2, gridSteps: 8, dim: 0, span: 3, steps: 7, count: 16, seed: 0, useSelection: false, stdUnits: true };
 
 /** The denoising / occlusion demo of the Point tab. */
 export interface CorruptionForm {

@@ -7,6 +7,7 @@
 import type { ExportFormat } from '../common/exportFormats';
 import type { ModelConfig } from './models/types';
 import type { CorruptionMode } from './analysis/corruption';
+import type { FeatureStats } from './analysis/featureStats';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
 import type { ClassNames, DatasetFormat, DatasetKind, SourceRef, WindowSpec } from './data/dataset';
@@ -40,7 +41,10 @@ export interface ExplorerInfo {
   modelDir?: string;
   /** What the loader noted about the data (dropped columns, inferred label, ...), to show the user. */
   warnings?: string[];
+  /** Tables: per-feature mean and standard deviation over the dataset, in data units (for z-scored views). */
+  featureStats?: FeatureStats;
 }
+
 
 /** Per-sample results of running the whole dataset through the model. */
 export interface EmbeddingResult {
@@ -135,7 +139,14 @@ export type GenerateRequest = (
   | { mode: 'grid'; dimX: number; dimY: number; span: number; steps: number; base?: number }
   | { mode: 'traversal'; dim: number; span: number; steps: number; base?: number }
   | { mode: 'prior'; count: number; seed: number }
-) & { condition?: string };
+) & {
+  condition?: string;
+  /**
+   * 'std': grid and traversal spans count standard deviations of each latent dimension over the dataset's codes
+   * (the traversal then runs around that dimension's mean); absent: raw latent units.
+   */
+  unit?: 'std';
+};
 
 export type GenerateMode = GenerateRequest['mode'];
 

@@ -45,9 +45,12 @@ import { loadDataset, loadSampleDigits } from './data/index';
 import { DEFAULT_CLUSTER_METHOD, UmapCache, clusterWithMethod, kCurve, methodUsesUmap, summariseClusters } from './analysis/clusterPipeline';
 import { scoreClustering } from './analysis/clusterMetrics';
 import { interpolate as interpolatePath } from './analysis/latentOps';
-import { generatedCodes, meanCode } from './analysis/generate';
+import { codeMoments, generatedCodes, meanCode } from './analysis/generate';
+import { featureStats } from './analysis/featureStats';
+import type { FeatureStats } from './analysis/featureStats';
 import { project as projectLatent } from './analysis/projection';
 import { exportEmbeddings as writeExport } from './export/index';
+import { writeProjectorSprite } from './export/spriteFiles';
 import type { CorruptionMode } from './analysis/corruption';
 import { corruptSample } from './analysis/corruption';
 import type { AnomalyCalibration } from './analysis/anomalyModel';
@@ -96,6 +99,7 @@ export class LocalExplorer implements Explorer {
   private anomaly?: AnomalyCalibration;
   private readonly trainSplit: { validationSplit: number; seed: number; heldOut: boolean };
   private readonly anomalyScoreCache = new Map<AnomalyScoreMethod, Float32Array>();
+  private featureStatsCache: FeatureStats | undefined;
   private lastProjection?: ProjectionResult;
   private lastCluster?: ClusterResult;
   /** The anomaly scores last asked for (exports carry them). */
@@ -202,6 +206,7 @@ export class LocalExplorer implements Explorer {
       history: this.history,
       modelDir: this.modelDir,
       ...(ds.warnings && ds.warnings.length > 0 ? { warnings: [...ds.warnings] } : {}),
+      ...(ds.kind === 'table' ? { featureStats: (this.featureStatsCache ??= featureStats(ds.features, ds.n, ds.dim)) } : {}),
     };
   }
 
@@ -335,6 +340,9 @@ export class LocalExplorer implements Explorer {
       if (base === undefined) return meanCode(e.latent, e.n, e.latentDim);
       if (!Number.isInteger(base) || base < 0 || base >= e.n) throw new RangeError(`sample index ${base} out of range 0..${e.n - 1}`);
       return e.latent.slice(base * e.latentDim, (base + 1) * e.latentDim);
+    }, () => {
+      if (!e) throw new Error('generate: no embedding');
+      return codeMoments(e.latent, e.n, e.latentDim);
     });
     const count = codes.rows * codes.cols;
     return { mode: request.mode, ...codes, decoded: this.decodeWith(codes.latent, count, this.namedCondition(request.condition, count)) };
@@ -346,7 +354,9 @@ export class LocalExplorer implements Explorer {
    */
   async exportEmbeddings(path: string, format: ExportFormat, overwrite: boolean): Promise<string[]> {
     const e = await this.embed();
-    return writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    const files = writeExport(path, format, { ...e, refs: this.dataset.refs, ids: this.dataset.ids, classNames: this.dataset.classNames, source: this.dataset.source, clusters: this.lastCluster?.assignments, projection: this.lastProjection, anomaly: this.lastAnomaly }, overwrite);
+    const ds = this.dataset;
+    return format === 'tsv-projector' && ds.kind === 'image' ? [...files, ...writeProjectorSprite(files[0], files[1], ds.features, ds.n, ds.sampleShape, overwrite)] : files;
   }
 
   async anomalies(method?: AnomalyScoreMethod, anomalyLabels?: string[]): Promise<AnomalyReport> {

@@ -4,7 +4,7 @@
  * k-means is plain seeded Lloyd's. Used by the webview harness (test/e2e/webview.e2e.ts).
  */
 import type { AnomalyReport, ClusterResult, CorruptionResult, EmbeddingResult, Explorer, ExplorerInfo, GenerateResult, KSuggestion, ProjectionResult, SampleDetail } from '../../src/core/explorer';
-import { generatedCodes, meanCode } from '../../src/core/analysis/generate';
+import { codeMoments, generatedCodes, meanCode } from '../../src/core/analysis/generate';
 import { corruptSample } from '../../src/core/analysis/corruption';
 import { percentile } from '../../src/core/analysis/anomaly';
 import { evaluateAnomalies } from '../../src/core/analysis/anomalyReport';
@@ -100,7 +100,7 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     }),
     decode: async (z, count): Promise<Float32Array> => decodeRows(z, count),
     generate: async (request): Promise<GenerateResult> => {
-      const codes = generatedCodes(request, info.model, (base) => (base === undefined ? meanCode(latent, n, 2) : latent.slice(base * 2, base * 2 + 2)));
+      const codes = generatedCodes(request, info.model, (base) => (base === undefined ? meanCode(latent, n, 2) : latent.slice(base * 2, base * 2 + 2)), () => codeMoments(latent, n, 2));
       return { mode: request.mode, ...codes, decoded: decodeRows(codes.latent, codes.rows * codes.cols) };
     },
     interpolate: async (a, b, steps): Promise<{ latent: Float32Array; decoded: Float32Array }> => {

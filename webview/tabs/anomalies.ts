@@ -11,7 +11,9 @@ import type { PanelContext } from '../context';
 import { h, select } from '../dom';
 import { SupersededError } from '../hostChannel';
 import type { AnomalyState } from '../state';
+import { isImage } from '../sampleViews';
 import { readTheme } from '../theme';
+import { anomalyGallery, timelineView } from './anomalyViews';
 
 export const SCORE_LABELS: Record<AnomalyScoreMethod, string> = {
   mse: 'reconstruction error (MSE)',
@@ -134,8 +136,11 @@ export function renderAnomalies(pane: HTMLElement, ctx: PanelContext): void {
     ];
     ctx.plot.draw(roc, traces, { height: 200, title: { text: `ROC (AUROC ${ev.auroc.toFixed(3)})`, font: { size: 11 } }, xaxis: { title: { text: 'false-positive rate', standoff: 2 }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate', standoff: 2 }, range: [0, 1.02] } });
   }
+  if (r.timeline) pane.append(timelineView(ctx, r));
+  const top = topAnomalies(r.scores);
+  if (isImage(model.info)) pane.append(h('h3', {}, 'Gallery'), anomalyGallery(ctx, top, r.scores));
   const list = h('ol', { class: 'top', id: 'top-anomalies' });
-  for (const i of topAnomalies(r.scores)) {
+  for (const i of top) {
     const a = h('a', { href: '#' }, `#${i}`);
     a.addEventListener('click', (ev2) => { ev2.preventDefault(); ctx.inspect(i); });
     const label = names && e.labelCodes ? names[e.labelCodes[i]] : undefined;

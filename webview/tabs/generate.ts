@@ -47,7 +47,7 @@ export function normalizeForm(form: GenerateForm, info: PanelInfo): GenerateForm
 
 /** The request the form asks for; `selected` is the selected sample (the base when the form says so). */
 export function generateRequest(form: GenerateForm, selected: number | undefined, condition: { condition?: string }): RequestBody<'generate'> {
-  const base = form.useSelection && selected !== undefined ? { base: selected } : {};
+  const base = { ...(form.useSelection && selected !== undefined ? { base: selected } : {}), ...(form.stdUnits ? { unit: 'std' as const } : {}) };
   switch (form.mode) {
     case 'grid':
       return { type: 'generate', mode: 'grid', dimX: form.dimX, dimY: form.dimY, span: form.gridSpan, steps: form.gridSteps, ...base, ...condition };
@@ -62,9 +62,11 @@ export function generateRequest(form: GenerateForm, selected: number | undefined
 export function generateCaption(r: RequestBody<'generate'>): string {
   switch (r.mode) {
     case 'grid':
-      return `grid z${r.dimX} (x) × z${r.dimY} (y), ±${r.span} around ${r.base !== undefined ? `#${r.base}` : 'mean'}, ${r.steps}×${r.steps}`;
+      return `grid z${r.dimX} (x) × z${r.dimY} (y), ±${r.span}${r.unit === 'std' ? ' σ' : ''} around ${r.base !== undefined ? `#${r.base}` : 'mean'}, ${r.steps}×${r.steps}`;
     case 'traversal':
-      return `z${r.dim} from ${-r.span} to ${r.span} (${r.steps} steps), base ${r.base !== undefined ? `#${r.base}` : 'mean'}`;
+      return r.unit === 'std'
+        ? `z${r.dim} from mean − ${r.span} σ to mean + ${r.span} σ (${r.steps} steps), base ${r.base !== undefined ? `#${r.base}` : 'mean'}`
+        : `z${r.dim} from ${-r.span} to ${r.span} (${r.steps} steps), base ${r.base !== undefined ? `#${r.base}` : 'mean'}`;
     case 'prior':
       return `${r.count} samples from N(0, I), seed ${r.seed}${r.condition !== undefined ? `, class ${r.condition}` : ''}`;
   }
@@ -104,7 +106,8 @@ export function renderGenerateControls(pane: HTMLElement, ctx: PanelContext): vo
   const baseRow = (): HTMLElement => {
     const opts: [string, string][] = [['mean', 'base: latent mean']];
     if (selected !== undefined) opts.push(['sel', `base: sample #${selected}`]);
-    return row(select(opts, form.useSelection && selected !== undefined ? 'sel' : 'mean', (v) => { set({ useSelection: v === 'sel' }); }, 'gen-base'));
+    const units = select([['std', 'span in σ of each dim'], ['raw', 'span in latent units']], form.stdUnits ? 'std' : 'raw', (v) => { set({ stdUnits: v === 'std' }); }, 'gen-unit');
+    return row(select(opts, form.useSelection && selected !== undefined ? 'sel' : 'mean', (v) => { set({ useSelection: v === 'sel' }); }, 'gen-base'), units);
   };
   const steps = { min: String(MIN_GEN_STEPS), max: String(MAX_GEN_STEPS) };
   const span = { min: '0.1', max: String(MAX_GEN_SPAN), step: '0.5' };

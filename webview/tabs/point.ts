@@ -8,6 +8,7 @@ import type { PanelContext } from '../context';
 import { button, h, select } from '../dom';
 import { isImage, pairView, sampleView } from '../sampleViews';
 import type { SampleContext } from '../sampleViews';
+import { neighboursView } from './selection';
 
 export const sampleHeading = (s: SamplePayload): string => `Sample #${s.index}${s.label !== undefined ? ` · ${s.label}` : ''}`;
 
@@ -88,6 +89,7 @@ export function renderSample(pane: HTMLElement, ctx: PanelContext, s: SamplePayl
       ctx.dispatch({ type: 'ui', patch: { selection: [s.index, ...selection.filter((x) => x !== s.index)].slice(0, 2) } });
       ctx.showTab('interpolate');
     }, { secondary: '' })));
+  pane.append(neighboursView(ctx, s.index));
 }
 
 /** A decoded latent position. */

@@ -71,6 +71,7 @@ export class LatentPanel {
       },
       saved: (files) => { void announceSaved('saved', files); },
       uiStates: context.workspaceState,
+      trainOn: async (path) => { await vscode.commands.executeCommand('latentExplorer.train', vscode.Uri.file(path)); },
       writeFile: async (path, bytes) => { await vscode.workspace.fs.writeFile(vscode.Uri.file(path), bytes); },
       log: (m) => { LatentPanel.log(m); },
     }, state);

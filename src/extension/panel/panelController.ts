@@ -4,6 +4,8 @@
  */
 import type { AnalysisControl, Explorer, ExplorerInfo, GenerateRequest, KSuggestion, SampleDetail } from '../../core/explorer';
 import { defaultExportPath } from '../../core/export/outputPaths';
+import { subsetCsv, subsetNpy } from '../../core/export/subset';
+import type { SubsetRow } from '../../core/export/subset';
 import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../common/clusterMethods';
 import type { ClusterMethod } from '../../common/clusterMethods';
 import { EXPORT_FORMAT_INFO } from '../../common/exportFormats';
@@ -26,6 +28,8 @@ export interface PanelHost {
   /** Save dialog; undefined when cancelled. */
   pickSavePath(defaultName: string, filters: Record<string, string[]>): Promise<string | undefined>;
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Starts the normal training (its form) on the dataset file `path`; absent where training is not offered. */
+  trainOn?(path: string): Promise<void>;
   /** Files written by an export or a plot save (the host offers to open or reveal them). */
   saved?(files: string[]): void;
   /** Where each model's UI state is kept between panels and sessions (none: only this panel's). */
@@ -211,7 +215,7 @@ export class PanelController {
       }
       case 'anomalies': {
         const r = await ex.anomalies(msg.method, msg.anomalyLabels);
-        if (current()) this.post({ type: 'anomalies', requestId: msg.requestId, report: toAnomalyPayload(r) });
+        if (current()) this.post({ type: 'anomalies', requestId: msg.requestId, report: toAnomalyPayload(r, ex.info().window) });
         return;
       }
       case 'setK': {
@@ -280,7 +284,38 @@ export class PanelController {
         this.host.saved?.([path]);
         return;
       }
+      case 'trainOnSelection':
+        await this.trainOnSelection(ex, msg.indices);
+        return;
+      case 'saveSelection': {
+        const path = await this.host.pickSavePath('latent-selection.csv', { CSV: ['csv'] });
+        if (!path) return;
+        await this.host.writeFile(path, new TextEncoder().encode(msg.csv));
+        this.post({ type: 'saved', files: [path] });
+        this.host.saved?.([path]);
+        return;
+      }
     }
+  }
+
+  /** Writes the selected samples as a dataset file (tables: CSV, images: NPY) and hands it to the training. */
+  private async trainOnSelection(ex: Explorer, indices: readonly number[]): Promise<void> {
+    const info = ex.info();
+    const trainOn = this.host.trainOn?.bind(this.host);
+    if (!trainOn) throw new Error('Training is not available here.');
+    if (info.kind === 'sequence') throw new Error('Training on a selection needs samples that stand alone (a table or images); the windows of a time series overlap.');
+    const table = info.kind === 'table';
+    const ext = table ? 'csv' : 'npy';
+    const path = await this.host.pickSavePath(`${info.datasetName}-selection-${indices.length}.${ext}`, { [table ? 'CSV' : 'NumPy array']: [ext] });
+    if (!path) return;
+    const rows: SubsetRow[] = [];
+    for (const i of indices) {
+      const s = await ex.sample(i);
+      rows.push({ values: s.original, ...(s.label !== undefined ? { label: s.label } : {}) });
+    }
+    await this.host.writeFile(path, table ? new TextEncoder().encode(subsetCsv(info.columns, info.labelName, rows)) : subsetNpy(info.sampleShape, rows));
+    this.post({ type: 'saved', files: [path] });
+    await trainOn(path);
   }
 
   /**

@@ -7,10 +7,15 @@ import type { AnomalyReport, ClusterResult, EmbeddingResult, ExplorerInfo, KSugg
 import type { EpochEmbedding } from '../../worker/protocol';
 import { encodeLabels, labelPayload } from '../../common/labelCodes';
 import { hasPrior } from '../../core/analysis/generate';
+import { mergeAnomalousWindows, rowScoreSeries } from '../../core/analysis/timeEvents';
+import type { WindowSpec } from '../../core/data/dataset';
 import { MAX_COLUMNS } from '../../shared/protocol';
 import type {
   AnomalyPayload, ClustersPayload, EmbeddingPayload, KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload,
 } from '../../shared/protocol';
+
+/** Ranked events sent to the panel at most (the strongest). */
+export const MAX_EVENTS = 200;
 
 /** `a` itself when it spans its whole buffer, else a compact copy. */
 export function own(a: Float32Array): Float32Array;
@@ -28,6 +33,8 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
     ...(info.model.conditionClasses?.length ? { conditionClasses: [...info.model.conditionClasses] } : {}),
     ...(info.model.kind === 'vqvae' && info.model.codebookSize ? { codebookSize: info.model.codebookSize } : {}),
     ...(info.modelDir !== undefined ? { modelDir: info.modelDir } : {}),
+    ...(info.window ? { window: { length: info.window.length, stride: info.window.stride } } : {}),
+    ...(info.featureStats && info.featureStats.mean.length <= MAX_COLUMNS ? { featureStats: { mean: [...info.featureStats.mean], std: [...info.featureStats.std] } } : {}),
     ...(info.warnings && info.warnings.length > 0 ? { warnings: info.warnings.slice(0, 50) } : {}),
     ...(info.classNames && Object.keys(info.classNames).length > 0 ? { classNames: { ...info.classNames } } : {}),
   };
@@ -65,8 +72,11 @@ export function toClustersPayload(c: ClusterResult): ClustersPayload {
   };
 }
 
-export function toAnomalyPayload(r: AnomalyReport): AnomalyPayload {
-  return { ...r, scores: own(r.scores) };
+/** The report; with the sliding `window` of a sequence model, also its score over time and merged events. */
+export function toAnomalyPayload(r: AnomalyReport, window?: WindowSpec): AnomalyPayload {
+  const scores = own(r.scores);
+  if (!window) return { ...r, scores };
+  return { ...r, scores, timeline: { rowScores: rowScoreSeries(scores, window), events: mergeAnomalousWindows(scores, r.threshold, window).slice(0, MAX_EVENTS) } };
 }
 
 export function toKPayload(s: KSuggestion): KSuggestionPayload {

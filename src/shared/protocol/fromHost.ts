@@ -50,7 +50,9 @@ const isPanelInfo = shape<PanelInfo>({
   datasetName: str, datasetPath: str, format: oneOf(DATASET_FORMATS), kind: oneOf(DATASET_KINDS), n: int(), dim: int(1), sampleShape: arrayOf(int(1)),
   columns: strings, labelName: opt(str), backend: str, modelDir: opt(str), warnings: opt(strings), modelKind: str, latentDim: int(1),
   conditionClasses: opt(strings), codebookSize: opt(int(1)), hasPrior: bool, anomalyLabels: opt(strings), classNames: opt(isNameMap),
-});
+  window: opt(shape<NonNullable<PanelInfo['window']>>({ length: int(1), stride: int(1) })),
+  featureStats: opt(shape<NonNullable<PanelInfo['featureStats']>>({ mean: numbers, std: numbers }, (f) => f.mean.length === f.std.length)),
+}, (i) => i.featureStats === undefined || i.featureStats.mean.length === i.dim);
 
 const isEmbedding = shape<EmbeddingPayload>(
   { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32) },
@@ -103,6 +105,12 @@ const isEvaluation = shape<Evaluation>({
 const isAnomalyReport = shape<AnomalyPayload>({
   method: oneOf(ANOMALY_SCORE_METHODS), methods: arrayOf(oneOf(ANOMALY_SCORE_METHODS)), defaultMethod: oneOf(ANOMALY_SCORE_METHODS), scores: f32, threshold: num,
   targetFpr: num, expectedFpr: num, calibrationRows: int(), heldOut: bool, flagged: int(), evaluation: opt(isEvaluation),
+  timeline: opt(shape<NonNullable<AnomalyPayload['timeline']>>({
+    rowScores: f32,
+    events: arrayOf(shape<NonNullable<AnomalyPayload['timeline']>['events'][number]>({
+      rank: int(1), startRow: int(), endRow: int(), firstWindow: int(), lastWindow: int(), windows: int(1), peakWindow: int(), score: num,
+    })),
+  })),
 });
 
 type Message<K extends HostToWebview['type']> = Extract<HostToWebview, { type: K }>;

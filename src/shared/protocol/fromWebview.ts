@@ -118,6 +118,16 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       if (typeof m.dataUrl !== 'string' || m.dataUrl.length > MAX_DATA_URL || !m.dataUrl.startsWith(prefix)) return undefined;
       return { type: 'savePlot', format: m.format, dataUrl: m.dataUrl };
     }
+    case 'saveSelection':
+      if (!hasOnly(m, ['type', 'csv']) || typeof m.csv !== 'string' || m.csv.length === 0 || m.csv.length > MAX_DATA_URL) return undefined;
+      return { type: 'saveSelection', csv: m.csv };
+    case 'trainOnSelection': {
+      if (!hasOnly(m, ['type', 'indices']) || !Array.isArray(m.indices)) return undefined;
+      const indices: unknown[] = m.indices;
+      if (indices.length < 2 || indices.length > (limits.n ?? MAX_POINTS)) return undefined;
+      if (!indices.every((v, k) => isIndex(v, limits) && (k === 0 || v > (indices[k - 1] as number)))) return undefined;
+      return { type: 'trainOnSelection', indices: indices as number[] };
+    }
     case 'anomalies': {
       if (!hasOnly(m, ['type', 'requestId', 'method', 'anomalyLabels']) || !isRequestId(m.requestId)) return undefined;
       if (m.method !== undefined && !isOneOf(m.method, ANOMALY_SCORE_METHODS)) return undefined;
@@ -143,19 +153,20 @@ function parseGenerate(m: Obj, limits: ValidationLimits): WebviewToHost | undefi
   const isSteps = (v: unknown): v is number => isInt(v, MIN_GEN_STEPS, MAX_GEN_STEPS);
   if (m.base !== undefined && !isIndex(m.base, limits)) return undefined;
   if (!isCondition(m.condition, limits)) return undefined;
-  const base = { ...(m.base === undefined ? {} : { base: m.base }), ...withCondition(m.condition) };
+  if (m.unit !== undefined && m.unit !== 'std') return undefined;
+  const base = { ...(m.base === undefined ? {} : { base: m.base }), ...withCondition(m.condition), ...(m.unit === 'std' ? { unit: 'std' as const } : {}) };
   switch (m.mode) {
     case 'grid':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base', 'condition'])) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dimX', 'dimY', 'span', 'steps', 'base', 'condition', 'unit'])) return undefined;
       if (!isInt(m.dimX, 0, maxDim) || !isInt(m.dimY, 0, maxDim) || m.dimX === m.dimY || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
       if (m.steps * m.steps > MAX_GEN_GRID) return undefined;
       return { type: 'generate', requestId, mode: 'grid', dimX: m.dimX, dimY: m.dimY, span: m.span, steps: m.steps, ...base };
     case 'traversal':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dim', 'span', 'steps', 'base', 'condition'])) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'dim', 'span', 'steps', 'base', 'condition', 'unit'])) return undefined;
       if (!isInt(m.dim, 0, maxDim) || !isSpan(m.span) || !isSteps(m.steps)) return undefined;
       return { type: 'generate', requestId, mode: 'traversal', dim: m.dim, span: m.span, steps: m.steps, ...base };
     case 'prior':
-      if (!hasOnly(m, ['type', 'requestId', 'mode', 'count', 'seed', 'condition']) || !isInt(m.count, 1, MAX_GEN_COUNT) || !isInt(m.seed, 0, MAX_SEED)) return undefined;
+      if (!hasOnly(m, ['type', 'requestId', 'mode', 'count', 'seed', 'condition']) || m.unit !== undefined || !isInt(m.count, 1, MAX_GEN_COUNT) || !isInt(m.seed, 0, MAX_SEED)) return undefined;
       return { type: 'generate', requestId, mode: 'prior', count: m.count, seed: m.seed, ...withCondition(m.condition) };
     default:
       return undefined;

@@ -9,6 +9,7 @@ import type {
 import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { AnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import type { CorruptionMode } from '../../core/analysis/corruption';
+import type { AnomalyEvent } from '../../core/analysis/timeEvents';
 
 export type { AnalysisProgress, AnomalyScoreMethod, ClusterMethod, CorruptionMode, EpochRecord, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, ProjectionMethod, TrainProgress };
 
@@ -61,7 +62,7 @@ export const DEFAULT_UI_STATE: UiState = {
  * Dataset/model facts the panel shows: ExplorerInfo without the bulky fields (history, full model config), with
  * `columns` truncated to the first `MAX_COLUMNS`.
  */
-export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'classNames'> & {
+export type PanelInfo = Pick<ExplorerInfo, 'datasetName' | 'datasetPath' | 'format' | 'kind' | 'n' | 'dim' | 'sampleShape' | 'columns' | 'labelName' | 'backend' | 'modelDir' | 'warnings' | 'classNames' | 'window' | 'featureStats'> & {
   modelKind: string;
   latentDim: number;
   /** CVAE: the condition classes (label values) the decoder accepts. */
@@ -158,7 +159,13 @@ export interface LiveEmbeddingPayload {
 }
 
 /** Anomaly scores of every sample by one method and the model's calibrated threshold. */
-export type AnomalyPayload = AnomalyReport;
+export type AnomalyPayload = AnomalyReport & {
+  /**
+   * Sequence models: the score over time (per source row, the highest score of the windows covering it) and the
+   * flagged windows merged into ranked events (src/core/analysis/timeEvents.ts).
+   */
+  timeline?: { rowScores: Float32Array; events: AnomalyEvent[] };
+};
 
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
@@ -233,6 +240,10 @@ export type WebviewToHost =
   | { type: 'exportEmbeddings'; format: ExportFormat }
   /** Ask for a path and save a rendered plot (`data:` URL of a PNG or SVG). */
   | { type: 'savePlot'; format: 'png' | 'svg'; dataUrl: string }
+  /** Ask for a path and save the region selection as CSV (built by the webview from the data it holds). */
+  | { type: 'saveSelection'; csv: string }
+  /** Write the selected samples (increasing indices) as a dataset file and train a new model on it. */
+  | { type: 'trainOnSelection'; indices: number[] }
   /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
   | { type: 'uiState'; state: UiState }
   /** Anomaly scores by `method` (default: the model's), evaluated against the label values `anomalyLabels` when given. */
@@ -263,7 +274,7 @@ export type ReplyTo<R extends WebviewRequest> = Extract<HostReply, { type: (type
 
 /** Every webview message type, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection',
 ];
 
 /** Every host message type. */

@@ -36,6 +36,13 @@ const valid: HostToWebview[] = [
       calibrationRows: 3, heldOut: true, flagged: 0,
     },
   },
+  {
+    type: 'anomalies', requestId: 8, report: {
+      method: 'mse', methods: ['mse'], defaultMethod: 'mse', scores: new Float32Array([0, 2, 0]), threshold: 1, targetFpr: 0.05, expectedFpr: 0.04,
+      calibrationRows: 3, heldOut: false, flagged: 1,
+      timeline: { rowScores: new Float32Array(12), events: [{ rank: 1, startRow: 4, endRow: 8, firstWindow: 1, lastWindow: 1, windows: 1, peakWindow: 1, score: 2 }] },
+    },
+  },
   { type: 'saved', files: ['/a.csv'] },
   { type: 'error', message: 'no', requestId: 7 },
 ];
@@ -67,6 +74,12 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { type: 'sample', requestId: 1, purpose: 'inspect', sample: { index: 0, original: [1, 2], reconstruction: new Float32Array(2), error: 0, latent: new Float32Array(2), file: 'f' } },
     { type: 'clusters', clusters: { k: 2, assignments: new Int32Array(1), centroids: new Float32Array(0), sizes: [1], nearest: [[0]], decodedCentroids: new Float32Array(0), inertia: 0 } },
     { type: 'anomalies', requestId: 6, report: { method: 'nope' } },
+    {
+      type: 'anomalies', requestId: 6, report: {
+        method: 'mse', methods: ['mse'], defaultMethod: 'mse', scores: new Float32Array(3), threshold: 1, targetFpr: 0.05, expectedFpr: 0.04,
+        calibrationRows: 3, heldOut: false, flagged: 0, timeline: { rowScores: new Float32Array(3), events: [{ rank: 0, startRow: -1 }] },
+      },
+    },
   ];
   for (const raw of bad) assert.equal(parseHostMessage(raw), undefined, JSON.stringify(raw)?.slice(0, 100));
 });

@@ -32,7 +32,7 @@ test('fields are clamped to the protocol\'s limits', () => {
 });
 
 test('requests: grid / traversal around the mean or the selected sample, prior with the CVAE class; all pass the host\'s validation', () => {
-  const form = { ...DEFAULT_GENERATE_FORM, useSelection: true };
+  const form = { ...DEFAULT_GENERATE_FORM, useSelection: true, stdUnits: false };
   const grid = generateRequest(form, 4, {});
   assert.deepEqual(grid, { type: 'generate', mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 8, base: 4 });
   assert.equal(generateCaption(grid), 'grid z0 (x) × z1 (y), ±2 around #4, 8×8');
@@ -43,7 +43,13 @@ test('requests: grid / traversal around the mean or the selected sample, prior w
   const prior = generateRequest({ ...form, mode: 'prior' }, 4, { condition: 'cat' });
   assert.deepEqual(prior, { type: 'generate', mode: 'prior', count: 16, seed: 0, condition: 'cat' });
   assert.equal(generateCaption(prior), '16 samples from N(0, I), seed 0, class cat');
-  for (const r of [grid, around, prior]) {
+  const sigma = generateRequest({ ...form, stdUnits: true, mode: 'traversal' }, 4, {});
+  assert.deepEqual(sigma, { type: 'generate', mode: 'traversal', dim: 0, span: 3, steps: 7, base: 4, unit: 'std' });
+  assert.equal(generateCaption(sigma), 'z0 from mean − 3 σ to mean + 3 σ (7 steps), base #4');
+  assert.equal(generateCaption(generateRequest({ ...form, stdUnits: true }, 4, {})), 'grid z0 (x) × z1 (y), ±2 σ around #4, 8×8');
+  assert.equal(parseWebviewMessage({ ...prior, requestId: 1, unit: 'std' }), undefined, 'prior draws have no span');
+  assert.equal(parseWebviewMessage({ ...sigma, requestId: 1, unit: 'mad' }, { n: 6, latentDim: 2 }), undefined);
+  for (const r of [grid, around, prior, sigma]) {
     const m = { ...r, requestId: 1 };
     assert.deepEqual(parseWebviewMessage(m, { n: 6, latentDim: 2, conditions: ['cat'] }), m);
   }
