@@ -35,6 +35,7 @@ const IDXV = ACC + 9;
 const XV = ACC + 10;
 /** The row's blocks when `keepRow`. */
 const ROW = ACC + 11;
+/** v128 locals besides the row ones: ACC..XV. */
 const V128_SCRATCH_LOCALS = 11;
 
 /** Shuffle lanes putting the high 8 bytes of the first operand in both halves. */
