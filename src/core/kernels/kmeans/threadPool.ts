@@ -11,28 +11,28 @@ import { claimItem, closeJob, createControl, openJob, startPoolWorker, stopWorke
 export const MAX_THREADS = 4;
 
 /** Int32 slots of the control block after the protocol's (poolProtocol.ts, which end at `PoolSlot.Count`): the
- *  job's parameters. */
+ *  job's parameters, numbered in a row. */
 export const enum Slot {
   /** Configuration id: which memory + module the job uses (sent over the port beforehand). */
   Cfg = 6,
-  X = 7,
-  Scratch = 8,
-  ScratchStride = 9,
-  C = 10,
-  K = 11,
-  Cn = 12,
-  Labels = 13,
-  Mind = 14,
-  Sums = 15,
-  Counts = 16,
-  N = 17,
-  ChunkRows = 18,
-  NChunks = 19,
-  Res = 20,
-  RowBytes = 21,
-  SumStride = 22,
-  CountStride = 23,
-  DoSums = 24,
+  X,
+  Scratch,
+  ScratchStride,
+  C,
+  K,
+  Cn,
+  Labels,
+  Mind,
+  Sums,
+  Counts,
+  N,
+  ChunkRows,
+  NChunks,
+  Res,
+  RowBytes,
+  SumStride,
+  CountStride,
+  DoSums,
   Size = 28,
 }
 
