@@ -117,10 +117,6 @@ export function claimItem(ctrl: Int32Array): number {
  */
 export function closeJob(ctrl: Int32Array, spin: number, sleepMs: number): { failed: boolean } {
   Atomics.add(ctrl, PoolSlot.Gen, 1);
-  return awaitWorkers(ctrl, spin, sleepMs);
-}
-
-function awaitWorkers(ctrl: Int32Array, spin: number, sleepMs: number): { failed: boolean } {
   for (let s = 0; ; s++) {
     const busy = Atomics.load(ctrl, PoolSlot.Busy);
     if (busy === 0) break;
