@@ -33,10 +33,8 @@ async function withWorkers(count: number, items: number, body: (ctrl: Int32Array
     body(ctrl, out, by);
   } finally {
     stopWorkers(ctrl);
-    await Promise.all(started.map(({ worker, port }) => new Promise<void>((resolve) => {
-      port.close();
-      worker.once('exit', () => { resolve(); });
-    })));
+    for (const { port } of started) port.close();
+    await Promise.all(started.map(({ worker }) => worker.terminate()));
   }
 }
 
