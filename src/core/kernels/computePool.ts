@@ -10,12 +10,12 @@
  * for any thread count.
  *
  * Workers are started lazily, unref'd (they never keep the process alive) and stopped by `shutdownComputePool`.
- * Modules reach a worker once, over its message port, before the first job that uses them. The pattern (a control
- * block in a SharedArrayBuffer, generations, a busy count) is the k-means kernel's (src/core/analysis).
+ * Modules reach a worker once, over its message port, before the first job that uses them. The handshake (a control
+ * block in a SharedArrayBuffer, generations, a busy count) is poolProtocol.ts.
  */
-import type { MessagePort } from 'node:worker_threads';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { claimItem, closeJob, createControl, openJob, startPoolWorker, stopWorkers, workerLoopSource } from './poolProtocol';
 
 /** Exported functions a part may call (by index in the job encoding). */
 export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im', 'adam', 'biasRelu', 'biasAdd', 'reluGrad', 'sigmoidGrad'] as const;
@@ -35,19 +35,8 @@ export const AUTO_MAX_THREADS = 8;
 /** Most threads one can ask for. */
 export const MAX_COMPUTE_THREADS = 64;
 
-/** Int32 slots of the control block. */
-const enum Slot {
-  /** Job generation: even = open, odd = closed. */
-  Gen = 0,
-  /** Workers inside the open job. */
-  Busy = 1,
-  /** Next part to claim. */
-  Next = 2,
-  Stop = 3,
-  /** Set by a worker whose call threw or that lacked a module. */
-  Failed = 4,
-  /** Workers with index >= this sit the job out. */
-  Workers = 5,
+/** Int32 slots of the control block after the protocol's (poolProtocol.ts, which end at `PoolSlot.Count`). */
+export const enum Slot {
   /** Parts the workers have run (for tests and benches). */
   WorkerParts = 6,
   Size = 8,
@@ -62,33 +51,17 @@ const JOB_WORDS = 1 << 14;
 const WORKER_SPIN = 20000;
 
 /**
- * Worker body (CommonJS, run with `eval: true` so that it needs no file next to the bundle). It sleeps on `Gen`
- * (after a short spin); in an open job it joins (`Busy`), re-checks the job is still open, takes any new modules
- * from its port, then claims parts until none is left.
+ * Worker job: take any new modules from the port, then claim parts until none is left. Each part is a list of calls
+ * decoded from the job block.
  */
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const ctrl = new Int32Array(workerData.ctrl);
+const WORKER_SOURCE = workerLoopSource({
+  spin: WORKER_SPIN,
+  prelude: `
 const job = new Int32Array(workerData.job);
 const jobF = new Float32Array(workerData.job);
-const port = workerData.port;
-const index = workerData.index;
 const names = ${JSON.stringify(POOL_FUNCTIONS)};
-const fns = new Map();
-let seen = 1;
-for (;;) {
-  let g = Atomics.load(ctrl, ${Slot.Gen});
-  for (let s = 0; g === seen && s < ${WORKER_SPIN}; s++) g = Atomics.load(ctrl, ${Slot.Gen});
-  if (g === seen) {
-    Atomics.wait(ctrl, ${Slot.Gen}, seen);
-    g = Atomics.load(ctrl, ${Slot.Gen});
-  }
-  seen = g;
-  if (Atomics.load(ctrl, ${Slot.Stop}) !== 0) break;
-  if (g & 1) continue;
-  Atomics.add(ctrl, ${Slot.Busy}, 1);
-  try {
-    if (Atomics.load(ctrl, ${Slot.Gen}) !== g || index >= ctrl[${Slot.Workers}]) continue;
+const fns = new Map();`,
+  job: `
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
       if (m.message.reset) {
         fns.clear();
@@ -100,7 +73,7 @@ for (;;) {
     }
     const parts = job[0];
     for (;;) {
-      const p = Atomics.add(ctrl, ${Slot.Next}, 1);
+      const p = claim();
       if (p >= parts) break;
       for (let w = job[1 + p], end = job[2 + p]; w < end;) {
         const f = fns.get(job[w]);
@@ -114,15 +87,8 @@ for (;;) {
         w += 4 + argc;
       }
       Atomics.add(ctrl, ${Slot.WorkerParts}, 1);
-    }
-  } catch (e) {
-    Atomics.store(ctrl, ${Slot.Failed}, 1);
-  } finally {
-    Atomics.sub(ctrl, ${Slot.Busy}, 1);
-    Atomics.notify(ctrl, ${Slot.Busy});
-  }
-}
-`;
+    }`,
+});
 
 interface Pool {
   ctrl: Int32Array;
@@ -169,7 +135,7 @@ function getPool(size: number): Pool | undefined {
   if (pool !== undefined && pool.workers.length >= size) return pool;
   try {
     const p: Pool = pool ?? {
-      ctrl: new Int32Array(new SharedArrayBuffer(Slot.Size * 4)),
+      ctrl: createControl(Slot.Size),
       job: new Int32Array(new SharedArrayBuffer(JOB_WORDS * 4)),
       jobF: new Float32Array(0),
       workers: [],
@@ -177,17 +143,10 @@ function getPool(size: number): Pool | undefined {
       posted: new Map(),
       nextId: 1,
     };
-    if (pool === undefined) {
-      p.ctrl[Slot.Gen] = 1; // closed
-      p.jobF = new Float32Array(p.job.buffer);
-    }
+    if (pool === undefined) p.jobF = new Float32Array(p.job.buffer);
     pool = p;
     for (let w = p.workers.length; w < size; w++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: p.ctrl.buffer, job: p.job.buffer, port: port2, index: w }, transferList: [port2] });
-      worker.unref();
-      port1.unref();
-      worker.on('error', () => undefined); // a dead worker stops claiming parts; the caller does the rest
+      const { worker, port: port1 } = startPoolWorker(WORKER_SOURCE, p.ctrl, w, { job: p.job.buffer });
       // Modules posted so far reach the new worker too.
       for (const [module, { id, memory }] of p.posted) port1.postMessage({ id, module, memory });
       p.workers.push(worker);
@@ -208,9 +167,7 @@ export async function shutdownComputePool(): Promise<void> {
   const p = pool;
   if (p === undefined) return;
   pool = undefined;
-  Atomics.store(p.ctrl, Slot.Stop, 1);
-  Atomics.add(p.ctrl, Slot.Gen, 2);
-  Atomics.notify(p.ctrl, Slot.Gen);
+  stopWorkers(p.ctrl);
   for (const port of p.ports) port.close();
   await Promise.all(p.workers.map((w) => new Promise<void>((resolve) => {
     w.once('exit', () => resolve());
@@ -336,13 +293,10 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   const t0 = performance.now();
   const ctrl = p.ctrl;
   // The generation is closed (odd): no worker reads the job while it is written.
-  Atomics.store(ctrl, Slot.Workers, threads - 1);
-  Atomics.store(ctrl, Slot.Next, 0);
-  Atomics.add(ctrl, Slot.Gen, 1); // open
-  Atomics.notify(ctrl, Slot.Gen);
+  openJob(ctrl, threads - 1);
   let error: Error | undefined;
   for (;;) {
-    const i = Atomics.add(ctrl, Slot.Next, 1);
+    const i = claimItem(ctrl);
     if (i >= parts.length) break;
     try {
       runPart(memory, parts[i]);
@@ -350,15 +304,10 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
       error ??= e instanceof Error ? e : new Error('a compute pool part failed', { cause: e });
     }
   }
-  Atomics.add(ctrl, Slot.Gen, 1); // closed: latecomers back off without touching the job
-  const mine = performance.now() - t0;
   const waitFrom = performance.now();
-  for (let spin = 0; ; spin++) {
-    const busy = Atomics.load(ctrl, Slot.Busy);
-    if (busy === 0) break;
-    if (spin > WORKER_SPIN) Atomics.wait(ctrl, Slot.Busy, busy, 50);
-  }
+  const mine = waitFrom - t0;
+  const { failed } = closeJob(ctrl, WORKER_SPIN, 50);
   noteContention(performance.now() - waitFrom > mine);
-  if (Atomics.exchange(ctrl, Slot.Failed, 0) !== 0) error ??= new Error('a compute pool worker failed');
+  if (failed) error ??= new Error('a compute pool worker failed');
   if (error !== undefined) throw error;
 }

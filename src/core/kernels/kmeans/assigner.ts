@@ -3,7 +3,7 @@
  * threads (threadPool.ts): the whole Lloyd E-step and the sums of the M-step in one call per iteration.
  */
 import { MAX_TRANSPOSED_K, buildAssignModule } from './generator';
-import { MAX_THREADS, Slot, abandonPool, getPool } from './threadPool';
+import { MAX_THREADS, Slot, getPool, runPoolJob } from './threadPool';
 
 export { MAX_THREADS } from './threadPool';
 
@@ -153,11 +153,8 @@ export function createWasmAssigner(data: Float32Array, n: number, d: number, k: 
         for (let ch = 0; ch < nChunks; ch++) runChunk(ch, doSums);
         return;
       }
-      const ctrl = p.ctrl;
-      // The generation is closed (odd): no worker reads the parameters while they are written.
       const params: [Slot, number][] = [
         [Slot.Cfg, cfg],
-        [Slot.Workers, workers],
         [Slot.X, offX],
         [Slot.Scratch, offScratch],
         [Slot.ScratchStride, scratchStride],
@@ -177,23 +174,7 @@ export function createWasmAssigner(data: Float32Array, n: number, d: number, k: 
         [Slot.CountStride, countStride],
         [Slot.DoSums, doSums ? 1 : 0],
       ];
-      for (const [slot, v] of params) Atomics.store(ctrl, slot, v);
-      Atomics.store(ctrl, Slot.Next, 0);
-      Atomics.add(ctrl, Slot.Gen, 1); // open
-      Atomics.notify(ctrl, Slot.Gen);
-      for (;;) {
-        const ch = Atomics.add(ctrl, Slot.Next, 1);
-        if (ch >= nChunks) break;
-        runChunk(ch, doSums);
-      }
-      Atomics.add(ctrl, Slot.Gen, 1); // closed: latecomers back off without touching the job
-      for (;;) {
-        const busy = Atomics.load(ctrl, Slot.Busy);
-        if (busy === 0) break;
-        Atomics.wait(ctrl, Slot.Busy, busy, 100);
-      }
-      if (Atomics.load(ctrl, Slot.Failed) !== 0) {
-        abandonPool(p);
+      if (!runPoolJob(p, workers, params, nChunks, (ch) => { runChunk(ch, doSums); })) {
         p = undefined;
         if (doSums) {
           sumsView.fill(0);
