@@ -5,26 +5,6 @@ import tseslint from 'typescript-eslint';
 const noVscode = { name: 'vscode', message: 'only src/extension may import vscode.' };
 const layer = (message, ...group) => ({ group, message });
 
-/** strictTypeChecked rules that still have findings: warnings, listed by `npm run lint`. */
-const WARN = ['no-unnecessary-condition', 'no-non-null-assertion'];
-
-/**
- * The rest of strictTypeChecked is an error everywhere except in the files below, which are being reworked and
- * report these rules as warnings until they are cleaned.
- */
-const LENIENT = [
-  'no-unnecessary-type-assertion', 'no-unsafe-assignment', 'no-unsafe-member-access', 'no-unsafe-return', 'no-unsafe-call',
-  'no-unsafe-class-instance-assignment', 'no-base-to-string', 'no-redundant-type-constituents', 'no-invalid-void-type',
-  'only-throw-error', 'unbound-method', 'no-deprecated', 'no-unnecessary-type-conversion', 'return-await',
-  'prefer-promise-reject-errors', 'no-dynamic-delete', 'no-unnecessary-type-parameters', 'restrict-template-expressions',
-];
-const LENIENT_FILES = [
-  'webview/**/*.ts', 'src/shared/**/*.ts', 'src/extension/panel/**/*.ts',
-  'src/core/training/train.ts', 'src/core/training/fusedAdam.ts', 'src/core/analysis/gmm.ts',
-  'src/core/kernels/gemm*.ts', 'src/core/kernels/matMul.ts', 'src/core/kernels/fusedDense.ts', 'src/core/kernels/adam.ts', 'src/core/kernels/trainingOps.ts',
-  'bench/train.ts', 'bench/cluster.ts',
-];
-
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-harness/**', 'artifacts/**', 'test/fixtures/**', 'typings/**'] },
   ...tseslint.configs.strictTypeChecked,
@@ -46,7 +26,6 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
       eqeqeq: ['error', 'smart'],
-      ...Object.fromEntries(WARN.map((rule) => [`@typescript-eslint/${rule}`, 'warn'])),
     },
   },
   {
@@ -74,8 +53,9 @@ export default tseslint.config(
     },
   },
   {
-    files: LENIENT_FILES,
-    rules: Object.fromEntries(LENIENT.map((rule) => [`@typescript-eslint/${rule}`, rule === 'restrict-template-expressions' ? ['warn', { allowNumber: true, allowBoolean: true }] : 'warn'])),
+    // Its pool protocol is being replaced; these two findings are fixed with it, then this block goes.
+    files: ['src/core/kernels/computePool.ts'],
+    rules: { '@typescript-eslint/no-unnecessary-condition': 'warn', '@typescript-eslint/no-non-null-assertion': 'warn' },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

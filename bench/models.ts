@@ -85,7 +85,8 @@ function meanKl(model: Autoencoder, x: Float32Array, n: number, condition: Float
     const kl = tf.tidy(() => {
       const xb = tf.tensor2d(rows(x, d, from, to), [to - from, d]);
       const cb = condition ? tf.tensor2d(rows(condition, c, from, to), [to - from, c]) : undefined;
-      const part = model.loss(xb, SEED + b, cb).parts.kl;
+      const parts: Partial<Record<string, tf.Scalar>> = model.loss(xb, SEED + b, cb).parts; // only some kinds have kl
+      const part = parts.kl;
       if (!part) throw new Error(`${model.config.kind} has no kl loss part`);
       return part;
     });

@@ -27,8 +27,8 @@ import { PROGRESS_INTERVAL_MS, createThrottle } from '../core/throttle';
 /** Longest stretch of training without yielding a macrotask, so `cancel`/`call` messages get read. */
 const YIELD_INTERVAL_MS = 50;
 
+if (!parentPort) throw new Error('trainingWorker.js must run as a worker_threads Worker');
 const port = parentPort;
-if (!port) throw new Error('trainingWorker.js must run as a worker_threads Worker');
 const data = workerData as TrainingWorkerData | undefined;
 /** Shared cancel flag: the host sets it with Atomics, so cancel works even while this thread is busy in a batch loop. */
 const cancelFlag = data?.cancelFlag ? new Int32Array(data.cancelFlag) : undefined;
@@ -39,7 +39,7 @@ let backendLabel: string | undefined;
 let backendPref: BackendPreference | undefined;
 
 function post(msg: WorkerToHost): void {
-  port!.postMessage(msg);
+  port.postMessage(msg);
 }
 
 function log(message: string, level: LogLevel = 'info'): void {

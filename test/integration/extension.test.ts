@@ -202,7 +202,7 @@ describe('Latent Explorer extension', function () {
     const header = rows[0].split(',');
     assert.ok(header.includes('anomalous'), rows[0]);
     const flagged = rows.slice(1).filter((r) => r.split(',')[header.indexOf('anomalous')] === '1').length;
-    assert.equal(flagged, result.summary?.flagged);
+    assert.equal(flagged, result.summary.flagged);
   });
 
   it('trains the issue-6 kinds (cvae, stacked, vqvae, sequence) in the worker and exports their embeddings', async function () {
@@ -288,7 +288,7 @@ describe('Latent Explorer extension', function () {
     const result = await train(bad, { kind: 'dense', latentDim: 2, epochs: 2, seed: 1 });
     assert.equal(result.status, 'error', JSON.stringify(result));
     assert.equal(result.error?.name, 'DatasetError', JSON.stringify(result.error));
-    assert.match(result.error?.message ?? '', /bad\.csv/);
+    assert.match(result.error.message, /bad\.csv/);
     assert.equal(sha256(bad), before, 'the bad dataset was not modified');
     assert.equal(existsSync(join(ws, '.latent', 'bad-dense', 'model.json')), false, 'no model written for bad data');
     assert.equal(await idle(), true, 'no training running after the error');

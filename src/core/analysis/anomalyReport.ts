@@ -5,7 +5,7 @@
  */
 import { rocAuc } from './anomaly';
 import type { AnomalyCalibration, AnomalyReference } from './anomalyModel';
-import type { AnomalyScoreMethod } from './anomalyScores';
+import type { AnomalyScoreMethod, ScoreScale } from './anomalyScores';
 import { isAnomalyScoreMethod } from './anomalyScores';
 import type { AnomalyEvaluation, AnomalyReport, RocCurve } from './results';
 
@@ -95,31 +95,48 @@ const isNumArray = (v: unknown, length: number): v is number[] => Array.isArray(
  * or does not fit (the caller then recalibrates).
  */
 export function loadCalibration(raw: unknown, inputDim: number, latentDim: number): AnomalyCalibration | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const s = raw as Partial<StoredCalibration>;
-  const r = s.reference;
-  if (!r || !r.knn || typeof r.knn.codesF32 !== 'string' || !Number.isInteger(r.knn.n) || !Number.isInteger(r.knn.k) || r.knn.k < 1) return undefined;
-  const bytes = Buffer.from(r.knn.codesF32, 'base64');
-  if (bytes.byteLength !== r.knn.n * latentDim * 4 || r.knn.n < 1) return undefined;
+  const s = asRecord(raw);
+  const r = asRecord(s?.reference);
+  const knn = asRecord(r?.knn);
+  if (!s || !r || !knn) return undefined;
+  const { codesF32, n, k } = knn;
+  if (typeof codesF32 !== 'string' || typeof n !== 'number' || !Number.isInteger(n) || typeof k !== 'number' || !Number.isInteger(k) || k < 1) return undefined;
+  const bytes = Buffer.from(codesF32, 'base64');
+  if (bytes.byteLength !== n * latentDim * 4 || n < 1) return undefined;
   const codes = Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
-  if (!isNumArray(r.residualVariance, inputDim) || !r.gaussian || !isNumArray(r.gaussian.mean, latentDim) || !isNumArray(r.gaussian.precision, latentDim * latentDim)) return undefined;
-  const parts = r.combined?.parts;
-  const scales = r.combined?.scales;
+  const gaussian = asRecord(r.gaussian);
+  const { residualVariance } = r;
+  if (!isNumArray(residualVariance, inputDim) || !gaussian || !isNumArray(gaussian.mean, latentDim) || !isNumArray(gaussian.precision, latentDim * latentDim)) return undefined;
+  const combined = asRecord(r.combined);
+  const parts = combined?.parts;
+  const scales = combined?.scales;
   if (!Array.isArray(parts) || parts.length === 0 || !parts.every((p) => isAnomalyScoreMethod(p) && p !== 'combined')) return undefined;
-  if (!Array.isArray(scales) || scales.length !== parts.length || !scales.every((q) => typeof q?.center === 'number' && typeof q?.scale === 'number' && q.scale > 0)) return undefined;
-  if (!isAnomalyScoreMethod(s.defaultMethod) || typeof s.targetFpr !== 'number' || typeof s.thresholds !== 'object' || s.thresholds === null) return undefined;
+  if (!Array.isArray(scales) || scales.length !== parts.length || !scales.every(isScoreScale)) return undefined;
+  const stored = asRecord(s.thresholds);
+  if (!isAnomalyScoreMethod(s.defaultMethod) || typeof s.targetFpr !== 'number' || !stored) return undefined;
   const thresholds: AnomalyCalibration['thresholds'] = {};
-  for (const [m, t] of Object.entries(s.thresholds)) {
-    if (isAnomalyScoreMethod(m) && typeof t?.threshold === 'number' && typeof t?.expectedFpr === 'number') thresholds[m] = { threshold: t.threshold, expectedFpr: t.expectedFpr };
+  for (const [m, value] of Object.entries(stored)) {
+    const t = asRecord(value);
+    if (isAnomalyScoreMethod(m) && typeof t?.threshold === 'number' && typeof t.expectedFpr === 'number') thresholds[m] = { threshold: t.threshold, expectedFpr: t.expectedFpr };
   }
   return {
-    reference: { residualVariance: r.residualVariance, knn: { k: r.knn.k, n: r.knn.n, codes }, gaussian: r.gaussian, combined: { parts, scales } },
+    reference: { residualVariance, knn: { k, n, codes }, gaussian: { mean: gaussian.mean, precision: gaussian.precision }, combined: { parts, scales } },
     thresholds,
     targetFpr: s.targetFpr,
     calibrationRows: typeof s.calibrationRows === 'number' ? s.calibrationRows : 0,
     heldOut: s.heldOut === true,
     defaultMethod: s.defaultMethod,
   };
+}
+
+/** A parsed JSON object's fields, still unchecked; undefined for anything that is not an object. */
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+}
+
+function isScoreScale(v: unknown): v is ScoreScale {
+  const q = asRecord(v);
+  return typeof q?.center === 'number' && typeof q.scale === 'number' && q.scale > 0;
 }
 
 /** The report of `scores` by `method` under a calibration: threshold, flagged count, and the evaluation when labels mark anomalies. */

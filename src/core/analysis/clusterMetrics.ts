@@ -25,7 +25,10 @@ export function confusionMatrix(pred: ArrayLike<number>, truth: ArrayLike<number
   const ci = new Map(clusters.map((c, i) => [c, i]));
   const yi = new Map(classes.map((c, i) => [c, i]));
   const counts = clusters.map(() => new Array<number>(classes.length).fill(0));
-  for (let i = 0; i < pred.length; i++) counts[ci.get(pred[i])!][yi.get(String(truth[i]))!]++;
+  // Both maps were built from these very arrays, so every lookup hits (the -1 is never used).
+  const predIndex = Array.from(pred, (p) => ci.get(p) ?? -1);
+  const truthIndex = Array.from(truth, (y) => yi.get(String(y)) ?? -1);
+  for (let i = 0; i < pred.length; i++) counts[predIndex[i]][truthIndex[i]]++;
   return { clusters, classes, counts };
 }
 

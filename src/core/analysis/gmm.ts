@@ -217,10 +217,10 @@ export function fitGmm(data: Float32Array, n: number, d: number, options: GmmOpt
   const opts: Required<GmmOptions> = { covariance: 'full', seed: 0, nInit: 1, maxIter: 100, tol: 1e-3, regCovar: 1e-6, ...options };
   if (!Number.isInteger(opts.k) || opts.k < 1 || opts.k > n) throw new RangeError(`k must be in 1..${n}, got ${opts.k}`);
   if (data.length < n * d) throw new Error(`data has ${data.length} values, expected ${n} x ${d}`);
-  let best: GmmResult | undefined;
-  for (let r = 0; r < Math.max(1, opts.nInit); r++) {
-    const res = fitOnce(data, n, d, opts, r === 0 ? opts.seed : deriveSeed(opts.seed, r));
-    if (!best || res.logLikelihood > best.logLikelihood) best = res;
+  let best = fitOnce(data, n, d, opts, opts.seed);
+  for (let r = 1; r < opts.nInit; r++) {
+    const res = fitOnce(data, n, d, opts, deriveSeed(opts.seed, r));
+    if (res.logLikelihood > best.logLikelihood) best = res;
   }
-  return best!;
+  return best;
 }

@@ -84,7 +84,7 @@ export function describeScoreSummary(sum: ScoreSummary, eventsShown = TOP_SCORED
  * Events as CSV: `rank,start_row,end_row,windows,first_window,last_window,peak_window,score[,source_line]`, rows
  * 0-based data rows with `end_row` exclusive; `source_line` is the file line where the event starts, when known.
  */
-export function eventsToCsv(events: readonly AnomalyEvent[], refs?: ArrayLike<SourceRef>): string {
+export function eventsToCsv(events: readonly AnomalyEvent[], refs?: ArrayLike<SourceRef | undefined>): string {
   const lines = ['rank,start_row,end_row,windows,first_window,last_window,peak_window,score' + (refs ? ',source_line' : '')];
   for (const e of events) {
     const row = [e.rank, e.startRow, e.endRow, e.windows, e.firstWindow, e.lastWindow, e.peakWindow, e.score].map(String);

@@ -77,7 +77,9 @@ async function tryTensorflow(): Promise<Attempt> {
   } catch (e) {
     return { ok: false, reason: isModuleNotFound(e, '@tensorflow/tfjs-node') ? 'tfjs-node not installed' : `tfjs-node failed to load: ${errorMessage(e)}` };
   }
-  if (tf.findBackendFactory('tensorflow') === null) {
+  // findBackendFactory returns null for an unregistered name, although its declared type does not say so.
+  const factory = tf.findBackendFactory('tensorflow') as ReturnType<typeof tf.findBackendFactory> | null;
+  if (factory === null) {
     return { ok: false, reason: 'tfjs-node loaded but registered no tensorflow backend (duplicate tfjs-core?)' };
   }
   return (await setBackend('tensorflow')) ? { ok: true } : { ok: false, reason: 'tensorflow backend failed to initialise' };

@@ -19,7 +19,7 @@ export interface IdxArray {
   values: Float32Array;
 }
 
-const DTYPES: Record<number, { size: number; read: (v: DataView, o: number) => number }> = {
+const DTYPES: Partial<Record<number, { size: number; read: (v: DataView, o: number) => number }>> = {
   0x08: { size: 1, read: (v, o) => v.getUint8(o) },
   0x09: { size: 1, read: (v, o) => v.getInt8(o) },
   0x0b: { size: 2, read: (v, o) => v.getInt16(o, false) },

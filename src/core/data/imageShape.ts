@@ -10,7 +10,8 @@ import { DatasetError } from './dataset';
 export function parseImageShape(text: string): [number, number, number] | undefined {
   const m = /^\s*(\d+)\s*[x×*,]\s*(\d+)\s*(?:[x×*,]\s*(\d+)\s*)?$/i.exec(text);
   if (!m) return undefined;
-  const shape: [number, number, number] = [Number(m[1]), Number(m[2]), m[3] === undefined ? 1 : Number(m[3])];
+  const channels = m.at(3); // undefined when the optional group did not match
+  const shape: [number, number, number] = [Number(m[1]), Number(m[2]), channels === undefined ? 1 : Number(channels)];
   return shape.every((v) => v > 0) ? shape : undefined;
 }
 

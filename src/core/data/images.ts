@@ -161,6 +161,7 @@ export async function loadImageFolder(folder: string, opts: LoadOptions = {}): P
     features.set(px, i * dim);
     refs.push({ file: files[i], index: 0 });
   }
+  if (features === undefined) throw new DatasetError('no images were read (the row limit is 0)', root);
 
   const rel = files.map((f) => path.relative(root, f).split(path.sep));
   const inSub = rel.filter((r) => r.length > 1).length;
@@ -178,7 +179,7 @@ export async function loadImageFolder(folder: string, opts: LoadOptions = {}): P
     n: files.length,
     dim,
     sampleShape: [h, w, c],
-    features: features!,
+    features,
     columns,
     refs,
   };

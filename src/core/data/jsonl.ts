@@ -89,22 +89,20 @@ export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<D
   const warnings = [...source.warnings];
   const preview: { record: unknown; line: number }[] = [];
   let previewChars = 0;
-  let consumer: Consumer | undefined;
-  let finish: (() => Dataset) | undefined;
+  /** How records are read, chosen from the preview: undefined while the preview is filling. */
+  let reader: { consume: Consumer; finish: () => Dataset } | undefined;
 
-  const decide = async (): Promise<void> => {
+  const decide = async (): Promise<{ consume: Consumer; finish: () => Dataset }> => {
     if (preview.length === 0) throw new DatasetError('file is empty', file);
     const objects = preview.filter((p) => isPlainObject(p.record)).length;
     const capacity = Math.ceil((source.info.fileBytes / Math.max(1, previewChars / preview.length)) * 1.02) + 64;
     if (objects === 0) {
       const a = new ArrayConsumer(nestedShape(preview[0].record), capacity, limit, file);
-      consumer = a.add;
-      finish = (): Dataset => a.finish(datasetName(file), warnings);
-      return;
+      return { consume: a.add, finish: (): Dataset => a.finish(datasetName(file), warnings) };
     }
     if (objects < preview.length) {
-      const bad = preview.find((p) => isPlainObject(p.record) !== isPlainObject(preview[0].record))!;
-      throw new DatasetError(`record ${preview.indexOf(bad) + 1}: mixes objects and arrays`, file, bad.line);
+      const bad = preview.findIndex((p) => isPlainObject(p.record) !== isPlainObject(preview[0].record));
+      throw new DatasetError(`record ${bad + 1}: mixes objects and arrays`, file, preview[bad].line);
     }
     const flat = preview.map((p) => flattenRecord(p.record as Record<string, unknown>));
     const keys = new Map<string, number>();
@@ -115,7 +113,7 @@ export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<D
     const sink = new TableSink({ file, name: datasetName(file), format: 'jsonl', header, plan, capacity, limit, withLines: true });
     const late = new Map<string, number>();
     let count = 0;
-    consumer = (record, line): boolean => {
+    const consume = (record: unknown, line: number): boolean => {
       count++;
       if (!isPlainObject(record)) throw new DatasetError(`record ${count}: is ${Array.isArray(record) ? 'an array' : 'not an object'}, but the first records are objects`, file, line);
       const o = flattenRecord(record);
@@ -123,15 +121,17 @@ export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<D
       sink.add(header.map((k) => o[k] as Cell), line);
       return !sink.full;
     };
-    finish = (): Dataset => {
+    const finish = (): Dataset => {
       if (late.size > 0) warnings.push(`key${late.size > 1 ? 's' : ''} first seen after the first ${PREVIEW_ROWS} records, not used: ${[...late].slice(0, 10).map(([k, r]) => `"${k}" (record ${r})`).join(', ')}`);
       return sink.finish(warnings);
     };
+    return { consume, finish };
   };
 
   let line = 0;
   let records = 0;
-  let done = false;
+  // Set inside take: typed boolean so that the checks after each awaited take are not narrowed to false.
+  let done = false as boolean;
   const take = async (text: string): Promise<void> => {
     line++;
     const t = text.trim();
@@ -144,16 +144,16 @@ export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<D
       const msg = err instanceof Error ? err.message : String(err);
       throw new DatasetError(`record ${records}: invalid JSON (${msg.replace(/ in JSON at position \d+.*$/s, '')})`, file, line);
     }
-    if (consumer === undefined) {
+    if (reader === undefined) {
       preview.push({ record, line });
       previewChars += t.length + 1;
       if (preview.length >= Math.min(PREVIEW_ROWS, limit)) {
-        await decide();
-        for (const p of preview) if (!consumer!(p.record, p.line)) done = true;
+        reader = await decide();
+        for (const p of preview) if (!reader.consume(p.record, p.line)) done = true;
       }
       return;
     }
-    if (!consumer(record, line)) done = true;
+    if (!reader.consume(record, line)) done = true;
   };
 
   let carry = '';
@@ -168,9 +168,9 @@ export async function loadJsonl(file: string, opts: LoadOptions = {}): Promise<D
     if (done) break;
   }
   if (!done && carry.trim() !== '') await take(carry);
-  if (consumer === undefined) {
-    await decide();
-    for (const p of preview) if (!consumer!(p.record, p.line)) break;
+  if (reader === undefined) {
+    reader = await decide();
+    for (const p of preview) if (!reader.consume(p.record, p.line)) break;
   }
-  return finish!();
+  return reader.finish();
 }

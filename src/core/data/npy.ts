@@ -305,7 +305,11 @@ export function parseNpz(buf: Buffer, file: string, name: string, npzKey: string
   } else fKey = ['x', 'X', 'data', 'features'].find((k) => byKey.has(k));
   const lKey = ['y', 'Y', 'labels', 'label', 'target'].find((k) => byKey.has(k) && k !== fKey);
   if (fKey === undefined) fKey = keys.find((k) => k !== lKey) ?? keys[0];
-  const member = (k: string, rows: number): NpyArray => parseNpy(extractZipEntry(buf, byKey.get(k)!, file), `${file}[${k}]`, rows);
+  const member = (k: string, rows: number): NpyArray => {
+    const entry = byKey.get(k);
+    if (entry === undefined) throw new DatasetError(`NPZ has no array "${k}" (arrays: ${keys.join(', ')})`, file);
+    return parseNpy(extractZipEntry(buf, entry, file), `${file}[${k}]`, rows);
+  };
   const feats = member(fKey, maxRows);
   let labels: string[] | undefined;
   const warnings: string[] = [];

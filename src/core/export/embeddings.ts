@@ -119,15 +119,15 @@ export function embeddingsToCsv(t: EmbeddingTable): string {
   for (let i = 0; i < t.n; i++) {
     const row = [String(i)];
     for (let j = 0; j < d; j++) row.push(formatFloat32(t.latent[i * d + j]));
-    for (let j = 0; j < pd; j++) row.push(formatFloat32(t.projection!.coords[i * pd + j]));
+    if (t.projection) for (let j = 0; j < pd; j++) row.push(formatFloat32(t.projection.coords[i * pd + j]));
     if (t.clusters) row.push(String(t.clusters[i]));
     if (t.codes) row.push(String(t.codes[i]));
     if (t.errors) row.push(formatFloat32(t.errors[i]));
     if (t.anomaly) row.push(formatFloat32(t.anomaly.scores[i]), t.anomaly.scores[i] > t.anomaly.threshold ? '1' : '0');
     if (t.labels) row.push(csvField(t.labels[i]));
-    if (names) row.push(csvField(labelDisplayName(t.labels![i], names)));
+    if (names && t.labels) row.push(csvField(labelDisplayName(t.labels[i], names)));
     if (t.ids) row.push(csvField(t.ids[i]));
-    if (src) row.push(csvField(sourceText(t.refs![i], src, t.source)));
+    if (src && t.refs) row.push(csvField(sourceText(t.refs[i], src, t.source)));
     lines.push(row.join(','));
   }
   return lines.join('\n') + '\n';
@@ -157,7 +157,7 @@ export function embeddingsToProjector(t: EmbeddingTable): { vectors: string; met
         t.errors ? formatFloat32(t.errors[i]) : '',
         tsvField(sourceText(t.refs?.[i], src, t.source)),
         ...(t.codes ? [String(t.codes[i])] : []),
-        ...(names ? [tsvField(labelDisplayName(t.labels![i], names))] : []),
+        ...(names && t.labels ? [tsvField(labelDisplayName(t.labels[i], names))] : []),
       ].join('\t'),
     );
   }
@@ -180,9 +180,10 @@ export function embeddingsToJson(t: EmbeddingTable): string {
   if (t.ids) doc.ids = t.ids;
   if (t.source !== undefined) doc.source = t.source;
   const src = sourceColumn(t);
-  if (src && t.refs) {
+  const refs = t.refs;
+  if (src && refs) {
     const key = src === 'source_line' ? 'sourceLines' : src === 'source_index' ? 'sourceIndex' : 'sourceFiles';
-    doc[key] = Array.from({ length: t.n }, (_, i) => (src === 'source_file' ? sourceText(t.refs![i], src, t.source) : src === 'source_line' ? (t.refs![i].line ?? null) : t.refs![i].index));
+    doc[key] = Array.from({ length: t.n }, (_, i) => (src === 'source_file' ? sourceText(refs[i], src, t.source) : src === 'source_line' ? (refs[i].line ?? null) : refs[i].index));
   }
   if (t.projection) {
     const p = t.projection;

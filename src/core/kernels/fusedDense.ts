@@ -6,7 +6,7 @@ import { tf } from '../tf';
 import { F32, F64, I32, OP as W, SIMD_OP as S, V128, assembleModule, compileFor, emitter, simd as simdOp, uleb } from './wasm/assembler';
 import { computeThreads, runParts } from './computePool';
 import type { PoolCall } from './computePool';
-import { WASM, input, single, wasmKernel } from './kernelTable';
+import { WASM, findKernel, input, single, wasmKernel } from './kernelTable';
 import { columnSums } from './trainingOps';
 import { asHeap, heapF32, heapMemory } from './tfjsWasm';
 import type { KernelArgs, KernelOutput } from './tfjsWasm';
@@ -183,7 +183,7 @@ export function makeDense(): tf.KernelConfig {
     const { activation } = args.attrs as unknown as DenseKernelAttrs;
     const [x, w, b] = ['x', 'W', 'b'].map((k) => input(inputs, k));
     checkFloat32(x, w, b);
-    const fused = tf.getKernel('_FusedMatMul', WASM);
+    const fused = findKernel('_FusedMatMul', WASM);
     if (fused === undefined) throw new Error('wasm kernel _FusedMatMul is not registered');
     // Rank-3 views, as tf.fused.matMul passes them (the stock kernel, taking N % 4 != 0, reads a batch axis).
     const view = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, dtype: t.dtype, shape: [1, ...t.shape] });
@@ -287,7 +287,7 @@ export function registerFusedGradients(): void {
       const [x, w, y] = saved;
       const { activation } = attrs as unknown as DenseKernelAttrs;
       const g = dy as tf.Tensor;
-      const [dz, db] = activation === 'linear' ? [g, undefined] : (tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy: g, y }, { activation, biasGrad: true }) as tf.Tensor[]);
+      const [dz, db] = activation === 'linear' ? [g, undefined] : tf.engine().runKernel<tf.Tensor[]>(ACTIVATION_GRAD_KERNEL, { dy: g, y }, { activation, biasGrad: true });
       return {
         x: () => tf.matMul(dz, w, false, true),
         W: () => tf.matMul(x, dz, true, false),
@@ -301,7 +301,7 @@ export function registerFusedGradients(): void {
     gradFunc: (dy, saved) => {
       const [a, b] = saved;
       const n = a.size;
-      const grad = (scale: number) => (): tf.Tensor => tf.engine().runKernel(MSE_GRAD_KERNEL, { a, b, dy: dy as tf.Tensor }, { scale }) as tf.Tensor;
+      const grad = (scale: number) => (): tf.Tensor => tf.engine().runKernel<tf.Tensor>(MSE_GRAD_KERNEL, { a, b, dy: dy as tf.Tensor }, { scale });
       return { a: grad(2 / n), b: grad(-2 / n) };
     },
   });

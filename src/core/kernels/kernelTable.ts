@@ -7,6 +7,14 @@ import type { KernelArgs, KernelOutput } from './tfjsWasm';
 
 export const WASM = 'wasm';
 
+/**
+ * The kernel registered for `name` on `backend`, or undefined when there is none: `tf.getKernel` returns undefined
+ * then although its declared type does not say so.
+ */
+export function findKernel(name: string, backend: string): tf.KernelConfig | undefined {
+  return tf.getKernel(name, backend);
+}
+
 /** Kernel configs we registered, so a second call is a no-op and `uninstallAll` can restore stock. */
 const installed = new Map<string, { original?: tf.KernelConfig; fix: tf.KernelConfig; label: string }>();
 
@@ -25,7 +33,7 @@ export function input(inputs: KernelArgs['inputs'], name: string): tf.TensorInfo
 
 /** Looks up a stock wasm kernel function by name, failing clearly when the wasm backend is not loaded. */
 export function wasmKernel(name: string): tf.KernelFunc {
-  const k = installed.get(name)?.original ?? tf.getKernel(name, WASM);
+  const k = installed.get(name)?.original ?? findKernel(name, WASM);
   if (k === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
   return k.kernelFunc;
 }
@@ -34,7 +42,7 @@ export function wasmKernel(name: string): tf.KernelFunc {
 /** Replaces (or adds) one wasm kernel, remembering the stock one. */
 export function install(name: string, label: string, build: (original: tf.KernelConfig | undefined) => tf.KernelConfig): void {
   if (installed.has(name)) return;
-  const original = tf.getKernel(name, WASM);
+  const original = findKernel(name, WASM);
   const fix = build(original);
   if (original !== undefined) tf.unregisterKernel(name, WASM);
   tf.registerKernel(fix);

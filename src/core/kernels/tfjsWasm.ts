@@ -96,10 +96,12 @@ export function renewTensorId(heap: HeapBackend, dataId: tf.DataId, size: number
  */
 export function missingWasmInternals(backend: tf.KernelBackend): string[] {
   const b = backend as unknown as Partial<BackendInternals> & Record<string, unknown>;
+  // Nothing below `wasm` is known to exist either: that is what this function checks.
+  const wasm = b.wasm as { asm?: { memory?: unknown }; tfjs?: { disposeData?: unknown; registerTensor?: unknown } } | undefined;
   const missing: string[] = [];
-  if (!(b.wasm?.asm?.memory instanceof WebAssembly.Memory)) missing.push('wasm.asm.memory');
-  if (typeof b.wasm?.tfjs?.disposeData !== 'function') missing.push('wasm.tfjs.disposeData');
-  if (typeof b.wasm?.tfjs?.registerTensor !== 'function') missing.push('wasm.tfjs.registerTensor');
+  if (!(wasm?.asm?.memory instanceof WebAssembly.Memory)) missing.push('wasm.asm.memory');
+  if (typeof wasm?.tfjs?.disposeData !== 'function') missing.push('wasm.tfjs.disposeData');
+  if (typeof wasm?.tfjs?.registerTensor !== 'function') missing.push('wasm.tfjs.registerTensor');
   if (typeof b.dataIdMap?.get !== 'function') missing.push('dataIdMap');
   if (typeof b.dataIdNextNumber !== 'number') missing.push('dataIdNextNumber');
   for (const m of ['disposeData', 'getMemoryOffset', 'makeOutput', 'typedArrayFromHeap', 'incRef']) if (typeof b[m] !== 'function') missing.push(m);

@@ -141,7 +141,7 @@ export function makeHeapSlice(original: tf.KernelConfig): tf.KernelConfig {
     const x = input(args.inputs, 'x');
     const attrs = args.attrs as unknown as tf.SliceAttrs;
     if (x.dtype === 'string') return original.kernelFunc(args);
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+    const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
     const contiguous = tf.slice_util.isSliceContinous(x.shape, begin, size);
     if (!contiguous && x.shape.length !== 2) return original.kernelFunc(args);
     const heap = asHeap(args.backend);

@@ -123,6 +123,6 @@ export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overr
   }
   if (kind === 'stacked') base.pretrainEpochs = DEFAULT_PRETRAIN_EPOCHS;
   if (kind === 'vqvae') { base.codebookSize = DEFAULT_CODEBOOK_SIZE; base.commitmentCost = DEFAULT_COMMITMENT; }
-  const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<ModelConfig>;
+  const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]: [string, unknown]) => v !== undefined)) as Partial<ModelConfig>;
   return { ...base, ...clean, kind, inputDim, sampleShape: clean.sampleShape ?? base.sampleShape };
 }

@@ -7,6 +7,7 @@ import { tf } from '../tf';
 import { deriveSeed } from '../../common/random';
 import { DENSE_KERNEL, MSE_KERNEL } from '../kernels/fusedDense';
 import { BIAS_ACT_KERNEL } from '../kernels/biasActivation';
+import { findKernel } from '../kernels/kernelTable';
 import type { Activation, Autoencoder, ModelConfig } from './types';
 
 let instanceCounter = 0;
@@ -108,7 +109,7 @@ export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
 
 /** Whether the active backend has `kernel` (the fused kernels exist on wasm with the project's kernel fixes). */
 function hasKernel(kernel: string): boolean {
-  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+  return findKernel(kernel, tf.getBackend()) !== undefined;
 }
 
 /**

@@ -16,20 +16,27 @@
 import { tf } from '../tf';
 import { FUSED_ADAM_KERNEL, fusedAdamInPlace } from '../kernels/adam';
 import type { FusedAdamAttrs } from '../kernels/adam';
+import { findKernel } from '../kernels/kernelTable';
 
 /** The private state of `tf.AdamOptimizer` that the fused step reads and updates (same fields, same meaning). */
+interface Moment {
+  originalName: string;
+  variable: tf.Variable;
+}
+
 interface AdamState {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
-  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
-  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  /** Filled lazily, one slot per variable on its first step. */
+  accumulatedFirstMoment: (Moment | undefined)[];
+  accumulatedSecondMoment: (Moment | undefined)[];
 }
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   applyGradients(variableGradients: VariableGradients): void {
-    if (tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) === undefined) {
+    if (findKernel(FUSED_ADAM_KERNEL, tf.getBackend()) === undefined) {
       super.applyGradients(variableGradients);
       return;
     }
@@ -39,22 +46,19 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
-        if (state.accumulatedFirstMoment[i] == null) {
-          state.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        }
-        if (state.accumulatedSecondMoment[i] == null) {
-          state.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        }
-        const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+        const first = (state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
+        const second = (state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
+        // A named map may lack a variable's gradient (the variable then keeps its value).
+        const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : (variableGradients as Partial<tf.NamedTensorMap>)[name];
         if (gradient == null) return;
-        const m = state.accumulatedFirstMoment[i].variable;
-        const v = state.accumulatedSecondMoment[i].variable;
+        const m = first.variable;
+        const v = second.variable;
         if (fusedAdamInPlace(value, m, v, gradient, state.accBeta1, state.accBeta2, attrs)) return;
-        const [newValue, newM, newV] = tf.engine().runKernel(
+        const [newValue, newM, newV] = tf.engine().runKernel<tf.Tensor[]>(
           FUSED_ADAM_KERNEL,
           { value, m, v, g: gradient, accBeta1: state.accBeta1, accBeta2: state.accBeta2 },
           attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        );
         m.assign(newM);
         v.assign(newV);
         value.assign(newValue);

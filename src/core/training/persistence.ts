@@ -150,8 +150,11 @@ export async function loadModel(dir: string): Promise<{ model: Autoencoder; side
     throw new Error(`${modelFile}: not a Latent Explorer model (format "${String(json.format)}")`);
   }
   const sidecarFile = path.join(dir, SIDECAR_FILE);
-  const sidecar = (await readJson(sidecarFile, 'sidecar')) as ModelSidecar;
-  if (sidecar.format !== 'latent-explorer-sidecar') throw new Error(`${sidecarFile}: not a Latent Explorer sidecar`);
+  const rawSidecar = await readJson(sidecarFile, 'sidecar');
+  if (typeof rawSidecar !== 'object' || rawSidecar === null || (rawSidecar as { format?: unknown }).format !== 'latent-explorer-sidecar') {
+    throw new Error(`${sidecarFile}: not a Latent Explorer sidecar`);
+  }
+  const sidecar = rawSidecar as ModelSidecar;
 
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const buffers = await Promise.all(
@@ -162,7 +165,8 @@ export async function loadModel(dir: string): Promise<{ model: Autoencoder; side
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
     }),
   );
-  const weights = tf.io.decodeWeights(buffers.length === 1 ? buffers[0] : tf.io.CompositeArrayBuffer.join(buffers), specs);
+  // A weight is absent when the files lack it.
+  const weights: Partial<tf.NamedTensorMap> = tf.io.decodeWeights(buffers.length === 1 ? buffers[0] : tf.io.CompositeArrayBuffer.join(buffers), specs);
   const model = createModel(json.modelTopology);
   try {
     for (const v of model.variables) {
@@ -176,7 +180,7 @@ export async function loadModel(dir: string): Promise<{ model: Autoencoder; side
     model.dispose();
     throw e;
   } finally {
-    Object.values(weights).forEach((t) => t.dispose());
+    Object.values(weights).forEach((t) => t?.dispose());
   }
   return { model, sidecar };
 }

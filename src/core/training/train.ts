@@ -63,7 +63,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'onProgress' | '
 
 /** Full training options from a partial set (undefined values are ignored). */
 export function defaultTrainOptions(overrides?: Partial<TrainOptions>): TrainOptions {
-  const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+  const clean = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]: [string, unknown]) => v !== undefined)) as Partial<TrainOptions>;
   return { ...DEFAULT_TRAIN_OPTIONS, ...clean };
 }
 
@@ -139,7 +139,7 @@ function trainingStages(model: Autoencoder, opts: TrainOptions): Stage[] {
       stages.push({ name: st.name, variables: st.variables, loss, epochs, seed: deriveSeed(deriveSeed(opts.seed, STREAM_PRETRAIN), k), earlyStopping: false });
     });
   }
-  stages.push({ name: FINE_TUNE_STAGE, variables: model.variables, loss: model.loss, epochs: opts.epochs, seed: opts.seed, earlyStopping: true });
+  stages.push({ name: FINE_TUNE_STAGE, variables: model.variables, loss: (xb, seed, condition) => model.loss(xb, seed, condition), epochs: opts.epochs, seed: opts.seed, earlyStopping: true });
   return stages.filter((st) => st.epochs > 0);
 }
 
@@ -170,8 +170,9 @@ export async function trainAutoencoder(
   const batches = Math.ceil(train.length / batchSize);
   const history: EpochRecord[] = [];
   const summaries: StageSummary[] = [];
-  let stoppedEarly = false;
-  let cancelled = false;
+  // Set inside runStage: typed boolean so that the checks after each awaited stage are not narrowed to false.
+  let stoppedEarly = false as boolean;
+  let cancelled = false as boolean;
   let samplesSeen = 0;
   const t0 = performance.now();
 

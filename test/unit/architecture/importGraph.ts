@@ -26,7 +26,7 @@ export function importsOf(file: string): Import[] {
   const out: Import[] = [];
   for (const m of text.matchAll(IMPORT)) {
     const specifier = m[3];
-    const imp: Import = { specifier, typeOnly: m[2] !== undefined };
+    const imp: Import = { specifier, typeOnly: m.at(2) !== undefined };
     if (specifier.startsWith('.')) {
       const base = join(dirname(file), specifier);
       const hit = [`${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(join(ROOT, p)));

@@ -106,7 +106,7 @@ describe('loadDataset with a window', () => {
     assert.deepEqual(Array.from(ds.features.subarray(5 * 64, 6 * 64)), Array.from(raw.features.subarray(20 * 2, 52 * 2)));
     // window 68 covers rows 272..303 and ends in the spike (rows 301..303)
     assert.equal(ds.labels?.[68], 'spike');
-    assert.equal(ds.labels?.[0], 'normal');
+    assert.equal(ds.labels[0], 'normal');
     const schema = datasetSchema(ds);
     assert.deepEqual(schema.window, { length: 32, stride: 4 });
     assert.equal(schema.kind, 'sequence');

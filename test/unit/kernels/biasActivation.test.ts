@@ -4,6 +4,7 @@ import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
 import { BIAS_ACT_KERNEL, buildBiasActModule } from '../../../src/core/kernels/biasActivation';
 import { setComputeThreads } from '../../../src/core/kernels/computePool';
+import { findKernel } from '../../../src/core/kernels/kernelTable';
 import { activate, biasActivate } from '../../../src/core/models/layers';
 import type { Activation } from '../../../src/core/models/types';
 import { maxAbs, maxAbsDiff, randomData, runOn } from './helpers';
@@ -17,7 +18,7 @@ test('the bias-activation module is valid wasm', () => {
 });
 
 test('biasActivate (fused kernel on wasm) matches Add + activation on cpu, values and gradients, on 1 and 3 threads', async () => {
-  assert.ok(tf.getKernel(BIAS_ACT_KERNEL, 'wasm') !== undefined);
+  assert.ok(findKernel(BIAS_ACT_KERNEL, 'wasm') !== undefined);
   // Small (one thread) and large (split by rows) tensors, rank 2 and 4.
   const shapes = [[6, 8], [3, 5, 5, 12], [64, 14, 14, 16], [20000, 4]];
   for (const [si, shape] of shapes.entries()) {

@@ -94,7 +94,7 @@ test('each pretraining stage changes only its own variables and lowers its own l
   const trained = mean(reconstructionErrors(model, x, N));
   assert.ok(trained < 0.3 * untrained, `error ${trained} is well below untrained ${untrained}`);
   assert.deepEqual(result.stages?.map((s) => [s.name, s.epochs]), STAGES.map((s, k) => [s, k < 3 ? PRE : 25]));
-  assert.ok(result.stages?.every((s) => Number.isFinite(s.finalLoss) && Number.isFinite(s.finalValLoss)));
+  assert.ok(result.stages.every((s) => Number.isFinite(s.finalLoss) && Number.isFinite(s.finalValLoss)));
   model.dispose();
   assert.equal(tf.memory().numTensors, before);
 });

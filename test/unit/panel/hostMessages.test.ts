@@ -81,7 +81,7 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
       },
     },
   ];
-  for (const raw of bad) assert.equal(parseHostMessage(raw), undefined, JSON.stringify(raw)?.slice(0, 100));
+  for (const raw of bad) assert.equal(parseHostMessage(raw), undefined, JSON.stringify(raw ?? null).slice(0, 100));
 });
 
 test('property: replacing any top-level field of a valid host message with junk is refused (or still well-formed)', () => {

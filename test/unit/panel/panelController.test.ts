@@ -21,7 +21,7 @@ test('ready -> init carries the embedding, projection and suggested clusters', a
   c.setExplorer(createFakeExplorer(90, 5, 3));
   await c.handleRaw({ type: 'ready' });
   const init = sent.find((m) => m.type === 'init');
-  assert.ok(init && init.type === 'init' && init.embedding && init.projection && init.clusters);
+  assert.ok(init && init.embedding && init.projection && init.clusters);
   assert.equal(init.embedding.latent.length, 90 * 2);
   assert.equal(init.projection.coords.length, 90 * 2);
   assert.equal(init.clusters.k, 3);
@@ -43,9 +43,9 @@ test('malformed and out-of-range messages are dropped and logged, valid ones ans
   await c.handleRaw({ type: 'decodeLatent', requestId: 5, latent: [0.5, -0.5] });
   await c.handleRaw({ type: 'reveal', index: 3 });
   const sample = sent.find((m) => m.type === 'sample');
-  assert.ok(sample && sample.type === 'sample' && sample.requestId === 4 && sample.sample.original.length === 4);
+  assert.ok(sample && sample.requestId === 4 && sample.sample.original.length === 4);
   const decoded = sent.find((m) => m.type === 'decoded');
-  assert.ok(decoded && decoded.type === 'decoded' && decoded.values.length === 4);
+  assert.ok(decoded && decoded.values.length === 4);
   assert.deepEqual(reveals, [['/tmp/fixture.csv', 5]]);
 });
 
@@ -62,7 +62,7 @@ test('generate: a grid request answers steps*steps decoded rows at the latentGri
   c.setExplorer(ex);
   await c.handleRaw({ type: 'generate', requestId: 8, mode: 'grid', dimX: 0, dimY: 1, span: 2, steps: 5, base: 3 });
   const g = sent.find((m) => m.type === 'generated');
-  assert.ok(g && g.type === 'generated' && g.requestId === 8 && g.mode === 'grid' && g.rows === 5 && g.cols === 5);
+  assert.ok(g && g.requestId === 8 && g.mode === 'grid' && g.rows === 5 && g.cols === 5);
   const latent = g.latent;
   const decoded = g.decoded;
   assert.equal(decoded.length, 5 * 5 * 6);
@@ -80,7 +80,7 @@ test('generate: computed by the explorer, where the codes are; the host never pu
   await c.handleRaw({ type: 'generate', requestId: 2, mode: 'traversal', dim: 0, span: 1, steps: 3, base: 5 });
   assert.equal(embeds, 0);
   const answers = sent.filter((m) => m.type === 'generated');
-  assert.deepEqual(answers.map((m) => m.type === 'generated' && [m.requestId, m.rows, m.cols, m.decoded.length]), [[1, 4, 4, 16 * 6], [2, 1, 3, 3 * 6]]);
+  assert.deepEqual(answers.map((m) => [m.requestId, m.rows, m.cols, m.decoded.length]), [[1, 4, 4, 16 * 6], [2, 1, 3, 3 * 6]]);
 });
 
 test('generate: traversal sweeps one dimension; prior needs a VAE', async () => {
@@ -88,13 +88,13 @@ test('generate: traversal sweeps one dimension; prior needs a VAE', async () => 
   c.setExplorer(createFakeExplorer(40, 6, 2));
   await c.handleRaw({ type: 'generate', requestId: 1, mode: 'traversal', dim: 1, span: 3, steps: 7 });
   const t = sent.find((m) => m.type === 'generated');
-  assert.ok(t && t.type === 'generated' && t.rows * t.cols === 7);
+  assert.ok(t && t.rows * t.cols === 7);
   const lat = t.latent;
   assert.deepEqual(Array.from({ length: 7 }, (_, i) => lat[i * 2 + 1]), linspace(-3, 3, 7));
   assert.equal(t.decoded.length, 7 * 6);
   await c.handleRaw({ type: 'generate', requestId: 2, mode: 'prior', count: 4, seed: 0 });
   const err = sent.find((m) => m.type === 'error');
-  assert.ok(err && err.type === 'error' && err.requestId === 2 && /VAE/.test(err.message));
+  assert.ok(err && err.requestId === 2 && /VAE/.test(err.message));
 });
 
 test('live embedding: frames are forwarded while training, replayed on ready, dropped when the model arrives', async () => {
@@ -106,19 +106,19 @@ test('live embedding: frames are forwarded while training, replayed on ready, dr
     labelNames: ['a', 'b'], labelCodes: Int32Array.from([0, 1, 1]),
   });
   const frame = sent.find((m) => m.type === 'trainingEmbedding');
-  assert.ok(frame && frame.type === 'trainingEmbedding');
+  assert.ok(frame);
   assert.deepEqual(Array.from(frame.embedding.coords), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(Array.from(frame.embedding.indices), [0, 2, 5]);
   assert.deepEqual(Array.from(frame.embedding.labelCodes!), [0, 1, 1]);
   // a webview (re)created mid-training gets the latest frame with its init
   await c.handleRaw({ type: 'ready' });
   const init = sent.filter((m) => m.type === 'init').at(-1);
-  assert.ok(init && init.type === 'init' && init.training === 'training' && init.live?.epoch === 1);
+  assert.ok(init && init.training === 'training' && init.live?.epoch === 1);
   // the trained model replaces the live view
   c.setExplorer(createFakeExplorer(30, 4, 2));
   await new Promise((r) => setTimeout(r, 50));
   const last = sent.filter((m) => m.type === 'init').at(-1);
-  assert.ok(last && last.type === 'init' && last.embedding && last.live === undefined);
+  assert.ok(last && last.embedding && last.live === undefined);
 });
 
 test('anomalies: the score, its threshold and, with anomaly labels, precision / recall and the ROC curve', async () => {
@@ -126,14 +126,14 @@ test('anomalies: the score, its threshold and, with anomaly labels, precision / 
   c.setExplorer(createFakeExplorer(60, 4, 3));
   await c.handleRaw({ type: 'anomalies', requestId: 3 });
   const plain = sent.find((m) => m.type === 'anomalies');
-  assert.ok(plain && plain.type === 'anomalies' && plain.requestId === 3);
+  assert.ok(plain && plain.requestId === 3);
   const scores = plain.report.scores;
   assert.equal(scores.length, 60);
   assert.equal(plain.report.flagged, Array.from(scores).filter((s) => s > plain.report.threshold).length);
   assert.equal(plain.report.evaluation, undefined);
   await c.handleRaw({ type: 'anomalies', requestId: 4, anomalyLabels: ['c1'] });
   const ev = sent.filter((m) => m.type === 'anomalies').at(-1);
-  assert.ok(ev && ev.type === 'anomalies' && ev.report.evaluation);
+  assert.ok(ev && ev.report.evaluation);
   assert.equal(ev.report.evaluation.positives, 20);
   assert.equal(ev.report.evaluation.roc.fpr[0], 0);
   assert.equal(ev.report.evaluation.roc.tpr.at(-1), 1);
@@ -163,7 +163,7 @@ test('setK forwards the clustering method; progress is posted; cancelAnalysis ab
   assert.deepEqual(progress[0], { type: 'analysisProgress', task: 'clusters', progress: { stage: 'layout', done: 3, total: 10 } });
   assert.deepEqual(progress.at(-1), { type: 'analysisProgress', task: 'clusters' });
   const err = sent.find((m) => m.type === 'error');
-  assert.ok(err && err.type === 'error' && /cancelled/.test(err.message));
+  assert.ok(err && /cancelled/.test(err.message));
 });
 
 test('first init: k = number of label classes, clustered with the default method', async () => {
@@ -174,7 +174,7 @@ test('first init: k = number of label classes, clustered with the default method
   await c.handleRaw({ type: 'ready' });
   assert.deepEqual(calls, [{ k: 3, method: DEFAULT_CLUSTER_METHOD }]);
   const init = sent.find((m) => m.type === 'init');
-  assert.ok(init && init.type === 'init' && init.uiState.clusterMethod === DEFAULT_CLUSTER_METHOD);
+  assert.ok(init && init.uiState.clusterMethod === DEFAULT_CLUSTER_METHOD);
 });
 
 test('overlapping inits (a new model while the first init runs): one init, no error', async () => {

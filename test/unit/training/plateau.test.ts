@@ -12,7 +12,8 @@ before(async () => {
 test('early stopping is on by default, with the plateau rule', () => {
   assert.ok(DEFAULT_TRAIN_OPTIONS.patience > 0);
   assert.equal(DEFAULT_TRAIN_OPTIONS.minImprovement, DEFAULT_MIN_IMPROVEMENT);
-  assert.ok(DEFAULT_MIN_IMPROVEMENT > 0 && DEFAULT_MIN_IMPROVEMENT < 1);
+  const minImprovement: number = DEFAULT_MIN_IMPROVEMENT;
+  assert.ok(minImprovement > 0 && minImprovement < 1);
 });
 
 test('onPlateau: a flattening curve stops, a steadily falling one does not', () => {

@@ -8,6 +8,7 @@
  */
 import type { tf } from '../../tf';
 import type { GemmSpec } from '../gemm';
+import type { GemmExports } from '../gemmRun';
 import { compiledGemm, gemmRowsCall, heapGemm, runGemm, wasmGemmFma } from '../gemmRun';
 import { heapMemory } from '../tfjsWasm';
 import type { HeapBackend } from '../tfjsWasm';
@@ -49,6 +50,12 @@ function convGemmPlan(info: tf.backend_util.Conv2DInfo, ...tensors: tf.TensorInf
   const g = convGeometry(info);
   if (g === undefined || tensors.some((t) => t.dtype !== 'float32')) return undefined;
   return { g, n: g.kh * g.kw * g.ci, co: info.outChannels };
+}
+
+/** The panel packer of a GEMM module built to pack B once for every row block. */
+function packPanels(exports: GemmExports): (src: number, dst: number) => void {
+  if (!exports.pack) throw new Error('the GEMM module exports no pack function');
+  return exports.pack;
 }
 
 /** Images per chunk: as many as keep the chunk's patch matrix within CONV_CHUNK_FLOATS (at least one). */
@@ -118,7 +125,7 @@ export function conv2dGemm(heap: HeapBackend, x: tf.TensorInfo, filter: tf.Tenso
     let packedDone = false;
     forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
       const spec: GemmSpec = { m: rows, n: co, k: n, transA: false, transB: false, bias: false, relu: false, fma, packB: true };
-      if (!packedDone) compiledGemm(spec, memory).exports.pack!(off(filter), off(packed)); // the same panels for every m
+      if (!packedDone) packPanels(compiledGemm(spec, memory).exports)(off(filter), off(packed)); // the same panels for every m
       packedDone = true;
       const o = { a: cols, b: off(packed), c: off(out) + b0 * rpi * co * 4, bias: 0 };
       const ranges = imageRanges(b0, b1);
@@ -183,7 +190,7 @@ export function backpropInputGemm(heap: HeapBackend, dy: tf.TensorInfo, filter: 
     const rpi = g.oh * g.ow;
     forEachImageChunk(heap, g, info.batchSize, (b0, b1, rows, cols) => {
       const spec: GemmSpec = { m: rows, n, k: co, transA: false, transB: true, bias: false, relu: false, fma: wasmGemmFma() };
-      if (b0 === 0) compiledGemm(spec, memory).exports.pack!(off(filter), off(packed)); // the same panels for every m
+      if (b0 === 0) packPanels(compiledGemm(spec, memory).exports)(off(filter), off(packed)); // the same panels for every m
       const o = { a: off(dy) + b0 * rpi * co * 4, b: off(packed), c: cols, bias: 0 };
       const ranges = imageRanges(b0, b1);
       if (ranges.length === 1) {
