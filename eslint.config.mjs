@@ -53,11 +53,6 @@ export default tseslint.config(
     },
   },
   {
-    // Its pool protocol is being replaced; these two findings are fixed with it, then this block goes.
-    files: ['src/core/kernels/computePool.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-condition': 'warn', '@typescript-eslint/no-non-null-assertion': 'warn' },
-  },
-  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

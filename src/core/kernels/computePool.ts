@@ -201,10 +201,12 @@ function localFns(module: WebAssembly.Module, memory: WebAssembly.Memory): ((...
 
 function runPart(memory: WebAssembly.Memory, part: PoolCall[]): void {
   for (const c of part) {
-    const fn = localFns(c.module, memory)[POOL_FUNCTIONS.indexOf(c.fn)];
+    const index = POOL_FUNCTIONS.indexOf(c.fn);
+    const fn = index < 0 ? undefined : localFns(c.module, memory).at(index);
     if (fn === undefined) throw new Error(`module has no export ${c.fn}`);
     // f32 arguments rounded as the job block stores them, so that every thread gets the same bits.
-    fn(...(c.floatArgs ? c.args.map((v, i) => ((c.floatArgs! >>> i) & 1 ? Math.fround(v) : v)) : c.args));
+    const floatArgs = c.floatArgs;
+    fn(...(floatArgs ? c.args.map((v, i) => ((floatArgs >>> i) & 1 ? Math.fround(v) : v)) : c.args));
   }
 }
 
