@@ -20,7 +20,7 @@ import { createRng, deriveSeed } from '../../common/random';
 import { availableParallelism } from 'node:os';
 import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from '../kernels/kmeans/assigner';
 import type { Assigner } from './kmeansTfAssigner';
-import { rowSquaredNorms } from './rowNorms';
+import { recordNearest, rowSquaredNorms } from './rowNorms';
 import { createTfAssigner } from './kmeansTfAssigner';
 
 export interface KMeansOptions {
@@ -202,10 +202,7 @@ export function assignPoints(
         bj = j;
       }
     }
-    labels[i] = bj;
-    const dd = Math.max(0, xNorms[i] + best);
-    dists[i] = dd;
-    inertia += dd;
+    inertia += recordNearest(labels, dists, xNorms, i, bj, best);
     if (sums && counts) {
       const so = bj * d;
       for (let t = 0; t < d; t++) sums[so + t] += data[xo + t];

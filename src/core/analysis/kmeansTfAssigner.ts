@@ -3,7 +3,7 @@
  * kmeans.ts for when it is chosen).
  */
 import { tf } from '../tf';
-import { rowSquaredNorms } from './rowNorms';
+import { recordNearest, rowSquaredNorms } from './rowNorms';
 
 /**
  * Labels every point with its nearest centroid, fills `dists` (squared distance to it) and returns the inertia;
@@ -50,10 +50,7 @@ export function createTfAssigner(data: Float32Array, n: number, d: number, k: nu
               bj = j;
             }
           }
-          labels[i] = bj;
-          const dd = Math.max(0, xNorms[i] + best);
-          dists[i] = dd;
-          inertia += dd;
+          inertia += recordNearest(labels, dists, xNorms, i, bj, best);
         }
         start += rows;
       }
