@@ -2,6 +2,7 @@
  * The end-to-end training pipeline used by the CLI and the training worker:
  * load -> normalise -> build model -> train -> save -> encode everything -> write `embeddings.csv`.
  */
+import { datasetBaseName } from './export/outputPaths';
 import * as path from 'node:path';
 import { tf } from './tf';
 import type { Dataset, LoadOptions } from './data/dataset';
@@ -90,8 +91,7 @@ export interface PipelineResult {
 export function defaultOutDir(datasetPath: string | undefined, kind: ModelKind, cwd: string = process.cwd()): string {
   if (datasetPath === undefined) return path.resolve(cwd, '.latent', `${SAMPLE_NAME}-${kind}`);
   const abs = path.resolve(cwd, datasetPath);
-  const base = path.basename(abs).replace(/\.(gz|zip)$/i, '').replace(/\.[^.]+$/, '') || 'dataset';
-  return path.join(path.dirname(abs), '.latent', `${base}-${kind}`);
+  return path.join(path.dirname(abs), '.latent', `${datasetBaseName(abs)}-${kind}`);
 }
 
 /** The embeddings table of a dataset, in the one CSV layout every export uses (see `embeddingsToCsv`). */
