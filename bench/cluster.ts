@@ -9,7 +9,7 @@
  * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
  * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
  * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
- * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off).
+ * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -28,6 +28,7 @@ import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 const K = 10;
 const SEED = Number(process.env.CLUSTER_SEED ?? 0);
 const DEC_EPOCHS = Number(process.env.CLUSTER_DEC ?? 0);
+const METHODS = process.env.CLUSTER_METHODS ? CLUSTER_METHODS.filter((m) => process.env.CLUSTER_METHODS?.split(',').includes(m)) : CLUSTER_METHODS;
 
 interface Data { name: string; x: Float32Array; y: Int32Array; n: number }
 
@@ -91,7 +92,7 @@ async function runDataset(data: Data): Promise<string[][]> {
   await cache.get(SEED);
   const umapSeconds = seconds(t0);
   console.log(`  UMAP clustering space: ${umapSeconds.toFixed(1)} s`);
-  for (const method of CLUSTER_METHODS) {
+  for (const method of METHODS) {
     t0 = performance.now();
     const r = await clusterWithMethod(codes, n, latentDim, K, { method, seed: SEED }, cache);
     const secs = aeSeconds + seconds(t0) + (methodUsesUmap(method) ? umapSeconds : 0);

@@ -50,6 +50,8 @@ export interface FastUmapOptions {
   seed?: number;
   /** Neighbours already computed (at least `nNeighbors - 1` per point, the point itself excluded). */
   knn?: KnnResult;
+  /** The fuzzy graph already computed (from `umapGraph`): the kNN search and `knn` are skipped. */
+  graph?: FuzzyGraph;
   /** Threads for the kNN search. */
   threads?: number;
   onProgress?: (p: UmapProgress) => void;
@@ -201,14 +203,17 @@ export async function optimizeLayout(
   embedding.set(y);
 }
 
-/** Embeds `n x d` rows into `n x nComponents` coordinates (see the module comment). */
-export async function fastUmap(data: Float32Array, n: number, d: number, options: FastUmapOptions): Promise<Float32Array> {
-  const dims = options.nComponents;
-  if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`nComponents must be a positive integer, got ${dims}`);
+/**
+ * UMAP's fuzzy graph of `n x d` rows: exact kNN with `nNeighbors - 1` neighbours (or `options.knn`), then the fuzzy
+ * simplicial set. It does not depend on the seed or the layout settings, so several layouts can share it.
+ */
+export async function umapGraph(
+  data: Float32Array,
+  n: number,
+  d: number,
+  options: Pick<FastUmapOptions, 'nNeighbors' | 'knn' | 'threads' | 'onProgress' | 'signal'>,
+): Promise<FuzzyGraph> {
   const { signal, onProgress } = options;
-  throwIfAborted(signal);
-  if (n < 3) return new Float32Array(n * dims);
-  const seed = options.seed ?? 0;
   const k = Math.max(1, Math.min((options.nNeighbors ?? 15) - 1, n - 1));
   const knn = options.knn
     ? truncateKnn(options.knn, k)
@@ -217,6 +222,19 @@ export async function fastUmap(data: Float32Array, n: number, d: number, options
   onProgress?.({ stage: 'graph', done: 0, total: 1 });
   const graph = fuzzySimplicialSet(knn);
   onProgress?.({ stage: 'graph', done: 1, total: 1 });
+  return graph;
+}
+
+/** Embeds `n x d` rows into `n x nComponents` coordinates (see the module comment). */
+export async function fastUmap(data: Float32Array, n: number, d: number, options: FastUmapOptions): Promise<Float32Array> {
+  const dims = options.nComponents;
+  if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`nComponents must be a positive integer, got ${dims}`);
+  const { signal, onProgress } = options;
+  throwIfAborted(signal);
+  if (n < 3) return new Float32Array(n * dims);
+  const seed = options.seed ?? 0;
+  const graph = options.graph ?? (await umapGraph(data, n, d, options));
+  throwIfAborted(signal);
   const nEpochs = options.nEpochs ?? defaultUmapEpochs(n);
   const { a, b } = findABParams(options.spread ?? 1, options.minDist ?? 0.1);
   const embedding = initialLayout(data, n, d, dims, seed);
