@@ -8,18 +8,11 @@ import type { ParseArgsConfig } from 'node:util';
 import { describeBackend, initBackend, isBackendPreference } from '../core/backend/backend';
 import { LocalExplorer } from '../core/localExplorer';
 import type { CliIo } from './command';
-import { UsageError, optionText, parseOrUsage } from './command';
+import { UsageError, flagOptions, optionText, parseOrUsage, valueOptions } from './command';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from './dataOptions';
 
 /** Options every explorer command accepts. */
-export const COMMON_OPTIONS = {
-  ...DATA_OPTIONS,
-  data: { type: 'string' },
-  backend: { type: 'string' },
-  force: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  verbose: { type: 'boolean' },
-} as const;
+export const COMMON_OPTIONS = { ...DATA_OPTIONS, ...valueOptions('data', 'backend'), ...flagOptions('force', 'quiet', 'verbose') };
 
 export const COMMON_USAGE = `  --data PATH        dataset to encode (default: the one the model was trained on)
   --backend B        auto|tensorflow|wasm|cpu (default auto)

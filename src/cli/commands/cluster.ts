@@ -7,7 +7,7 @@
 import { exportFormatFromPath } from '../../common/exportFormats';
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, intOption } from '../command';
+import { UsageError, intOption, valueOptions } from '../command';
 import type { AnalysisProgress, ClusterResult } from '../../core/explorer';
 import { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK } from '../../core/analysis/clusterPipeline';
 import type { ClusterMethod } from '../../core/analysis/clusterPipeline';
@@ -73,16 +73,7 @@ export function formatConfusion(c: ClusterResult): string {
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, modelDir } = parseModelArgs(args, {
-    method: { type: 'string' },
-    k: { type: 'string' },
-    suggest: { type: 'string' },
-    eps: { type: 'string' },
-    'min-pts': { type: 'string' },
-    'min-cluster': { type: 'string' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-  });
+  const { values, modelDir } = parseModelArgs(args, valueOptions('method', 'k', 'suggest', 'eps', 'min-pts', 'min-cluster', 'seed', 'out'));
   const method: ClusterMethod = values.method === undefined ? DEFAULT_CLUSTER_METHOD : isClusterMethod(values.method) ? values.method : (() => {
     throw new UsageError(`--method must be one of ${CLUSTER_METHODS.join(', ')}, got "${values.method}"`);
   })();

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { exportFormatFromPath } from '../../common/exportFormats';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError } from '../command';
+import { UsageError, valueOptions } from '../command';
 import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
 import { ANOMALY_SCORE_METHODS, isAnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import { describeAnomalies } from './anomalyText';
@@ -28,7 +28,7 @@ ${COMMON_USAGE}
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, modelDir } = parseModelArgs(args, { out: { type: 'string' }, score: { type: 'string' }, 'anomaly-label': { type: 'string' } });
+  const { values, modelDir } = parseModelArgs(args, valueOptions('out', 'score', 'anomaly-label'));
   const score = values.score;
   if (score !== undefined && !isAnomalyScoreMethod(score)) throw new UsageError(`--score must be one of ${ANOMALY_SCORE_METHODS.join(', ')}, got "${score}"`);
   const anomalyLabels = typeof values['anomaly-label'] === 'string' ? values['anomaly-label'].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : undefined;

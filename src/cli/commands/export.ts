@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ProjectionMethod } from '../../core/explorer';
 import { EXPORT_FORMATS, isExportFormat } from '../../common/exportFormats';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, intOption } from '../command';
+import { UsageError, intOption, valueOptions } from '../command';
 import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
 
 const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
@@ -31,13 +31,7 @@ ${COMMON_USAGE}
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, modelDir } = parseModelArgs(args, {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    k: { type: 'string' },
-    projection: { type: 'string' },
-    seed: { type: 'string' },
-  });
+  const { values, modelDir } = parseModelArgs(args, valueOptions('format', 'out', 'k', 'projection', 'seed'));
   const format = values.format;
   if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format ?? ''}"`);
   if (values.out === undefined) throw new UsageError('--out PATH is required');
