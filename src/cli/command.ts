@@ -26,6 +26,16 @@ export class UsageError extends Error {
   }
 }
 
+/** `parseArgs` option specs for flags that take a value (`--name VALUE`). */
+export function valueOptions<const N extends string>(...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
+}
+
+/** `parseArgs` option specs for on/off flags (`--name`). */
+export function flagOptions<const N extends string>(...names: N[]): Record<N, { type: 'boolean' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'boolean' }])) as Record<N, { type: 'boolean' }>;
+}
+
 /** Runs an argument parser, turning its errors (unknown flag, missing value) into `UsageError`s. */
 export function parseOrUsage<T>(parse: () => T): T {
   try {

@@ -6,26 +6,13 @@
 import type { DataChoices, Dataset, LoadOptions } from '../core/data/dataset';
 import { parseImageShape } from '../core/data/imageShape';
 import type { TextEncoding } from '../core/data/magic';
-import { UsageError } from './command';
+import { UsageError, flagOptions, valueOptions } from './command';
 import type { CliIo } from './command';
 
 export const DATA_OPTIONS = {
-  label: { type: 'string' },
-  id: { type: 'string' },
-  time: { type: 'string' },
-  ignore: { type: 'string' },
-  'image-shape': { type: 'string' },
-  'image-size': { type: 'string' },
-  rgb: { type: 'boolean' },
-  delimiter: { type: 'string' },
-  header: { type: 'boolean' },
-  'no-header': { type: 'boolean' },
-  'skip-rows': { type: 'string' },
-  'decimal-comma': { type: 'boolean' },
-  encoding: { type: 'string' },
-  'npz-key': { type: 'string' },
-  'max-rows': { type: 'string' },
-} as const;
+  ...valueOptions('label', 'id', 'time', 'ignore', 'image-shape', 'image-size', 'delimiter', 'skip-rows', 'encoding', 'npz-key', 'max-rows'),
+  ...flagOptions('rgb', 'header', 'no-header', 'decimal-comma'),
+};
 
 export const DATA_USAGE = `Data options (tables: a column is a name or a 0-based index; "none" = no such column):
   --label COL        label column (not a feature; colours the plot; the condition of a cvae)

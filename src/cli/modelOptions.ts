@@ -3,21 +3,16 @@
  * flags, output overwriting, and opening the model as a `LocalExplorer`.
  */
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { describeBackend, initBackend, isBackendPreference } from '../core/backend/backend';
 import { LocalExplorer } from '../core/localExplorer';
 import type { CliIo } from './command';
-import { UsageError, optionText } from './command';
+import { UsageError, flagOptions, optionText, parseOrUsage, valueOptions } from './command';
 import { DATA_OPTIONS, DATA_USAGE, parseDataFlags } from './dataOptions';
 
 /** Options every explorer command accepts. */
-export const COMMON_OPTIONS = {
-  ...DATA_OPTIONS,
-  data: { type: 'string' },
-  backend: { type: 'string' },
-  force: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  verbose: { type: 'boolean' },
-} as const;
+export const COMMON_OPTIONS = { ...DATA_OPTIONS, ...valueOptions('data', 'backend'), ...flagOptions('force', 'quiet', 'verbose') };
 
 export const COMMON_USAGE = `  --data PATH        dataset to encode (default: the one the model was trained on)
   --backend B        auto|tensorflow|wasm|cpu (default auto)
@@ -28,8 +23,28 @@ export const COMMON_USAGE = `  --data PATH        dataset to encode (default: th
 
 ${DATA_USAGE.replace('Data options', 'Data options (default: the choices saved with the model)')}`;
 
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+interface ModelArgsConfig<O extends OptionsConfig> {
+  args: string[];
+  allowPositionals: true;
+  strict: true;
+  options: typeof COMMON_OPTIONS & O;
+}
+/** The flag values `parseModelArgs` returns for a command's own options O (plus COMMON_OPTIONS). */
+export type ModelArgsValues<O extends OptionsConfig> = ReturnType<typeof parseArgs<ModelArgsConfig<O>>>['values'];
+
+/**
+ * Parses a command on a saved model: `<modelDir>` and COMMON_OPTIONS plus the command's own `options` (strict: an
+ * unknown flag or a missing model folder is a usage error).
+ */
+export function parseModelArgs<const O extends OptionsConfig>(args: string[], options: O): { values: ModelArgsValues<O>; modelDir: string } {
+  const config: ModelArgsConfig<O> = { args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...options } };
+  const { values, positionals } = parseOrUsage(() => parseArgs(config));
+  return { values, modelDir: modelDirArg(positionals) };
+}
+
 /** The single `<modelDir>` positional. */
-export function modelDirArg(positionals: string[]): string {
+function modelDirArg(positionals: string[]): string {
   if (positionals.length !== 1) throw new UsageError(`expected one model folder, got ${positionals.length}${positionals.length ? `: ${positionals.join(' ')}` : ''}`);
   return path.resolve(positionals[0]);
 }

@@ -32,3 +32,8 @@ export function encodeLabels(labels: readonly (string | undefined)[], rows?: Arr
 export function labelPayload(l: LabelCodes): { labelNames: string[]; labelCodes: Int32Array } {
   return { labelNames: l.names, labelCodes: l.codes };
 }
+
+/** `labels[rows[i]]` (every label without `rows`) encoded into the message fields labels travel in. */
+export function encodeLabelPayload(labels: readonly (string | undefined)[], rows?: ArrayLike<number>): { labelNames: string[]; labelCodes: Int32Array } {
+  return labelPayload(encodeLabels(labels, rows));
+}

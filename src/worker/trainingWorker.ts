@@ -14,7 +14,7 @@ import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveSchedule } from '../core/analysis/liveSchedule';
-import { encodeLabels, labelPayload } from '../common/labelCodes';
+import { encodeLabelPayload } from '../common/labelCodes';
 import type { TrainingContext } from '../core/pipeline';
 import type { LoadOptions } from '../core/data/dataset';
 import type {
@@ -92,7 +92,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
     let live: { tracker: LiveEmbedding; ctx: TrainingContext; labelNames?: string[]; labelCodes?: Int32Array } | undefined;
     const onModelReady = (ctx: TrainingContext): void => {
       const tracker = createLiveEmbedding(ctx.normalized, ctx.n, ctx.model.config.inputDim, { seed: request.train.seed, condition: ctx.condition });
-      live = { tracker, ctx, ...(ctx.labels ? labelPayload(encodeLabels(ctx.labels, tracker.indices)) : {}) };
+      live = { tracker, ctx, ...(ctx.labels ? encodeLabelPayload(ctx.labels, tracker.indices) : {}) };
     };
     const onProgress = async (p: TrainProgress): Promise<void> => {
       if (cancelFlag && Atomics.load(cancelFlag, 0) !== 0 && !signal.aborted) abort?.abort();

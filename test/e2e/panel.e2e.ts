@@ -6,18 +6,14 @@
  * artifacts/e2e-panel.png. Usage: npm run test:e2e (builds first).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
 import { createNormalRng } from '../../src/common/random';
 import { shootTabs } from './layoutShots';
 import { DRAWN_POINTS } from './plotPoints';
+import { openWorkbench, panelFrame, runCommand } from './workbench';
 
-const ROOT = resolve('.vscode-harness');
-const CODE_SERVER = process.env.CODE_SERVER_BIN ?? join(ROOT, 'cs/node_modules/.bin/code-server');
 const N = 150;
 const PLANTED = 3;
 
@@ -33,57 +29,24 @@ function fixture(dir: string): string {
   return file;
 }
 
-/** HOME and XDG folders that start empty, inside the temp workspace (code-server writes its config there). */
-function emptyHome(ws: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, dir] of [['HOME', 'home'], ['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache'], ['XDG_STATE_HOME', 'state']]) {
-    env[name] = join(ws, '.profile', dir);
-    mkdirSync(env[name], { recursive: true });
-  }
-  return env;
-}
-
-const freePort = (): Promise<number> => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => r(p)); }); });
-
 async function main(): Promise<void> {
   const ws = mkdtempSync(join(tmpdir(), 'latent-e2e-'));
   fixture(ws);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const cs = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--config', '/dev/null', '--user-data-dir', join(ws, '.ud'), '--extensions-dir', join(ws, '.ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'], { detached: true, stdio: 'ignore', env: { ...process.env, ...emptyHome(ws) } });
-  const stop = (): void => { try { process.kill(-cs.pid!, 'SIGTERM'); } catch { /* gone */ } };
-  process.on('exit', stop);
-  for (let i = 0; ; i++) { try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ } if (i > 600) throw new Error('code-server did not start'); await new Promise((r) => setTimeout(r, 100)); }
-  const payload = encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${resolve('.')}`], ['skipWelcome', 'true']]));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  const wb = await openWorkbench(ws);
+  const { page } = wb;
   try {
-    await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${payload}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     // open the CSV (Quick Open), then train it from the palette; the form's defaults come from the workspace settings
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget input').fill('planted.csv');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'planted.csv' }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
     await page.locator('.tab', { hasText: 'planted.csv' }).waitFor({ timeout: 20_000 });
-    const runCommand = async (title: string): Promise<void> => {
-      let ran = false;
-      for (let i = 0; i < 30 && !ran; i++) {
-        await page.keyboard.press('F1');
-        const input = page.locator('.quick-input-widget input');
-        await input.fill(`>Latent Explorer: ${title}`);
-        try { await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 3000 }); ran = true; await page.keyboard.press('Enter'); } catch { await page.keyboard.press('Escape'); await page.waitForTimeout(1000); }
-      }
-      assert.ok(ran, `command "${title}" found in the palette`);
-    };
     // open the (empty) panel first, so it is loaded when training starts and receives the live embedding frames
-    await runCommand('Open Latent Explorer');
-    const inner = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await runCommand(page, 'Open Latent Explorer');
+    const inner = panelFrame(page);
     await inner.locator('#app[data-state="waiting"]').waitFor({ timeout: 60_000, state: 'attached' });
     await page.locator('.tab', { hasText: 'planted.csv' }).click();
-    await runCommand('Train Autoencoder on Active File');
+    await runCommand(page, 'Train Autoencoder on Active File');
     // accept every step of the form (data preview, model type, latent size, epochs, seed, then "Start training")
     for (let step = 1, total = 1; step <= total; step++) {
       const title = page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/` });
@@ -150,8 +113,7 @@ async function main(): Promise<void> {
     await page.screenshot({ path: 'artifacts/e2e-panel-failure.png' }).catch(() => undefined);
     throw e;
   } finally {
-    await browser.close();
-    stop();
+    await wb.close();
   }
 }
 

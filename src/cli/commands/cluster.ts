@@ -4,15 +4,14 @@
  * Gaussian mixture). Progress goes to stderr; Ctrl-C cancels. With labels in the dataset it prints the accuracy
  * (Hungarian), NMI and ARI against them and the cluster x label confusion matrix.
  */
-import { parseArgs } from 'node:util';
 import { exportFormatFromPath } from '../../common/exportFormats';
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, intOption, parseOrUsage } from '../command';
+import { UsageError, intOption, valueOptions } from '../command';
 import type { AnalysisProgress, ClusterResult } from '../../core/explorer';
 import { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK } from '../../core/analysis/clusterPipeline';
 import type { ClusterMethod } from '../../core/analysis/clusterPipeline';
-import { COMMON_OPTIONS, COMMON_USAGE, modelDirArg, withExplorer } from '../modelOptions';
+import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
 
 const DEFAULT_SUGGEST: [number, number] = [2, 30];
 
@@ -74,25 +73,7 @@ export function formatConfusion(c: ClusterResult): string {
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        method: { type: 'string' },
-        k: { type: 'string' },
-        suggest: { type: 'string' },
-        eps: { type: 'string' },
-        'min-pts': { type: 'string' },
-        'min-cluster': { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-      },
-    }),
-  );
-  const modelDir = modelDirArg(positionals);
+  const { values, modelDir } = parseModelArgs(args, valueOptions('method', 'k', 'suggest', 'eps', 'min-pts', 'min-cluster', 'seed', 'out'));
   const method: ClusterMethod = values.method === undefined ? DEFAULT_CLUSTER_METHOD : isClusterMethod(values.method) ? values.method : (() => {
     throw new UsageError(`--method must be one of ${CLUSTER_METHODS.join(', ')}, got "${values.method}"`);
   })();

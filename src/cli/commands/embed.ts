@@ -2,12 +2,11 @@
  * `latent-explorer embed <modelDir> [--data PATH] [--out FILE]`: encodes a dataset with a saved model and writes the
  * codes, reconstruction errors, labels and sources as CSV.
  */
-import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { exportFormatFromPath } from '../../common/exportFormats';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, parseOrUsage } from '../command';
-import { COMMON_OPTIONS, COMMON_USAGE, modelDirArg, withExplorer } from '../modelOptions';
+import { UsageError, valueOptions } from '../command';
+import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
 import { ANOMALY_SCORE_METHODS, isAnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import { describeAnomalies } from './anomalyText';
 
@@ -29,13 +28,10 @@ ${COMMON_USAGE}
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, out: { type: 'string' }, score: { type: 'string' }, 'anomaly-label': { type: 'string' } } }),
-  );
+  const { values, modelDir } = parseModelArgs(args, valueOptions('out', 'score', 'anomaly-label'));
   const score = values.score;
   if (score !== undefined && !isAnomalyScoreMethod(score)) throw new UsageError(`--score must be one of ${ANOMALY_SCORE_METHODS.join(', ')}, got "${score}"`);
   const anomalyLabels = typeof values['anomaly-label'] === 'string' ? values['anomaly-label'].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : undefined;
-  const modelDir = modelDirArg(positionals);
   const out = path.resolve(typeof values.out === 'string' ? values.out : path.join(modelDir, 'embeddings.csv'));
   return withExplorer(modelDir, values, io, async (explorer) => {
     const e = await explorer.embed();

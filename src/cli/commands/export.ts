@@ -3,13 +3,12 @@
  * codes (plus errors, labels, sources, and optionally cluster ids and a 2D projection) in a format other tools read:
  * CSV, TensorBoard Embedding Projector TSV (vectors + metadata), NumPy .npy (codes only) or JSON.
  */
-import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { ProjectionMethod } from '../../core/explorer';
 import { EXPORT_FORMATS, isExportFormat } from '../../common/exportFormats';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, intOption, parseOrUsage } from '../command';
-import { COMMON_OPTIONS, COMMON_USAGE, modelDirArg, withExplorer } from '../modelOptions';
+import { UsageError, intOption, valueOptions } from '../command';
+import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
 
 const PROJECTIONS: readonly ProjectionMethod[] = ['pca', 'umap'];
 
@@ -32,22 +31,7 @@ ${COMMON_USAGE}
 `;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        format: { type: 'string' },
-        out: { type: 'string' },
-        k: { type: 'string' },
-        projection: { type: 'string' },
-        seed: { type: 'string' },
-      },
-    }),
-  );
-  const modelDir = modelDirArg(positionals);
+  const { values, modelDir } = parseModelArgs(args, valueOptions('format', 'out', 'k', 'projection', 'seed'));
   const format = values.format;
   if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, got "${format ?? ''}"`);
   if (values.out === undefined) throw new UsageError('--out PATH is required');

@@ -16,7 +16,7 @@ import { codeIndices, hasCodeIndices } from '../../core/inference';
 import type { TrainOptions } from '../../core/training/types';
 import { DEFAULT_MIN_IMPROVEMENT, DEFAULT_TRAIN_OPTIONS, PLATEAU_WINDOW } from '../../core/training/train';
 import type { CliCommand, CliIo } from '../command';
-import { UsageError, intOption } from '../command';
+import { UsageError, flagOptions, intOption, valueOptions } from '../command';
 import { ProgressBar } from '../progressBar';
 import { DATA_OPTIONS, DATA_USAGE, loadProgress, parseDataFlags, printWarnings } from '../dataOptions';
 import { assertOutDirFree } from '../outDir';
@@ -113,32 +113,10 @@ export function parseTrainArgs(args: string[]): {
     allowPositionals: true,
     strict: true,
     options: {
-      model: { type: 'string' },
-      latent: { type: 'string' },
-      hidden: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      patience: { type: 'string' },
-      'min-improvement': { type: 'string' },
-      seed: { type: 'string' },
+      ...valueOptions('model', 'latent', 'hidden', 'epochs', 'batch', 'lr', 'patience', 'min-improvement', 'seed', 'beta', 'noise', 'codebook', 'commitment'),
+      ...valueOptions('pretrain-epochs', 'window', 'stride', 'backend', 'threads', 'out', 'anomaly-fpr', 'idec', 'idec-epochs'),
       ...DATA_OPTIONS,
-      force: { type: 'boolean' },
-      beta: { type: 'string' },
-      noise: { type: 'string' },
-      codebook: { type: 'string' },
-      commitment: { type: 'string' },
-      'pretrain-epochs': { type: 'string' },
-      window: { type: 'string' },
-      stride: { type: 'string' },
-      backend: { type: 'string' },
-      threads: { type: 'string' },
-      out: { type: 'string' },
-      'anomaly-fpr': { type: 'string' },
-      idec: { type: 'string' },
-      'idec-epochs': { type: 'string' },
-      quiet: { type: 'boolean' },
-      verbose: { type: 'boolean' },
+      ...flagOptions('force', 'quiet', 'verbose'),
     },
   });
   if (positionals.length > 1) throw new UsageError(`expected at most one dataset, got ${positionals.length}: ${positionals.join(' ')}`);

@@ -20,6 +20,7 @@
  *   decoder cannot reproduce) and `knn` (how far the code is from every training code), see `anomalyModel.ts`.
  */
 import { percentile } from './anomaly';
+import { covariance } from './pca';
 
 
 export type { AnomalyScoreMethod } from '../../common/anomalyMethods';
@@ -169,20 +170,9 @@ export interface GaussianFit {
 export function fitGaussian(codes: Float32Array, n: number, d: number, ridge = 1e-3): GaussianFit {
   checkRows(codes, n, d, 'codes');
   if (n < 1) throw new Error('fitGaussian needs at least one row');
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += codes[i * d + t];
-  for (let t = 0; t < d; t++) mean[t] /= n;
-  const cov = new Float64Array(d * d);
-  const c = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < d; t++) c[t] = codes[i * d + t] - mean[t];
-    for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) cov[a * d + b] += c[a] * c[b];
-  }
+  const { cov, mean } = covariance(codes, n, d, true);
   let trace = 0;
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) cov[b * d + a] = cov[a * d + b] /= n;
-    trace += cov[a * d + a];
-  }
+  for (let a = 0; a < d; a++) trace += cov[a * d + a];
   const add = ridge * Math.max(trace / d, 1e-12);
   for (let a = 0; a < d; a++) cov[a * d + a] += add;
   return { mean, precision: invertSpd(cov, d) };

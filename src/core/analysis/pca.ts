@@ -21,8 +21,11 @@ export interface PcaResult {
   explainedVarianceRatio: number[];
 }
 
-/** Sample covariance (n - 1 denominator; n = 1 gives zeros) and the mean of an `n x d` matrix. */
-export function covariance(data: Float32Array, n: number, d: number): { cov: Float64Array; mean: Float64Array } {
+/**
+ * Sample covariance (n - 1 denominator; n = 1 gives zeros), or with `biased` the maximum-likelihood one (n
+ * denominator), and the mean of an `n x d` matrix.
+ */
+export function covariance(data: Float32Array, n: number, d: number, biased = false): { cov: Float64Array; mean: Float64Array } {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t];
   for (let t = 0; t < d; t++) mean[t] /= n;
@@ -35,7 +38,7 @@ export function covariance(data: Float32Array, n: number, d: number): { cov: Flo
       for (let b = a; b < d; b++) cov[a * d + b] += ra * row[b];
     }
   }
-  const denom = Math.max(1, n - 1);
+  const denom = biased ? n : Math.max(1, n - 1);
   for (let a = 0; a < d; a++) {
     for (let b = a; b < d; b++) {
       cov[a * d + b] /= denom;

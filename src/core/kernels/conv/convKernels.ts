@@ -8,6 +8,23 @@ import { asHeap } from '../tfjsWasm';
 import type { KernelArgs, KernelOutput } from '../tfjsWasm';
 import { backpropFilterGemm, backpropInputGemm, conv2dGemm } from './convGemm';
 
+/**
+ * Runs `body` with `keep`, which returns the single tensor of a kernel output and marks it an intermediate: every
+ * kept tensor is disposed when `body` returns or throws (so the result must not be kept).
+ */
+function withTemps<T>(backend: KernelArgs['backend'], body: (keep: (t: KernelOutput) => tf.TensorInfo) => T): T {
+  const temps: tf.TensorInfo[] = [];
+  try {
+    return body((t) => {
+      const one = single(t);
+      temps.push(one);
+      return one;
+    });
+  } finally {
+    for (const t of temps) asHeap(backend).disposeData(t.dataId);
+  }
+}
+
 /** Wraps the stock wasm Conv2D (XNNPACK): NHWC float32 convolutions `conv2dGemm` takes run as GEMMs. */
 export function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): KernelOutput => {
@@ -30,18 +47,11 @@ export function makeConv2D(original: tf.KernelConfig): tf.KernelConfig {
 export function makeConv2DBackpropFilter(): tf.KernelConfig {
   const transpose = wasmKernel('Transpose');
   const conv2d = wasmKernel('Conv2D');
-  const slice = wasmKernel('Slice');
   const kernelFunc = (args: KernelArgs): KernelOutput => {
     const { inputs, backend } = args;
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const temps: tf.TensorInfo[] = [];
-    const keep = (t: KernelOutput): tf.TensorInfo => {
-      const s = single(t);
-      temps.push(s);
-      return s;
-    };
-    const tr = (x: tf.TensorInfo, perm: number[]): tf.TensorInfo => keep(transpose({ inputs: { x }, backend, attrs: { perm } }));
-    try {
+    return withTemps(backend, (keep) => {
+      const tr = (x: tf.TensorInfo, perm: number[]): tf.TensorInfo => keep(transpose({ inputs: { x }, backend, attrs: { perm } }));
       let x = input(inputs, 'x');
       let dy = input(inputs, 'dy');
       if (attrs.dataFormat === 'NCHW') {
@@ -78,13 +88,11 @@ export function makeConv2DBackpropFilter(): tf.KernelConfig {
       }));
       // Padding that the forward stride never reached leaves extra rows/columns: keep the first KH x KW.
       if (r.shape[1] !== kh || r.shape[2] !== kw) {
-        r = keep(slice({ inputs: { x: r }, backend, attrs: { begin: [0, 0, 0, 0], size: [r.shape[0], kh, kw, r.shape[3]] } }));
+        r = keep(wasmKernel('Slice')({ inputs: { x: r }, backend, attrs: { begin: [0, 0, 0, 0], size: [r.shape[0], kh, kw, r.shape[3]] } }));
       }
       // [Ci, KH, KW, Co] -> [KH, KW, Ci, Co]
       return single(transpose({ inputs: { x: r }, backend, attrs: { perm: [1, 2, 0, 3] } }));
-    } finally {
-      for (const t of temps) asHeap(backend).disposeData(t.dataId);
-    }
+    });
   };
   return { kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc };
 }
@@ -129,13 +137,7 @@ export function makeConv2DBackpropInput(original: tf.KernelConfig): tf.KernelCon
     // With few dx channels XNNPACK gains too little to pay for the s² zeros of the dilated dy (measured: 16 -> 1
     // channels at stride 2 is 3x slower rewritten, 32 -> 16 is 3.5x faster).
     if (info.inChannels < BACKPROP_INPUT_MIN_CHANNELS) return stock(args);
-    const temps: tf.TensorInfo[] = [];
-    const keep = (t: KernelOutput): tf.TensorInfo => {
-      const one = single(t);
-      temps.push(one);
-      return one;
-    };
-    try {
+    return withTemps(backend, (keep) => {
       let d = dy;
       if (sh > 1 || sw > 1) {
         const view: tf.TensorInfo = { dataId: dy.dataId, dtype: dy.dtype, shape: [b, oh, 1, ow, 1, co] };
@@ -155,11 +157,9 @@ export function makeConv2DBackpropInput(original: tf.KernelConfig): tf.KernelCon
       const out = conv2dGemm(asHeap(backend), d, wT, convInfo)
         ?? single(conv2d({ inputs: { x: d, filter: wT }, backend, attrs: { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC' } }));
       if (out.shape[1] === h && out.shape[2] === w) return out;
-      temps.push(out);
+      keep(out);
       return single(wasmKernel('Slice')({ inputs: { x: out }, backend, attrs: { begin: [0, 0, 0, 0], size: [b, h, w, out.shape[3]] } }));
-    } finally {
-      for (const t of temps) asHeap(backend).disposeData(t.dataId);
-    }
+    });
   };
   return { kernelName: 'Conv2DBackpropInput', backendName: WASM, kernelFunc, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc };
 }

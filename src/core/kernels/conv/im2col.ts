@@ -1,7 +1,7 @@
 /**
  * im2col / col2im for NHWC convolutions as generated WebAssembly (SIMD where the channel count allows), so that the
  * convolution gradients can run as GEMMs (see `makeConv2DBackpropFilter` / `makeConv2DBackpropInput` in
- * wasmKernels.ts). For a convolution with input `[B, H, W, Ci]`, a `KH x KW` kernel, strides `(sh, sw)` and padding
+ * convKernels.ts). For a convolution with input `[B, H, W, Ci]`, a `KH x KW` kernel, strides `(sh, sw)` and padding
  * `(top, left)`, the patch matrix has one row per output pixel `(b, oy, ox)` and `KH·KW·Ci` columns:
  *
  *     cols[(b, oy, ox), (i, j, c)] = x[b, oy·sh - top + i, ox·sw - left + j, c]     (0 outside the image)

@@ -12,7 +12,7 @@
  * the float64 plain kernel only when their distances agree to about float32 precision.
  */
 import { F32, F64, I32, OP as op, SIMD_OP as S, V128, assembleModule, simd } from '../wasm/assembler';
-import { BodyWriter, localsDecl, memarg } from './bodyWriter';
+import { BodyWriter, localsDecl, memarg } from '../wasm/bodyWriter';
 
 /** Keep the row in v128 locals when it is at most this many blocks of 4 (else reload it from memory, L1-hot). */
 const MAX_ROW_LOCALS = 16;

@@ -42,6 +42,7 @@ export const OP = {
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
   f32Add: 0x92,
   f32Sub: 0x93,
   f32Mul: 0x94,

@@ -1,8 +1,8 @@
 /**
- * A function body under construction for the k-means kernels: the assembler's `emit` plus the shorthands for locals,
- * constants, memory access and counted loops that every emitter in generator.ts uses.
+ * A function body under construction for the generated kernels (k-means in kmeans/generator.ts, the GEMM in gemm.ts):
+ * the assembler's `emit` plus the shorthands for locals, constants, memory access and counted loops their emitters use.
  */
-import { OP as op, SIMD_OP as S, type Emit, emitter, simd, sleb, uleb } from '../wasm/assembler';
+import { OP as op, SIMD_OP as S, type Emit, emitter, simd, sleb, uleb } from './assembler';
 
 /** A load/store immediate: log2 of the alignment, then the byte offset. */
 export const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
@@ -69,6 +69,11 @@ export class BodyWriter {
     this.emit(simd(S.v128Const), Array.from(new Uint8Array(Int32Array.from(lanes).buffer)));
   }
 
+  /** The all-zero v128. */
+  v128Zero(): void {
+    this.v128Const([0, 0, 0, 0]);
+  }
+
   shuffle(lanes: number[]): void {
     this.emit(simd(S.i8x16Shuffle), lanes);
   }
@@ -84,5 +89,18 @@ export class BodyWriter {
   /** Closes a `loopOpen` loop. */
   loopClose(): void {
     this.emit(op.br, 0, op.end, op.end);
+  }
+
+  /** Opens `do {` (the body runs at least once); close it with `doWhileBelow`. */
+  doOpen(): void {
+    this.emit(op.loop, op.void);
+  }
+
+  /** Closes a `doOpen` loop with `} while (counter < limit)` (unsigned): limit a local, or `{ value }` a constant. */
+  doWhileBelow(counter: number, limit: number | { value: number }): void {
+    this.get(counter);
+    if (typeof limit === 'number') this.get(limit);
+    else this.i32c(limit.value);
+    this.emit(op.i32LtU, op.brIf, 0, op.end);
   }
 }
