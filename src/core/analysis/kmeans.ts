@@ -15,7 +15,6 @@
  * - `plain` (~33): a TypeScript loop over Float32Arrays (float64 dot products), used where WebAssembly SIMD is
  *   missing and for small problems where set-up dominates.
  */
-import type { KSuggestion } from './results';
 import { createRng, deriveSeed } from '../../common/random';
 import { availableParallelism } from 'node:os';
 import { MAX_THREADS, createWasmAssigner, wasmSimdSupported } from '../kernels/kmeans/assigner';
@@ -436,39 +435,4 @@ export function silhouette(
     total += denom > 0 ? (b - a) / denom : 0;
   }
   return total / m;
-}
-
-/** Inertia of the best k-means run for each k in `ks` (for an elbow plot). */
-export function elbow(data: Float32Array, n: number, d: number, ks: number[], seed = 0): number[] {
-  return ks.map((k) => kmeans(data, n, d, { k, seed, nInit: 2 }).inertia);
-}
-
-/**
- * Runs k-means for each k in `kMin..kMax` and scores it by inertia and (sampled) silhouette; `best` is the k with
- * the highest silhouette (smallest k on ties).
- */
-export function suggestK(
-  data: Float32Array,
-  n: number,
-  d: number,
-  kMin: number,
-  kMax: number,
-  options: { seed?: number; nInit?: number; sampleSize?: number } = {},
-): KSuggestion {
-  const lo = Math.max(2, Math.floor(kMin));
-  const hi = Math.min(n - 1, Math.floor(kMax));
-  if (hi < lo) throw new Error(`no k to try in ${kMin}..${kMax} for ${n} points`);
-  const seed = options.seed ?? 0;
-  const ks: number[] = [];
-  const inertias: number[] = [];
-  const silhouettes: number[] = [];
-  for (let k = lo; k <= hi; k++) {
-    const r = kmeans(data, n, d, { k, seed, nInit: options.nInit ?? 2 });
-    ks.push(k);
-    inertias.push(r.inertia);
-    silhouettes.push(silhouette(data, n, d, r.assignments, k, { sampleSize: options.sampleSize ?? 2000, seed }));
-  }
-  let bestI = 0;
-  for (let i = 1; i < ks.length; i++) if (silhouettes[i] > silhouettes[bestI]) bestI = i;
-  return { ks, inertias, silhouettes, best: ks[bestI] };
 }

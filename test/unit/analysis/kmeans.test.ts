@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { clusterSummary, elbow, kmeans, kmeansPlusPlus, silhouette, suggestK } from '../../../src/core/analysis/kmeans';
+import { clusterSummary, kmeans, kmeansPlusPlus, silhouette } from '../../../src/core/analysis/kmeans';
+import { kCurve } from '../../../src/core/analysis/clusterPipeline';
 import { adjustedRandIndex, hungarian, hungarianAccuracy } from '../../../src/core/analysis/labelAgreement';
 import { createWasmAssigner, wasmSimdSupported } from '../../../src/core/kernels/kmeans/assigner';
 import { createRng } from '../../../src/common/random';
@@ -72,7 +73,7 @@ test('empty clusters are re-seeded: k clusters survive even with duplicate point
   assert.ok(r.inertia < 1e-6);
 });
 
-test('silhouette: high for separated blobs, near 0 for a random split, and suggestK finds k', () => {
+test('silhouette: high for separated blobs, near 0 for a random split, and the k curve finds k', async () => {
   const b = gaussianBlobs(300, 5, 4, 0.4, 7);
   const good = silhouette(b.x, b.n, b.d, b.truth, 4);
   assert.ok(good > 0.7, `silhouette ${good}`);
@@ -85,11 +86,10 @@ test('silhouette: high for separated blobs, near 0 for a random split, and sugge
   assert.ok(Math.abs(silhouette(line, 4, 1, Int32Array.from([0, 0, 1, 1]), 2) - expected) < 1e-9);
   const sampled = silhouette(b.x, b.n, b.d, b.truth, 4, { sampleSize: 100, seed: 1 });
   assert.ok(Math.abs(sampled - good) < 0.1);
-  const s = suggestK(b.x, b.n, b.d, 2, 7, { seed: 1 });
+  const s = await kCurve(b.x, b.n, b.d, 2, 7, { seed: 1 });
   assert.deepEqual(s.ks, [2, 3, 4, 5, 6, 7]);
   assert.equal(s.best, 4);
-  const inertias = elbow(b.x, b.n, b.d, [1, 2, 4, 6], 1);
-  for (let i = 1; i < inertias.length; i++) assert.ok(inertias[i] < inertias[i - 1]);
+  for (let i = 1; i < s.inertias.length; i++) assert.ok(s.inertias[i] < s.inertias[i - 1]);
 });
 
 test('clusterSummary lists nearest members closest first', () => {

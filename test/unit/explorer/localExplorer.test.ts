@@ -18,7 +18,7 @@ import { applyNormalizer, fitNormalizer, invertNormalizer } from '../../../src/c
 import { createModel, defaultModelConfig } from '../../../src/core/models/index';
 import { defaultTrainOptions, trainAutoencoder } from '../../../src/core/training/train';
 import { LocalExplorer } from '../../../src/core/localExplorer';
-import { suggestK } from '../../../src/core/analysis/kmeans';
+import { kCurve } from '../../../src/core/analysis/clusterPipeline';
 import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { rocAuc } from '../../../src/core/analysis/anomaly';
 import { FileExistsError, readNpy } from '../../../src/core/export';
@@ -180,7 +180,7 @@ test('suggestK prefers the planted k on the normal points\' codes', async () => 
   assert.equal(s.silhouettes.length, 5);
   // With the planted anomalies included they may form a cluster of their own, so check k on the normal codes.
   const e = await world.explorer.embed();
-  assert.equal(suggestK(e.latent.subarray(0, N_NORMAL * 3), N_NORMAL, 3, 3, 7, { seed: 2 }).best, K);
+  assert.equal((await kCurve(e.latent.subarray(0, N_NORMAL * 3), N_NORMAL, 3, 3, 7, { seed: 2 })).best, K);
 });
 
 /** A labelled CSV: class c has its own per-feature template, plus a shared rank-1 style s: x = tanh(t_c + a s). */
