@@ -1,6 +1,7 @@
 /**
  * K-means clustering of latent codes (Lloyd's algorithm with greedy k-means++ seeding), plus the scores used to
- * pick a clustering: silhouette and elbow inertias (agreement with true labels: labelAgreement.ts).
+ * pick a clustering: the silhouette, which the k curve (clusterPipeline.ts) uses (agreement with true labels:
+ * labelAgreement.ts).
  *
  * The assignment step finds, for each point x, the centroid c minimising `||c||^2 - 2 x.c` (the `||x||^2` term is
  * the same for every centroid, so it only matters for the inertia), with `||c||^2` precomputed once per iteration.
