@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng } from '../../../src/common/random';
+import { densityImage } from '../../../webview/scatter/density';
+import { computeBounds, dataToScreen, fitView, projector, screenToData } from '../../../webview/scatter/geometry';
+import type { Camera } from '../../../webview/scatter/geometry';
+import { buildScreenGrid, pickNearest } from '../../../webview/scatter/screenGrid';
+import { packRgba } from '../../../webview/colors';
+
+test('fitted 2D view puts every point inside the plot, and screen <-> data round-trips', () => {
+  const rng = createRng(5);
+  const n = 300;
+  const coords = Float32Array.from({ length: 2 * n }, () => rng() * 40 - 7);
+  const b = computeBounds(coords, n, 2);
+  const cam: Camera = { view: fitView(b, 2, 640, 360), width: 640, height: 360, yaw: 0, pitch: 0 };
+  const project = projector(2, b, cam);
+  const p = new Float32Array(2);
+  for (let i = 0; i < n; i++) {
+    project(coords, i, p);
+    assert.ok(p[0] >= 0 && p[0] <= 640 && p[1] >= 0 && p[1] <= 360, `point ${i} at ${p[0]},${p[1]}`);
+    const [x, y] = screenToData(cam, p[0], p[1]);
+    assert.ok(Math.abs(x - coords[2 * i]) < 1e-3 && Math.abs(y - coords[2 * i + 1]) < 1e-3);
+    const [sx, sy] = dataToScreen(cam, coords[2 * i], coords[2 * i + 1]);
+    assert.ok(Math.abs(sx - p[0]) < 1e-3 && Math.abs(sy - p[1]) < 1e-3);
+  }
+});
+
+test('3D projection is a rotation: distances from the centre are kept (orthographic, no yaw/pitch scaling)', () => {
+  const coords = Float32Array.from([1, 0, 0, -1, 0, 0, 0, 2, 0, 0, 0, 3, 0, -2, 0, 0, 0, -3]);
+  const b = computeBounds(coords, 6, 3);
+  const cam: Camera = { view: { cx: 0, cy: 0, scale: 1 }, width: 0, height: 0, yaw: 0, pitch: 0 };
+  const p = new Float32Array(2);
+  projector(3, b, cam)(coords, 2, p);
+  assert.deepEqual([p[0], p[1]], [0, -2]); // y up on screen
+  // A quarter turn of yaw brings z onto the screen's x axis.
+  projector(3, b, { ...cam, yaw: Math.PI / 2 })(coords, 3, p);
+  assert.ok(Math.abs(p[0] - 3) < 1e-6 && Math.abs(p[1]) < 1e-6);
+});
+
+test('screen grid picks the nearest point within the radius, and nothing beyond it', () => {
+  const rng = createRng(9);
+  const n = 2000;
+  const sx = Float32Array.from({ length: n }, () => rng() * 500);
+  const sy = Float32Array.from({ length: n }, () => rng() * 300);
+  sx[7] = NaN; sy[7] = NaN;
+  const g = buildScreenGrid(sx, sy, n, 500, 300);
+  for (let q = 0; q < 200; q++) {
+    const px = rng() * 500, py = rng() * 300, r = 1 + rng() * 10;
+    let want: number | undefined;
+    let best = r * r;
+    for (let i = 0; i < n; i++) {
+      const d = (sx[i] - px) ** 2 + (sy[i] - py) ** 2;
+      if (d <= best) { best = d; want = i; }
+    }
+    const got = pickNearest(g, sx, sy, px, py, r);
+    assert.equal(got === undefined ? undefined : (sx[got] - px) ** 2 + (sy[got] - py) ** 2, want === undefined ? undefined : best);
+  }
+});
+
+test('density image: mean colour per bin, opacity rises with the count, masked points left out', () => {
+  const red = packRgba(200, 0, 0), blue = packRgba(0, 0, 200);
+  // 10 points stacked at (0, 0) (half red, half blue), one at (1, 1), one masked at (1, 0).
+  const pts = [...Array.from({ length: 10 }, () => [0, 0]), [1, 1], [1, 0]].flat();
+  const coords = Float32Array.from(pts);
+  const colors = Uint32Array.from({ length: 12 }, (_, i) => (i < 5 ? red : blue));
+  const mask = Uint8Array.from({ length: 12 }, (_, i) => (i === 11 ? 0 : 1));
+  const img = densityImage(coords, 12, colors, mask, computeBounds(coords, 12, 2), 8);
+  const at = (x: number, y: number): number => img.pixels[y * 8 + x];
+  const dense = at(0, 7), sparse = at(7, 0);
+  assert.equal(dense & 255, 100);
+  assert.equal((dense >>> 16) & 255, 100);
+  assert.equal(dense >>> 24, 255);
+  assert.ok(sparse >>> 24 > 0 && sparse >>> 24 < 255);
+  assert.equal(at(7, 7), 0, 'the masked point is not binned');
+  assert.equal(img.pixels.filter((v) => v !== 0).length, 2);
+});
