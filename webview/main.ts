@@ -80,7 +80,8 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     channel, plot, showTab, setStatus, reportError, inspect,
     selectRegion: (indices) => { setRegion(indices); },
   };
-  const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
+  const rows = (indices: number[]): Promise<Float32Array> => channel.request({ type: 'requestRows', indices }).then((m) => m.values);
+  const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick, rows });
   // The panel resized (editor group, window) or the side pane dragged or collapsed: fit the points to the new plot
   // area once the size settles. Not on every plot-size change: the header settling at load must not move the points.
   let refitTimer: ReturnType<typeof setTimeout> | undefined;

@@ -3,13 +3,15 @@
  * state says, or the live frames of a running training. The `data-*` attributes of the plot element say what is
  * drawn (points, drawn, clusters, dims, live epoch, live frames), for anyone inspecting the page.
  */
-import type { LiveEmbeddingPayload } from '../src/shared/protocol';
+import type { LiveEmbeddingPayload, PanelInfo } from '../src/shared/protocol';
 import type { Coloring, LegendEntry, Swatches } from './colors';
 import { anomalyMask, emphasisMask, hoverLines, liveColors, parseColor, pointColors } from './colors';
 import { h, swatch } from './dom';
 import type { FigureSpec } from './plotExport';
 import { figurePng, figureSvg } from './plotExport';
-import { ScatterView } from './scatter';
+import { ScatterView, context2d } from './scatter';
+import { imagePixels, isImage } from './sampleViews';
+import { RowImageCache } from './thumbnailCache';
 import type { Polygon } from './selection';
 import { pointsInPolygon } from './selection';
 import type { PanelState } from './state';
@@ -19,6 +21,21 @@ export interface PointsHandlers {
   onHover: (index: number | undefined, clientX: number, clientY: number) => void;
   /** `index` is the clicked point, or undefined for empty space (then `data` is the 2D data position). */
   onClick: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
+  /** The original rows of `indices` (`indices.length x dim`), for the thumbnails of image samples. */
+  rows?: (indices: number[]) => Promise<Float32Array>;
+}
+
+/** An image sample as a canvas of its own size (the scatter scales it to a thumbnail). */
+function imageCanvas(info: PanelInfo, values: Float32Array): HTMLCanvasElement {
+  const [hgt, wid] = info.sampleShape;
+  const c = document.createElement('canvas');
+  c.width = wid;
+  c.height = hgt;
+  const ctx = context2d(c);
+  const img = ctx.createImageData(wid, hgt);
+  img.data.set(imagePixels(values, info.sampleShape));
+  ctx.putImageData(img, 0, 0);
+  return c;
 }
 
 function swatches(): Swatches {
@@ -33,8 +50,10 @@ export class PointsView {
   private legendEntries: LegendEntry[] = [];
   /** A region selection: its points drawn in full, the others faded (overrides the cluster emphasis). */
   private region: Uint8Array | undefined;
+  /** The model whose images the thumbnail cache holds. */
+  private thumbsOf: PanelInfo | undefined;
 
-  constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
+  constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, private readonly handlers: PointsHandlers) {
     this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
   }
 
@@ -44,6 +63,7 @@ export class PointsView {
     if (!model || state.live) return;
     delete this.wrap.dataset.live;
     this.scatter.setData(model.projection.coords, model.projection.dims);
+    this.useThumbnails(model.info);
     if (this.region && this.region.length !== model.embedding.n) this.region = undefined;
     this.recolor(state);
   }
@@ -68,6 +88,20 @@ export class PointsView {
     d.drawn = String(this.scatter.drawn);
     d.clusters = String(model.clusters?.k ?? 0);
     d.dims = String(model.projection.dims);
+  }
+
+  /** Image datasets draw thumbnails on the zoomed scatter (a fresh cache per model); anything else plain points. */
+  private useThumbnails(info: PanelInfo | undefined): void {
+    const rows = this.handlers.rows;
+    if (!info || !rows || !isImage(info)) {
+      this.thumbsOf = undefined;
+      this.scatter.setThumbnails(undefined);
+      return;
+    }
+    if (this.thumbsOf === info) return;
+    this.thumbsOf = info;
+    const cache = new RowImageCache(rows, (values) => imageCanvas(info, values), info.dim, () => { this.scatter.redrawThumbnails(); });
+    this.scatter.setThumbnails({ image: (i) => cache.get(i), want: (indices) => { cache.want(indices); } });
   }
 
   /** Fits the view to the points again (after the plot area changed size). */
@@ -99,6 +133,7 @@ export class PointsView {
   showLive(frame: LiveEmbeddingPayload): void {
     this.hideTooltip();
     this.scatter.setData(frame.coords, 2);
+    this.useThumbnails(undefined);
     this.paint(liveColors(frame, swatches()));
     this.scatter.render();
     const d = this.wrap.dataset;

@@ -18,8 +18,11 @@ import { attachScatterInput } from './scatter/input';
 import { buildScreenGrid, pickNearest } from './scatter/screenGrid';
 import type { ScreenGrid } from './scatter/screenGrid';
 import { pointsSvg } from './scatter/svg';
+import { THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE, drawThumbnails, visiblePoints } from './scatter/thumbnails';
+import type { ThumbnailSource } from './scatter/thumbnails';
 
 export type { View2D } from './scatter/geometry';
+export type { ThumbnailSource } from './scatter/thumbnails';
 export { packRgba, parseColor } from './colors';
 
 export interface ScatterOptions {
@@ -51,6 +54,7 @@ export class ScatterView {
   readonly root: HTMLDivElement;
   private readonly densityCanvas: HTMLCanvasElement;
   private readonly pointCanvas: HTMLCanvasElement;
+  private readonly thumbCanvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
   private width = 1;
   private height = 1;
@@ -75,6 +79,8 @@ export class ScatterView {
   private screenY = new Float32Array(0);
   private grid: ScreenGrid | undefined;
   private drawnCount = 0;
+  private thumbs: ThumbnailSource | undefined;
+  private thumbCount = 0;
   private image: ImageData | undefined;
   private imageBuf = new Uint32Array(0);
   private readonly resizeObserver: ResizeObserver;
@@ -90,10 +96,11 @@ export class ScatterView {
     this.root.className = 'scatter';
     this.densityCanvas = document.createElement('canvas');
     this.pointCanvas = document.createElement('canvas');
+    this.thumbCanvas = document.createElement('canvas');
     this.overlay = document.createElement('canvas');
     // Layout set via CSSOM (allowed by the CSP) so the canvases never feed back into the container's size.
     Object.assign(this.root.style, { position: 'absolute', inset: '0', overflow: 'hidden' });
-    for (const c of [this.densityCanvas, this.pointCanvas, this.overlay]) {
+    for (const c of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) {
       Object.assign(c.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%' });
       this.root.appendChild(c);
     }
@@ -107,6 +114,8 @@ export class ScatterView {
   /** Number of points drawn by the last render. */
   get drawn(): number { return this.drawnCount; }
   get pointTotal(): number { return this.n; }
+  /** Thumbnails drawn by the last render (0 when zoomed out or without a thumbnail source). */
+  get thumbnailsDrawn(): number { return this.thumbCount; }
   get is3d(): boolean { return this.dims === 3; }
   get currentView(): View2D { return { ...this.view }; }
 
@@ -142,6 +151,15 @@ export class ScatterView {
   /** Points with emphasis[i] = 0 are drawn faded (undefined: none faded). */
   setEmphasis(emphasis: Uint8Array | undefined): void { this.emphasis = emphasis; this.density = undefined; }
 
+  /**
+   * Image samples: where thumbnails come from (undefined: none, e.g. tables and live frames). Drawn once at most
+   * THUMBNAIL_MAX_VISIBLE points are on screen.
+   */
+  setThumbnails(source: ThumbnailSource | undefined): void { this.thumbs = source; }
+
+  /** Redraws the thumbnails alone (new images arrived). */
+  redrawThumbnails(): void { this.drawThumbnailLayer(false); }
+
   /** Indices drawn with a ring (selection). */
   setHighlight(indices: number[]): void { this.highlight = indices.filter((i) => i >= 0 && i < this.n); this.drawOverlay(); }
 
@@ -170,6 +188,7 @@ export class ScatterView {
     if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; }
     this.drawDensity(lod);
     this.drawPoints(lod ? this.sample : undefined);
+    this.drawThumbnailLayer(lod);
     if (lod) this.idleTimer = setTimeout(() => { this.render(false); }, this.idleMs);
     this.drawOverlay();
   }
@@ -206,7 +225,7 @@ export class ScatterView {
     const ctx = context2d(c);
     ctx.fillStyle = this.opts.background;
     ctx.fillRect(0, 0, c.width, c.height);
-    for (const layer of [this.densityCanvas, this.pointCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
+    for (const layer of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
     return c;
   }
 
@@ -256,7 +275,7 @@ export class ScatterView {
     this.width = w;
     this.height = h;
     this.dpr = dpr;
-    for (const c of [this.densityCanvas, this.pointCanvas, this.overlay]) {
+    for (const c of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) {
       c.width = Math.round(w * dpr);
       c.height = Math.round(h * dpr);
     }
@@ -335,6 +354,17 @@ export class ScatterView {
     const [sx1, sy1] = this.dataToScreen(b.x1, b.y0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.density.canvas, sx0 * this.dpr, sy0 * this.dpr, (sx1 - sx0) * this.dpr, (sy1 - sy0) * this.dpr);
+  }
+
+  /** Thumbnails over the points of the last full draw; none in level-of-detail frames (their positions are stale). */
+  private drawThumbnailLayer(lod: boolean): void {
+    const ctx = context2d(this.thumbCanvas);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, this.height);
+    const visible = this.thumbs && !lod ? visiblePoints(this.screenX, this.screenY, this.n, this.width, this.height, THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE / 2) : undefined;
+    this.thumbCount = this.thumbs && visible ? drawThumbnails(ctx, { visible, screenX: this.screenX, screenY: this.screenY, colors: this.colors, emphasis: this.emphasis, source: this.thumbs }) : 0;
+    // Says on the page how many are drawn, for anyone inspecting it.
+    this.root.dataset.thumbnails = String(this.thumbCount);
   }
 
   private drawOverlay(): void {

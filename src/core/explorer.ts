@@ -170,6 +170,8 @@ export interface Explorer {
   /** k-means inertia and silhouette for k in kMin..kMax, in the space `method` clusters in (UMAP space for umap-*). */
   suggestK(kMin: number, kMax: number, seed?: number, method?: ClusterMethod, control?: AnalysisControl): Promise<KSuggestion>;
   sample(index: number): Promise<SampleDetail>;
+  /** The original rows (data units) of `indices`, `indices.length x dim`: bulk sample pixels for thumbnails. */
+  rows(indices: readonly number[]): Promise<Float32Array>;
   /**
    * Decodes `count` latent rows (`count x latentDim`) to data units. `condition` is a class name of a conditional
    * model (CVAE; `info().model.conditionClasses`): every row is decoded as that class. For a CVAE it defaults to the

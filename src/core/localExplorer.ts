@@ -277,6 +277,17 @@ export class LocalExplorer implements Explorer {
     return this.umapSpace;
   }
 
+  async rows(indices: readonly number[]): Promise<Float32Array> {
+    const ds = this.dataset;
+    const d = ds.dim;
+    const out = new Float32Array(indices.length * d);
+    indices.forEach((index, k) => {
+      if (!Number.isInteger(index) || index < 0 || index >= ds.n) throw new RangeError(`sample index ${index} out of range 0..${ds.n - 1}`);
+      out.set(ds.features.subarray(index * d, index * d + d), k * d);
+    });
+    return out;
+  }
+
   async sample(index: number): Promise<SampleDetail> {
     const ds = this.dataset;
     if (!Number.isInteger(index) || index < 0 || index >= ds.n) throw new RangeError(`sample index ${index} out of range 0..${ds.n - 1}`);

@@ -180,6 +180,10 @@ export class WorkerClient implements Explorer {
     return this.call('sample', index);
   }
 
+  rows(indices: readonly number[]): Promise<Float32Array> {
+    return this.call('rows', indices);
+  }
+
   decode(latent: Float32Array, count: number, condition?: string): Promise<Float32Array> {
     return this.call('decode', latent, count, condition);
   }

@@ -98,6 +98,11 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
       index, original: x.slice(index * dim, (index + 1) * dim), reconstruction: recon.slice(index * dim, (index + 1) * dim), error: errors[index],
       latent: latent.slice(index * 2, index * 2 + 2), label: labels[index], ref: { file, index, line: index + 2 },
     }),
+    rows: async (indices): Promise<Float32Array> => {
+      const out = new Float32Array(indices.length * dim);
+      indices.forEach((i, k) => { out.set(x.subarray(i * dim, (i + 1) * dim), k * dim); });
+      return out;
+    },
     decode: async (z, count): Promise<Float32Array> => decodeRows(z, count),
     generate: async (request): Promise<GenerateResult> => {
       const codes = generatedCodes(request, info.model, (base) => (base === undefined ? meanCode(latent, n, 2) : latent.slice(base * 2, base * 2 + 2)), () => codeMoments(latent, n, 2));

@@ -177,8 +177,27 @@ async function main(): Promise<void> {
       await page.setViewportSize({ width, height: 800 });
       await page.waitForTimeout(300);
       assert.deepEqual(await page.evaluate<number[]>(IMAGE_ROWS('#gen-strip')), Array.from({ length: steps }, () => steps), `${steps} x ${steps} grid at ${width} px`);
-      assert.deepEqual(await page.evaluate<string[]>(CLIPPED_TABS), [], `no tab clipped at ${width} px`);
+      assert.deepEqual(await page.evaluate<string[]>(CLIPPED_TABS), [], `no tab clipped spot ${width} px`);
     }
+    // Images on the zoomed scatter: zoomed in on a point, its neighbours are drawn as thumbnails; fitted, plain points.
+    await page.setViewportSize({ width: 1200, height: 800 });
+    const scatter = page.locator('#plot .scatter');
+    await page.waitForTimeout(300);
+    assert.equal(await scatter.getAttribute('data-thumbnails'), '0', `${N} points fitted: plain points`);
+    const plotBox = await scatter.boundingBox();
+    const [spot] = await page.evaluate<[number, number][]>(DRAWN_POINTS);
+    assert.ok(plotBox && spot, 'a point is drawn');
+    await page.mouse.move(plotBox.x + spot[0], plotBox.y + spot[1]);
+    for (let k = 0; k < 12 && Number(await scatter.getAttribute('data-thumbnails')) === 0; k++) {
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(150);
+    }
+    const thumbs = Number(await scatter.getAttribute('data-thumbnails'));
+    assert.ok(thumbs > 0 && thumbs <= 150, `thumbnails drawn when zoomed in (${thumbs})`);
+    await page.screenshot({ path: 'artifacts/webview-thumbnails.png' });
+    await page.mouse.dblclick(plotBox.x + 5, plotBox.y + plotBox.height - 5);
+    await page.waitForTimeout(150);
+    assert.equal(await scatter.getAttribute('data-thumbnails'), '0', 'fitted again: plain points');
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);

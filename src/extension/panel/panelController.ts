@@ -236,6 +236,11 @@ export class PanelController {
         if (current()) this.post({ type: 'sample', requestId: msg.requestId, purpose: msg.purpose, sample: toSamplePayload(s) });
         return;
       }
+      case 'requestRows': {
+        const values = await ex.rows(msg.indices);
+        if (current()) this.post({ type: 'rows', requestId: msg.requestId, indices: msg.indices, values: own(values) });
+        return;
+      }
       case 'decodeLatent': {
         const values = await ex.decode(Float32Array.from(msg.latent), 1, msg.condition);
         if (current()) this.post({ type: 'decoded', requestId: msg.requestId, latent: msg.latent, values: own(values) });

@@ -129,6 +129,10 @@ const MESSAGES: { readonly [K in HostToWebview['type']]: Guard<Message<K>> } = {
   kSuggestion: shape<Message<'kSuggestion'>>({ type: lit('kSuggestion'), suggestion: isKSuggestion }),
   analysisProgress: shape<Message<'analysisProgress'>>({ type: lit('analysisProgress'), task: oneOf(['projection', 'clusters', 'kSuggestion']), progress: opt(isAnalysisProgress) }),
   sample: shape<Message<'sample'>>({ type: lit('sample'), requestId, purpose: oneOf(['inspect', 'hover']), sample: isSample }),
+  rows: shape<Message<'rows'>>(
+    { type: lit('rows'), requestId, indices: arrayOf(int()), values: f32 },
+    (m) => m.indices.length > 0 && m.values.length % m.indices.length === 0,
+  ),
   decoded: shape<Message<'decoded'>>({ type: lit('decoded'), requestId, latent: numbers, values: f32 }),
   interpolation: shape<Message<'interpolation'>>(
     { type: lit('interpolation'), requestId, a: int(), b: int(), steps: int(2), mode: oneOf(INTERPOLATION_MODES), decoded: f32, latent: f32 },

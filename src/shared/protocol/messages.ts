@@ -198,6 +198,8 @@ export type HostToWebview =
   | { type: 'analysisProgress'; task: AnalysisTask; progress?: AnalysisProgress }
   /** One sample's detail (answer to `requestSample`). */
   | { type: 'sample'; requestId: number; purpose: SamplePurpose; sample: SamplePayload }
+  /** The original rows of `indices` (answer to `requestRows`): `indices.length x dim` values, data units. */
+  | { type: 'rows'; requestId: number; indices: number[]; values: Float32Array }
   /** Decoded latent point (answer to `decodeLatent`). */
   | { type: 'decoded'; requestId: number; latent: number[]; values: Float32Array }
   /** Decoded interpolation path (answer to `interpolate`): `steps x dim` values. */
@@ -226,6 +228,8 @@ export type WebviewToHost =
   | { type: 'cancelAnalysis' }
   /** Fetch one sample's original, reconstruction and source. */
   | { type: 'requestSample'; requestId: number; index: number; purpose: SamplePurpose }
+  /** Fetch the original rows of samples `indices` in one answer (thumbnails drawn on the zoomed scatter). */
+  | { type: 'requestRows'; requestId: number; indices: number[] }
   /** Decode one latent vector (`latentDim` numbers); CVAE: for class `condition`. */
   | { type: 'decodeLatent'; requestId: number; latent: number[]; condition?: string }
   /** Corrupt sample `index` (noise of std `level`, or mask a `level` fraction) and reconstruct it. */
@@ -262,6 +266,7 @@ export const isHostReply = (m: HostToWebview): m is HostReply => m.type !== 'err
 /** The reply type of each request type. */
 export const REPLY_TYPE = {
   requestSample: 'sample',
+  requestRows: 'rows',
   decodeLatent: 'decoded',
   corrupt: 'corrupted',
   interpolate: 'interpolation',
@@ -274,10 +279,10 @@ export type ReplyTo<R extends WebviewRequest> = Extract<HostReply, { type: (type
 
 /** Every webview message type, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection', 'requestRows',
 ];
 
 /** Every host message type. */
 export const HOST_MESSAGE_TYPES: readonly HostToWebview['type'][] = [
-  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error',
+  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error', 'rows',
 ];

@@ -201,3 +201,14 @@ test('overlapping inits (a new model while the first init runs): one init, no er
   assert.equal(sent.filter((m) => m.type === 'error').length, 0, JSON.stringify(sent.filter((m) => m.type === 'error')));
   assert.equal(sent.filter((m) => m.type === 'init').length, 1);
 });
+
+test('requestRows answers the original rows of the asked samples in one typed array, in the asked order', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(40, 6, 2);
+  c.setExplorer(ex);
+  await c.handleRaw({ type: 'requestRows', requestId: 3, indices: [7, 0, 39] });
+  const reply = sent.find((m) => m.type === 'rows');
+  assert.ok(reply && reply.requestId === 3 && reply.values instanceof Float32Array);
+  assert.deepEqual(reply.indices, [7, 0, 39]);
+  for (const [k, i] of [7, 0, 39].entries()) assert.deepEqual(reply.values.subarray(k * 6, k * 6 + 6), (await ex.sample(i)).original);
+});
