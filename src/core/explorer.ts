@@ -170,6 +170,11 @@ export interface Explorer {
   /** k-means inertia and silhouette for k in kMin..kMax, in the space `method` clusters in (UMAP space for umap-*). */
   suggestK(kMin: number, kMax: number, seed?: number, method?: ClusterMethod, control?: AnalysisControl): Promise<KSuggestion>;
   sample(index: number): Promise<SampleDetail>;
+  /**
+   * Places `count` new codes (`count x latentDim`, e.g. another file encoded by this model) in the view of the last
+   * `project` call, consistently with how the training codes were projected (src/core/placeCodes.ts).
+   */
+  placeCodes(latent: Float32Array, count: number): Promise<Float32Array>;
   /** The original rows (data units) of `indices`, `indices.length x dim`: bulk sample pixels for thumbnails. */
   rows(indices: readonly number[]): Promise<Float32Array>;
   /**

@@ -58,6 +58,7 @@ import { anomalyScores, availableScoreMethods, calibrateAnomalies } from './anal
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import { buildAnomalyReport, loadCalibration } from './analysis/anomalyReport';
 import { DEFAULT_TRAIN_OPTIONS, splitIndices } from './training/train';
+import { placeCodes } from './placeCodes';
 
 /** Members listed per cluster in `ClusterResult.nearest`. */
 export const NEAREST_PER_CLUSTER = 8;
@@ -275,6 +276,13 @@ export class LocalExplorer implements Explorer {
   private umapCache(e: EmbeddingResult): UmapCache {
     this.umapSpace ??= new UmapCache(e.latent, e.n, e.latentDim);
     return this.umapSpace;
+  }
+
+  async placeCodes(latent: Float32Array, count: number): Promise<Float32Array> {
+    const view = this.lastProjection;
+    if (!view) throw new Error('No view to place codes in yet: project the embedding first.');
+    const e = await this.embed();
+    return placeCodes({ latent: e.latent, n: e.n, d: e.latentDim }, view, latent, count);
   }
 
   async rows(indices: readonly number[]): Promise<Float32Array> {

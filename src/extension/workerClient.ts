@@ -180,6 +180,10 @@ export class WorkerClient implements Explorer {
     return this.call('sample', index);
   }
 
+  placeCodes(latent: Float32Array, count: number): Promise<Float32Array> {
+    return this.call('placeCodes', latent, count);
+  }
+
   rows(indices: readonly number[]): Promise<Float32Array> {
     return this.call('rows', indices);
   }

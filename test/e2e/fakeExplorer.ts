@@ -98,6 +98,8 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
       index, original: x.slice(index * dim, (index + 1) * dim), reconstruction: recon.slice(index * dim, (index + 1) * dim), error: errors[index],
       latent: latent.slice(index * 2, index * 2 + 2), label: labels[index], ref: { file, index, line: index + 2 },
     }),
+    // The fake's view is its 2D codes themselves: a new code is placed where it is.
+    placeCodes: async (z, count): Promise<Float32Array> => z.slice(0, count * 2),
     rows: async (indices): Promise<Float32Array> => {
       const out = new Float32Array(indices.length * dim);
       indices.forEach((i, k) => { out.set(x.subarray(i * dim, (i + 1) * dim), k * dim); });
