@@ -12,6 +12,7 @@ import { figurePng, figureSvg } from './plotExport';
 import { ScatterView, context2d } from './scatter';
 import { imagePixels, isImage } from './sampleViews';
 import { RowImageCache } from './thumbnailCache';
+import { scoredFits, scoredFlags, scoredHoverLines, scoredLegendText } from './scored';
 import type { Polygon } from './selection';
 import { pointsInPolygon } from './selection';
 import type { PanelState } from './state';
@@ -23,6 +24,10 @@ export interface PointsHandlers {
   onClick: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
   /** The original rows of `indices` (`indices.length x dim`), for the thumbnails of image samples. */
   rows?: (indices: number[]) => Promise<Float32Array>;
+  /** A scored point (drawn over the training set) hovered (undefined: none any more) or clicked. */
+  onScored?: (index: number | undefined, clientX: number, clientY: number, clicked: boolean) => void;
+  /** The user removed the scored data from the plot. */
+  onClearScored?: () => void;
 }
 
 /** An image sample as a canvas of its own size (the scatter scales it to a thumbnail). */
@@ -52,9 +57,11 @@ export class PointsView {
   private region: Uint8Array | undefined;
   /** The model whose images the thumbnail cache holds. */
   private thumbsOf: PanelInfo | undefined;
+  /** The legend entry of the scored data (kept across recolourings). */
+  private scoredEntry: HTMLElement | undefined;
 
   constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, private readonly handlers: PointsHandlers) {
-    this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
+    this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick, ...(handlers.onScored ? { onMarker: handlers.onScored } : {}) });
   }
 
   /** The model's projection, coloured and filtered (nothing while a live frame is shown). */
@@ -102,6 +109,36 @@ export class PointsView {
     this.thumbsOf = info;
     const cache = new RowImageCache(rows, (values) => imageCanvas(info, values), info.dim, () => { this.scatter.redrawThumbnails(); });
     this.scatter.setThumbnails({ image: (i) => cache.get(i), want: (indices) => { cache.want(indices); } });
+  }
+
+  /** Scored data over the training set: hollow triangles, anomalies larger in the alarm colour, and a legend entry with a clear button. */
+  showScored(state: PanelState): void {
+    const s = state.scored;
+    const model = state.model;
+    const shown = s && model && !state.live && scoredFits(s, model) ? s : undefined;
+    const t = readTheme();
+    this.scatter.setMarkers(shown ? { coords: shown.coords, flagged: scoredFlags(shown), color: t.fg, flaggedColor: t.error } : undefined);
+    this.scoredEntry?.remove();
+    this.scoredEntry = undefined;
+    this.wrap.dataset.scored = String(shown?.n ?? 0);
+    if (!shown) return;
+    const clear = h('button', { class: 'scored-clear', id: 'scored-clear', title: 'Remove the scored data from the plot' }, '✕');
+    clear.addEventListener('click', () => { this.handlers.onClearScored?.(); });
+    this.scoredEntry = h('span', { class: 'legend-item scored', id: 'scored-legend' }, scoredLegendText(shown), clear);
+    this.legend.append(this.scoredEntry);
+  }
+
+  /** The tooltip of scored point `j` (undefined: hide it). */
+  hoverScored(state: PanelState, j: number | undefined, x: number, y: number): void {
+    const s = state.scored;
+    if (j === undefined || !s || j >= s.n) { this.hideTooltip(); return; }
+    const rect = this.wrap.getBoundingClientRect();
+    const tip = this.tooltip;
+    tip.style.left = `${Math.min(x - rect.left + 14, rect.width - 180)}px`;
+    tip.style.top = `${Math.min(y - rect.top + 14, rect.height - 120)}px`;
+    tip.hidden = false;
+    const [head, detail] = scoredHoverLines(s, j);
+    tip.replaceChildren(h('div', {}, head), h('div', { class: 'muted' }, detail));
   }
 
   /** Fits the view to the points again (after the plot area changed size). */
@@ -210,6 +247,6 @@ export class PointsView {
   private paint(c: Coloring): void {
     this.legendEntries = c.legend;
     this.scatter.setColors(c.colors);
-    this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)));
+    this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)), ...(this.scoredEntry ? [this.scoredEntry] : []));
   }
 }

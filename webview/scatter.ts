@@ -20,9 +20,12 @@ import type { ScreenGrid } from './scatter/screenGrid';
 import { pointsSvg } from './scatter/svg';
 import { THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE, drawThumbnails, visiblePoints } from './scatter/thumbnails';
 import type { ThumbnailSource } from './scatter/thumbnails';
+import { drawMarkers, pickMarker, projectMarkers } from './scatter/markers';
+import type { Markers } from './scatter/markers';
 
 export type { View2D } from './scatter/geometry';
 export type { ThumbnailSource } from './scatter/thumbnails';
+export type { Markers } from './scatter/markers';
 export { packRgba, parseColor } from './colors';
 
 export interface ScatterOptions {
@@ -36,6 +39,8 @@ export interface ScatterOptions {
   onHover?: (index: number | undefined, clientX: number, clientY: number) => void;
   /** `index` is the clicked point, or undefined for empty space (then `data` is the 2D data position). */
   onClick?: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
+  /** A marker (see {@link ScatterView.setMarkers}) hovered (undefined: none any more) or clicked. */
+  onMarker?: (index: number | undefined, clientX: number, clientY: number, clicked: boolean) => void;
 }
 
 /** The 2D context of a canvas (always available for a plain canvas element). */
@@ -81,6 +86,10 @@ export class ScatterView {
   private drawnCount = 0;
   private thumbs: ThumbnailSource | undefined;
   private thumbCount = 0;
+  private markers: Markers | undefined;
+  /** Css-pixel positions of the markers in the last frame. */
+  private markerXY = { x: new Float32Array(0), y: new Float32Array(0) };
+  private hoveredMarker: number | undefined;
   private image: ImageData | undefined;
   private imageBuf = new Uint32Array(0);
   private readonly resizeObserver: ResizeObserver;
@@ -128,6 +137,9 @@ export class ScatterView {
     this.mask = undefined;
     this.emphasis = undefined;
     this.highlight = [];
+    // Markers live in the coordinates of the view they were placed in: a new view drops them.
+    this.markers = undefined;
+    this.hoveredMarker = undefined;
     this.bounds = computeBounds(coords, this.n, dims);
     this.fit();
     const r = createRng(12345);
@@ -157,8 +169,15 @@ export class ScatterView {
    */
   setThumbnails(source: ThumbnailSource | undefined): void { this.thumbs = source; }
 
-  /** Redraws the thumbnails alone (new images arrived). */
+  /** Redraws the thumbnails and markers alone (new images arrived, markers changed). */
   redrawThumbnails(): void { this.drawThumbnailLayer(false); }
+
+  /** Extra points drawn as hollow triangles over the points, in the same view coordinates (undefined: none). */
+  setMarkers(markers: Markers | undefined): void {
+    this.markers = markers;
+    this.hoveredMarker = undefined;
+    this.drawThumbnailLayer(false);
+  }
 
   /** Indices drawn with a ring (selection). */
   setHighlight(indices: number[]): void { this.highlight = indices.filter((i) => i >= 0 && i < this.n); this.drawOverlay(); }
@@ -256,12 +275,29 @@ export class ScatterView {
       view: () => this.currentView,
       relayout: (view) => { this.relayout(view); },
       rotate: (dYaw, dPitch) => { this.rotate(dYaw, dPitch); },
-      pick: (px, py) => this.pick(px, py),
+      // Hits are point indices, and n + j for marker j (markers are picked when no point is near).
+      pick: (px, py) => {
+        const i = this.pick(px, py);
+        if (i !== undefined || !this.markers) return i;
+        const j = pickMarker(this.markerXY.x, this.markerXY.y, px, py, 7);
+        return j === undefined ? undefined : this.n + j;
+      },
       screenToData: (px, py) => this.screenToData(px, py),
-      setHovered: (i) => { this.hovered = i; this.drawOverlay(); },
+      setHovered: (i) => {
+        this.hovered = i !== undefined && i < this.n ? i : undefined;
+        this.hoveredMarker = i !== undefined && i >= this.n ? i - this.n : undefined;
+        this.drawOverlay();
+      },
       fitAndRender: () => { this.fit(); this.render(); },
-      ...(this.opts.onHover ? { onHover: this.opts.onHover } : {}),
-      ...(this.opts.onClick ? { onClick: this.opts.onClick } : {}),
+      onHover: (i, x, y) => {
+        if (i !== undefined && i >= this.n) { this.opts.onHover?.(undefined, x, y); this.opts.onMarker?.(i - this.n, x, y, false); return; }
+        this.opts.onMarker?.(undefined, x, y, false);
+        this.opts.onHover?.(i, x, y);
+      },
+      onClick: (i, data, e) => {
+        if (i !== undefined && i >= this.n) this.opts.onMarker?.(i - this.n, e.clientX, e.clientY, true);
+        else this.opts.onClick?.(i, data, e);
+      },
     };
   }
 
@@ -363,8 +399,11 @@ export class ScatterView {
     ctx.clearRect(0, 0, this.width, this.height);
     const visible = this.thumbs && !lod ? visiblePoints(this.screenX, this.screenY, this.n, this.width, this.height, THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE / 2) : undefined;
     this.thumbCount = this.thumbs && visible ? drawThumbnails(ctx, { visible, screenX: this.screenX, screenY: this.screenY, colors: this.colors, emphasis: this.emphasis, source: this.thumbs }) : 0;
+    this.markerXY = this.markers ? projectMarkers(this.markers, projector(this.dims, this.bounds, this.camera()), this.dims) : { x: new Float32Array(0), y: new Float32Array(0) };
+    if (this.markers) drawMarkers(ctx, this.markers, this.markerXY.x, this.markerXY.y);
     // Says on the page how many are drawn, for anyone inspecting it.
     this.root.dataset.thumbnails = String(this.thumbCount);
+    this.root.dataset.markers = String(this.markerXY.x.length);
   }
 
   private drawOverlay(): void {
@@ -385,5 +424,13 @@ export class ScatterView {
     const focus = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
     this.highlight.forEach((i, k) => { ring(i, k === 0 ? focus : fg, 7); });
     if (this.hovered !== undefined) ring(this.hovered, fg, 5);
+    const m = this.hoveredMarker;
+    if (m !== undefined && Number.isFinite(this.markerXY.x[m])) {
+      ctx.beginPath();
+      ctx.arc(this.markerXY.x[m], this.markerXY.y[m], 10, 0, 2 * Math.PI);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = focus;
+      ctx.stroke();
+    }
   }
 }

@@ -2,8 +2,8 @@
  * "Score with Latent Explorer Model…": encodes another file with a trained model (in a worker thread) and scores
  * every sample against the threshold saved with the model: the train-on-normal-data, score-new-data workflow. The
  * scores go to `<model>/scores/<data>.csv` (src/core/export/outputPaths.ts), for a time series with the merged
- * events and the per-row score series; the summary offers Open, Reveal and Show in Panel (the model over the new
- * data, with its anomaly view).
+ * events and the per-row score series; the summary offers Open, Reveal and Show in Panel: the scored points drawn
+ * over the model's training set (placed in its view, anomalies above the training threshold marked).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -16,7 +16,8 @@ import type { SerializedError } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
 import { getLog, showDataWarnings, showError } from './log';
 import { outputFolderPath } from './outputFolder';
-import { showPanel } from './panelAdapter';
+import { showPanel, showScoredOverTraining } from './panelAdapter';
+import type { ScoredData } from './panel/scoredData';
 import { listModelDirs, SIDECAR } from './paths';
 import { announceSaved } from './savedFiles';
 import { readSettings } from './settings';
@@ -86,6 +87,7 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
         const summary = await client.load(modelDir, settings.backend, data);
         const info = summary.info;
         const report = await client.anomalies(options.method);
+        const { latent } = await client.embed();
         mkdirSync(dirname(paths.scores), { recursive: true });
         const files = await client.exportEmbeddings(paths.scores, 'csv', true);
         const first = summariseScores(report, { window: info.window });
@@ -96,10 +98,13 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
           writeFileSync(paths.rows, rowScoresToCsv(report.scores, report.threshold, info.window));
           files.push(paths.events, paths.rows);
         }
-        return { info, sum, files };
+        const scored: ScoredData = {
+          modelDir, datasetPath, name: basename(datasetPath), latent, count: info.n, scores: report.scores, threshold: report.threshold, method: report.method,
+        };
+        return { info, sum, files, scored };
       },
     );
-    const { info, sum, files } = result;
+    const { info, sum, files, scored } = result;
     log.info(`scored ${datasetPath} with ${modelDir}:\n${describeScoreSummary(sum)}wrote ${files.join(', ')}`);
     showDataWarnings(info.datasetName, info.warnings);
     if (options.notify !== false) {
@@ -107,11 +112,17 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
       const message = `scored ${sum.n} samples of ${info.datasetName}: ${sum.flagged} (${pct(sum.n ? sum.flagged / sum.n : 0)}) above the model's threshold (${pct(sum.targetFpr)} expected on normal data)${events}. Saved`;
       void announceSaved(message, files, [{
         label: 'Show in Panel',
+        // The scored points over the training set; when the training data cannot be read any more, the model over the new data.
         run: async () => {
           try {
-            showPanel(context, await runner.load(modelDir, settings.backend, data));
+            await showScoredOverTraining(context, scored, () => runner.load(modelDir, settings.backend));
           } catch (e) {
-            showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e instanceof Error ? e.message : String(e)}`, e);
+            getLog().warn(`could not show ${basename(datasetPath)} over the training set of ${modelDir}: ${e instanceof Error ? e.message : String(e)}`);
+            try {
+              showPanel(context, await runner.load(modelDir, settings.backend, data));
+            } catch (e2) {
+              showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e2 instanceof Error ? e2.message : String(e2)}`, e2);
+            }
           }
         },
       }]);

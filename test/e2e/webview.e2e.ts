@@ -198,6 +198,21 @@ async function main(): Promise<void> {
     await page.mouse.dblclick(plotBox.x + 5, plotBox.y + plotBox.height - 5);
     await page.waitForTimeout(150);
     assert.equal(await scatter.getAttribute('data-thumbnails'), '0', 'fitted again: plain points');
+    // Scored data over the training set: the model saved in a folder, 30 new codes (the last 6 far out, scored high).
+    const table = createFakeExplorer(N, 8, PLANTED);
+    const tableInfo = { ...table.info(), modelDir: '/tmp/fake-model' };
+    controller.setExplorer({ ...table, info: () => tableInfo });
+    await page.locator('#status', { hasText: 'dense AE' }).waitFor({ timeout: 10_000 });
+    const trained = await table.embed();
+    const latent = Float32Array.from({ length: 60 }, (_, v) => trained.latent[v] * (v >= 48 ? 4 : 1));
+    const scores = Float32Array.from({ length: 30 }, (_, j) => (j >= 24 ? 5 : 0.2));
+    controller.showScored({ modelDir: '/tmp/fake-model', datasetPath: '/tmp/new.csv', name: 'new.csv', latent, count: 30, scores, threshold: 1, method: 'mse' });
+    await page.locator('#scored-legend', { hasText: 'new.csv: 30 scored, 6 (20.0%) above the threshold' }).waitFor({ timeout: 10_000 });
+    assert.equal(await scatter.getAttribute('data-markers'), '30');
+    await page.screenshot({ path: 'artifacts/webview-scored.png' });
+    await page.locator('#scored-clear').click();
+    await page.locator('#scored-legend').waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await scatter.getAttribute('data-markers'), '0', 'cleared');
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);

@@ -8,7 +8,7 @@ import { CLUSTER_METHODS } from '../../common/clusterMethods';
 import { ANOMALY_SCORE_METHODS } from '../../common/anomalyMethods';
 import type {
   AnalysisProgress, AnomalyPayload, ClusterScoresPayload, ClustersPayload, EmbeddingPayload, EpochRecord, GenerateMode, HostToWebview, KSuggestionPayload,
-  LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload, TrainProgress, TrainingStatus,
+  LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload, ScoredPayload, TrainProgress, TrainingStatus,
 } from './messages';
 import { HOST_MESSAGE_TYPES } from './messages';
 import { hasOnly, isInt, isObj, isOneOf, isString } from './guards';
@@ -113,6 +113,11 @@ const isAnomalyReport = shape<AnomalyPayload>({
   })),
 });
 
+const isScored = shape<ScoredPayload>(
+  { name: str, n: int(), dims: (v) => v === 2 || v === 3, coords: f32, scores: f32, threshold: num, method: oneOf(ANOMALY_SCORE_METHODS) },
+  (s) => s.coords.length === s.n * s.dims && s.scores.length === s.n,
+);
+
 type Message<K extends HostToWebview['type']> = Extract<HostToWebview, { type: K }>;
 const requestId = int();
 
@@ -144,6 +149,7 @@ const MESSAGES: { readonly [K in HostToWebview['type']]: Guard<Message<K>> } = {
   ),
   corrupted: shape<Message<'corrupted'>>({ type: lit('corrupted'), requestId, index: int(), mode: oneOf(['noise', 'mask']), level: num, corrupted: f32, reconstruction: f32, error: num }),
   anomalies: shape<Message<'anomalies'>>({ type: lit('anomalies'), requestId, report: isAnomalyReport }),
+  scored: shape<Message<'scored'>>({ type: lit('scored'), scored: opt(isScored) }),
   saved: shape<Message<'saved'>>({ type: lit('saved'), files: strings }),
   error: shape<Message<'error'>>({ type: lit('error'), message: str, requestId: opt(requestId) }),
 };

@@ -86,6 +86,8 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       return { type: 'suggestK', kMin: m.kMin, kMax: m.kMax, ...(m.method !== undefined ? { method: m.method } : {}) };
     case 'cancelAnalysis':
       return hasOnly(m, ['type']) ? { type: 'cancelAnalysis' } : undefined;
+    case 'clearScored':
+      return hasOnly(m, ['type']) ? { type: 'clearScored' } : undefined;
     case 'requestSample':
       if (!hasOnly(m, ['type', 'requestId', 'index', 'purpose']) || !isRequestId(m.requestId) || !isIndex(m.index, limits) || !isOneOf(m.purpose, PURPOSES)) return undefined;
       return { type: 'requestSample', requestId: m.requestId, index: m.index, purpose: m.purpose };

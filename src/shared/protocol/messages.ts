@@ -167,6 +167,23 @@ export type AnomalyPayload = AnomalyReport & {
   timeline?: { rowScores: Float32Array; events: AnomalyEvent[] };
 };
 
+/**
+ * Another file scored with the model ("Score with Latent Explorer Model…"), drawn over the training set: its points
+ * placed in the current view (src/core/placeCodes.ts) and their anomaly scores against the model's threshold.
+ */
+export interface ScoredPayload {
+  /** The scored file's name. */
+  name: string;
+  n: number;
+  dims: 2 | 3;
+  /** `n x dims`, in the view's coordinates. */
+  coords: Float32Array;
+  /** `n` anomaly scores by `method`; above `threshold` (calibrated on the training data) is anomalous. */
+  scores: Float32Array;
+  threshold: number;
+  method: AnomalyScoreMethod;
+}
+
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
   | {
@@ -212,6 +229,8 @@ export type HostToWebview =
   | { type: 'anomalies'; requestId: number; report: AnomalyPayload }
   /** A save finished. */
   | { type: 'saved'; files: string[] }
+  /** Scored data to draw over the training set (after `init`, and again when the view changes); absent: cleared. */
+  | { type: 'scored'; scored?: ScoredPayload }
   /** Something failed; `requestId` links it to a request when there is one. */
   | { type: 'error'; message: string; requestId?: number };
 
@@ -248,6 +267,8 @@ export type WebviewToHost =
   | { type: 'saveSelection'; csv: string }
   /** Write the selected samples (increasing indices) as a dataset file and train a new model on it. */
   | { type: 'trainOnSelection'; indices: number[] }
+  /** The user removed the scored data from the plot (the host stops re-sending it). */
+  | { type: 'clearScored' }
   /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
   | { type: 'uiState'; state: UiState }
   /** Anomaly scores by `method` (default: the model's), evaluated against the label values `anomalyLabels` when given. */
@@ -279,10 +300,10 @@ export type ReplyTo<R extends WebviewRequest> = Extract<HostReply, { type: (type
 
 /** Every webview message type, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection', 'requestRows',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection', 'requestRows', 'clearScored',
 ];
 
 /** Every host message type. */
 export const HOST_MESSAGE_TYPES: readonly HostToWebview['type'][] = [
-  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error', 'rows',
+  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error', 'rows', 'scored',
 ];

@@ -45,6 +45,8 @@ const valid: HostToWebview[] = [
     },
   },
   { type: 'saved', files: ['/a.csv'] },
+  { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: Float32Array.from([0.1, 3]), threshold: 1, method: 'mse' } },
+  { type: 'scored' },
   { type: 'error', message: 'no', requestId: 7 },
 ];
 
@@ -72,6 +74,9 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { ...init, info: { ...init.info, classNames: ['Ex'] } },
     { type: 'generated', requestId: 4, mode: 'grid', rows: 2, cols: 2, latent: new Float32Array(7), decoded: new Float32Array(8) },
     { type: 'decoded', requestId: -1, latent: [0], values: new Float32Array(1) },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(3), scores: new Float32Array(2), threshold: 1, method: 'mse' } },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: new Float32Array(1), threshold: 1, method: 'mse' } },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: new Float32Array(2), threshold: 1, method: 'magic' } },
     { type: 'rows', requestId: 9, indices: [2, 0], values: new Float32Array(3) },
     { type: 'rows', requestId: 9, indices: [], values: new Float32Array(0) },
     { type: 'rows', requestId: 9, indices: [0], values: [1, 2] },

@@ -15,6 +15,7 @@ const valid: WebviewToHost[] = [
   { type: 'setK', k: 10, method: 'umap-gmm' },
   { type: 'suggestK', kMin: 2, kMax: 30, method: 'kmeans' },
   { type: 'cancelAnalysis' },
+  { type: 'clearScored' },
   { type: 'requestSample', requestId: 7, index: 99, purpose: 'hover' },
   { type: 'requestRows', requestId: 8, indices: [99, 0, 5] },
   { type: 'decodeLatent', requestId: 1, latent: [0.5, -1, 2, 0] },
