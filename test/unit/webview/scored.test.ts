@@ -19,7 +19,8 @@ test('scored points above the training threshold are flagged; at the threshold i
 test('scored data lives in the state until cleared, a new view or another model', () => {
   const s = stateAfter(init(), { type: 'scored', scored });
   assert.equal(s.scored, scored);
-  assert.ok(s.model && scoredFits(scored, s.model));
+  assert.ok(s.model);
+  assert.ok(scoredFits(scored, s.model));
   assert.equal(reduce(s, { type: 'clearScored' }).scored, undefined);
   assert.equal(reduce(s, { type: 'host', message: { type: 'scored' } }).scored, undefined);
   const reprojected = reduce(s, { type: 'host', message: { type: 'projection', projection: { method: 'pca', dims: 2, coords: new Float32Array(12) } } });
@@ -27,5 +28,5 @@ test('scored data lives in the state until cleared, a new view or another model'
   assert.equal(reduce(s, { type: 'host', message: init() }).scored, scored, 'the same model again keeps it');
   const other = init({ info: { datasetPath: '/other.csv' } });
   assert.equal(reduce(s, { type: 'host', message: other }).scored, undefined, 'another model drops it');
-  assert.ok(s.model && !scoredFits({ ...scored, dims: 3, coords: new Float32Array(12) }, s.model), 'a 3D placement does not fit a 2D view');
+  assert.ok(!scoredFits({ ...scored, dims: 3, coords: new Float32Array(12) }, s.model), 'a 3D placement does not fit a 2D view');
 });
