@@ -11,6 +11,7 @@ import type { FeatureStats } from './analysis/featureStats';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
 import type { ClassNames, DatasetFormat, DatasetKind, SourceRef, WindowSpec } from './data/dataset';
+import type { MetadataColumn } from './data/metadata';
 import type { EpochRecord } from './training/types';
 import type { ClusterMethod } from '../common/clusterMethods';
 
@@ -57,6 +58,8 @@ export interface EmbeddingResult {
   /** VQ-VAE: the codebook entry of each sample, length `n` (absent for models without discrete codes). */
   codes?: Int32Array;
   labels?: string[];
+  /** Tables: the non-feature columns (id, time, ignored, dropped text) per sample (src/core/data/metadata.ts). */
+  metadata?: MetadataColumn[];
 }
 
 export interface ClusterResult {

@@ -416,6 +416,9 @@ export class LocalExplorer implements Explorer {
   private embeddingOf(latent: Float32Array, errors: Float32Array): EmbeddingResult {
     const result: EmbeddingResult = { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels };
     if (hasCodeIndices(this.model)) result.codes = codeIndices(this.model, this.normalized, this.dataset.n);
+    const n = this.dataset.n;
+    const metadata = this.dataset.metadata?.filter((c) => (c.kind === 'number' ? c.values.length : c.codes.length) === n);
+    if (metadata && metadata.length > 0) result.metadata = metadata;
     return result;
   }
 

@@ -8,7 +8,7 @@ import { CLUSTER_METHODS } from '../../common/clusterMethods';
 import { ANOMALY_SCORE_METHODS } from '../../common/anomalyMethods';
 import type {
   AnalysisProgress, AnomalyPayload, ClusterScoresPayload, ClustersPayload, EmbeddingPayload, EpochRecord, GenerateMode, HostToWebview, KSuggestionPayload,
-  LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload, ScoredPayload, TrainProgress, TrainingStatus,
+  LiveEmbeddingPayload, MetadataPayload, PanelInfo, ProjectionPayload, SamplePayload, ScoredPayload, TrainProgress, TrainingStatus,
 } from './messages';
 import { HOST_MESSAGE_TYPES } from './messages';
 import { hasOnly, isInt, isObj, isOneOf, isString } from './guards';
@@ -54,10 +54,22 @@ const isPanelInfo = shape<PanelInfo>({
   featureStats: opt(shape<NonNullable<PanelInfo['featureStats']>>({ mean: numbers, std: numbers }, (f) => f.mean.length === f.std.length)),
 }, (i) => i.featureStats === undefined || i.featureStats.mean.length === i.dim);
 
+const META_ROLES: readonly MetadataPayload['role'][] = ['id', 'time', 'ignored', 'dropped'];
+type NumberColumn = Extract<MetadataPayload, { kind: 'number' }>;
+type CategoryColumn = Extract<MetadataPayload, { kind: 'category' }>;
+const isNumberColumn = shape<NumberColumn>({ name: str, role: oneOf(META_ROLES), kind: lit('number'), values: f32 });
+const isCategoryColumn = shape<CategoryColumn>(
+  { name: str, role: oneOf(META_ROLES), kind: lit('category'), categories: strings, codes: i32 },
+  (c) => c.codes.every((code) => code >= -1 && code < c.categories.length),
+);
+const isMetadata = (v: unknown): v is MetadataPayload => isNumberColumn(v) || isCategoryColumn(v);
+const metadataLength = (c: MetadataPayload): number => (c.kind === 'number' ? c.values.length : c.codes.length);
+
 const isEmbedding = shape<EmbeddingPayload>(
-  { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32) },
+  { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32), metadata: opt(arrayOf(isMetadata)) },
   (e) => e.latent.length === e.n * e.latentDim && e.errors.length === e.n && (e.labelNames === undefined) === (e.labelCodes === undefined)
-    && (e.labelCodes === undefined || e.labelCodes.length === e.n) && (e.codes === undefined || e.codes.length === e.n),
+    && (e.labelCodes === undefined || e.labelCodes.length === e.n) && (e.codes === undefined || e.codes.length === e.n)
+    && (e.metadata === undefined || e.metadata.every((c) => metadataLength(c) === e.n)),
 );
 
 const isProjection = shape<ProjectionPayload>(

@@ -10,6 +10,7 @@ import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { AnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import type { CorruptionMode } from '../../core/analysis/corruption';
 import type { AnomalyEvent } from '../../core/analysis/timeEvents';
+import type { MetadataColumn } from '../../core/data/metadata';
 
 export type { AnalysisProgress, AnomalyScoreMethod, ClusterMethod, CorruptionMode, EpochRecord, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, ProjectionMethod, TrainProgress };
 
@@ -87,7 +88,12 @@ export interface EmbeddingPayload {
   labelCodes?: Int32Array;
   /** VQ-VAE: `n` codebook indices. */
   codes?: Int32Array;
+  /** Tables: the non-feature columns per sample, to colour, filter and search by. */
+  metadata?: MetadataPayload[];
 }
+
+/** One non-feature column of a table: numbers (NaN = missing) or categories with a code per sample (-1 = missing). */
+export type MetadataPayload = MetadataColumn;
 
 export interface ProjectionPayload {
   method: ProjectionMethod;

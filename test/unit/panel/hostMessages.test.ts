@@ -13,7 +13,10 @@ const info = {
 const valid: HostToWebview[] = [
   {
     type: 'init', info: { ...info, sampleShape: [2], columns: ['a', 'b'], anomalyLabels: [], classNames: { x: 'Ex' } },
-    embedding: { n: 3, latentDim: 2, latent: new Float32Array(6), errors: new Float32Array(3), labelNames: ['x'], labelCodes: new Int32Array(3) },
+    embedding: {
+      n: 3, latentDim: 2, latent: new Float32Array(6), errors: new Float32Array(3), labelNames: ['x'], labelCodes: new Int32Array(3),
+      metadata: [{ name: 'id', role: 'id', kind: 'number', values: Float32Array.from([1, 2, NaN]) }, { name: 'note', role: 'dropped', kind: 'category', categories: ['a', 'b'], codes: Int32Array.from([0, -1, 1]) }],
+    },
     projection: { method: 'none', dims: 2, coords: new Float32Array(6) },
     clusters: { k: 1, assignments: new Int32Array(3), centroids: new Float32Array(2), sizes: [3], nearest: [[0, 1]], decodedCentroids: new Float32Array(2), inertia: 1, method: 'kmeans' },
     history: [{ epoch: 1, loss: 0.5, parts: { recon: 0.5 }, seconds: 1 }], training: 'done', uiState: { ...DEFAULT_UI_STATE },
@@ -67,6 +70,10 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { ...init, embedding: { ...init.embedding, latent: new Float32Array(5) } },
     { ...init, embedding: { ...init.embedding, labelCodes: new Float32Array(3) } },
     { ...init, embedding: { ...init.embedding, labelCodes: undefined } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'id', role: 'id', kind: 'number', values: new Float32Array(2) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'dropped', kind: 'category', categories: ['a'], codes: Int32Array.from([0, 1, 0]) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'feature', kind: 'category', categories: ['a'], codes: new Int32Array(3) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'id', kind: 'number', values: [1, 2, 3] }] } },
     { ...init, projection: { method: 'pca', dims: 3, coords: new Float32Array(4) } },
     { ...init, uiState: { ...DEFAULT_UI_STATE, tab: 'evil' } },
     { ...init, training: 'maybe' },
