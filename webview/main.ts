@@ -17,6 +17,7 @@ import { SelectionTool } from './selectionTool';
 import { selectionView } from './tabs/selection';
 import { imageUrl, isImage } from './sampleViews';
 import { scoredHoverLines } from './scored';
+import { matchText } from './metaControls';
 import type { PanelAction, PanelState } from './state';
 import { Store, conditionOf, describe, initialState, liveDescription } from './state';
 import { renderAnomalies } from './tabs/anomalies';
@@ -196,6 +197,12 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     const filterChanged = next.ui.filterAnomalies !== prev.ui.filterAnomalies || (next.ui.filterAnomalies && next.anomaly.report !== prev.anomaly.report);
     if (filterChanged || next.emphasis !== prev.emphasis) points.applyFilter(next);
     if (next.emphasis !== prev.emphasis) renderClusters(panes.clusters, ctx);
+    if (next.meta !== prev.meta) {
+      if (next.meta.colorColumn !== prev.meta.colorColumn) points.recolor(next);
+      else points.applyFilter(next);
+      const shown = document.getElementById('meta-matches');
+      if (shown) shown.textContent = matchText(page.plot.dataset.matches);
+    }
     if (action.type === 'clearScored') {
       points.showScored(next);
       channel.notify({ type: 'clearScored' });

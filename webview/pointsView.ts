@@ -12,6 +12,7 @@ import { figurePng, figureSvg } from './plotExport';
 import { ScatterView, context2d } from './scatter';
 import { imagePixels, isImage } from './sampleViews';
 import { RowImageCache } from './thumbnailCache';
+import { andMasks, columnColoring, filterMask, findColumn, metadataLine, panelColumns, searchMask } from './metadata';
 import { scoredFits, scoredFlags, scoredHoverLines, scoredLegendText } from './scored';
 import type { Polygon } from './selection';
 import { pointsInPolygon } from './selection';
@@ -78,22 +79,34 @@ export class PointsView {
   recolor(state: PanelState): void {
     const model = state.model;
     if (!model || state.live) return;
-    this.paint(pointColors(model, state.ui.colorBy, swatches()));
+    const column = findColumn(model, state.meta.colorColumn);
+    this.paint(column ? columnColoring(column, swatches()) : pointColors(model, state.ui.colorBy, swatches()));
     this.applyFilter(state);
   }
 
-  /** Anomaly filter, emphasised cluster and selection rings, then a redraw. */
+  /**
+   * Anomaly and column filters (both apply), then what is drawn in full while the rest fades: the region selection,
+   * else the search matches, else the emphasised cluster; selection rings; a redraw.
+   */
   applyFilter(state: PanelState): void {
     const model = state.model;
     if (!model || state.live) return;
-    this.scatter.setMask(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile));
-    this.scatter.setEmphasis(this.region?.length === model.embedding.n ? this.region : emphasisMask(model, state.emphasis));
+    const n = model.embedding.n;
+    const f = state.meta.filter;
+    const filterColumn = f ? findColumn(model, f.column) : undefined;
+    const mask = andMasks(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile), f && filterColumn ? filterMask(filterColumn, f) : undefined);
+    this.scatter.setMask(mask);
+    const matches = searchMask(panelColumns(model), state.meta.search, n);
+    this.scatter.setEmphasis(this.region?.length === n ? this.region : matches ?? emphasisMask(model, state.emphasis));
     this.scatter.render();
     this.scatter.setHighlight(state.ui.selection);
     const d = this.wrap.dataset;
     d.points = String(model.embedding.n);
     d.drawn = String(this.scatter.drawn);
     d.clusters = String(model.clusters?.k ?? 0);
+    d.shown = String(mask ? mask.reduce((s, v) => s + v, 0) : n);
+    // Matches among the points shown.
+    d.matches = matches ? String((andMasks(matches, mask) ?? matches).reduce((s, v) => s + v, 0)) : '';
     d.dims = String(model.projection.dims);
   }
 
@@ -209,6 +222,8 @@ export class PointsView {
     tip.hidden = false;
     const [head, detail, code] = hoverLines(model, index);
     tip.replaceChildren(h('div', {}, head), h('div', { class: 'muted' }, detail), h('div', { class: 'muted' }, code));
+    const meta = metadataLine(model, index);
+    if (meta !== '') tip.append(h('div', { class: 'muted' }, meta));
     if (thumbnail) {
       this.hoverTimer = setTimeout(() => {
         thumbnail(index).then((src) => {

@@ -7,6 +7,8 @@ import type {
   AnalysisProgress, AnalysisTask, AnomalyPayload, AnomalyScoreMethod, ClustersPayload, CorruptionMode, EmbeddingPayload, EpochRecord, GenerateMode, HostPush,
   KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, ScoredPayload, TrainProgress, TrainingStatus, UiState,
 } from '../src/shared/protocol';
+import type { MetaChoice } from './metadata';
+import { EMPTY_META } from './metadata';
 
 /** The loaded model's data as the host sent it. */
 export interface ModelView {
@@ -77,6 +79,8 @@ export interface PanelState {
   corruption: CorruptionForm;
   /** Another file scored with the model, drawn over the training set. */
   scored?: ScoredPayload;
+  /** Colour, filter and search by a label or metadata column. */
+  meta: MetaChoice;
 }
 
 export type PanelAction =
@@ -92,7 +96,9 @@ export type PanelAction =
   | { type: 'generateForm'; patch: Partial<GenerateForm> }
   | { type: 'corruptionForm'; patch: Partial<CorruptionForm> }
   /** The user removed the scored data from the plot. */
-  | { type: 'clearScored' };
+  | { type: 'clearScored' }
+  /** Colour / filter / search by column changed. */
+  | { type: 'meta'; meta: MetaChoice };
 
 /** The state of a fresh webview; `saved` is what `vscode.getState()` returned (checked, ignored when malformed). */
 export function initialState(saved: unknown): PanelState {
@@ -103,6 +109,7 @@ export function initialState(saved: unknown): PanelState {
     anomaly: { labels: [] },
     generate: { ...DEFAULT_GENERATE_FORM },
     corruption: { mode: 'mask', level: 0.25, seed: 0 },
+    meta: EMPTY_META,
   };
 }
 
@@ -142,6 +149,8 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return { ...state, corruption: { ...state.corruption, ...action.patch } };
     case 'clearScored':
       return withoutScored(state);
+    case 'meta':
+      return { ...state, meta: action.meta };
   }
 }
 
@@ -212,7 +221,7 @@ function reduceInit(state: PanelState, m: Extract<HostPush, { type: 'init' }>): 
   const ui: UiState = other ? { ...m.uiState, ...layout } : { ...state.ui, ...m.uiState, selection: state.ui.selection.length ? state.ui.selection : m.uiState.selection };
   // Another model: its suggestion and any data scored with the old one go.
   const { kSuggestion: _previous, scored: _scored, ...kept } = state;
-  const base: PanelState = { ...(other ? kept : state), ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
+  const base: PanelState = { ...(other ? { ...kept, meta: EMPTY_META } : state), ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
   if (!m.info || !m.embedding || !m.projection) {
     const { live: _replaced, ...rest } = base;
     return m.live && m.training === 'training' ? { ...rest, live: m.live } : rest;

@@ -213,6 +213,22 @@ async function main(): Promise<void> {
     await page.locator('#scored-clear').click();
     await page.locator('#scored-legend').waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await scatter.getAttribute('data-markers'), '0', 'cleared');
+    // Colour, filter and search by a metadata column of the table.
+    await page.locator('#color-by').selectOption('column:note');
+    await page.locator('#legend', { hasText: 'rare' }).waitFor({ timeout: 5000 });
+    await page.locator('#meta-search').fill('rar');
+    await page.locator('#meta-matches', { hasText: `${N / 5} matches` }).waitFor({ timeout: 5000 });
+    await page.screenshot({ path: 'artifacts/webview-search.png' });
+    await page.locator('#meta-search').fill('');
+    await page.locator('#meta-filter').selectOption('note');
+    await page.locator('#meta-filter-values').selectOption('rare');
+    assert.equal(await page.locator('#plot').getAttribute('data-shown'), String(N / 5), 'filtered to the rare rows');
+    await page.locator('#meta-filter').selectOption('row_id');
+    await page.locator('#meta-filter-max').fill('100');
+    await page.locator('#meta-filter-max').dispatchEvent('change');
+    assert.equal(await page.locator('#plot').getAttribute('data-shown'), '100', 'row_id in [1, 100]');
+    await page.locator('#color-by').selectOption('column:row_id');
+    await page.screenshot({ path: 'artifacts/webview-filter.png' });
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);
