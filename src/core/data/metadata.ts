@@ -29,7 +29,7 @@ class ColumnCollector {
   private readonly codeOf = new Map<string, number>();
   private n = 0;
 
-  constructor(readonly name: string, readonly role: MetadataRole, capacity: number) {
+  constructor(readonly name: string, readonly role: MetadataRole, capacity: number, private readonly own: (s: string) => string) {
     this.codes = new Int32Array(Math.max(16, capacity));
   }
 
@@ -43,7 +43,7 @@ class ColumnCollector {
     let code = t.length < 6 && MISSING.has(t.toLowerCase()) ? -1 : this.codeOf.get(t);
     if (code === undefined) {
       // A copy: the cell text may be a slice of a large chunk of the file, which the category would keep alive.
-      const owned = t.length > 256 ? t : Buffer.from(t, 'utf8').toString('utf8');
+      const owned = this.own(t);
       code = this.categories.length;
       this.categories.push(owned);
       this.codeOf.set(owned, code);
@@ -67,10 +67,13 @@ export class MetadataCollector {
   /** Header indices of the kept columns, in order. */
   readonly indices: number[];
 
-  /** `columns`: header index and role of each metadata column (at most MAX_METADATA_COLUMNS are kept). */
-  constructor(header: readonly string[], columns: readonly { index: number; role: MetadataRole }[], capacity: number) {
+  /**
+   * `columns`: header index and role of each metadata column (at most MAX_METADATA_COLUMNS are kept); `own` copies a
+   * cell text that becomes a category, so it does not keep the chunk of the file it was cut from alive.
+   */
+  constructor(header: readonly string[], columns: readonly { index: number; role: MetadataRole }[], capacity: number, own: (s: string) => string) {
     this.indices = columns.slice(0, MAX_METADATA_COLUMNS).map((c) => c.index);
-    this.columns = columns.slice(0, MAX_METADATA_COLUMNS).map((c) => new ColumnCollector(header[c.index], c.role, capacity));
+    this.columns = columns.slice(0, MAX_METADATA_COLUMNS).map((c) => new ColumnCollector(header[c.index], c.role, capacity, own));
   }
 
   /** Adds one row: `cell(j)` is the text of header column j. */

@@ -84,7 +84,7 @@ export class TableSink {
     if (spec.plan.label >= 0) this.labelCodes = new Int32Array(cap);
     if (spec.plan.id >= 0) this.ids = [];
     const meta = metadataColumns(spec.plan.roles, spec.plan.empty);
-    if (meta.length > 0) this.metadata = new MetadataCollector(spec.header, meta, cap);
+    if (meta.length > 0) this.metadata = new MetadataCollector(spec.header, meta, cap, own);
   }
 
   get full(): boolean {
