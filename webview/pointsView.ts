@@ -60,6 +60,8 @@ export class PointsView {
   private thumbsOf: PanelInfo | undefined;
   /** The legend entry of the scored data (kept across recolourings). */
   private scoredEntry: HTMLElement | undefined;
+  /** The same entry in an exported figure's legend. */
+  private scoredLegend: LegendEntry | undefined;
 
   constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, private readonly handlers: PointsHandlers) {
     this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick, ...(handlers.onScored ? { onMarker: handlers.onScored } : {}) });
@@ -133,8 +135,10 @@ export class PointsView {
     this.scatter.setMarkers(shown ? { coords: shown.coords, flagged: scoredFlags(shown), color: t.fg, flaggedColor: t.error } : undefined);
     this.scoredEntry?.remove();
     this.scoredEntry = undefined;
+    this.scoredLegend = undefined;
     this.wrap.dataset.scored = String(shown?.n ?? 0);
     if (!shown) return;
+    this.scoredLegend = { color: parseColor(t.error), label: scoredLegendText(shown) };
     const clear = h('button', { class: 'scored-clear', id: 'scored-clear', title: 'Remove the scored data from the plot' }, '✕');
     clear.addEventListener('click', () => { this.handlers.onClearScored?.(); });
     this.scoredEntry = h('span', { class: 'legend-item scored', id: 'scored-legend' }, scoredLegendText(shown), clear);
@@ -256,7 +260,7 @@ export class PointsView {
     const axes = this.scatter.is3d ? undefined : {
       x: [v.cx - w / 2 / v.scale, v.cx + w / 2 / v.scale] as [number, number], y: [v.cy - ht / 2 / v.scale, v.cy + ht / 2 / v.scale] as [number, number], xLabel: axisNames[0], yLabel: axisNames[1],
     };
-    return { title, width: w, height: ht, legend: this.legendEntries, ...(axes ? { axes } : {}), colors: { bg: t.bg, fg: t.fg, grid: t.grid, font: t.font } };
+    return { title, width: w, height: ht, legend: this.scoredLegend ? [...this.legendEntries, this.scoredLegend] : this.legendEntries, ...(axes ? { axes } : {}), colors: { bg: t.bg, fg: t.fg, grid: t.grid, font: t.font } };
   }
 
   private paint(c: Coloring): void {
