@@ -30,6 +30,8 @@ export interface ScoreCommandOptions {
   method?: AnomalyScoreMethod;
   /** Show the summary notification (default true). */
   notify?: boolean;
+  /** Draw the scored points over the training set in the panel right away, as the summary's Show in Panel does. */
+  show?: boolean;
 }
 
 /** What `latentExplorer.scoreFile` returns (tests read it). */
@@ -39,6 +41,8 @@ export interface ScoreCommandResult {
   summary?: Omit<ScoreSummary, 'top'>;
   warnings?: string[];
   error?: SerializedError;
+  /** With `show`: where the panel showed the scored data (`training`: over the training set; `new`: the model over the new data). */
+  shown?: 'training' | 'new' | 'failed';
 }
 
 /** Asks for a saved model: those in the output folder, newest first, or any folder holding a sidecar. */
@@ -105,6 +109,22 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
       },
     );
     const { info, sum, files, scored } = result;
+    // The scored points over the training set; when the training data cannot be read any more, the model over the new data.
+    const show = async (): Promise<NonNullable<ScoreCommandResult['shown']>> => {
+      try {
+        await showScoredOverTraining(context, scored, () => runner.load(modelDir, settings.backend));
+        return 'training';
+      } catch (e) {
+        getLog().warn(`could not show ${basename(datasetPath)} over the training set of ${modelDir}: ${e instanceof Error ? e.message : String(e)}`);
+        try {
+          showPanel(context, await runner.load(modelDir, settings.backend, data));
+          return 'new';
+        } catch (e2) {
+          showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e2 instanceof Error ? e2.message : String(e2)}`, e2);
+          return 'failed';
+        }
+      }
+    };
     log.info(`scored ${datasetPath} with ${modelDir}:\n${describeScoreSummary(sum)}wrote ${files.join(', ')}`);
     showDataWarnings(info.datasetName, info.warnings);
     if (options.notify !== false) {
@@ -112,23 +132,12 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
       const message = `scored ${sum.n} samples of ${info.datasetName}: ${sum.flagged} (${pct(sum.n ? sum.flagged / sum.n : 0)}) above the model's threshold (${pct(sum.targetFpr)} expected on normal data)${events}. Saved`;
       void announceSaved(message, files, [{
         label: 'Show in Panel',
-        // The scored points over the training set; when the training data cannot be read any more, the model over the new data.
-        run: async () => {
-          try {
-            await showScoredOverTraining(context, scored, () => runner.load(modelDir, settings.backend));
-          } catch (e) {
-            getLog().warn(`could not show ${basename(datasetPath)} over the training set of ${modelDir}: ${e instanceof Error ? e.message : String(e)}`);
-            try {
-              showPanel(context, await runner.load(modelDir, settings.backend, data));
-            } catch (e2) {
-              showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e2 instanceof Error ? e2.message : String(e2)}`, e2);
-            }
-          }
-        },
+        run: async () => { await show(); },
       }]);
     }
     const { top: _top, ...summary } = sum;
-    return { status: 'done', files, summary, ...(info.warnings ? { warnings: info.warnings } : {}) };
+    const shown = options.show ? await show() : undefined;
+    return { status: 'done', files, summary, ...(info.warnings ? { warnings: info.warnings } : {}), ...(shown ? { shown } : {}) };
   } catch (e) {
     return fail(`Scoring ${basename(datasetPath)} failed: ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
