@@ -5,7 +5,8 @@
  */
 import type { PanelContext } from './context';
 import { h, select } from './dom';
-import type { ColumnFilter, MetaChoice, PanelColumn } from './metadata';
+import type { PanelColumn } from './metadata';
+import type { ColumnFilter, MetaChoice } from './state';
 import { numberRange, panelColumns, valuesByCount } from './metadata';
 
 const NONE = '';

@@ -7,7 +7,7 @@
 import type { Coloring, Swatches } from './colors';
 import { labelRanks, labelText } from './colors';
 import { packRgba } from './colors';
-import type { ModelView } from './state';
+import type { ColumnFilter, ModelView } from './state';
 import type { Rgb } from './theme';
 import { ramp } from './theme';
 
@@ -16,17 +16,6 @@ export type PanelColumn =
   | { name: string; kind: 'category'; categories: readonly string[]; codes: Int32Array; classNames?: Readonly<Record<string, string>> }
   | { name: string; kind: 'number'; values: Float32Array };
 
-/** Keep points whose value is one of `values` (categorical), or within [min, max] (numeric; a missing bound is open). */
-export type ColumnFilter = { column: string; values: string[] } | { column: string; min?: number; max?: number };
-
-/** What the user chose: a colouring column, a filter and a search text (all optional). */
-export interface MetaChoice {
-  colorColumn?: string;
-  filter?: ColumnFilter;
-  search: string;
-}
-
-export const EMPTY_META: MetaChoice = { search: '' };
 
 /** Legend entries shown at most. */
 const LEGEND_MAX = 20;

@@ -7,8 +7,18 @@ import type {
   AnalysisProgress, AnalysisTask, AnomalyPayload, AnomalyScoreMethod, ClustersPayload, CorruptionMode, EmbeddingPayload, EpochRecord, GenerateMode, HostPush,
   KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, ScoredPayload, TrainProgress, TrainingStatus, UiState,
 } from '../src/shared/protocol';
-import type { MetaChoice } from './metadata';
-import { EMPTY_META } from './metadata';
+
+/** Keep points whose value is one of `values` (categorical), or within [min, max] (numeric; a missing bound is open). */
+export type ColumnFilter = { column: string; values: string[] } | { column: string; min?: number; max?: number };
+
+/** Colour, filter and search by column (./metadata.ts): a colouring column, a filter and a search text. */
+export interface MetaChoice {
+  colorColumn?: string;
+  filter?: ColumnFilter;
+  search: string;
+}
+
+export const EMPTY_META: MetaChoice = { search: '' };
 
 /** The loaded model's data as the host sent it. */
 export interface ModelView {

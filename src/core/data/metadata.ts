@@ -4,15 +4,14 @@
  * (./columns.ts); the table sink (./tableSink.ts) feeds every row's cells here. A column whose non-missing cells are
  * all numbers is numeric (NaN = missing), any other is categorical: its distinct texts and one code per sample.
  */
-import type { ColumnRole } from './columns';
-
 /** Metadata columns kept at most (the first ones in file order). */
 export const MAX_METADATA_COLUMNS = 32;
 
 /** The roles whose columns are metadata. */
-export type MetadataRole = Extract<ColumnRole, 'id' | 'time' | 'ignored' | 'dropped'>;
+/** The column roles (./columns.ts ColumnRole) whose columns are metadata. */
+export type MetadataRole = 'id' | 'time' | 'ignored' | 'dropped';
 
-const isMetadataRole = (role: ColumnRole): role is MetadataRole => role === 'id' || role === 'time' || role === 'ignored' || role === 'dropped';
+const isMetadataRole = (role: string): role is MetadataRole => role === 'id' || role === 'time' || role === 'ignored' || role === 'dropped';
 
 export type MetadataColumn =
   | { name: string; role: MetadataRole; kind: 'number'; values: Float32Array }
@@ -87,7 +86,7 @@ export class MetadataCollector {
 }
 
 /** The metadata columns of a column plan's roles (none when the table has none). */
-export function metadataColumns(roles: readonly ColumnRole[], empty: ReadonlySet<number>): { index: number; role: MetadataRole }[] {
+export function metadataColumns(roles: readonly string[], empty: ReadonlySet<number>): { index: number; role: MetadataRole }[] {
   const out: { index: number; role: MetadataRole }[] = [];
   roles.forEach((role, index) => {
     if (isMetadataRole(role) && !empty.has(index)) out.push({ index, role });
