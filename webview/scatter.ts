@@ -170,13 +170,13 @@ export class ScatterView {
   setThumbnails(source: ThumbnailSource | undefined): void { this.thumbs = source; }
 
   /** Redraws the thumbnails and markers alone (new images arrived, markers changed). */
-  redrawThumbnails(): void { this.drawThumbnailLayer(false); }
+  redrawThumbnails(): void { this.drawDecorLayer(false); }
 
   /** Extra points drawn as hollow triangles over the points, in the same view coordinates (undefined: none). */
   setMarkers(markers: Markers | undefined): void {
     this.markers = markers;
     this.hoveredMarker = undefined;
-    this.drawThumbnailLayer(false);
+    this.drawDecorLayer(false);
   }
 
   /** Indices drawn with a ring (selection). */
@@ -207,7 +207,7 @@ export class ScatterView {
     if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; }
     this.drawDensity(lod);
     this.drawPoints(lod ? this.sample : undefined);
-    this.drawThumbnailLayer(lod);
+    this.drawDecorLayer(lod);
     if (lod) this.idleTimer = setTimeout(() => { this.render(false); }, this.idleMs);
     this.drawOverlay();
   }
@@ -392,8 +392,11 @@ export class ScatterView {
     ctx.drawImage(this.density.canvas, sx0 * this.dpr, sy0 * this.dpr, (sx1 - sx0) * this.dpr, (sy1 - sy0) * this.dpr);
   }
 
-  /** Thumbnails over the points of the last full draw; none in level-of-detail frames (their positions are stale). */
-  private drawThumbnailLayer(lod: boolean): void {
+  /**
+   * The layer over the points: thumbnails of the points of the last full draw (none in level-of-detail frames, whose
+   * positions are stale), then the markers.
+   */
+  private drawDecorLayer(lod: boolean): void {
     const ctx = context2d(this.thumbCanvas);
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
