@@ -12,7 +12,7 @@ import { createRng } from '../src/common/random';
 import { packRgba } from './colors';
 import { densityImage } from './scatter/density';
 import type { DensityImage } from './scatter/density';
-import { computeBounds, dataToScreen, fitView, projector, screenToData } from './scatter/geometry';
+import { computeBounds, containsBounds, dataToScreen, fitView, projector, screenToData, unionBounds } from './scatter/geometry';
 import type { Bounds, Camera, View2D } from './scatter/geometry';
 import { attachScatterInput } from './scatter/input';
 import { buildScreenGrid, pickNearest } from './scatter/screenGrid';
@@ -176,14 +176,27 @@ export class ScatterView {
   setMarkers(markers: Markers | undefined): void {
     this.markers = markers;
     this.hoveredMarker = undefined;
-    this.drawDecorLayer(false);
+    // Markers beyond the points (scored outliers are what one looks for): the view widens to show them.
+    const mb = this.markerBounds();
+    if (mb && !containsBounds(this.bounds, mb)) {
+      this.fit();
+      this.render();
+    } else this.drawDecorLayer(false);
   }
 
   /** Indices drawn with a ring (selection). */
   setHighlight(indices: number[]): void { this.highlight = indices.filter((i) => i >= 0 && i < this.n); this.drawOverlay(); }
 
+  /** Fits the view to the points and the markers. */
   fit(): void {
-    this.view = fitView(this.bounds, this.dims, this.width, this.height);
+    const m = this.markerBounds();
+    this.view = fitView(m ? unionBounds(this.bounds, m) : this.bounds, this.dims, this.width, this.height);
+  }
+
+  /** Bounds of the markers (undefined: none). */
+  private markerBounds(): Bounds | undefined {
+    const count = this.markers ? Math.floor(this.markers.coords.length / this.dims) : 0;
+    return this.markers && count > 0 ? computeBounds(this.markers.coords, count, this.dims) : undefined;
   }
 
   /** Programmatic relayout (also used by the benchmark): sets the view and draws an interaction frame. */

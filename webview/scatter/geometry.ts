@@ -34,6 +34,16 @@ export function computeBounds(coords: Float32Array, n: number, dims: 2 | 3): Bou
   return { x0: lo[0], x1: hi[0], y0: lo[1], y1: hi[1], z0: lo[2], z1: hi[2] };
 }
 
+/** The smallest bounds holding both. */
+export function unionBounds(a: Bounds, b: Bounds): Bounds {
+  return { x0: Math.min(a.x0, b.x0), x1: Math.max(a.x1, b.x1), y0: Math.min(a.y0, b.y0), y1: Math.max(a.y1, b.y1), z0: Math.min(a.z0, b.z0), z1: Math.max(a.z1, b.z1) };
+}
+
+/** Whether `inner` lies within `outer`. */
+export function containsBounds(outer: Bounds, inner: Bounds): boolean {
+  return inner.x0 >= outer.x0 && inner.x1 <= outer.x1 && inner.y0 >= outer.y0 && inner.y1 <= outer.y1 && inner.z0 >= outer.z0 && inner.z1 <= outer.z1;
+}
+
 /** The view that shows all of `b` in a `width x height` plot with a margin (90% of the plot in 2D, 80% in 3D). */
 export function fitView(b: Bounds, dims: 2 | 3, width: number, height: number): View2D {
   if (dims === 2) {

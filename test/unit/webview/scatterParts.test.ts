@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../../src/common/random';
 import { densityImage } from '../../../webview/scatter/density';
-import { computeBounds, dataToScreen, fitView, projector, screenToData } from '../../../webview/scatter/geometry';
+import { computeBounds, containsBounds, dataToScreen, fitView, projector, screenToData, unionBounds } from '../../../webview/scatter/geometry';
 import type { Camera } from '../../../webview/scatter/geometry';
 import { buildScreenGrid, pickNearest } from '../../../webview/scatter/screenGrid';
 import { packRgba } from '../../../webview/colors';
@@ -73,4 +73,17 @@ test('density image: mean colour per bin, opacity rises with the count, masked p
   assert.ok(sparse >>> 24 > 0 && sparse >>> 24 < 255);
   assert.equal(at(7, 7), 0, 'the masked point is not binned');
   assert.equal(img.pixels.filter((v) => v !== 0).length, 2);
+});
+
+test('a view fitted to points and far markers shows both', () => {
+  const points = computeBounds(Float32Array.from([0, 0, 1, 1]), 2, 2);
+  const markers = computeBounds(Float32Array.from([0.5, 0.5, 9, -4]), 2, 2);
+  assert.ok(!containsBounds(points, markers));
+  const both = unionBounds(points, markers);
+  assert.ok(containsBounds(both, points) && containsBounds(both, markers));
+  const cam: Camera = { view: fitView(both, 2, 300, 200), width: 300, height: 200, yaw: 0, pitch: 0 };
+  for (const [x, y] of [[0, 0], [1, 1], [9, -4]]) {
+    const [sx, sy] = dataToScreen(cam, x, y);
+    assert.ok(sx >= 0 && sx <= 300 && sy >= 0 && sy <= 200, `${x},${y} at ${sx},${sy}`);
+  }
 });
