@@ -18,6 +18,7 @@ import { attachScatterInput } from './scatter/input';
 import { buildScreenGrid, pickNearest } from './scatter/screenGrid';
 import type { ScreenGrid } from './scatter/screenGrid';
 import { pointsSvg } from './scatter/svg';
+import { rasterPoints } from './scatter/raster';
 import { THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE, drawThumbnails, visiblePoints } from './scatter/thumbnails';
 import type { ThumbnailSource } from './scatter/thumbnails';
 import { drawMarkers, pickMarker, projectMarkers } from './scatter/markers';
@@ -48,11 +49,6 @@ export function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas context');
   return ctx;
-}
-
-/** Point size in device pixels: bigger when there are few points. */
-function pointSize(n: number, dpr: number): number {
-  return Math.max(1, Math.round((n > 200_000 ? 1 : n > 20_000 ? 2 : n > 2000 ? 3 : 4) * dpr));
 }
 
 export class ScatterView {
@@ -341,43 +337,14 @@ export class ScatterView {
       this.image = ctx.createImageData(W, H);
       this.imageBuf = new Uint32Array(this.image.data.buffer);
     } else this.imageBuf.fill(0);
-    const img = this.image;
-    const buf = this.imageBuf;
     const full = subset === undefined;
     if (full && this.screenX.length !== this.n) { this.screenX = new Float32Array(this.n); this.screenY = new Float32Array(this.n); }
-    const project = projector(this.dims, this.bounds, this.camera());
-    const coords = this.coords;
-    const p = new Float32Array(2);
-    const dpr = this.dpr;
-    const count = subset ? subset.length : this.n;
-    const size = pointSize(this.n, dpr);
-    const half = size >> 1;
-    const mask = this.mask;
-    const emph = this.emphasis;
-    let drawn = 0;
-    // Faded points first so emphasised ones land on top.
-    for (let pass = emph ? 0 : 1; pass < 2; pass++) {
-      for (let k = 0; k < count; k++) {
-        const i = subset ? subset[k] : k;
-        if (pass === 0 && emph?.[i]) continue;
-        if (pass === 1 && emph && !emph[i]) continue;
-        if (mask && !mask[i]) { if (full) { this.screenX[i] = NaN; this.screenY[i] = NaN; } continue; }
-        project(coords, i, p);
-        if (full) { this.screenX[i] = p[0]; this.screenY[i] = p[1]; }
-        const x0 = Math.round(p[0] * dpr) - half;
-        const y0 = Math.round(p[1] * dpr) - half;
-        if (x0 >= W || y0 >= H || x0 + size <= 0 || y0 + size <= 0) continue;
-        let col = this.colors[i];
-        if (pass === 0) col = (col & 0x00ffffff) | (0x38 << 24);
-        for (let yy = Math.max(0, y0); yy < Math.min(H, y0 + size); yy++) {
-          const row = yy * W;
-          for (let xx = Math.max(0, x0); xx < Math.min(W, x0 + size); xx++) buf[row + xx] = col;
-        }
-        drawn++;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
-    this.drawnCount = drawn;
+    this.drawnCount = rasterPoints({
+      buf: this.imageBuf, width: W, height: H, dpr: this.dpr, coords: this.coords, project: projector(this.dims, this.bounds, this.camera()), n: this.n,
+      colors: this.colors, screenX: this.screenX, screenY: this.screenY,
+      ...(subset ? { subset } : {}), ...(this.mask ? { mask: this.mask } : {}), ...(this.emphasis ? { emphasis: this.emphasis } : {}),
+    });
+    ctx.putImageData(this.image, 0, 0);
     if (full) this.grid = undefined;
   }
 

@@ -6,6 +6,7 @@ import { computeBounds, containsBounds, dataToScreen, fitView, projector, screen
 import type { Camera } from '../../../webview/scatter/geometry';
 import { buildScreenGrid, pickNearest } from '../../../webview/scatter/screenGrid';
 import { packRgba } from '../../../webview/colors';
+import { pointSize, rasterPoints } from '../../../webview/scatter/raster';
 
 test('fitted 2D view puts every point inside the plot, and screen <-> data round-trips', () => {
   const rng = createRng(5);
@@ -86,4 +87,24 @@ test('a view fitted to points and far markers shows both', () => {
     const [sx, sy] = dataToScreen(cam, x, y);
     assert.ok(sx >= 0 && sx <= 300 && sy >= 0 && sy <= 200, `${x},${y} at ${sx},${sy}`);
   }
+});
+
+test('raster: squares in the point colour, faded points under emphasised ones, masked points hidden and unpositioned', () => {
+  const W = 20, H = 10;
+  const buf = new Uint32Array(W * H);
+  // Three points in css pixels = device pixels (dpr 1); 0 and 1 overlap.
+  const coords = Float32Array.from([5, 5, 6, 5, 15, 5]);
+  const project = (c: Float32Array, i: number, out: Float32Array): void => { out[0] = c[2 * i]; out[1] = c[2 * i + 1]; };
+  const colors = Uint32Array.from([packRgba(255, 0, 0), packRgba(0, 255, 0), packRgba(0, 0, 255)]);
+  const screenX = new Float32Array(3), screenY = new Float32Array(3);
+  const drawn = rasterPoints({
+    buf, width: W, height: H, dpr: 1, coords, project, n: 3, colors, screenX, screenY,
+    mask: Uint8Array.from([1, 1, 0]), emphasis: Uint8Array.from([1, 0, 1]),
+  });
+  assert.equal(drawn, 2);
+  assert.equal(pointSize(3, 1), 4);
+  assert.equal(buf[5 * W + 5], colors[0], 'the emphasised point is drawn over the faded one');
+  assert.equal(buf[5 * W + 7] >>> 24, 0x38, 'the faded point shows where it is not covered');
+  assert.equal(buf[5 * W + 15], 0, 'the masked point is not drawn');
+  assert.ok(Number.isNaN(screenX[2]) && screenX[0] === 5 && screenY[1] === 5);
 });
