@@ -16,6 +16,8 @@ import { PointsView } from './pointsView';
 import { SelectionTool } from './selectionTool';
 import { selectionView } from './tabs/selection';
 import { imageUrl, isImage } from './sampleViews';
+import { scoredHoverLines } from './scored';
+import { matchText } from './metaControls';
 import type { PanelAction, PanelState } from './state';
 import { Store, conditionOf, describe, initialState, liveDescription } from './state';
 import { renderAnomalies } from './tabs/anomalies';
@@ -80,7 +82,9 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     channel, plot, showTab, setStatus, reportError, inspect,
     selectRegion: (indices) => { setRegion(indices); },
   };
-  const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick });
+  const rows = (indices: number[]): Promise<Float32Array> => channel.request({ type: 'requestRows', indices }).then((m) => m.values);
+  const onClearScored = (): void => { store.dispatch({ type: 'clearScored' }); };
+  const points = new PointsView(page.plot, page.legend, page.tooltip, { onHover, onClick, rows, onScored, onClearScored });
   // The panel resized (editor group, window) or the side pane dragged or collapsed: fit the points to the new plot
   // area once the size settles. Not on every plot-size change: the header settling at load must not move the points.
   let refitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -153,6 +157,15 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     points.hover(store.state, index, x, y, thumbnail);
   }
 
+  /** A scored point: its score against the threshold in the tooltip; clicked, also in the Point tab. */
+  function onScored(index: number | undefined, x: number, y: number, clicked: boolean): void {
+    points.hoverScored(store.state, index, x, y);
+    const s = store.state.scored;
+    if (!clicked || index === undefined || !s) return;
+    panes.point.replaceChildren(h('div', { class: 'scored-point', id: 'scored-point' }, ...scoredHoverLines(s, index).map((line) => h('div', {}, line))));
+    showTab('point');
+  }
+
   function onClick(index: number | undefined, data: [number, number] | undefined, e: MouseEvent): void {
     const { model, live, ui } = store.state;
     if (!model || live) return;
@@ -184,6 +197,16 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
     const filterChanged = next.ui.filterAnomalies !== prev.ui.filterAnomalies || (next.ui.filterAnomalies && next.anomaly.report !== prev.anomaly.report);
     if (filterChanged || next.emphasis !== prev.emphasis) points.applyFilter(next);
     if (next.emphasis !== prev.emphasis) renderClusters(panes.clusters, ctx);
+    if (next.meta !== prev.meta) {
+      if (next.meta.colorColumn !== prev.meta.colorColumn) points.recolor(next);
+      else points.applyFilter(next);
+      const shown = document.getElementById('meta-matches');
+      if (shown) shown.textContent = matchText(page.plot.dataset.matches);
+    }
+    if (action.type === 'clearScored') {
+      points.showScored(next);
+      channel.notify({ type: 'clearScored' });
+    }
   }
 
   function onInit(state: PanelState): void {
@@ -193,6 +216,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
       channel.cancelAll();
       setRegion(undefined);
       points.showModel(state);
+      points.showScored(state);
       buildToolbar(page.toolbar, ctx, points);
       app.dataset.state = 'ready';
       setStatus(describe(state));
@@ -231,14 +255,18 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
         renderTraining(panes.training, ctx);
         return;
       case 'trainingStatus':
-        if (prev.live && !state.live) points.endLive(state);
+        if (prev.live && !state.live) { points.endLive(state); points.showScored(state); }
         setStatus(m.message ?? describe(state));
         renderTraining(panes.training, ctx);
         return;
       case 'projection':
         if (state === prev) return;
         points.showModel(state);
+        points.showScored(state);
         setStatus(describe(state));
+        return;
+      case 'scored':
+        points.showScored(state);
         return;
       case 'clusters':
         points.recolor(state);
@@ -282,6 +310,7 @@ function start(vscode: VsCodeApi, app: HTMLElement): void {
   new MutationObserver(() => {
     if (!store.state.model) return;
     points.recolor(store.state);
+    points.showScored(store.state);
     renderClusters(panes.clusters, ctx);
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   showTab(store.state.ui.tab);

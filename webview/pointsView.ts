@@ -3,13 +3,17 @@
  * state says, or the live frames of a running training. The `data-*` attributes of the plot element say what is
  * drawn (points, drawn, clusters, dims, live epoch, live frames), for anyone inspecting the page.
  */
-import type { LiveEmbeddingPayload } from '../src/shared/protocol';
+import type { LiveEmbeddingPayload, PanelInfo } from '../src/shared/protocol';
 import type { Coloring, LegendEntry, Swatches } from './colors';
 import { anomalyMask, emphasisMask, hoverLines, liveColors, parseColor, pointColors } from './colors';
 import { h, swatch } from './dom';
 import type { FigureSpec } from './plotExport';
 import { figurePng, figureSvg } from './plotExport';
-import { ScatterView } from './scatter';
+import { ScatterView, context2d } from './scatter';
+import { imagePixels, isImage } from './sampleViews';
+import { RowImageCache } from './thumbnailCache';
+import { andMasks, columnColoring, filterMask, findColumn, metadataLine, panelColumns, searchMask } from './metadata';
+import { scoredFits, scoredFlags, scoredHoverLines, scoredLegendText } from './scored';
 import type { Polygon } from './selection';
 import { pointsInPolygon } from './selection';
 import type { PanelState } from './state';
@@ -19,6 +23,25 @@ export interface PointsHandlers {
   onHover: (index: number | undefined, clientX: number, clientY: number) => void;
   /** `index` is the clicked point, or undefined for empty space (then `data` is the 2D data position). */
   onClick: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
+  /** The original rows of `indices` (`indices.length x dim`), for the thumbnails of image samples. */
+  rows?: (indices: number[]) => Promise<Float32Array>;
+  /** A scored point (drawn over the training set) hovered (undefined: none any more) or clicked. */
+  onScored?: (index: number | undefined, clientX: number, clientY: number, clicked: boolean) => void;
+  /** The user removed the scored data from the plot. */
+  onClearScored?: () => void;
+}
+
+/** An image sample as a canvas of its own size (the scatter scales it to a thumbnail). */
+function imageCanvas(info: PanelInfo, values: Float32Array): HTMLCanvasElement {
+  const [hgt, wid] = info.sampleShape;
+  const c = document.createElement('canvas');
+  c.width = wid;
+  c.height = hgt;
+  const ctx = context2d(c);
+  const img = ctx.createImageData(wid, hgt);
+  img.data.set(imagePixels(values, info.sampleShape));
+  ctx.putImageData(img, 0, 0);
+  return c;
 }
 
 function swatches(): Swatches {
@@ -33,9 +56,15 @@ export class PointsView {
   private legendEntries: LegendEntry[] = [];
   /** A region selection: its points drawn in full, the others faded (overrides the cluster emphasis). */
   private region: Uint8Array | undefined;
+  /** The model whose images the thumbnail cache holds. */
+  private thumbsOf: PanelInfo | undefined;
+  /** The legend entry of the scored data (kept across recolourings). */
+  private scoredEntry: HTMLElement | undefined;
+  /** The same entry in an exported figure's legend. */
+  private scoredLegend: LegendEntry | undefined;
 
-  constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, handlers: PointsHandlers) {
-    this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick });
+  constructor(private readonly wrap: HTMLElement, private readonly legend: HTMLElement, private readonly tooltip: HTMLElement, private readonly handlers: PointsHandlers) {
+    this.scatter = new ScatterView(wrap, { background: readTheme().bg, onHover: handlers.onHover, onClick: handlers.onClick, ...(handlers.onScored ? { onMarker: handlers.onScored } : {}) });
   }
 
   /** The model's projection, coloured and filtered (nothing while a live frame is shown). */
@@ -44,6 +73,7 @@ export class PointsView {
     if (!model || state.live) return;
     delete this.wrap.dataset.live;
     this.scatter.setData(model.projection.coords, model.projection.dims);
+    this.useThumbnails(model.info);
     if (this.region && this.region.length !== model.embedding.n) this.region = undefined;
     this.recolor(state);
   }
@@ -51,23 +81,81 @@ export class PointsView {
   recolor(state: PanelState): void {
     const model = state.model;
     if (!model || state.live) return;
-    this.paint(pointColors(model, state.ui.colorBy, swatches()));
+    const column = findColumn(model, state.meta.colorColumn);
+    this.paint(column ? columnColoring(column, swatches()) : pointColors(model, state.ui.colorBy, swatches()));
     this.applyFilter(state);
   }
 
-  /** Anomaly filter, emphasised cluster and selection rings, then a redraw. */
+  /**
+   * Anomaly and column filters (both apply), then what is drawn in full while the rest fades: the region selection,
+   * else the search matches, else the emphasised cluster; selection rings; a redraw.
+   */
   applyFilter(state: PanelState): void {
     const model = state.model;
     if (!model || state.live) return;
-    this.scatter.setMask(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile));
-    this.scatter.setEmphasis(this.region?.length === model.embedding.n ? this.region : emphasisMask(model, state.emphasis));
+    const n = model.embedding.n;
+    const f = state.meta.filter;
+    const filterColumn = f ? findColumn(model, f.column) : undefined;
+    const mask = andMasks(anomalyMask(model, state.anomaly, state.ui.filterAnomalies, state.ui.errorQuantile), f && filterColumn ? filterMask(filterColumn, f) : undefined);
+    this.scatter.setMask(mask);
+    const matches = searchMask(panelColumns(model), state.meta.search, n);
+    this.scatter.setEmphasis(this.region?.length === n ? this.region : matches ?? emphasisMask(model, state.emphasis));
     this.scatter.render();
     this.scatter.setHighlight(state.ui.selection);
     const d = this.wrap.dataset;
     d.points = String(model.embedding.n);
     d.drawn = String(this.scatter.drawn);
     d.clusters = String(model.clusters?.k ?? 0);
+    d.shown = String(mask ? mask.reduce((s, v) => s + v, 0) : n);
+    // Matches among the points shown.
+    d.matches = matches ? String((andMasks(matches, mask) ?? matches).reduce((s, v) => s + v, 0)) : '';
     d.dims = String(model.projection.dims);
+  }
+
+  /** Image datasets draw thumbnails on the zoomed scatter (a fresh cache per model); anything else plain points. */
+  private useThumbnails(info: PanelInfo | undefined): void {
+    const rows = this.handlers.rows;
+    if (!info || !rows || !isImage(info)) {
+      this.thumbsOf = undefined;
+      this.scatter.setThumbnails(undefined);
+      return;
+    }
+    if (this.thumbsOf === info) return;
+    this.thumbsOf = info;
+    const cache = new RowImageCache(rows, (values) => imageCanvas(info, values), info.dim, () => { this.scatter.redrawThumbnails(); });
+    this.scatter.setThumbnails({ image: (i) => cache.get(i), want: (indices) => { cache.want(indices); } });
+  }
+
+  /** Scored data over the training set: hollow triangles, anomalies larger in the alarm colour, and a legend entry with a clear button. */
+  showScored(state: PanelState): void {
+    const s = state.scored;
+    const model = state.model;
+    const shown = s && model && !state.live && scoredFits(s, model) ? s : undefined;
+    const t = readTheme();
+    this.scatter.setMarkers(shown ? { coords: shown.coords, flagged: scoredFlags(shown), color: t.fg, flaggedColor: t.error } : undefined);
+    this.scoredEntry?.remove();
+    this.scoredEntry = undefined;
+    this.scoredLegend = undefined;
+    this.wrap.dataset.scored = String(shown?.n ?? 0);
+    if (!shown) return;
+    this.scoredLegend = { color: parseColor(t.error), label: scoredLegendText(shown) };
+    const clear = h('button', { class: 'scored-clear', id: 'scored-clear', title: 'Remove the scored data from the plot' }, '✕');
+    clear.addEventListener('click', () => { this.handlers.onClearScored?.(); });
+    this.scoredEntry = h('span', { class: 'legend-item scored', id: 'scored-legend' }, scoredLegendText(shown), clear);
+    this.legend.append(this.scoredEntry);
+  }
+
+  /** The tooltip of scored point `j` (undefined: hide it). */
+  hoverScored(state: PanelState, j: number | undefined, x: number, y: number): void {
+    const s = state.scored;
+    if (j === undefined || !s || j >= s.n) { this.hideTooltip(); return; }
+    const rect = this.wrap.getBoundingClientRect();
+    const tip = this.tooltip;
+    tip.style.left = `${Math.min(x - rect.left + 14, rect.width - 180)}px`;
+    tip.style.top = `${Math.min(y - rect.top + 14, rect.height - 120)}px`;
+    tip.hidden = false;
+    const [head, detail] = scoredHoverLines(s, j);
+    tip.replaceChildren(h('div', {}, head), h('div', { class: 'muted' }, detail));
   }
 
   /** Fits the view to the points again (after the plot area changed size). */
@@ -99,6 +187,7 @@ export class PointsView {
   showLive(frame: LiveEmbeddingPayload): void {
     this.hideTooltip();
     this.scatter.setData(frame.coords, 2);
+    this.useThumbnails(undefined);
     this.paint(liveColors(frame, swatches()));
     this.scatter.render();
     const d = this.wrap.dataset;
@@ -137,6 +226,8 @@ export class PointsView {
     tip.hidden = false;
     const [head, detail, code] = hoverLines(model, index);
     tip.replaceChildren(h('div', {}, head), h('div', { class: 'muted' }, detail), h('div', { class: 'muted' }, code));
+    const meta = metadataLine(model, index);
+    if (meta !== '') tip.append(h('div', { class: 'muted' }, meta));
     if (thumbnail) {
       this.hoverTimer = setTimeout(() => {
         thumbnail(index).then((src) => {
@@ -169,12 +260,12 @@ export class PointsView {
     const axes = this.scatter.is3d ? undefined : {
       x: [v.cx - w / 2 / v.scale, v.cx + w / 2 / v.scale] as [number, number], y: [v.cy - ht / 2 / v.scale, v.cy + ht / 2 / v.scale] as [number, number], xLabel: axisNames[0], yLabel: axisNames[1],
     };
-    return { title, width: w, height: ht, legend: this.legendEntries, ...(axes ? { axes } : {}), colors: { bg: t.bg, fg: t.fg, grid: t.grid, font: t.font } };
+    return { title, width: w, height: ht, legend: this.scoredLegend ? [...this.legendEntries, this.scoredLegend] : this.legendEntries, ...(axes ? { axes } : {}), colors: { bg: t.bg, fg: t.fg, grid: t.grid, font: t.font } };
   }
 
   private paint(c: Coloring): void {
     this.legendEntries = c.legend;
     this.scatter.setColors(c.colors);
-    this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)));
+    this.legend.replaceChildren(...c.legend.map((e) => swatch(rgbCss(e.color), e.label)), ...(this.scoredEntry ? [this.scoredEntry] : []));
   }
 }

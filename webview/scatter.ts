@@ -4,11 +4,30 @@
  * code generation, i.e. `unsafe-eval`) and in GPU-less environments.
  *
  * Level of detail: above `lodThreshold` points, interaction frames (pan, zoom, rotate) draw a precomputed density
- * image (mean colour per bin, opacity ~ log count) scaled by the view transform, plus a fixed seeded sample of points;
- * the full point set is redrawn once the view is idle. 2D uses an orthographic pan/zoom view, 3D a rotating
- * orthographic camera (drag to rotate).
+ * image (./scatter/density.ts) scaled by the view transform, plus a fixed seeded sample of points; the full point set
+ * is redrawn once the view is idle. 2D uses an orthographic pan/zoom view, 3D a rotating orthographic camera (drag
+ * to rotate; ./scatter/geometry.ts, ./scatter/input.ts).
  */
 import { createRng } from '../src/common/random';
+import { packRgba } from './colors';
+import { densityImage } from './scatter/density';
+import type { DensityImage } from './scatter/density';
+import { computeBounds, containsBounds, dataToScreen, fitView, projector, screenToData, unionBounds } from './scatter/geometry';
+import type { Bounds, Camera, View2D } from './scatter/geometry';
+import { attachScatterInput } from './scatter/input';
+import { buildScreenGrid, pickNearest } from './scatter/screenGrid';
+import type { ScreenGrid } from './scatter/screenGrid';
+import { pointsSvg } from './scatter/svg';
+import { rasterPoints } from './scatter/raster';
+import { THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE, drawThumbnails, visiblePoints } from './scatter/thumbnails';
+import type { ThumbnailSource } from './scatter/thumbnails';
+import { drawMarkers, pickMarker, projectMarkers } from './scatter/markers';
+import type { Markers } from './scatter/markers';
+
+export type { View2D } from './scatter/geometry';
+export type { ThumbnailSource } from './scatter/thumbnails';
+export type { Markers } from './scatter/markers';
+export { packRgba, parseColor } from './colors';
 
 export interface ScatterOptions {
   background: string;
@@ -21,27 +40,22 @@ export interface ScatterOptions {
   onHover?: (index: number | undefined, clientX: number, clientY: number) => void;
   /** `index` is the clicked point, or undefined for empty space (then `data` is the 2D data position). */
   onClick?: (index: number | undefined, data: [number, number] | undefined, event: MouseEvent) => void;
+  /** A marker (see {@link ScatterView.setMarkers}) hovered (undefined: none any more) or clicked. */
+  onMarker?: (index: number | undefined, clientX: number, clientY: number, clicked: boolean) => void;
 }
 
-export interface View2D { cx: number; cy: number; scale: number }
-
-import { packRgba } from './colors';
-
-export { packRgba, parseColor } from './colors';
-
 /** The 2D context of a canvas (always available for a plain canvas element). */
-function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+export function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas context');
   return ctx;
 }
 
-const DENSITY_BINS = 384;
-
 export class ScatterView {
   readonly root: HTMLDivElement;
   private readonly densityCanvas: HTMLCanvasElement;
   private readonly pointCanvas: HTMLCanvasElement;
+  private readonly thumbCanvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
   private width = 1;
   private height = 1;
@@ -55,9 +69,8 @@ export class ScatterView {
   private highlight: number[] = [];
   private hovered: number | undefined;
   private sample = new Int32Array(0);
-  private density: HTMLCanvasElement | undefined;
-  private densityBounds = { x0: 0, y0: 0, x1: 1, y1: 1 };
-  private bounds = { x0: 0, x1: 1, y0: 0, y1: 1, z0: 0, z1: 1 };
+  private density: { image: DensityImage; canvas: HTMLCanvasElement } | undefined;
+  private bounds: Bounds = { x0: 0, x1: 1, y0: 0, y1: 1, z0: 0, z1: 1 };
   private view: View2D = { cx: 0, cy: 0, scale: 1 };
   private yaw = 0.6;
   private pitch = 0.35;
@@ -65,8 +78,14 @@ export class ScatterView {
   /** Screen positions of the last full draw, for hit testing (css pixels); NaN when not drawn. */
   private screenX = new Float32Array(0);
   private screenY = new Float32Array(0);
-  private grid: { cell: number; cols: number; rows: number; start: Int32Array; items: Int32Array } | undefined;
+  private grid: ScreenGrid | undefined;
   private drawnCount = 0;
+  private thumbs: ThumbnailSource | undefined;
+  private thumbCount = 0;
+  private markers: Markers | undefined;
+  /** Css-pixel positions of the markers in the last frame. */
+  private markerXY = { x: new Float32Array(0), y: new Float32Array(0) };
+  private hoveredMarker: number | undefined;
   private image: ImageData | undefined;
   private imageBuf = new Uint32Array(0);
   private readonly resizeObserver: ResizeObserver;
@@ -82,10 +101,11 @@ export class ScatterView {
     this.root.className = 'scatter';
     this.densityCanvas = document.createElement('canvas');
     this.pointCanvas = document.createElement('canvas');
+    this.thumbCanvas = document.createElement('canvas');
     this.overlay = document.createElement('canvas');
     // Layout set via CSSOM (allowed by the CSP) so the canvases never feed back into the container's size.
     Object.assign(this.root.style, { position: 'absolute', inset: '0', overflow: 'hidden' });
-    for (const c of [this.densityCanvas, this.pointCanvas, this.overlay]) {
+    for (const c of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) {
       Object.assign(c.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%' });
       this.root.appendChild(c);
     }
@@ -93,12 +113,14 @@ export class ScatterView {
     this.resizeObserver = new ResizeObserver(() => { if (this.resize()) this.render(); });
     this.resizeObserver.observe(this.root);
     this.resize();
-    this.attachInput();
+    attachScatterInput(this.overlay, this.inputTarget());
   }
 
   /** Number of points drawn by the last render. */
   get drawn(): number { return this.drawnCount; }
   get pointTotal(): number { return this.n; }
+  /** Thumbnails drawn by the last render (0 when zoomed out or without a thumbnail source). */
+  get thumbnailsDrawn(): number { return this.thumbCount; }
   get is3d(): boolean { return this.dims === 3; }
   get currentView(): View2D { return { ...this.view }; }
 
@@ -111,7 +133,10 @@ export class ScatterView {
     this.mask = undefined;
     this.emphasis = undefined;
     this.highlight = [];
-    this.computeBounds();
+    // Markers live in the coordinates of the view they were placed in: a new view drops them.
+    this.markers = undefined;
+    this.hoveredMarker = undefined;
+    this.bounds = computeBounds(coords, this.n, dims);
     this.fit();
     const r = createRng(12345);
     const m = Math.min(this.n, this.lodSample);
@@ -134,19 +159,40 @@ export class ScatterView {
   /** Points with emphasis[i] = 0 are drawn faded (undefined: none faded). */
   setEmphasis(emphasis: Uint8Array | undefined): void { this.emphasis = emphasis; this.density = undefined; }
 
+  /**
+   * Image samples: where thumbnails come from (undefined: none, e.g. tables and live frames). Drawn once at most
+   * THUMBNAIL_MAX_VISIBLE points are on screen.
+   */
+  setThumbnails(source: ThumbnailSource | undefined): void { this.thumbs = source; }
+
+  /** Redraws the thumbnails and markers alone (new images arrived, markers changed). */
+  redrawThumbnails(): void { this.drawDecorLayer(false); }
+
+  /** Extra points drawn as hollow triangles over the points, in the same view coordinates (undefined: none). */
+  setMarkers(markers: Markers | undefined): void {
+    this.markers = markers;
+    this.hoveredMarker = undefined;
+    // Markers beyond the points (scored outliers are what one looks for): the view widens to show them.
+    const mb = this.markerBounds();
+    if (mb && !containsBounds(this.bounds, mb)) {
+      this.fit();
+      this.render();
+    } else this.drawDecorLayer(false);
+  }
+
   /** Indices drawn with a ring (selection). */
   setHighlight(indices: number[]): void { this.highlight = indices.filter((i) => i >= 0 && i < this.n); this.drawOverlay(); }
 
+  /** Fits the view to the points and the markers. */
   fit(): void {
-    const b = this.bounds;
-    if (this.dims === 2) {
-      const w = Math.max(b.x1 - b.x0, 1e-9);
-      const h = Math.max(b.y1 - b.y0, 1e-9);
-      this.view = { cx: (b.x0 + b.x1) / 2, cy: (b.y0 + b.y1) / 2, scale: 0.9 * Math.min(this.width / w, this.height / h) };
-    } else {
-      const r = Math.max(b.x1 - b.x0, b.y1 - b.y0, b.z1 - b.z0, 1e-9);
-      this.view = { cx: 0, cy: 0, scale: (0.8 * Math.min(this.width, this.height)) / r };
-    }
+    const m = this.markerBounds();
+    this.view = fitView(m ? unionBounds(this.bounds, m) : this.bounds, this.dims, this.width, this.height);
+  }
+
+  /** Bounds of the markers (undefined: none). */
+  private markerBounds(): Bounds | undefined {
+    const count = this.markers ? Math.floor(this.markers.coords.length / this.dims) : 0;
+    return this.markers && count > 0 ? computeBounds(this.markers.coords, count, this.dims) : undefined;
   }
 
   /** Programmatic relayout (also used by the benchmark): sets the view and draws an interaction frame. */
@@ -170,17 +216,18 @@ export class ScatterView {
     if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = undefined; }
     this.drawDensity(lod);
     this.drawPoints(lod ? this.sample : undefined);
+    this.drawDecorLayer(lod);
     if (lod) this.idleTimer = setTimeout(() => { this.render(false); }, this.idleMs);
     this.drawOverlay();
   }
 
   /** Maps a 2D data position to css pixels. */
   dataToScreen(x: number, y: number): [number, number] {
-    return [(x - this.view.cx) * this.view.scale + this.width / 2, this.height / 2 - (y - this.view.cy) * this.view.scale];
+    return dataToScreen(this.camera(), x, y);
   }
 
   screenToData(px: number, py: number): [number, number] {
-    return [(px - this.width / 2) / this.view.scale + this.view.cx, this.view.cy - (py - this.height / 2) / this.view.scale];
+    return screenToData(this.camera(), px, py);
   }
 
   /** Css-pixel position of point i in the last full draw (undefined when hidden). */
@@ -191,26 +238,8 @@ export class ScatterView {
 
   /** The nearest drawn point within `radius` css pixels of (px, py). */
   pick(px: number, py: number, radius = 6): number | undefined {
-    const g = this.ensureGrid();
-    const c0 = Math.max(0, Math.floor((px - radius) / g.cell));
-    const c1 = Math.min(g.cols - 1, Math.floor((px + radius) / g.cell));
-    const r0 = Math.max(0, Math.floor((py - radius) / g.cell));
-    const r1 = Math.min(g.rows - 1, Math.floor((py + radius) / g.cell));
-    let best: number | undefined;
-    let bestD = radius * radius;
-    for (let r = r0; r <= r1; r++) {
-      for (let c = c0; c <= c1; c++) {
-        const cell = r * g.cols + c;
-        for (let k = g.start[cell]; k < g.start[cell + 1]; k++) {
-          const i = g.items[k];
-          const dx = this.screenX[i] - px;
-          const dy = this.screenY[i] - py;
-          const d = dx * dx + dy * dy;
-          if (d <= bestD) { bestD = d; best = i; }
-        }
-      }
-    }
-    return best;
+    this.grid ??= buildScreenGrid(this.screenX, this.screenY, this.n, this.width, this.height);
+    return pickNearest(this.grid, this.screenX, this.screenY, px, py, radius);
   }
 
   /** PNG of the current plot (density + points + overlay) on the theme background. */
@@ -224,25 +253,16 @@ export class ScatterView {
     const ctx = context2d(c);
     ctx.fillStyle = this.opts.background;
     ctx.fillRect(0, 0, c.width, c.height);
-    for (const layer of [this.densityCanvas, this.pointCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
+    for (const layer of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) ctx.drawImage(layer, 0, 0);
     return c;
   }
 
   /** SVG of the drawn points (at most `maxPoints`, seeded sample beyond that) as circles. */
   toSvg(maxPoints = 50_000): string {
-    const idx = this.n > maxPoints ? this.sample.subarray(0, maxPoints) : undefined;
-    const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}" viewBox="0 0 ${this.width} ${this.height}">`, `<rect width="100%" height="100%" fill="${this.opts.background}"/>`];
-    const count = idx ? idx.length : this.n;
-    for (let k = 0; k < count; k++) {
-      const i = idx ? idx[k] : k;
-      const x = this.screenX[i];
-      const y = this.screenY[i];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      const c = this.colors[i];
-      parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="1.6" fill="rgb(${c & 255},${(c >>> 8) & 255},${(c >>> 16) & 255})"/>`);
-    }
-    parts.push('</svg>');
-    return 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(parts.join(''));
+    return pointsSvg({
+      width: this.width, height: this.height, background: this.opts.background, screenX: this.screenX, screenY: this.screenY, colors: this.colors, n: this.n,
+      ...(this.n > maxPoints ? { subset: this.sample.subarray(0, maxPoints) } : {}),
+    });
   }
 
   dispose(): void {
@@ -252,6 +272,43 @@ export class ScatterView {
   }
 
   // ------------------------------------------------------------------------------------------------------------
+
+  private camera(): Camera {
+    return { view: this.view, width: this.width, height: this.height, yaw: this.yaw, pitch: this.pitch };
+  }
+
+  private inputTarget(): Parameters<typeof attachScatterInput>[1] {
+    return {
+      is3d: () => this.is3d,
+      size: () => ({ width: this.width, height: this.height }),
+      view: () => this.currentView,
+      relayout: (view) => { this.relayout(view); },
+      rotate: (dYaw, dPitch) => { this.rotate(dYaw, dPitch); },
+      // Hits are point indices, and n + j for marker j (markers are picked when no point is near).
+      pick: (px, py) => {
+        const i = this.pick(px, py);
+        if (i !== undefined || !this.markers) return i;
+        const j = pickMarker(this.markerXY.x, this.markerXY.y, px, py, 7);
+        return j === undefined ? undefined : this.n + j;
+      },
+      screenToData: (px, py) => this.screenToData(px, py),
+      setHovered: (i) => {
+        this.hovered = i !== undefined && i < this.n ? i : undefined;
+        this.hoveredMarker = i !== undefined && i >= this.n ? i - this.n : undefined;
+        this.drawOverlay();
+      },
+      fitAndRender: () => { this.fit(); this.render(); },
+      onHover: (i, x, y) => {
+        if (i !== undefined && i >= this.n) { this.opts.onHover?.(undefined, x, y); this.opts.onMarker?.(i - this.n, x, y, false); return; }
+        this.opts.onMarker?.(undefined, x, y, false);
+        this.opts.onHover?.(i, x, y);
+      },
+      onClick: (i, data, e) => {
+        if (i !== undefined && i >= this.n) this.opts.onMarker?.(i - this.n, e.clientX, e.clientY, true);
+        else this.opts.onClick?.(i, data, e);
+      },
+    };
+  }
 
   private resize(): boolean {
     const rect = this.root.getBoundingClientRect();
@@ -263,51 +320,12 @@ export class ScatterView {
     this.width = w;
     this.height = h;
     this.dpr = dpr;
-    for (const c of [this.densityCanvas, this.pointCanvas, this.overlay]) {
+    for (const c of [this.densityCanvas, this.pointCanvas, this.thumbCanvas, this.overlay]) {
       c.width = Math.round(w * dpr);
       c.height = Math.round(h * dpr);
     }
     if (refit && this.n) this.fit();
     return true;
-  }
-
-  private computeBounds(): void {
-    const d = this.dims;
-    const lo = [Infinity, Infinity, Infinity];
-    const hi = [-Infinity, -Infinity, -Infinity];
-    for (let i = 0; i < this.n; i++) {
-      for (let j = 0; j < d; j++) {
-        const v = this.coords[i * d + j];
-        if (v < lo[j]) lo[j] = v;
-        if (v > hi[j]) hi[j] = v;
-      }
-    }
-    if (!this.n) { lo.fill(0); hi.fill(1); }
-    if (d === 2) { lo[2] = 0; hi[2] = 0; }
-    this.bounds = { x0: lo[0], x1: hi[0], y0: lo[1], y1: hi[1], z0: lo[2], z1: hi[2] };
-  }
-
-  /** Projects point i to css pixels; NaN when hidden. */
-  private projector(): (i: number, out: Float32Array) => void {
-    const { cx, cy, scale } = this.view;
-    const w2 = this.width / 2;
-    const h2 = this.height / 2;
-    const c = this.coords;
-    if (this.dims === 2) {
-      return (i, out) => { out[0] = (c[2 * i] - cx) * scale + w2; out[1] = h2 - (c[2 * i + 1] - cy) * scale; };
-    }
-    const b = this.bounds;
-    const mx = (b.x0 + b.x1) / 2, my = (b.y0 + b.y1) / 2, mz = (b.z0 + b.z1) / 2;
-    const cyw = Math.cos(this.yaw), syw = Math.sin(this.yaw), cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
-    return (i, out) => {
-      const x = c[3 * i] - mx, y = c[3 * i + 1] - my, z = c[3 * i + 2] - mz;
-      // yaw about the vertical (y) axis, then pitch about the screen x axis
-      const x1 = cyw * x + syw * z;
-      const z1 = -syw * x + cyw * z;
-      const y1 = cp * y - sp * z1;
-      out[0] = (x1 - cx) * scale + w2;
-      out[1] = h2 - (y1 - cy) * scale;
-    };
   }
 
   private drawPoints(subset: Int32Array | undefined): void {
@@ -319,43 +337,14 @@ export class ScatterView {
       this.image = ctx.createImageData(W, H);
       this.imageBuf = new Uint32Array(this.image.data.buffer);
     } else this.imageBuf.fill(0);
-    const img = this.image;
-    const buf = this.imageBuf;
     const full = subset === undefined;
     if (full && this.screenX.length !== this.n) { this.screenX = new Float32Array(this.n); this.screenY = new Float32Array(this.n); }
-    const project = this.projector();
-    const p = new Float32Array(2);
-    const dpr = this.dpr;
-    const count = subset ? subset.length : this.n;
-    // point size: bigger when there are few points
-    const size = Math.max(1, Math.round((this.n > 200_000 ? 1 : this.n > 20_000 ? 2 : this.n > 2000 ? 3 : 4) * dpr));
-    const half = size >> 1;
-    const mask = this.mask;
-    const emph = this.emphasis;
-    let drawn = 0;
-    // Faded points first so emphasised ones land on top.
-    for (let pass = emph ? 0 : 1; pass < 2; pass++) {
-      for (let k = 0; k < count; k++) {
-        const i = subset ? subset[k] : k;
-        if (pass === 0 && emph?.[i]) continue;
-        if (pass === 1 && emph && !emph[i]) continue;
-        if (mask && !mask[i]) { if (full) { this.screenX[i] = NaN; this.screenY[i] = NaN; } continue; }
-        project(i, p);
-        if (full) { this.screenX[i] = p[0]; this.screenY[i] = p[1]; }
-        const x0 = Math.round(p[0] * dpr) - half;
-        const y0 = Math.round(p[1] * dpr) - half;
-        if (x0 >= W || y0 >= H || x0 + size <= 0 || y0 + size <= 0) continue;
-        let col = this.colors[i];
-        if (pass === 0) col = (col & 0x00ffffff) | (0x38 << 24);
-        for (let yy = Math.max(0, y0); yy < Math.min(H, y0 + size); yy++) {
-          const row = yy * W;
-          for (let xx = Math.max(0, x0); xx < Math.min(W, x0 + size); xx++) buf[row + xx] = col;
-        }
-        drawn++;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
-    this.drawnCount = drawn;
+    this.drawnCount = rasterPoints({
+      buf: this.imageBuf, width: W, height: H, dpr: this.dpr, coords: this.coords, project: projector(this.dims, this.bounds, this.camera()), n: this.n,
+      colors: this.colors, screenX: this.screenX, screenY: this.screenY,
+      ...(subset ? { subset } : {}), ...(this.mask ? { mask: this.mask } : {}), ...(this.emphasis ? { emphasis: this.emphasis } : {}),
+    });
+    ctx.putImageData(this.image, 0, 0);
     if (full) this.grid = undefined;
   }
 
@@ -365,50 +354,39 @@ export class ScatterView {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.densityCanvas.width, this.densityCanvas.height);
     if (!show || this.dims !== 2) return;
-    if (!this.density) this.density = this.buildDensity();
-    const b = this.densityBounds;
+    if (!this.density) {
+      const image = densityImage(this.coords, this.n, this.colors, this.mask, this.bounds);
+      const canvas = document.createElement('canvas');
+      canvas.width = image.bins;
+      canvas.height = image.bins;
+      const dctx = context2d(canvas);
+      const img = dctx.createImageData(image.bins, image.bins);
+      new Uint32Array(img.data.buffer).set(image.pixels);
+      dctx.putImageData(img, 0, 0);
+      this.density = { image, canvas };
+    }
+    const b = this.density.image.bounds;
     const [sx0, sy0] = this.dataToScreen(b.x0, b.y1);
     const [sx1, sy1] = this.dataToScreen(b.x1, b.y0);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(this.density, sx0 * this.dpr, sy0 * this.dpr, (sx1 - sx0) * this.dpr, (sy1 - sy0) * this.dpr);
+    ctx.drawImage(this.density.canvas, sx0 * this.dpr, sy0 * this.dpr, (sx1 - sx0) * this.dpr, (sy1 - sy0) * this.dpr);
   }
 
-  /** Bins points on a DENSITY_BINS^2 grid over the data bounds: mean colour per bin, alpha ~ log(1+count). */
-  private buildDensity(): HTMLCanvasElement {
-    const B = DENSITY_BINS;
-    const b = this.bounds;
-    const pad = 1e-6 + 0.001 * Math.max(b.x1 - b.x0, b.y1 - b.y0);
-    this.densityBounds = { x0: b.x0 - pad, x1: b.x1 + pad, y0: b.y0 - pad, y1: b.y1 + pad };
-    const db = this.densityBounds;
-    const count = new Uint32Array(B * B);
-    const rs = new Float32Array(B * B), gs = new Float32Array(B * B), bs = new Float32Array(B * B);
-    const fx = B / (db.x1 - db.x0), fy = B / (db.y1 - db.y0);
-    for (let i = 0; i < this.n; i++) {
-      if (this.mask && !this.mask[i]) continue;
-      const gx = Math.floor((this.coords[2 * i] - db.x0) * fx);
-      const gy = B - 1 - Math.floor((this.coords[2 * i + 1] - db.y0) * fy);
-      const cell = gy * B + gx;
-      const c = this.colors[i];
-      count[cell]++;
-      rs[cell] += c & 255; gs[cell] += (c >>> 8) & 255; bs[cell] += (c >>> 16) & 255;
-    }
-    let max = 1;
-    for (let i = 0; i < count.length; i++) if (count[i] > max) max = count[i];
-    const canvas = document.createElement('canvas');
-    canvas.width = B;
-    canvas.height = B;
-    const ctx = context2d(canvas);
-    const img = ctx.createImageData(B, B);
-    const out = new Uint32Array(img.data.buffer);
-    const logMax = Math.log1p(max);
-    for (let i = 0; i < count.length; i++) {
-      const c = count[i];
-      if (!c) continue;
-      const a = Math.round(60 + 195 * (Math.log1p(c) / logMax));
-      out[i] = packRgba(rs[i] / c, gs[i] / c, bs[i] / c, a);
-    }
-    ctx.putImageData(img, 0, 0);
-    return canvas;
+  /**
+   * The layer over the points: thumbnails of the points of the last full draw (none in level-of-detail frames, whose
+   * positions are stale), then the markers.
+   */
+  private drawDecorLayer(lod: boolean): void {
+    const ctx = context2d(this.thumbCanvas);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, this.height);
+    const visible = this.thumbs && !lod ? visiblePoints(this.screenX, this.screenY, this.n, this.width, this.height, THUMBNAIL_MAX_VISIBLE, THUMBNAIL_SIZE / 2) : undefined;
+    this.thumbCount = this.thumbs && visible ? drawThumbnails(ctx, { visible, screenX: this.screenX, screenY: this.screenY, colors: this.colors, emphasis: this.emphasis, source: this.thumbs }) : 0;
+    this.markerXY = this.markers ? projectMarkers(this.markers, projector(this.dims, this.bounds, this.camera()), this.dims) : { x: new Float32Array(0), y: new Float32Array(0) };
+    if (this.markers) drawMarkers(ctx, this.markers, this.markerXY.x, this.markerXY.y);
+    // Says on the page how many are drawn, for anyone inspecting it.
+    this.root.dataset.thumbnails = String(this.thumbCount);
+    this.root.dataset.markers = String(this.markerXY.x.length);
   }
 
   private drawOverlay(): void {
@@ -429,70 +407,13 @@ export class ScatterView {
     const focus = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || '#007fd4';
     this.highlight.forEach((i, k) => { ring(i, k === 0 ? focus : fg, 7); });
     if (this.hovered !== undefined) ring(this.hovered, fg, 5);
-  }
-
-  private ensureGrid(): NonNullable<ScatterView['grid']> {
-    if (this.grid) return this.grid;
-    const cell = 16;
-    const cols = Math.ceil(this.width / cell) + 1, rows = Math.ceil(this.height / cell) + 1;
-    const cellOf = new Int32Array(this.n).fill(-1);
-    const start = new Int32Array(cols * rows + 1);
-    for (let i = 0; i < this.n && i < this.screenX.length; i++) {
-      const x = this.screenX[i], y = this.screenY[i];
-      if (!(x >= 0 && y >= 0 && x < this.width && y < this.height)) continue;
-      const c = Math.floor(y / cell) * cols + Math.floor(x / cell);
-      cellOf[i] = c;
-      start[c + 1]++;
+    const m = this.hoveredMarker;
+    if (m !== undefined && Number.isFinite(this.markerXY.x[m])) {
+      ctx.beginPath();
+      ctx.arc(this.markerXY.x[m], this.markerXY.y[m], 10, 0, 2 * Math.PI);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = focus;
+      ctx.stroke();
     }
-    for (let c = 0; c < cols * rows; c++) start[c + 1] += start[c];
-    const fill = start.slice(0, cols * rows);
-    const items = new Int32Array(start[cols * rows]);
-    for (let i = 0; i < this.n; i++) if (cellOf[i] >= 0) items[fill[cellOf[i]]++] = i;
-    this.grid = { cell, cols, rows, start, items };
-    return this.grid;
-  }
-
-  private attachInput(): void {
-    const el = this.overlay;
-    let drag: { x: number; y: number; moved: boolean } | undefined;
-    el.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY, moved: false }; el.setPointerCapture(e.pointerId); });
-    el.addEventListener('pointermove', (e) => {
-      const rect = el.getBoundingClientRect();
-      if (drag) {
-        const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-        if (!drag.moved && Math.hypot(dx, dy) < 3) return;
-        drag.moved = true;
-        drag.x = e.clientX; drag.y = e.clientY;
-        if (this.dims === 3 && !e.shiftKey) this.rotate(dx * 0.01, dy * 0.01);
-        else this.relayout({ cx: this.view.cx - dx / this.view.scale, cy: this.view.cy + dy / this.view.scale });
-        return;
-      }
-      const i = this.pick(e.clientX - rect.left, e.clientY - rect.top);
-      if (i !== this.hovered) { this.hovered = i; this.drawOverlay(); }
-      this.opts.onHover?.(i, e.clientX, e.clientY);
-    });
-    el.addEventListener('pointerup', (e) => {
-      const wasDrag = drag?.moved;
-      drag = undefined;
-      if (wasDrag) return;
-      const rect = el.getBoundingClientRect();
-      const px = e.clientX - rect.left, py = e.clientY - rect.top;
-      const i = this.pick(px, py);
-      this.opts.onClick?.(i, i === undefined && this.dims === 2 ? this.screenToData(px, py) : undefined, e);
-    });
-    el.addEventListener('pointerleave', () => { if (this.hovered !== undefined) { this.hovered = undefined; this.drawOverlay(); } this.opts.onHover?.(undefined, 0, 0); });
-    el.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const rect = el.getBoundingClientRect();
-      const px = e.clientX - rect.left, py = e.clientY - rect.top;
-      const f = Math.exp(-e.deltaY * 0.0015);
-      if (this.dims === 2) {
-        const [dx, dy] = this.screenToData(px, py);
-        const scale = this.view.scale * f;
-        // keep the data point under the cursor fixed
-        this.relayout({ scale, cx: dx - (px - this.width / 2) / scale, cy: dy + (py - this.height / 2) / scale });
-      } else this.relayout({ scale: this.view.scale * f });
-    }, { passive: false });
-    el.addEventListener('dblclick', () => { this.fit(); this.render(); });
   }
 }

@@ -5,8 +5,20 @@
 import { DEFAULT_UI_STATE, parseUiState } from '../src/shared/protocol';
 import type {
   AnalysisProgress, AnalysisTask, AnomalyPayload, AnomalyScoreMethod, ClustersPayload, CorruptionMode, EmbeddingPayload, EpochRecord, GenerateMode, HostPush,
-  KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, TrainProgress, TrainingStatus, UiState,
+  KSuggestionPayload, LiveEmbeddingPayload, PanelInfo, ProjectionPayload, ScoredPayload, TrainProgress, TrainingStatus, UiState,
 } from '../src/shared/protocol';
+
+/** Keep points whose value is one of `values` (categorical), or within [min, max] (numeric; a missing bound is open). */
+export type ColumnFilter = { column: string; values: string[] } | { column: string; min?: number; max?: number };
+
+/** Colour, filter and search by column (./metadata.ts): a colouring column, a filter and a search text. */
+export interface MetaChoice {
+  colorColumn?: string;
+  filter?: ColumnFilter;
+  search: string;
+}
+
+export const EMPTY_META: MetaChoice = { search: '' };
 
 /** The loaded model's data as the host sent it. */
 export interface ModelView {
@@ -75,6 +87,10 @@ export interface PanelState {
   emphasis?: number;
   generate: GenerateForm;
   corruption: CorruptionForm;
+  /** Another file scored with the model, drawn over the training set. */
+  scored?: ScoredPayload;
+  /** Colour, filter and search by a label or metadata column. */
+  meta: MetaChoice;
 }
 
 export type PanelAction =
@@ -88,7 +104,11 @@ export type PanelAction =
   | { type: 'anomalyReport'; report: AnomalyPayload }
   | { type: 'anomalyFailed' }
   | { type: 'generateForm'; patch: Partial<GenerateForm> }
-  | { type: 'corruptionForm'; patch: Partial<CorruptionForm> };
+  | { type: 'corruptionForm'; patch: Partial<CorruptionForm> }
+  /** The user removed the scored data from the plot. */
+  | { type: 'clearScored' }
+  /** Colour / filter / search by column changed. */
+  | { type: 'meta'; meta: MetaChoice };
 
 /** The state of a fresh webview; `saved` is what `vscode.getState()` returned (checked, ignored when malformed). */
 export function initialState(saved: unknown): PanelState {
@@ -99,6 +119,7 @@ export function initialState(saved: unknown): PanelState {
     anomaly: { labels: [] },
     generate: { ...DEFAULT_GENERATE_FORM },
     corruption: { mode: 'mask', level: 0.25, seed: 0 },
+    meta: EMPTY_META,
   };
 }
 
@@ -136,7 +157,16 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return { ...state, generate: { ...state.generate, ...action.patch } };
     case 'corruptionForm':
       return { ...state, corruption: { ...state.corruption, ...action.patch } };
+    case 'clearScored':
+      return withoutScored(state);
+    case 'meta':
+      return { ...state, meta: action.meta };
   }
+}
+
+function withoutScored(state: PanelState): PanelState {
+  const { scored: _cleared, ...rest } = state;
+  return rest;
 }
 
 function reduceHost(state: PanelState, m: HostPush): PanelState {
@@ -159,9 +189,12 @@ function reduceHost(state: PanelState, m: HostPush): PanelState {
       const { live: _ended, ...rest } = state;
       return m.status === 'training' ? { ...state, training: m.status } : { ...rest, training: m.status };
     }
-    case 'projection':
+    case 'projection': {
       if (!state.model || state.live) return state;
-      return { ...state, model: { ...state.model, projection: m.projection } };
+      // Scored points were placed in the old view; the host sends them again placed in the new one.
+      const { scored: _placedInOldView, ...rest } = state;
+      return { ...rest, model: { ...state.model, projection: m.projection } };
+    }
     case 'clusters':
       return withClusters(state, m.clusters);
     case 'kSuggestion':
@@ -170,6 +203,8 @@ function reduceHost(state: PanelState, m: HostPush): PanelState {
       const { analysis: _ended, ...rest } = state;
       return m.progress ? { ...state, analysis: { task: m.task, progress: m.progress } } : rest;
     }
+    case 'scored':
+      return m.scored ? { ...state, scored: m.scored } : withoutScored(state);
     case 'saved':
     case 'error':
       return state;
@@ -194,8 +229,9 @@ function reduceInit(state: PanelState, m: Extract<HostPush, { type: 'init' }>): 
   // Another model: the host's state for it is the whole truth (its own k, selection, method); the pane layout stays.
   const layout = { ...(state.ui.sideWidth !== undefined ? { sideWidth: state.ui.sideWidth } : {}), ...(state.ui.sideCollapsed !== undefined ? { sideCollapsed: state.ui.sideCollapsed } : {}) };
   const ui: UiState = other ? { ...m.uiState, ...layout } : { ...state.ui, ...m.uiState, selection: state.ui.selection.length ? state.ui.selection : m.uiState.selection };
-  const { kSuggestion: _previous, ...kept } = state;
-  const base: PanelState = { ...(other ? kept : state), ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
+  // Another model: its suggestion and any data scored with the old one go.
+  const { kSuggestion: _previous, scored: _scored, ...kept } = state;
+  const base: PanelState = { ...(other ? { ...kept, meta: EMPTY_META } : state), ui, history: m.history, training: m.training, ...(m.kSuggestion ? { kSuggestion: m.kSuggestion } : {}) };
   if (!m.info || !m.embedding || !m.projection) {
     const { live: _replaced, ...rest } = base;
     return m.live && m.training === 'training' ? { ...rest, live: m.live } : rest;

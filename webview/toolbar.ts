@@ -6,6 +6,10 @@ import { button, h, select } from './dom';
 import type { ModelView } from './state';
 import { describe } from './state';
 import { kMax } from './tabs/clusters';
+import { buildMetaControls } from './metaControls';
+
+/** Colour-select value of a metadata column. */
+const COLUMN_PREFIX = 'column:';
 
 const COLOR_BY: readonly ColorBy[] = ['cluster', 'label', 'error', 'code'];
 
@@ -16,6 +20,12 @@ export function colorOptions(model: ModelView): [ColorBy, string][] {
   opts.push(['error', 'Colour: recon. error']);
   if (model.embedding.codes) opts.push(['code', 'Colour: VQ code']);
   return opts;
+}
+
+/** The colour select's options: the built-in colourings, then one per metadata column. */
+export function colorChoices(model: ModelView): [string, string][] {
+  const columns = (model.embedding.metadata ?? []).map((c): [string, string] => [`${COLUMN_PREFIX}${c.name}`, `Colour: ${c.name}`]);
+  return [...colorOptions(model), ...columns];
 }
 
 export const kHint = (s: KSuggestionPayload | undefined): string => (s ? `best silhouette: k = ${s.best}` : '');
@@ -49,10 +59,19 @@ export function buildToolbar(toolbar: HTMLElement, ctx: PanelContext, images: Pl
     const now = ctx.state.ui;
     ctx.channel.notify({ type: 'setProjection', method: now.projection, dims: now.dims });
   };
-  toolbar.append(select(colorOptions(model), ui.colorBy, (v) => {
+  const shown = ctx.state.meta.colorColumn;
+  toolbar.append(select(colorChoices(model), shown !== undefined ? `${COLUMN_PREFIX}${shown}` : ui.colorBy, (v) => {
+    const { colorColumn: _previous, ...meta } = ctx.state.meta;
+    if (v.startsWith(COLUMN_PREFIX)) {
+      ctx.dispatch({ type: 'meta', meta: { ...meta, colorColumn: v.slice(COLUMN_PREFIX.length) } });
+      return;
+    }
+    if (ctx.state.meta.colorColumn !== undefined) ctx.dispatch({ type: 'meta', meta });
     const colorBy = COLOR_BY.find((c) => c === v);
     if (colorBy) ctx.dispatch({ type: 'ui', patch: { colorBy } });
   }, 'color-by'));
+  const columns = buildMetaControls(ctx);
+  if (columns) toolbar.append(columns);
   const d = model.info.latentDim;
   if (d > 3) {
     toolbar.append(select([['pca', 'PCA'], ['umap', 'UMAP']], ui.projection === 'umap' ? 'umap' : 'pca', (v) => {

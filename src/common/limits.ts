@@ -28,3 +28,5 @@ export const MAX_GEN_GRID = 256;
 export const MAX_GEN_COUNT = 64;
 export const MAX_GEN_SPAN = 10;
 export const MAX_PATH = 4096;
+/** Rows one `requestRows` may name (the scatter's thumbnails are fetched in batches of at most this many). */
+export const MAX_ROWS_REQUEST = 256;

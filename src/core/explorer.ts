@@ -11,6 +11,7 @@ import type { FeatureStats } from './analysis/featureStats';
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import type { AnalysisProgress, AnomalyReport, ConfusionMatrix, InterpolationMode, KSuggestion, ProjectionMethod, ProjectionResult } from './analysis/results';
 import type { ClassNames, DatasetFormat, DatasetKind, SourceRef, WindowSpec } from './data/dataset';
+import type { MetadataColumn } from './data/metadata';
 import type { EpochRecord } from './training/types';
 import type { ClusterMethod } from '../common/clusterMethods';
 
@@ -57,6 +58,8 @@ export interface EmbeddingResult {
   /** VQ-VAE: the codebook entry of each sample, length `n` (absent for models without discrete codes). */
   codes?: Int32Array;
   labels?: string[];
+  /** Tables: the non-feature columns (id, time, ignored, dropped text) per sample (src/core/data/metadata.ts). */
+  metadata?: MetadataColumn[];
 }
 
 export interface ClusterResult {
@@ -170,6 +173,13 @@ export interface Explorer {
   /** k-means inertia and silhouette for k in kMin..kMax, in the space `method` clusters in (UMAP space for umap-*). */
   suggestK(kMin: number, kMax: number, seed?: number, method?: ClusterMethod, control?: AnalysisControl): Promise<KSuggestion>;
   sample(index: number): Promise<SampleDetail>;
+  /**
+   * Places `count` new codes (`count x latentDim`, e.g. another file encoded by this model) in the view of the last
+   * `project` call, consistently with how the training codes were projected (src/core/placeCodes.ts).
+   */
+  placeCodes(latent: Float32Array, count: number): Promise<Float32Array>;
+  /** The original rows (data units) of `indices`, `indices.length x dim`: bulk sample pixels for thumbnails. */
+  rows(indices: readonly number[]): Promise<Float32Array>;
   /**
    * Decodes `count` latent rows (`count x latentDim`) to data units. `condition` is a class name of a conditional
    * model (CVAE; `info().model.conditionClasses`): every row is decoded as that class. For a CVAE it defaults to the

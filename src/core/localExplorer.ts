@@ -58,6 +58,7 @@ import { anomalyScores, availableScoreMethods, calibrateAnomalies } from './anal
 import type { AnomalyScoreMethod } from './analysis/anomalyScores';
 import { buildAnomalyReport, loadCalibration } from './analysis/anomalyReport';
 import { DEFAULT_TRAIN_OPTIONS, splitIndices } from './training/train';
+import { placeCodes } from './placeCodes';
 
 /** Members listed per cluster in `ClusterResult.nearest`. */
 export const NEAREST_PER_CLUSTER = 8;
@@ -277,6 +278,24 @@ export class LocalExplorer implements Explorer {
     return this.umapSpace;
   }
 
+  async placeCodes(latent: Float32Array, count: number): Promise<Float32Array> {
+    const view = this.lastProjection;
+    if (!view) throw new Error('No view to place codes in yet: project the embedding first.');
+    const e = await this.embed();
+    return placeCodes({ latent: e.latent, n: e.n, d: e.latentDim }, view, latent, count);
+  }
+
+  async rows(indices: readonly number[]): Promise<Float32Array> {
+    const ds = this.dataset;
+    const d = ds.dim;
+    const out = new Float32Array(indices.length * d);
+    indices.forEach((index, k) => {
+      if (!Number.isInteger(index) || index < 0 || index >= ds.n) throw new RangeError(`sample index ${index} out of range 0..${ds.n - 1}`);
+      out.set(ds.features.subarray(index * d, index * d + d), k * d);
+    });
+    return out;
+  }
+
   async sample(index: number): Promise<SampleDetail> {
     const ds = this.dataset;
     if (!Number.isInteger(index) || index < 0 || index >= ds.n) throw new RangeError(`sample index ${index} out of range 0..${ds.n - 1}`);
@@ -397,6 +416,9 @@ export class LocalExplorer implements Explorer {
   private embeddingOf(latent: Float32Array, errors: Float32Array): EmbeddingResult {
     const result: EmbeddingResult = { n: this.dataset.n, latentDim: this.model.config.latentDim, latent, errors, labels: this.dataset.labels };
     if (hasCodeIndices(this.model)) result.codes = codeIndices(this.model, this.normalized, this.dataset.n);
+    const n = this.dataset.n;
+    const metadata = this.dataset.metadata?.filter((c) => (c.kind === 'number' ? c.values.length : c.codes.length) === n);
+    if (metadata && metadata.length > 0) result.metadata = metadata;
     return result;
   }
 

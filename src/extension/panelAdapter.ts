@@ -9,6 +9,8 @@ import type { TrainingStatus } from '../shared/protocol';
 import type { EpochEmbedding } from '../worker/protocol';
 import { getLog } from './log';
 import { LatentPanel, registerLatentPanelSerializer } from './panel/latentPanel';
+import type { ScoredData } from './panel/scoredData';
+import { sameModelDir } from './panel/scoredData';
 
 function guard(what: string, fn: () => void): boolean {
   try {
@@ -23,6 +25,18 @@ function guard(what: string, fn: () => void): boolean {
 /** Opens (or reveals) the panel, pointed at `explorer` when given. Returns false when it could not open. */
 export function showPanel(context: vscode.ExtensionContext, explorer?: Explorer): boolean {
   return guard('open', () => LatentPanel.createOrShow(context, explorer));
+}
+
+/**
+ * Opens the panel on the model's training set and draws `data` (scored with that model) over it. The model is
+ * loaded (`loadTraining`) unless the panel already shows it over its training data.
+ */
+export async function showScoredOverTraining(context: vscode.ExtensionContext, data: ScoredData, loadTraining: () => Promise<Explorer>): Promise<void> {
+  const shown = LatentPanel.current?.modelInfo;
+  const already = shown !== undefined && sameModelDir(shown.modelDir, data.modelDir) && shown.datasetPath !== data.datasetPath;
+  const explorer = already ? undefined : await loadTraining();
+  if (!showPanel(context, explorer)) return;
+  guard('showScored', () => LatentPanel.current?.showScored(data));
 }
 
 /** Gives the open panel (if any) a new explorer, e.g. after training finished while it was open. */

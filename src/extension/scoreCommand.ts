@@ -2,8 +2,8 @@
  * "Score with Latent Explorer Model…": encodes another file with a trained model (in a worker thread) and scores
  * every sample against the threshold saved with the model: the train-on-normal-data, score-new-data workflow. The
  * scores go to `<model>/scores/<data>.csv` (src/core/export/outputPaths.ts), for a time series with the merged
- * events and the per-row score series; the summary offers Open, Reveal and Show in Panel (the model over the new
- * data, with its anomaly view).
+ * events and the per-row score series; the summary offers Open, Reveal and Show in Panel: the scored points drawn
+ * over the model's training set (placed in its view, anomalies above the training threshold marked).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -16,7 +16,8 @@ import type { SerializedError } from '../worker/protocol';
 import { serializeError } from '../worker/protocol';
 import { getLog, showDataWarnings, showError } from './log';
 import { outputFolderPath } from './outputFolder';
-import { showPanel } from './panelAdapter';
+import { showPanel, showScoredOverTraining } from './panelAdapter';
+import type { ScoredData } from './panel/scoredData';
 import { listModelDirs, SIDECAR } from './paths';
 import { announceSaved } from './savedFiles';
 import { readSettings } from './settings';
@@ -29,6 +30,8 @@ export interface ScoreCommandOptions {
   method?: AnomalyScoreMethod;
   /** Show the summary notification (default true). */
   notify?: boolean;
+  /** Draw the scored points over the training set in the panel right away, as the summary's Show in Panel does. */
+  show?: boolean;
 }
 
 /** What `latentExplorer.scoreFile` returns (tests read it). */
@@ -38,6 +41,8 @@ export interface ScoreCommandResult {
   summary?: Omit<ScoreSummary, 'top'>;
   warnings?: string[];
   error?: SerializedError;
+  /** With `show`: where the panel showed the scored data (`training`: over the training set; `new`: the model over the new data). */
+  shown?: 'training' | 'new' | 'failed';
 }
 
 /** Asks for a saved model: those in the output folder, newest first, or any folder holding a sidecar. */
@@ -86,6 +91,7 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
         const summary = await client.load(modelDir, settings.backend, data);
         const info = summary.info;
         const report = await client.anomalies(options.method);
+        const { latent } = await client.embed();
         mkdirSync(dirname(paths.scores), { recursive: true });
         const files = await client.exportEmbeddings(paths.scores, 'csv', true);
         const first = summariseScores(report, { window: info.window });
@@ -96,10 +102,29 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
           writeFileSync(paths.rows, rowScoresToCsv(report.scores, report.threshold, info.window));
           files.push(paths.events, paths.rows);
         }
-        return { info, sum, files };
+        const scored: ScoredData = {
+          modelDir, datasetPath, name: basename(datasetPath), latent, count: info.n, scores: report.scores, threshold: report.threshold, method: report.method,
+        };
+        return { info, sum, files, scored };
       },
     );
-    const { info, sum, files } = result;
+    const { info, sum, files, scored } = result;
+    // The scored points over the training set; when the training data cannot be read any more, the model over the new data.
+    const show = async (): Promise<NonNullable<ScoreCommandResult['shown']>> => {
+      try {
+        await showScoredOverTraining(context, scored, () => runner.load(modelDir, settings.backend));
+        return 'training';
+      } catch (e) {
+        getLog().warn(`could not show ${basename(datasetPath)} over the training set of ${modelDir}: ${e instanceof Error ? e.message : String(e)}`);
+        try {
+          showPanel(context, await runner.load(modelDir, settings.backend, data));
+          return 'new';
+        } catch (e2) {
+          showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e2 instanceof Error ? e2.message : String(e2)}`, e2);
+          return 'failed';
+        }
+      }
+    };
     log.info(`scored ${datasetPath} with ${modelDir}:\n${describeScoreSummary(sum)}wrote ${files.join(', ')}`);
     showDataWarnings(info.datasetName, info.warnings);
     if (options.notify !== false) {
@@ -107,17 +132,12 @@ export async function scoreFile(context: vscode.ExtensionContext, runner: Traini
       const message = `scored ${sum.n} samples of ${info.datasetName}: ${sum.flagged} (${pct(sum.n ? sum.flagged / sum.n : 0)}) above the model's threshold (${pct(sum.targetFpr)} expected on normal data)${events}. Saved`;
       void announceSaved(message, files, [{
         label: 'Show in Panel',
-        run: async () => {
-          try {
-            showPanel(context, await runner.load(modelDir, settings.backend, data));
-          } catch (e) {
-            showError(`Could not open ${basename(datasetPath)} with ${modelDir}: ${e instanceof Error ? e.message : String(e)}`, e);
-          }
-        },
+        run: async () => { await show(); },
       }]);
     }
     const { top: _top, ...summary } = sum;
-    return { status: 'done', files, summary, ...(info.warnings ? { warnings: info.warnings } : {}) };
+    const shown = options.show ? await show() : undefined;
+    return { status: 'done', files, summary, ...(info.warnings ? { warnings: info.warnings } : {}), ...(shown ? { shown } : {}) };
   } catch (e) {
     return fail(`Scoring ${basename(datasetPath)} failed: ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {

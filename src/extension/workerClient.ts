@@ -180,6 +180,14 @@ export class WorkerClient implements Explorer {
     return this.call('sample', index);
   }
 
+  placeCodes(latent: Float32Array, count: number): Promise<Float32Array> {
+    return this.call('placeCodes', latent, count);
+  }
+
+  rows(indices: readonly number[]): Promise<Float32Array> {
+    return this.call('rows', indices);
+  }
+
   decode(latent: Float32Array, count: number, condition?: string): Promise<Float32Array> {
     return this.call('decode', latent, count, condition);
   }

@@ -69,7 +69,7 @@ export interface SerializedError {
 }
 
 /** Explorer methods the worker serves (all but `info`, which the host caches, and `dispose`). */
-export type ExplorerMethod = 'embed' | 'project' | 'cluster' | 'suggestK' | 'sample' | 'decode' | 'corrupt' | 'interpolate' | 'generate' | 'exportEmbeddings' | 'anomalies';
+export type ExplorerMethod = 'embed' | 'project' | 'cluster' | 'suggestK' | 'sample' | 'rows' | 'placeCodes' | 'decode' | 'corrupt' | 'interpolate' | 'generate' | 'exportEmbeddings' | 'anomalies';
 
 /** The argument tuple of an Explorer method. */
 export type ExplorerArgs<M extends ExplorerMethod> = Parameters<Explorer[M]>;

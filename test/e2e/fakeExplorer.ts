@@ -9,6 +9,7 @@ import { corruptSample } from '../../src/core/analysis/corruption';
 import { percentile } from '../../src/core/analysis/anomaly';
 import { evaluateAnomalies } from '../../src/core/analysis/anomalyReport';
 import { createNormalRng, createRng } from '../../src/common/random';
+import type { MetadataColumn } from '../../src/core/data/metadata';
 
 /**
  * Which model the fake pretends to be: a dense AE on a table (default), a sequence AE on `[dim / 2, 2]` windows, a
@@ -76,6 +77,11 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     },
     backend: 'cpu', history: Array.from({ length: 12 }, (_, e) => ({ epoch: e + 1, loss: 2 * Math.exp(-e / 3) + 0.1, valLoss: 2.1 * Math.exp(-e / 3) + 0.12, parts: {}, seconds: 0.1 })),
   };
+  // A table's non-feature columns: a row id and a text note (every fifth row "rare", the others "common").
+  const metadata: MetadataColumn[] = [
+    { name: 'row_id', role: 'id', kind: 'number', values: Float32Array.from({ length: n }, (_, i) => i + 1) },
+    { name: 'note', role: 'dropped', kind: 'category', categories: ['common', 'rare'], codes: Int32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0)) },
+  ];
   const decodeRows = (z: Float32Array, count: number): Float32Array => {
     const out = new Float32Array(count * dim);
     for (let r = 0; r < count; r++) decodeRow(z.subarray(r * 2, r * 2 + 2), out, r * dim);
@@ -86,6 +92,7 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
     embed: async (): Promise<EmbeddingResult> => ({
       n, latentDim: 2, latent, errors, labels,
       ...(variant === 'vqvae' ? { codes: Int32Array.from({ length: n }, (_, i) => (i % planted) * 2) } : {}),
+      ...(variant === 'dense' && !images ? { metadata } : {}),
     }),
     project: async (method, dims): Promise<ProjectionResult> => ({ method, dims, coords: latent.slice() }),
     cluster: async (k, s = 0): Promise<ClusterResult> => kmeans(k, s),
@@ -98,6 +105,13 @@ export function createFakeExplorer(n: number, dim: number, planted: number, seed
       index, original: x.slice(index * dim, (index + 1) * dim), reconstruction: recon.slice(index * dim, (index + 1) * dim), error: errors[index],
       latent: latent.slice(index * 2, index * 2 + 2), label: labels[index], ref: { file, index, line: index + 2 },
     }),
+    // The fake's view is its 2D codes themselves: a new code is placed where it is.
+    placeCodes: async (z, count): Promise<Float32Array> => z.slice(0, count * 2),
+    rows: async (indices): Promise<Float32Array> => {
+      const out = new Float32Array(indices.length * dim);
+      indices.forEach((i, k) => { out.set(x.subarray(i * dim, (i + 1) * dim), k * dim); });
+      return out;
+    },
     decode: async (z, count): Promise<Float32Array> => decodeRows(z, count),
     generate: async (request): Promise<GenerateResult> => {
       const codes = generatedCodes(request, info.model, (base) => (base === undefined ? meanCode(latent, n, 2) : latent.slice(base * 2, base * 2 + 2)), () => codeMoments(latent, n, 2));

@@ -177,8 +177,58 @@ async function main(): Promise<void> {
       await page.setViewportSize({ width, height: 800 });
       await page.waitForTimeout(300);
       assert.deepEqual(await page.evaluate<number[]>(IMAGE_ROWS('#gen-strip')), Array.from({ length: steps }, () => steps), `${steps} x ${steps} grid at ${width} px`);
-      assert.deepEqual(await page.evaluate<string[]>(CLIPPED_TABS), [], `no tab clipped at ${width} px`);
+      assert.deepEqual(await page.evaluate<string[]>(CLIPPED_TABS), [], `no tab clipped spot ${width} px`);
     }
+    // Images on the zoomed scatter: zoomed in on a point, its neighbours are drawn as thumbnails; fitted, plain points.
+    await page.setViewportSize({ width: 1200, height: 800 });
+    const scatter = page.locator('#plot .scatter');
+    await page.waitForTimeout(300);
+    assert.equal(await scatter.getAttribute('data-thumbnails'), '0', `${N} points fitted: plain points`);
+    const plotBox = await scatter.boundingBox();
+    const [spot] = await page.evaluate<[number, number][]>(DRAWN_POINTS);
+    assert.ok(plotBox && spot, 'a point is drawn');
+    await page.mouse.move(plotBox.x + spot[0], plotBox.y + spot[1]);
+    for (let k = 0; k < 12 && Number(await scatter.getAttribute('data-thumbnails')) === 0; k++) {
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(150);
+    }
+    const thumbs = Number(await scatter.getAttribute('data-thumbnails'));
+    assert.ok(thumbs > 0 && thumbs <= 150, `thumbnails drawn when zoomed in (${thumbs})`);
+    await page.screenshot({ path: 'artifacts/webview-thumbnails.png' });
+    await page.mouse.dblclick(plotBox.x + 5, plotBox.y + plotBox.height - 5);
+    await page.waitForTimeout(150);
+    assert.equal(await scatter.getAttribute('data-thumbnails'), '0', 'fitted again: plain points');
+    // Scored data over the training set: the model saved in a folder, 30 new codes (the last 6 far out, scored high).
+    const table = createFakeExplorer(N, 8, PLANTED);
+    const tableInfo = { ...table.info(), modelDir: '/tmp/fake-model' };
+    controller.setExplorer({ ...table, info: () => tableInfo });
+    await page.locator('#status', { hasText: 'dense AE' }).waitFor({ timeout: 10_000 });
+    const trained = await table.embed();
+    const latent = Float32Array.from({ length: 60 }, (_, v) => trained.latent[v] * (v >= 48 ? 4 : 1));
+    const scores = Float32Array.from({ length: 30 }, (_, j) => (j >= 24 ? 5 : 0.2));
+    controller.showScored({ modelDir: '/tmp/fake-model', datasetPath: '/tmp/new.csv', name: 'new.csv', latent, count: 30, scores, threshold: 1, method: 'mse' });
+    await page.locator('#scored-legend', { hasText: 'new.csv: 30 scored, 6 (20.0%) above the threshold' }).waitFor({ timeout: 10_000 });
+    assert.equal(await scatter.getAttribute('data-markers'), '30');
+    await page.screenshot({ path: 'artifacts/webview-scored.png' });
+    await page.locator('#scored-clear').click();
+    await page.locator('#scored-legend').waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await scatter.getAttribute('data-markers'), '0', 'cleared');
+    // Colour, filter and search by a metadata column of the table.
+    await page.locator('#color-by').selectOption('column:note');
+    await page.locator('#legend', { hasText: 'rare' }).waitFor({ timeout: 5000 });
+    await page.locator('#meta-search').fill('rar');
+    await page.locator('#meta-matches', { hasText: `${N / 5} matches` }).waitFor({ timeout: 5000 });
+    await page.screenshot({ path: 'artifacts/webview-search.png' });
+    await page.locator('#meta-search').fill('');
+    await page.locator('#meta-filter').selectOption('note');
+    await page.locator('#meta-filter-values').selectOption('rare');
+    assert.equal(await page.locator('#plot').getAttribute('data-shown'), String(N / 5), 'filtered to the rare rows');
+    await page.locator('#meta-filter').selectOption('row_id');
+    await page.locator('#meta-filter-max').fill('100');
+    await page.locator('#meta-filter-max').dispatchEvent('change');
+    assert.equal(await page.locator('#plot').getAttribute('data-shown'), '100', 'row_id in [1, 100]');
+    await page.locator('#color-by').selectOption('column:row_id');
+    await page.screenshot({ path: 'artifacts/webview-filter.png' });
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
     assert.deepEqual(dropped.filter((d) => d.includes('dropped')), [], 'every webview message passed validation');
     console.log(`ok: ${N} points, ${PLANTED} clusters, interpolation strip and latent grid rendered, screenshot artifacts/webview-panel.png`);

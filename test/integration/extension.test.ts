@@ -203,6 +203,9 @@ describe('Latent Explorer extension', function () {
     assert.ok(header.includes('anomalous'), rows[0]);
     const flagged = rows.slice(1).filter((r) => r.split(',')[header.indexOf('anomalous')] === '1').length;
     assert.equal(flagged, result.summary.flagged);
+    // Show in Panel: the model opened on its training data, the scored points drawn over it.
+    const shown = await vscode.commands.executeCommand<{ status: string; shown?: string }>('latentExplorer.scoreFile', vscode.Uri.file(fresh), { modelDir: outDir, notify: false, show: true });
+    assert.equal(shown.shown, 'training', JSON.stringify(shown));
   });
 
   it('trains the issue-6 kinds (cvae, stacked, vqvae, sequence) in the worker and exports their embeddings', async function () {

@@ -1,5 +1,7 @@
 /** The one in-memory shape every loader produces and every model, analysis routine and exporter consumes. */
 /** Text encodings the loaders read (src/core/data/magic.ts sniffs them). */
+import type { MetadataColumn } from './metadata';
+
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 
@@ -45,6 +47,8 @@ export interface Dataset {
   /** Display names of the label values that have one (see classNames.ts), and where they came from. */
   classNames?: ClassNames;
   classNamesSource?: string;
+  /** A table's non-feature columns (id, time, ignored, dropped text), per sample, for the panel (./metadata.ts). */
+  metadata?: MetadataColumn[];
   /** Per-sample identifier from a table's id column (not a feature); length `n`. */
   ids?: string[];
   idName?: string;

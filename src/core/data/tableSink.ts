@@ -10,6 +10,7 @@ import type { Cell, ColumnPlan } from './columns';
 import { commaToPoint, parseCell } from './columns';
 import type { RecordView } from './csvParser';
 import { lineRefs } from './refs';
+import { MetadataCollector, metadataColumns } from './metadata';
 
 /** Largest finite float32: anything beyond becomes Infinity in the float32 feature matrix. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
@@ -66,6 +67,8 @@ export class TableSink {
   private readonly classes: string[] = [];
   private readonly codeOf = new Map<string, number>();
   private readonly ids: string[] | undefined;
+  /** The non-feature columns kept per sample (none: undefined). */
+  private readonly metadata: MetadataCollector | undefined;
   private readonly dim: number;
   private readonly empty: number[];
   private lastTime = -Infinity;
@@ -80,6 +83,8 @@ export class TableSink {
     this.lines = new Int32Array(spec.withLines ? cap : 0);
     if (spec.plan.label >= 0) this.labelCodes = new Int32Array(cap);
     if (spec.plan.id >= 0) this.ids = [];
+    const meta = metadataColumns(spec.plan.roles, spec.plan.empty);
+    if (meta.length > 0) this.metadata = new MetadataCollector(spec.header, meta, cap, own);
   }
 
   get full(): boolean {
@@ -143,6 +148,7 @@ export class TableSink {
       }
       this.labelCodes[this.n] = code;
     }
+    this.metadata?.addRow((j) => rec.str(j));
     if (this.spec.withLines) this.lines[this.n] = line;
     this.n++;
   }
@@ -200,6 +206,7 @@ export class TableSink {
       this.labelCodes[this.n] = code;
     }
     if (this.ids) this.ids.push(own(cellText(cells[plan.id])));
+    this.metadata?.addRow((j) => cellText(cells[j]));
     if (plan.time >= 0) {
       const t = parseCell(cells[plan.time]);
       if (typeof t === 'number') {
@@ -247,6 +254,7 @@ export class TableSink {
       ds.idName = spec.header[spec.plan.id];
     }
     if (spec.plan.time >= 0) ds.timeName = spec.header[spec.plan.time];
+    if (this.metadata) ds.metadata = this.metadata.finish();
     if (all.length > 0) ds.warnings = all;
     return ds;
   }

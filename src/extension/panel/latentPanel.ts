@@ -3,7 +3,8 @@
  * {@link registerLatentPanelSerializer}. All logic lives in {@link PanelController}; this class adapts it to VS Code.
  */
 import * as vscode from 'vscode';
-import type { Explorer } from '../../core/explorer';
+import type { Explorer, ExplorerInfo } from '../../core/explorer';
+import type { ScoredData } from './scoredData';
 import type { TrainProgress } from '../../core/training/types';
 import type { EpochEmbedding } from '../../worker/protocol';
 import type { HostToWebview, TrainingStatus } from '../../shared/protocol';
@@ -86,6 +87,12 @@ export class LatentPanel {
   }
 
   setExplorer(explorer: Explorer): void { this.controller.setExplorer(explorer); }
+
+  /** The model and dataset shown (undefined before a model arrives). */
+  get modelInfo(): ExplorerInfo | undefined { return this.controller.modelInfo; }
+
+  /** Draws data scored with the shown model over its training set (see PanelController.showScored). */
+  showScored(data: ScoredData): void { this.controller.showScored(data); }
 
   trainingProgress(p: TrainProgress): void { this.controller.trainingProgress(p); }
   trainingEmbedding(e: EpochEmbedding): void { this.controller.trainingEmbedding(e); }

@@ -18,6 +18,8 @@ import { DEFAULT_UI_STATE, K_CURVE_RANGE, parseUiState, parseWebviewMessage } fr
 import { ModelUiStates, modelKey, startingUiState } from './modelUiState';
 import type { UiStateStore } from './modelUiState';
 import type { AnalysisTask, HostToWebview, LiveEmbeddingPayload, TrainingStatus, UiState, WebviewToHost } from '../../shared/protocol';
+import type { ScoredData } from './scoredData';
+import { sameModelDir, toScoredPayload } from './scoredData';
 import { own, toAnomalyPayload, toClustersPayload, toEmbeddingPayload, toKPayload, toLivePayload, toPanelInfo, toProjectionPayload, toSamplePayload } from './payloads';
 
 /** What the controller needs from its surroundings (VS Code in production, fakes in tests). */
@@ -78,6 +80,10 @@ export class PanelController {
   private readonly uiStates: ModelUiStates | undefined;
   /** The latest full `init`, re-sent as is when the webview is re-created (switching back to the panel) while its view still holds. */
   private lastInit: { generation: number; key: string; message: Extract<HostToWebview, { type: 'init' }> } | undefined;
+  /** Data scored with the model, drawn over its training set (placed in the view after each init and projection). */
+  private scored: ScoredData | undefined;
+  /** The webview holds a view of the current model (init sent), so scored data can be placed in it. */
+  private viewShown = false;
 
   constructor(private readonly host: PanelHost, initialState?: unknown) {
     this.uiState = parseUiState(initialState) ?? { ...DEFAULT_UI_STATE };
@@ -98,6 +104,32 @@ export class PanelController {
 
   get state(): UiState { return this.uiState; }
   get hasExplorer(): boolean { return this.explorer !== undefined; }
+  /** The model and dataset shown (undefined before a model arrives). */
+  get modelInfo(): ExplorerInfo | undefined { return this.explorer?.info(); }
+
+  /**
+   * Draws `data` (scored with the model in `data.modelDir`) over the training set: now when the panel shows that
+   * model's view, else once it does. Replaces earlier scored data.
+   */
+  showScored(data: ScoredData): void {
+    this.scored = data;
+    void this.postScored();
+  }
+
+  /** Places the scored data in the current view and sends it (nothing when it belongs to another model). */
+  private async postScored(): Promise<void> {
+    const ex = this.explorer;
+    const s = this.scored;
+    if (!ex || !s || !this.ready || !this.viewShown || !sameModelDir(ex.info().modelDir, s.modelDir)) return;
+    const gen = this.generation;
+    try {
+      const coords = s.count > 0 ? await ex.placeCodes(s.latent, s.count) : new Float32Array(0);
+      if (gen === this.generation && this.scored === s) this.post({ type: 'scored', scored: toScoredPayload(s, coords) });
+    } catch (e) {
+      this.host.log(`latent panel: placing ${s.name} failed: ${errorMessage(e)}`);
+      this.post({ type: 'error', message: `Could not draw ${s.name} over the training set: ${errorMessage(e)}` });
+    }
+  }
 
   /** A new model to explore (after training or restore); re-sends `init` when the webview is up. */
   setExplorer(explorer: Explorer): void {
@@ -118,6 +150,8 @@ export class PanelController {
     else if (otherModel && this.training !== 'training') this.history = [];
     if (this.training === 'training') this.training = 'done';
     this.liveFrame = undefined;
+    this.viewShown = false;
+    if (this.scored && !sameModelDir(info.modelDir, this.scored.modelDir)) this.scored = undefined;
     if (this.ready) void this.sendInit();
   }
 
@@ -202,6 +236,7 @@ export class PanelController {
     if (msg.type === 'ready') { this.ready = true; await this.sendInit(); return; }
     if (msg.type === 'uiState') { this.uiState = { ...msg.state, ...(this.uiState.modelDir ? { modelDir: this.uiState.modelDir } : {}) }; this.rememberUi(); return; }
     if (msg.type === 'cancelAnalysis') { this.analysis?.abort(); return; }
+    if (msg.type === 'clearScored') { this.scored = undefined; return; }
     const ex = this.explorer;
     if (!ex) throw new Error('No model loaded yet.');
     const gen = this.generation;
@@ -210,7 +245,10 @@ export class PanelController {
       case 'setProjection': {
         const choice = chooseProjection(this.latentDim, msg.dims, msg.method);
         const p = await this.withAnalysis('projection', (control) => ex.project(choice.method, choice.dims, DEFAULT_SEED, control));
-        if (current()) this.post({ type: 'projection', projection: toProjectionPayload(p) });
+        if (current()) {
+          this.post({ type: 'projection', projection: toProjectionPayload(p) });
+          await this.postScored();
+        }
         return;
       }
       case 'anomalies': {
@@ -234,6 +272,11 @@ export class PanelController {
       case 'requestSample': {
         const s = await ex.sample(msg.index);
         if (current()) this.post({ type: 'sample', requestId: msg.requestId, purpose: msg.purpose, sample: toSamplePayload(s) });
+        return;
+      }
+      case 'requestRows': {
+        const values = await ex.rows(msg.indices);
+        if (current()) this.post({ type: 'rows', requestId: msg.requestId, indices: msg.indices, values: own(values) });
         return;
       }
       case 'decodeLatent': {
@@ -336,6 +379,7 @@ export class PanelController {
     const cached = this.lastInit;
     if (cached && cached.generation === gen && cached.key === this.viewKey() && this.training !== 'training') {
       this.post({ ...cached.message, uiState: this.uiState, history: cached.message.history.length >= this.history.length ? cached.message.history : this.history });
+      await this.postScored();
       return;
     }
     try {
@@ -368,6 +412,8 @@ export class PanelController {
       };
       this.lastInit = { generation: gen, key: this.viewKey(), message };
       this.post(message);
+      this.viewShown = true;
+      await this.postScored();
     } catch (e) {
       if (gen !== this.generation || (ac.signal.aborted && this.initAbort !== ac)) return; // superseded by a newer init
       this.host.log(`latent panel: init failed: ${errorMessage(e)}`);

@@ -46,6 +46,7 @@ export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
     n: e.n, latentDim: e.latentDim, latent: own(e.latent), errors: own(e.errors),
     ...(e.labels ? labelPayload(encodeLabels(e.labels)) : {}),
     ...(e.codes ? { codes: own(e.codes) } : {}),
+    ...(e.metadata ? { metadata: e.metadata.map((c) => (c.kind === 'number' ? { ...c, values: own(c.values) } : { ...c, categories: [...c.categories], codes: own(c.codes) })) } : {}),
   };
 }
 

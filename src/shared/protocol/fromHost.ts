@@ -8,7 +8,7 @@ import { CLUSTER_METHODS } from '../../common/clusterMethods';
 import { ANOMALY_SCORE_METHODS } from '../../common/anomalyMethods';
 import type {
   AnalysisProgress, AnomalyPayload, ClusterScoresPayload, ClustersPayload, EmbeddingPayload, EpochRecord, GenerateMode, HostToWebview, KSuggestionPayload,
-  LiveEmbeddingPayload, PanelInfo, ProjectionPayload, SamplePayload, TrainProgress, TrainingStatus,
+  LiveEmbeddingPayload, MetadataPayload, PanelInfo, ProjectionPayload, SamplePayload, ScoredPayload, TrainProgress, TrainingStatus,
 } from './messages';
 import { HOST_MESSAGE_TYPES } from './messages';
 import { hasOnly, isInt, isObj, isOneOf, isString } from './guards';
@@ -54,10 +54,22 @@ const isPanelInfo = shape<PanelInfo>({
   featureStats: opt(shape<NonNullable<PanelInfo['featureStats']>>({ mean: numbers, std: numbers }, (f) => f.mean.length === f.std.length)),
 }, (i) => i.featureStats === undefined || i.featureStats.mean.length === i.dim);
 
+const META_ROLES: readonly MetadataPayload['role'][] = ['id', 'time', 'ignored', 'dropped'];
+type NumberColumn = Extract<MetadataPayload, { kind: 'number' }>;
+type CategoryColumn = Extract<MetadataPayload, { kind: 'category' }>;
+const isNumberColumn = shape<NumberColumn>({ name: str, role: oneOf(META_ROLES), kind: lit('number'), values: f32 });
+const isCategoryColumn = shape<CategoryColumn>(
+  { name: str, role: oneOf(META_ROLES), kind: lit('category'), categories: strings, codes: i32 },
+  (c) => c.codes.every((code) => code >= -1 && code < c.categories.length),
+);
+const isMetadata = (v: unknown): v is MetadataPayload => isNumberColumn(v) || isCategoryColumn(v);
+const metadataLength = (c: MetadataPayload): number => (c.kind === 'number' ? c.values.length : c.codes.length);
+
 const isEmbedding = shape<EmbeddingPayload>(
-  { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32) },
+  { n: int(), latentDim: int(1), latent: f32, errors: f32, labelNames: opt(strings), labelCodes: opt(i32), codes: opt(i32), metadata: opt(arrayOf(isMetadata)) },
   (e) => e.latent.length === e.n * e.latentDim && e.errors.length === e.n && (e.labelNames === undefined) === (e.labelCodes === undefined)
-    && (e.labelCodes === undefined || e.labelCodes.length === e.n) && (e.codes === undefined || e.codes.length === e.n),
+    && (e.labelCodes === undefined || e.labelCodes.length === e.n) && (e.codes === undefined || e.codes.length === e.n)
+    && (e.metadata === undefined || e.metadata.every((c) => metadataLength(c) === e.n)),
 );
 
 const isProjection = shape<ProjectionPayload>(
@@ -113,6 +125,11 @@ const isAnomalyReport = shape<AnomalyPayload>({
   })),
 });
 
+const isScored = shape<ScoredPayload>(
+  { name: str, n: int(), dims: (v) => v === 2 || v === 3, coords: f32, scores: f32, threshold: num, method: oneOf(ANOMALY_SCORE_METHODS) },
+  (s) => s.coords.length === s.n * s.dims && s.scores.length === s.n,
+);
+
 type Message<K extends HostToWebview['type']> = Extract<HostToWebview, { type: K }>;
 const requestId = int();
 
@@ -129,6 +146,10 @@ const MESSAGES: { readonly [K in HostToWebview['type']]: Guard<Message<K>> } = {
   kSuggestion: shape<Message<'kSuggestion'>>({ type: lit('kSuggestion'), suggestion: isKSuggestion }),
   analysisProgress: shape<Message<'analysisProgress'>>({ type: lit('analysisProgress'), task: oneOf(['projection', 'clusters', 'kSuggestion']), progress: opt(isAnalysisProgress) }),
   sample: shape<Message<'sample'>>({ type: lit('sample'), requestId, purpose: oneOf(['inspect', 'hover']), sample: isSample }),
+  rows: shape<Message<'rows'>>(
+    { type: lit('rows'), requestId, indices: arrayOf(int()), values: f32 },
+    (m) => m.indices.length > 0 && m.values.length % m.indices.length === 0,
+  ),
   decoded: shape<Message<'decoded'>>({ type: lit('decoded'), requestId, latent: numbers, values: f32 }),
   interpolation: shape<Message<'interpolation'>>(
     { type: lit('interpolation'), requestId, a: int(), b: int(), steps: int(2), mode: oneOf(INTERPOLATION_MODES), decoded: f32, latent: f32 },
@@ -140,6 +161,7 @@ const MESSAGES: { readonly [K in HostToWebview['type']]: Guard<Message<K>> } = {
   ),
   corrupted: shape<Message<'corrupted'>>({ type: lit('corrupted'), requestId, index: int(), mode: oneOf(['noise', 'mask']), level: num, corrupted: f32, reconstruction: f32, error: num }),
   anomalies: shape<Message<'anomalies'>>({ type: lit('anomalies'), requestId, report: isAnomalyReport }),
+  scored: shape<Message<'scored'>>({ type: lit('scored'), scored: opt(isScored) }),
   saved: shape<Message<'saved'>>({ type: lit('saved'), files: strings }),
   error: shape<Message<'error'>>({ type: lit('error'), message: str, requestId: opt(requestId) }),
 };

@@ -10,7 +10,7 @@ import { PANEL_TABS } from './messages';
 import type { Obj } from './guards';
 import { hasOnly, isInt, isNum, isObj, isOneOf } from './guards';
 import {
-  MAX_ANOMALY_LABELS, MAX_DATA_URL, MAX_GEN_COUNT, MAX_GEN_GRID, MAX_GEN_SPAN, MAX_GEN_STEPS, MAX_K, MAX_LABEL_LENGTH, MAX_LATENT_DIM, MAX_PATH, MAX_POINTS,
+  MAX_ANOMALY_LABELS, MAX_DATA_URL, MAX_GEN_COUNT, MAX_GEN_GRID, MAX_GEN_SPAN, MAX_GEN_STEPS, MAX_K, MAX_LABEL_LENGTH, MAX_LATENT_DIM, MAX_PATH, MAX_POINTS, MAX_ROWS_REQUEST,
   MAX_REQUEST_ID, MAX_SEED, MAX_SELECTION, MAX_STEPS, MIN_GEN_STEPS, MIN_STEPS,
 } from './limits';
 
@@ -86,9 +86,17 @@ export function parseWebviewMessage(raw: unknown, limits: ValidationLimits = {})
       return { type: 'suggestK', kMin: m.kMin, kMax: m.kMax, ...(m.method !== undefined ? { method: m.method } : {}) };
     case 'cancelAnalysis':
       return hasOnly(m, ['type']) ? { type: 'cancelAnalysis' } : undefined;
+    case 'clearScored':
+      return hasOnly(m, ['type']) ? { type: 'clearScored' } : undefined;
     case 'requestSample':
       if (!hasOnly(m, ['type', 'requestId', 'index', 'purpose']) || !isRequestId(m.requestId) || !isIndex(m.index, limits) || !isOneOf(m.purpose, PURPOSES)) return undefined;
       return { type: 'requestSample', requestId: m.requestId, index: m.index, purpose: m.purpose };
+    case 'requestRows': {
+      if (!hasOnly(m, ['type', 'requestId', 'indices']) || !isRequestId(m.requestId) || !Array.isArray(m.indices)) return undefined;
+      const indices: unknown[] = m.indices;
+      if (indices.length === 0 || indices.length > MAX_ROWS_REQUEST || !indices.every((v) => isIndex(v, limits))) return undefined;
+      return { type: 'requestRows', requestId: m.requestId, indices: [...indices] };
+    }
     case 'decodeLatent': {
       if (!hasOnly(m, ['type', 'requestId', 'latent', 'condition']) || !isRequestId(m.requestId) || !Array.isArray(m.latent)) return undefined;
       const latent: unknown[] = m.latent;

@@ -10,6 +10,7 @@ import type { EpochRecord, TrainProgress } from '../../core/training/types';
 import type { AnomalyScoreMethod } from '../../core/analysis/anomalyScores';
 import type { CorruptionMode } from '../../core/analysis/corruption';
 import type { AnomalyEvent } from '../../core/analysis/timeEvents';
+import type { MetadataColumn } from '../../core/data/metadata';
 
 export type { AnalysisProgress, AnomalyScoreMethod, ClusterMethod, CorruptionMode, EpochRecord, ExportFormat, GenerateMode, GenerateRequest, InterpolationMode, ProjectionMethod, TrainProgress };
 
@@ -87,7 +88,12 @@ export interface EmbeddingPayload {
   labelCodes?: Int32Array;
   /** VQ-VAE: `n` codebook indices. */
   codes?: Int32Array;
+  /** Tables: the non-feature columns per sample, to colour, filter and search by. */
+  metadata?: MetadataPayload[];
 }
+
+/** One non-feature column of a table: numbers (NaN = missing) or categories with a code per sample (-1 = missing). */
+export type MetadataPayload = MetadataColumn;
 
 export interface ProjectionPayload {
   method: ProjectionMethod;
@@ -167,6 +173,23 @@ export type AnomalyPayload = AnomalyReport & {
   timeline?: { rowScores: Float32Array; events: AnomalyEvent[] };
 };
 
+/**
+ * Another file scored with the model ("Score with Latent Explorer Model…"), drawn over the training set: its points
+ * placed in the current view (src/core/placeCodes.ts) and their anomaly scores against the model's threshold.
+ */
+export interface ScoredPayload {
+  /** The scored file's name. */
+  name: string;
+  n: number;
+  dims: 2 | 3;
+  /** `n x dims`, in the view's coordinates. */
+  coords: Float32Array;
+  /** `n` anomaly scores by `method`; above `threshold` (calibrated on the training data) is anomalous. */
+  scores: Float32Array;
+  threshold: number;
+  method: AnomalyScoreMethod;
+}
+
 export type HostToWebview =
   /** Full state, the answer to `ready` (and re-sent when a new model arrives). `embedding` is absent while training. */
   | {
@@ -198,6 +221,8 @@ export type HostToWebview =
   | { type: 'analysisProgress'; task: AnalysisTask; progress?: AnalysisProgress }
   /** One sample's detail (answer to `requestSample`). */
   | { type: 'sample'; requestId: number; purpose: SamplePurpose; sample: SamplePayload }
+  /** The original rows of `indices` (answer to `requestRows`): `indices.length x dim` values, data units. */
+  | { type: 'rows'; requestId: number; indices: number[]; values: Float32Array }
   /** Decoded latent point (answer to `decodeLatent`). */
   | { type: 'decoded'; requestId: number; latent: number[]; values: Float32Array }
   /** Decoded interpolation path (answer to `interpolate`): `steps x dim` values. */
@@ -210,6 +235,8 @@ export type HostToWebview =
   | { type: 'anomalies'; requestId: number; report: AnomalyPayload }
   /** A save finished. */
   | { type: 'saved'; files: string[] }
+  /** Scored data to draw over the training set (after `init`, and again when the view changes); absent: cleared. */
+  | { type: 'scored'; scored?: ScoredPayload }
   /** Something failed; `requestId` links it to a request when there is one. */
   | { type: 'error'; message: string; requestId?: number };
 
@@ -226,6 +253,8 @@ export type WebviewToHost =
   | { type: 'cancelAnalysis' }
   /** Fetch one sample's original, reconstruction and source. */
   | { type: 'requestSample'; requestId: number; index: number; purpose: SamplePurpose }
+  /** Fetch the original rows of samples `indices` in one answer (thumbnails drawn on the zoomed scatter). */
+  | { type: 'requestRows'; requestId: number; indices: number[] }
   /** Decode one latent vector (`latentDim` numbers); CVAE: for class `condition`. */
   | { type: 'decodeLatent'; requestId: number; latent: number[]; condition?: string }
   /** Corrupt sample `index` (noise of std `level`, or mask a `level` fraction) and reconstruct it. */
@@ -244,6 +273,8 @@ export type WebviewToHost =
   | { type: 'saveSelection'; csv: string }
   /** Write the selected samples (increasing indices) as a dataset file and train a new model on it. */
   | { type: 'trainOnSelection'; indices: number[] }
+  /** The user removed the scored data from the plot (the host stops re-sending it). */
+  | { type: 'clearScored' }
   /** UI state changed (the host keeps the latest for re-`init` and the serializer). */
   | { type: 'uiState'; state: UiState }
   /** Anomaly scores by `method` (default: the model's), evaluated against the label values `anomalyLabels` when given. */
@@ -262,6 +293,7 @@ export const isHostReply = (m: HostToWebview): m is HostReply => m.type !== 'err
 /** The reply type of each request type. */
 export const REPLY_TYPE = {
   requestSample: 'sample',
+  requestRows: 'rows',
   decodeLatent: 'decoded',
   corrupt: 'corrupted',
   interpolate: 'interpolation',
@@ -274,10 +306,10 @@ export type ReplyTo<R extends WebviewRequest> = Extract<HostReply, { type: (type
 
 /** Every webview message type, handy for tests and exhaustiveness checks. */
 export const WEBVIEW_MESSAGE_TYPES: readonly WebviewToHost['type'][] = [
-  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection',
+  'ready', 'setProjection', 'setK', 'suggestK', 'cancelAnalysis', 'requestSample', 'decodeLatent', 'interpolate', 'generate', 'corrupt', 'reveal', 'exportEmbeddings', 'savePlot', 'uiState', 'anomalies', 'saveSelection', 'trainOnSelection', 'requestRows', 'clearScored',
 ];
 
 /** Every host message type. */
 export const HOST_MESSAGE_TYPES: readonly HostToWebview['type'][] = [
-  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error',
+  'init', 'trainingProgress', 'trainingEmbedding', 'trainingStatus', 'projection', 'clusters', 'kSuggestion', 'analysisProgress', 'sample', 'decoded', 'interpolation', 'generated', 'corrupted', 'anomalies', 'saved', 'error', 'rows', 'scored',
 ];

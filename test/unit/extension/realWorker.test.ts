@@ -17,8 +17,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('WorkerClient with the real training worker', () => {
   it('trains a CSV and answers embed / sample with each row\'s source line', async () => {
     const csv = join(dir, 'rows.csv');
-    const lines = ['a,b,c,label'];
-    for (let i = 0; i < 40; i++) lines.push(`${i % 3},${(i * 7) % 5},${i / 10},c${i % 2}`);
+    const lines = ['a,b,c,label,note'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 3},${(i * 7) % 5},${i / 10},c${i % 2},${i % 4 === 0 ? 'odd one' : 'plain'}`);
     writeFileSync(csv, lines.join('\n') + '\n');
     const workerPath = join(dir, 'trainingWorker.js');
     await esbuild.build({ entryPoints: [resolve('src/worker/trainingWorker.ts')], outfile: workerPath, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/tfjs-node'], logLevel: 'warning' });
@@ -40,6 +40,15 @@ describe('WorkerClient with the real training worker', () => {
       assert.deepEqual([g.rows, g.cols, g.latent.length, g.decoded.length], [1, 3, 6, 9]);
       assert.deepEqual(Array.from(g.latent.filter((_, i) => i % 2 === 0)), Array(3).fill(s.latent[0]));
       assert.deepEqual(g.decoded, await client.decode(g.latent, 3));
+      // The text column comes back as metadata; rows in bulk; new codes placed in the view of the last projection.
+      const note = e.metadata?.find((c) => c.name === 'note');
+      assert.ok(note?.kind === 'category' && note.codes instanceof Int32Array);
+      assert.equal(note.categories[note.codes[4]], 'odd one');
+      const rows = await client.rows([5, 0]);
+      assert.deepEqual(rows, Float32Array.from([...s.original, ...(await client.sample(0)).original]));
+      const view = await client.project('pca', 2);
+      const placed = await client.placeCodes(e.latent.slice(0, 6), 3);
+      assert.deepEqual(placed, view.coords.slice(0, 6));
     } finally {
       client.dispose();
       await client.exited;

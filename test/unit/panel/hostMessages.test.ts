@@ -13,7 +13,10 @@ const info = {
 const valid: HostToWebview[] = [
   {
     type: 'init', info: { ...info, sampleShape: [2], columns: ['a', 'b'], anomalyLabels: [], classNames: { x: 'Ex' } },
-    embedding: { n: 3, latentDim: 2, latent: new Float32Array(6), errors: new Float32Array(3), labelNames: ['x'], labelCodes: new Int32Array(3) },
+    embedding: {
+      n: 3, latentDim: 2, latent: new Float32Array(6), errors: new Float32Array(3), labelNames: ['x'], labelCodes: new Int32Array(3),
+      metadata: [{ name: 'id', role: 'id', kind: 'number', values: Float32Array.from([1, 2, NaN]) }, { name: 'note', role: 'dropped', kind: 'category', categories: ['a', 'b'], codes: Int32Array.from([0, -1, 1]) }],
+    },
     projection: { method: 'none', dims: 2, coords: new Float32Array(6) },
     clusters: { k: 1, assignments: new Int32Array(3), centroids: new Float32Array(2), sizes: [3], nearest: [[0, 1]], decodedCentroids: new Float32Array(2), inertia: 1, method: 'kmeans' },
     history: [{ epoch: 1, loss: 0.5, parts: { recon: 0.5 }, seconds: 1 }], training: 'done', uiState: { ...DEFAULT_UI_STATE },
@@ -27,6 +30,7 @@ const valid: HostToWebview[] = [
   { type: 'analysisProgress', task: 'projection', progress: { stage: 'layout', done: 3, total: 10 } },
   { type: 'sample', requestId: 1, purpose: 'inspect', sample: { index: 0, original: new Float32Array(2), reconstruction: new Float32Array(2), error: 0.1, latent: new Float32Array(2), file: '/d.csv', line: 2 } },
   { type: 'decoded', requestId: 2, latent: [0, 1], values: new Float32Array(2) },
+  { type: 'rows', requestId: 9, indices: [2, 0], values: new Float32Array(4) },
   { type: 'interpolation', requestId: 3, a: 0, b: 1, steps: 4, mode: 'linear', decoded: new Float32Array(8), latent: new Float32Array(8) },
   { type: 'generated', requestId: 4, mode: 'grid', rows: 2, cols: 2, latent: new Float32Array(8), decoded: new Float32Array(8) },
   { type: 'corrupted', requestId: 5, index: 1, mode: 'mask', level: 0.5, corrupted: new Float32Array(2), reconstruction: new Float32Array(2), error: 0.2 },
@@ -44,6 +48,8 @@ const valid: HostToWebview[] = [
     },
   },
   { type: 'saved', files: ['/a.csv'] },
+  { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: Float32Array.from([0.1, 3]), threshold: 1, method: 'mse' } },
+  { type: 'scored' },
   { type: 'error', message: 'no', requestId: 7 },
 ];
 
@@ -64,6 +70,10 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { ...init, embedding: { ...init.embedding, latent: new Float32Array(5) } },
     { ...init, embedding: { ...init.embedding, labelCodes: new Float32Array(3) } },
     { ...init, embedding: { ...init.embedding, labelCodes: undefined } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'id', role: 'id', kind: 'number', values: new Float32Array(2) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'dropped', kind: 'category', categories: ['a'], codes: Int32Array.from([0, 1, 0]) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'feature', kind: 'category', categories: ['a'], codes: new Int32Array(3) }] } },
+    { ...init, embedding: { ...init.embedding, metadata: [{ name: 'n', role: 'id', kind: 'number', values: [1, 2, 3] }] } },
     { ...init, projection: { method: 'pca', dims: 3, coords: new Float32Array(4) } },
     { ...init, uiState: { ...DEFAULT_UI_STATE, tab: 'evil' } },
     { ...init, training: 'maybe' },
@@ -71,6 +81,12 @@ test('host messages with the wrong kinds, lengths or keys are refused', () => {
     { ...init, info: { ...init.info, classNames: ['Ex'] } },
     { type: 'generated', requestId: 4, mode: 'grid', rows: 2, cols: 2, latent: new Float32Array(7), decoded: new Float32Array(8) },
     { type: 'decoded', requestId: -1, latent: [0], values: new Float32Array(1) },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(3), scores: new Float32Array(2), threshold: 1, method: 'mse' } },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: new Float32Array(1), threshold: 1, method: 'mse' } },
+    { type: 'scored', scored: { name: 'new.csv', n: 2, dims: 2, coords: new Float32Array(4), scores: new Float32Array(2), threshold: 1, method: 'magic' } },
+    { type: 'rows', requestId: 9, indices: [2, 0], values: new Float32Array(3) },
+    { type: 'rows', requestId: 9, indices: [], values: new Float32Array(0) },
+    { type: 'rows', requestId: 9, indices: [0], values: [1, 2] },
     { type: 'sample', requestId: 1, purpose: 'inspect', sample: { index: 0, original: [1, 2], reconstruction: new Float32Array(2), error: 0, latent: new Float32Array(2), file: 'f' } },
     { type: 'clusters', clusters: { k: 2, assignments: new Int32Array(1), centroids: new Float32Array(0), sizes: [1], nearest: [[0]], decodedCentroids: new Float32Array(0), inertia: 0 } },
     { type: 'anomalies', requestId: 6, report: { method: 'nope' } },

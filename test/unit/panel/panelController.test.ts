@@ -201,3 +201,64 @@ test('overlapping inits (a new model while the first init runs): one init, no er
   assert.equal(sent.filter((m) => m.type === 'error').length, 0, JSON.stringify(sent.filter((m) => m.type === 'error')));
   assert.equal(sent.filter((m) => m.type === 'init').length, 1);
 });
+
+test('requestRows answers the original rows of the asked samples in one typed array, in the asked order', async () => {
+  const { c, sent } = harness();
+  const ex = createFakeExplorer(40, 6, 2);
+  c.setExplorer(ex);
+  await c.handleRaw({ type: 'requestRows', requestId: 3, indices: [7, 0, 39] });
+  const reply = sent.find((m) => m.type === 'rows');
+  assert.ok(reply && reply.requestId === 3 && reply.values instanceof Float32Array);
+  assert.deepEqual(reply.indices, [7, 0, 39]);
+  for (const [k, i] of [7, 0, 39].entries()) assert.deepEqual(reply.values.subarray(k * 6, k * 6 + 6), (await ex.sample(i)).original);
+});
+
+/** A fake explorer saved in `modelDir`. */
+function savedModel(modelDir: string, n = 40): ReturnType<typeof createFakeExplorer> {
+  const ex = createFakeExplorer(n, 6, 2);
+  const info = ex.info();
+  return Object.assign(Object.create(ex) as typeof ex, ex, { info: () => ({ ...info, modelDir }) });
+}
+
+test('scored data: drawn over its own model once the view is shown, placed in it, sent again after a projection, gone when cleared', async () => {
+  const { c, sent } = harness();
+  const ex = savedModel('/models/m1');
+  const latent = Float32Array.from([0.5, -1, 2, 3, -4, 0]);
+  const scored = { modelDir: '/models/m1/', datasetPath: '/data/new.csv', name: 'new.csv', latent, count: 3, scores: Float32Array.from([0.1, 5, 0.2]), threshold: 1, method: 'mse' as const };
+  c.setExplorer(ex);
+  c.showScored(scored);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 0, 'nothing before the webview shows the model');
+  await c.handleRaw({ type: 'ready' });
+  const types = sent.map((m) => m.type);
+  assert.ok(types.indexOf('scored') > types.indexOf('init'), 'after init');
+  const first = sent.find((m) => m.type === 'scored');
+  assert.ok(first?.type === 'scored' && first.scored);
+  assert.deepEqual(Array.from(first.scored.coords), Array.from(latent), 'placed by the explorer (the fake view is the codes)');
+  assert.deepEqual(first.scored.scores, scored.scores);
+  assert.equal(first.scored.dims, 2);
+  await c.handleRaw({ type: 'setProjection', method: 'pca', dims: 2 });
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 2, 'placed again in the new view');
+  await c.handleRaw({ type: 'clearScored' });
+  await c.handleRaw({ type: 'setProjection', method: 'pca', dims: 2 });
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 2, 'cleared: not sent again');
+});
+
+test('scored data of another model waits for its model; a third model drops it', async () => {
+  const { c, sent } = harness();
+  c.setExplorer(savedModel('/models/other'));
+  await c.handleRaw({ type: 'ready' });
+  c.showScored({ modelDir: '/models/m1', datasetPath: '/d.csv', name: 'd.csv', latent: new Float32Array(2), count: 1, scores: new Float32Array(1), threshold: 1, method: 'mse' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 0);
+  // Its own model arrives: drawn then.
+  c.setExplorer(savedModel('/models/m1'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 1);
+  // A third model drops it: back on m1, it is not drawn again.
+  c.setExplorer(savedModel('/models/m2'));
+  await new Promise((r) => setTimeout(r, 20));
+  c.setExplorer(savedModel('/models/m1'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sent.filter((m) => m.type === 'scored').length, 1, 'dropped when another model arrived');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_UI_STATE, MAX_LATENT_DIM, WEBVIEW_MESSAGE_TYPES, parseWebviewMessage } from '../../../src/shared/protocol';
+import { DEFAULT_UI_STATE, MAX_LATENT_DIM, MAX_ROWS_REQUEST, WEBVIEW_MESSAGE_TYPES, parseWebviewMessage } from '../../../src/shared/protocol';
 import type { ValidationLimits, WebviewToHost } from '../../../src/shared/protocol';
 import { createRng } from '../../../src/common/random';
 
@@ -15,7 +15,9 @@ const valid: WebviewToHost[] = [
   { type: 'setK', k: 10, method: 'umap-gmm' },
   { type: 'suggestK', kMin: 2, kMax: 30, method: 'kmeans' },
   { type: 'cancelAnalysis' },
+  { type: 'clearScored' },
   { type: 'requestSample', requestId: 7, index: 99, purpose: 'hover' },
+  { type: 'requestRows', requestId: 8, indices: [99, 0, 5] },
   { type: 'decodeLatent', requestId: 1, latent: [0.5, -1, 2, 0] },
   { type: 'interpolate', requestId: 3, a: 0, b: 42, steps: 10, mode: 'spherical' },
   { type: 'generate', requestId: 9, mode: 'grid', dimX: 0, dimY: 3, span: 2.5, steps: 16 },
@@ -56,6 +58,11 @@ test('out-of-range indices and lengths are rejected', () => {
     { type: 'requestSample', requestId: 1, index: 1.5, purpose: 'inspect' },
     { type: 'requestSample', requestId: -1, index: 1, purpose: 'inspect' },
     { type: 'reveal', index: 1e9 },
+    { type: 'requestRows', requestId: 1, indices: [] },
+    { type: 'requestRows', requestId: 1, indices: [100] },
+    { type: 'requestRows', requestId: 1, indices: [1, 'a'] },
+    { type: 'requestRows', requestId: 1, indices: new Array(MAX_ROWS_REQUEST + 1).fill(0) },
+    { type: 'requestRows', requestId: 1, indices: [1], dim: 3 },
     { type: 'interpolate', requestId: 1, a: 0, b: 100, steps: 4, mode: 'linear' },
     { type: 'interpolate', requestId: 1, a: 0, b: 1, steps: 1, mode: 'linear' },
     { type: 'interpolate', requestId: 1, a: 0, b: 1, steps: 10_000, mode: 'linear' },
