@@ -28,12 +28,8 @@ export function encodeLabels(labels: readonly (string | undefined)[], rows?: Arr
   return { names, codes };
 }
 
-/** The message fields labels travel in (`labelNames` + `labelCodes`). */
-export function labelPayload(l: LabelCodes): { labelNames: string[]; labelCodes: Int32Array } {
-  return { labelNames: l.names, labelCodes: l.codes };
-}
-
-/** `labels[rows[i]]` (every label without `rows`) encoded into the message fields labels travel in. */
+/** `labels[rows[i]]` (every label without `rows`) encoded into the message fields labels travel in (`labelNames` + `labelCodes`). */
 export function encodeLabelPayload(labels: readonly (string | undefined)[], rows?: ArrayLike<number>): { labelNames: string[]; labelCodes: Int32Array } {
-  return labelPayload(encodeLabels(labels, rows));
+  const { names, codes } = encodeLabels(labels, rows);
+  return { labelNames: names, labelCodes: codes };
 }

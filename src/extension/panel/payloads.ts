@@ -5,7 +5,7 @@
  */
 import type { AnomalyReport, ClusterResult, EmbeddingResult, ExplorerInfo, KSuggestion, ProjectionResult, SampleDetail } from '../../core/explorer';
 import type { EpochEmbedding } from '../../worker/protocol';
-import { encodeLabels, labelPayload } from '../../common/labelCodes';
+import { encodeLabelPayload } from '../../common/labelCodes';
 import { hasPrior } from '../../core/analysis/generate';
 import { mergeAnomalousWindows, rowScoreSeries } from '../../core/analysis/timeEvents';
 import type { WindowSpec } from '../../core/data/dataset';
@@ -44,7 +44,7 @@ export function toPanelInfo(info: ExplorerInfo): PanelInfo {
 export function toEmbeddingPayload(e: EmbeddingResult): EmbeddingPayload {
   return {
     n: e.n, latentDim: e.latentDim, latent: own(e.latent), errors: own(e.errors),
-    ...(e.labels ? labelPayload(encodeLabels(e.labels)) : {}),
+    ...(e.labels ? encodeLabelPayload(e.labels) : {}),
     ...(e.codes ? { codes: own(e.codes) } : {}),
     ...(e.metadata ? { metadata: e.metadata.map((c) => (c.kind === 'number' ? { ...c, values: own(c.values) } : { ...c, categories: [...c.categories], codes: own(c.codes) })) } : {}),
   };
