@@ -12,6 +12,7 @@
  *   neighbour and `sigma` the mean of `d_j - rho` (so a code equal to a training code lands next to it, and one
  *   between two groups lands between them). Exact neighbours: O(count x n x d).
  */
+import { queryKnn } from './analysis/knn';
 import { fitPca, pcaTransform } from './analysis/pca';
 import type { ProjectionResult } from './analysis/results';
 
@@ -42,32 +43,18 @@ export function placeCodes(train: TrainingCodes, view: ProjectionResult, codes: 
 
 /** The UMAP placement: weighted mean of the view positions of the k nearest training codes. */
 function knnPlacement(train: TrainingCodes, coords: Float32Array, dims: number, codes: Float32Array, count: number, k: number): Float32Array {
-  const { latent, n, d } = train;
+  const { indices, distances } = queryKnn(train.latent, train.n, train.d, codes, count, k);
   const out = new Float32Array(count * dims);
-  const bestD = new Float64Array(k);
-  const bestI = new Int32Array(k);
   for (let q = 0; q < count; q++) {
-    bestD.fill(Infinity);
-    bestI.fill(-1);
-    // Insertion into a sorted list of the k nearest so far (k is small).
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) { const x = codes[q * d + t] - latent[i * d + t]; s += x * x; }
-      if (s >= bestD[k - 1]) continue;
-      let j = k - 1;
-      while (j > 0 && bestD[j - 1] > s) { bestD[j] = bestD[j - 1]; bestI[j] = bestI[j - 1]; j--; }
-      bestD[j] = s;
-      bestI[j] = i;
-    }
-    const rho = Math.sqrt(bestD[0]);
+    const rho = distances[q * k];
     let sigma = 0;
-    for (let j = 0; j < k; j++) sigma += Math.sqrt(bestD[j]) - rho;
+    for (let j = 0; j < k; j++) sigma += distances[q * k + j] - rho;
     sigma = sigma / k || 1;
     let wSum = 0;
     for (let j = 0; j < k; j++) {
-      const w = Math.exp(-(Math.sqrt(bestD[j]) - rho) / sigma);
+      const w = Math.exp(-(distances[q * k + j] - rho) / sigma);
       wSum += w;
-      for (let c = 0; c < dims; c++) out[q * dims + c] += w * coords[bestI[j] * dims + c];
+      for (let c = 0; c < dims; c++) out[q * dims + c] += w * coords[indices[q * k + j] * dims + c];
     }
     for (let c = 0; c < dims; c++) out[q * dims + c] /= wSum;
   }

@@ -64,18 +64,27 @@ function centred(data: Float32Array, n: number, d: number): Float64Array {
 /** Plain float64 brute force (reference for tests, and the path for small n). Ties go to the lower index. */
 export function bruteForceKnn(data: Float32Array, n: number, d: number, k: number): KnnResult {
   checkArgs(data, n, d, k);
-  const indices = new Int32Array(n * k);
-  const distances = new Float32Array(n * k);
+  return queryKnn(data, n, d, data, n, k, true);
+}
+
+/**
+ * The `k` nearest of `n x d` reference rows to each of `count x d` query rows, by plain float64 brute force
+ * (O(count x n x d)); with `excludeSelf`, query i is reference row i and is not its own neighbour. Ties go to the
+ * lower index. The result has `count` rows.
+ */
+export function queryKnn(reference: Float32Array, n: number, d: number, queries: Float32Array, count: number, k: number, excludeSelf = false): KnnResult {
+  const indices = new Int32Array(count * k);
+  const distances = new Float32Array(count * k);
   const best = new Float64Array(k);
   const bestIdx = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < count; i++) {
     best.fill(Infinity);
     bestIdx.fill(-1);
     for (let j = 0; j < n; j++) {
-      if (j === i) continue;
+      if (excludeSelf && j === i) continue;
       let s = 0;
       for (let t = 0; t < d; t++) {
-        const diff = data[i * d + t] - data[j * d + t];
+        const diff = queries[i * d + t] - reference[j * d + t];
         s += diff * diff;
       }
       if (s < best[k - 1]) {
@@ -94,7 +103,7 @@ export function bruteForceKnn(data: Float32Array, n: number, d: number, k: numbe
       distances[i * k + c] = Math.sqrt(best[c]);
     }
   }
-  return { n, k, indices, distances };
+  return { n: count, k, indices, distances };
 }
 
 /**
