@@ -61,16 +61,13 @@ const WORKER_SPIN = 20000;
  * 1.2-1.6x longer on a busy machine), hence `workerSpin`.
  */
 const IDLE_SPIN = 400_000;
-/** CPU (in cores) other processes may use beyond the cores this pool leaves free, and still count as idle. */
-const IDLE_SLACK_CORES = 0.5;
+/** Other processes using less CPU than this many cores count as an idle machine (a desktop's background). */
+const IDLE_OTHERS_MAX_CORES = 0.5;
 
-/**
- * The worker spin for the next job (`threads` computing): IDLE_SPIN while other processes leave this pool's cores
- * idle (they use at most the cores beyond `threads`, plus IDLE_SLACK_CORES), else WORKER_SPIN.
- */
-function workerSpin(threads: number): number {
+/** The worker spin for the next job: IDLE_SPIN while other processes leave the cores idle, else WORKER_SPIN. */
+function workerSpin(): number {
   const others = otherProcessCores();
-  return others !== undefined && others <= availableParallelism() - threads + IDLE_SLACK_CORES ? IDLE_SPIN : WORKER_SPIN;
+  return others !== undefined && others < IDLE_OTHERS_MAX_CORES ? IDLE_SPIN : WORKER_SPIN;
 }
 
 /**
@@ -319,7 +316,7 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   const t0 = performance.now();
   const ctrl = p.ctrl;
   // The generation is closed (odd): no worker reads the job while it is written.
-  Atomics.store(ctrl, Slot.Spin, workerSpin(threads));
+  Atomics.store(ctrl, Slot.Spin, workerSpin());
   openJob(ctrl, threads - 1);
   let error: Error | undefined;
   for (;;) {
