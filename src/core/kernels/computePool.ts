@@ -16,7 +16,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { claimItem, closeJob, createControl, openJob, startPoolWorker, stopWorkers, workerLoopSource } from './poolProtocol';
-import { otherProcessCores } from './otherLoad';
 
 /** Exported functions a part may call (by index in the job encoding). */
 export const POOL_FUNCTIONS = ['gemm', 'pack', 'im2col', 'col2im', 'adam', 'biasRelu', 'biasAdd', 'reluGrad', 'sigmoidGrad'] as const;
@@ -40,8 +39,6 @@ export const MAX_COMPUTE_THREADS = 64;
 export const enum Slot {
   /** Parts the workers have run (for tests and benches). */
   WorkerParts = 6,
-  /** Atomics.load trips a worker spins for the next job before sleeping (set per job, see `workerSpin`). */
-  Spin = 7,
   Size = 8,
 }
 
@@ -52,23 +49,6 @@ const JOB_WORDS = 1 << 14;
  *  finish, before sleeping: kernels of a training step come microseconds apart, and a futex wake-up costs tens of
  *  microseconds. */
 const WORKER_SPIN = 20000;
-/**
- * Spins (~1-5 ms) of a worker while other processes leave the cores idle: long enough to span the gaps between the
- * jobs of a training step (the engine's bookkeeping, element-wise kernels, the loss read-back). Measured on 2 cores,
- * dense autoencoder at batch 128: with WORKER_SPIN the worker fell asleep before ~10 of the step's ~20 jobs (and
- * joined them late); with this, before ~0.02, and the step took 3-10% less. Where other processes want the cores a
- * spinning worker takes CPU time from them and from this thread (with this spin always on, the same step took
- * 1.2-1.6x longer on a busy machine), hence `workerSpin`.
- */
-const IDLE_SPIN = 400_000;
-/** Other processes using less CPU than this many cores count as an idle machine (a desktop's background). */
-const IDLE_OTHERS_MAX_CORES = 0.5;
-
-/** The worker spin for the next job: IDLE_SPIN while other processes leave the cores idle, else WORKER_SPIN. */
-function workerSpin(): number {
-  const others = otherProcessCores();
-  return others !== undefined && others < IDLE_OTHERS_MAX_CORES ? IDLE_SPIN : WORKER_SPIN;
-}
 
 /**
  * Worker job: take any new modules from the port, then claim parts until none is left. Each part is a list of calls
@@ -76,7 +56,6 @@ function workerSpin(): number {
  */
 const WORKER_SOURCE = workerLoopSource({
   spin: WORKER_SPIN,
-  spinSlot: Slot.Spin,
   prelude: `
 const job = new Int32Array(workerData.job);
 const jobF = new Float32Array(workerData.job);
@@ -316,7 +295,6 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   const t0 = performance.now();
   const ctrl = p.ctrl;
   // The generation is closed (odd): no worker reads the job while it is written.
-  Atomics.store(ctrl, Slot.Spin, workerSpin());
   openJob(ctrl, threads - 1);
   let error: Error | undefined;
   for (;;) {

@@ -34,8 +34,6 @@ export interface WorkerLoopParts {
   prelude: string;
   /** Atomics.load trips on `Gen` before sleeping on it (0: sleep at once). */
   spin: number;
-  /** A control slot that, when above 0, overrides `spin` (read before each wait, so the caller can change it). */
-  spinSlot?: number;
   /** Runs one open job the worker has joined: claims items with `claim()` until one is past the end; may
    *  `continue` to skip the job, throws to report a failure. */
   job: string;
@@ -46,8 +44,7 @@ export interface WorkerLoopParts {
  * (after `spin` loads); in an open job it joins (`Busy`), re-checks the job is still open and that its index takes
  * part, runs `job`, and leaves (`Busy`, with a wake-up for the caller). A throw sets `Failed`.
  */
-export function workerLoopSource({ prelude, spin, spinSlot, job }: WorkerLoopParts): string {
-  const trips = spinSlot === undefined ? String(spin) : `(Atomics.load(ctrl, ${spinSlot}) || ${spin})`;
+export function workerLoopSource({ prelude, spin, job }: WorkerLoopParts): string {
   return `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const ctrl = new Int32Array(workerData.ctrl);
@@ -58,7 +55,7 @@ ${prelude}
 let seen = 1;
 for (;;) {
   let g = Atomics.load(ctrl, ${PoolSlot.Gen});
-  for (let s = 0, n = ${trips}; g === seen && s < n; s++) g = Atomics.load(ctrl, ${PoolSlot.Gen});
+  for (let s = 0; g === seen && s < ${spin}; s++) g = Atomics.load(ctrl, ${PoolSlot.Gen});
   if (g === seen) {
     Atomics.wait(ctrl, ${PoolSlot.Gen}, seen);
     g = Atomics.load(ctrl, ${PoolSlot.Gen});
