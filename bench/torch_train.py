@@ -4,14 +4,33 @@ line with samples/s. Run with Debian's /usr/bin/python3 (python3-torch):
     /usr/bin/python3 bench/torch_train.py --data FILE --n N --model dense|conv --threads T --warmup W --batches B
 
 FILE holds N x 784 float32 values in [0, 1] (row-major, little endian), written by bench/train.ts.
+
+Threads: Debian's PyTorch runs its matrix products in OpenBLAS, whose thread pool is not the one
+torch.set_num_threads sizes: by default PyTorch computes with one intra-op thread and OpenBLAS with every core.
+--threads T therefore caps OpenBLAS at T threads too (OPENBLAS_NUM_THREADS, read when torch loads) and gives PyTorch
+min(T, its default) intra-op threads, so that at most T threads compute. Measured on 2 cores (dense, batch 128):
+torch.set_num_threads(1) alone left OpenBLAS on both cores (as fast as the default), and set_num_threads(2) with
+2 OpenBLAS threads ran 3-4x slower than the default (4 spinning threads on 2 cores).
 """
 import argparse
 import json
+import os
 import time
 
-import numpy as np
-import torch
-from torch import nn
+
+def _thread_cap() -> int:
+    """--threads, read before torch loads (OpenBLAS sizes its pool then); 0 = every core."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument('--threads', type=int, default=1)
+    return p.parse_known_args()[0].threads
+
+
+if _thread_cap() > 0:
+    os.environ['OPENBLAS_NUM_THREADS'] = str(_thread_cap())
+
+import numpy as np  # noqa: E402 (after the OpenBLAS thread cap)
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 
 def dense_ae() -> nn.Module:
@@ -43,6 +62,19 @@ def conv_ae() -> nn.Module:
     )
 
 
+def blas_threads():
+    """Threads of the OpenBLAS loaded with torch (None where torch uses another BLAS)."""
+    import ctypes
+    with open('/proc/self/maps') as maps:
+        libs = {line.split()[-1] for line in maps if 'libopenblas' in line}
+    for lib in libs:
+        try:
+            return ctypes.CDLL(lib).openblas_get_num_threads()
+        except (OSError, AttributeError):
+            pass
+    return None
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument('--data', required=True)
@@ -56,7 +88,7 @@ def main() -> None:
     a = p.parse_args()
 
     if a.threads > 0:
-        torch.set_num_threads(a.threads)
+        torch.set_num_threads(min(a.threads, torch.get_num_threads()))
     torch.manual_seed(a.seed)
     x_all = torch.from_numpy(np.fromfile(a.data, dtype='<f4', count=a.n * 784).reshape(a.n, 784))
     model = dense_ae() if a.model == 'dense' else conv_ae()
@@ -87,6 +119,7 @@ def main() -> None:
         'seconds': secs,
         'batches': a.batches,
         'threads': torch.get_num_threads(),
+        'blasThreads': blas_threads(),
         'firstLoss': first,
         'lastLoss': loss,
         'torch': torch.__version__,

@@ -1,6 +1,7 @@
 /**
  * Training throughput: tfjs (wasm backend + the project's kernel fixes, on the compute pool's threads) vs PyTorch
- * (CPU) at the same thread count and at PyTorch's default (every core), on the same autoencoders and the same data;
+ * (CPU) at the same thread count (its OpenBLAS pool capped too, see torch_train.py) and at PyTorch's default (every
+ * core), on the same autoencoders and the same data;
  * then the wall time of the default CLI training on Fashion-MNIST 60k (`node dist/cli.js train <train images>`,
  * every default; needs `npm run build`; BENCH_CLI=0 skips it). Run: `npm run bench:train`. BENCH_THREADS sets the
  * tfjs side's threads (default: auto, every core); BENCH_MODELS=dense (or conv) times one model;
@@ -89,7 +90,9 @@ async function tfjsSamplesPerSec(build: () => Autoencoder, x: tf.Tensor2D, warmu
 
 interface TorchOut {
   samplesPerSec: number;
+  /** PyTorch's intra-op threads, and OpenBLAS's (its matrix products; null where torch uses another BLAS). */
   threads: number;
+  blasThreads?: number | null;
   firstLoss: number;
   lastLoss: number;
   torch: string;
@@ -113,6 +116,9 @@ function bestTorch(repeats: number, run: () => TorchOut | string): TorchOut | st
   }
   return best;
 }
+
+/** Threads a PyTorch run computed with: its intra-op pool or OpenBLAS's, whichever is larger (they take turns). */
+const torchThreads = (py: TorchOut): number => Math.max(py.threads, py.blasThreads ?? 0);
 
 const fmt = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 
@@ -184,14 +190,14 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
       const dflt = bestTorch(repeats, () => torchSamplesPerSec(dataFile, data.n, p.model, 0, p.warmup, torchBatches));
       for (const [label, py] of [[`${threads} thread(s)`, same], ['default threads', dflt]] as const) {
         if (typeof py === 'string') console.log(py);
-        else console.log(`torch ${py.torch} ${p.model} (${label}: ${py.threads}): ${fmt(py.samplesPerSec)} samples/s = ${((1000 * BATCH) / py.samplesPerSec).toFixed(1)} ms/step (loss ${py.firstLoss.toFixed(4)} -> ${py.lastLoss.toFixed(4)})`);
+        else console.log(`torch ${py.torch} ${p.model} (${label}: ${torchThreads(py)}${py.blasThreads ? `, ${py.threads} intra-op + ${py.blasThreads} OpenBLAS` : ''}): ${fmt(py.samplesPerSec)} samples/s = ${((1000 * BATCH) / py.samplesPerSec).toFixed(1)} ms/step (loss ${py.firstLoss.toFixed(4)} -> ${py.lastLoss.toFixed(4)})`);
       }
       if (typeof same !== 'string') {
         row.torchSamplesPerSec = same.samplesPerSec;
         row.ratio = t.sps / same.samplesPerSec;
       }
       if (typeof dflt !== 'string') {
-        torchDefaultThreads = dflt.threads;
+        torchDefaultThreads = torchThreads(dflt);
         row.torchDefaultSamplesPerSec = dflt.samplesPerSec;
         row.ratioDefault = t.sps / dflt.samplesPerSec;
       }

@@ -33,8 +33,12 @@ const cache = new Map<string, CompiledGemm>();
 let cacheMemory: WebAssembly.Memory | undefined;
 const CACHE_MAX = 512;
 
-/** Products with fewer multiply-adds than this run on one thread (a hand-off to the pool costs a few µs). */
-export const GEMM_SPLIT_MIN_FMAS = 1 << 17;
+/**
+ * Products with fewer multiply-adds than this run on one thread: a few tens of µs of work, of which a hand-off to
+ * the pool (and the operands' trip to the other core's cache) takes most of what the split saves (measured on 2
+ * cores: the autoencoder's 128 x 64 x 32 products took 16-24 µs on one thread and 27-45 µs split in two).
+ */
+export const GEMM_SPLIT_MIN_FMAS = 1 << 19;
 
 function specKey(s: GemmSpec): string {
   return [s.m, s.n, s.k, +s.transA, +s.transB, +s.bias, +s.relu, +(s.fma === true), +(s.accumulate === true), s.lda ?? '', s.ldc ?? '', +gemmPacksB(s)].join(',');
@@ -100,23 +104,49 @@ function ranges(total: number, step: number, parts: number): [number, number][] 
   return out;
 }
 
+/** How a product is split: into blocks of rows (multiples of 4) or of columns (multiples of 8), or not at all. */
+interface SplitPlan {
+  by: 'none' | 'rows' | 'columns';
+  blocks: [number, number][];
+}
+
 /**
- * The product as parts for `threads` threads: blocks of rows (multiples of 4) or of columns (multiples of 8). Every
- * row block reads all of B and every column block all of A, so where both balance the work about as well (the
- * largest block within 10%) the split that re-reads the smaller operand wins: columns when N > M (a dense layer's
- * forward and input-gradient products at batch sizes below the layer width), else rows; otherwise the better
- * balanced one. One part below GEMM_SPLIT_MIN_FMAS.
+ * The split for `threads` threads: blocks of rows (multiples of 4) or of columns (multiples of 8). Every row block
+ * reads all of B and every column block all of A, so where both balance the work about as well (the largest block
+ * within 10%) the split that re-reads the smaller operand wins: columns when N > M (a dense layer's forward and
+ * input-gradient products at batch sizes below the layer width), else rows; otherwise the better balanced one. None
+ * below GEMM_SPLIT_MIN_FMAS.
  */
-export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOperands, threads = computeThreads()): PoolCall[][] {
-  if (threads <= 1 || spec.m * spec.n * spec.k < GEMM_SPLIT_MIN_FMAS) return [[gemmRowsCall(spec, memory, 0, spec.m, o)]];
+function planSplit(spec: GemmSpec, threads: number): SplitPlan {
+  if (threads <= 1 || spec.m * spec.n * spec.k < GEMM_SPLIT_MIN_FMAS) return { by: 'none', blocks: [[0, spec.m]] };
   const rows = ranges(spec.m, 4, threads);
   const cols = ranges(spec.n, 8, threads);
   const rowWork = Math.max(...rows.map(([f, t]) => t - f)) * spec.n;
   const colWork = Math.max(...cols.map(([f, t]) => t - f)) * spec.m;
   const balanced = Math.max(rowWork, colWork) <= 1.1 * Math.min(rowWork, colWork);
   const byColumns = balanced ? spec.n > spec.m : colWork < rowWork;
-  if (byColumns) return cols.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
-  return rows.map(([f, t]) => [gemmRowsCall(spec, memory, f, t, o)]);
+  return byColumns ? { by: 'columns', blocks: cols } : { by: 'rows', blocks: rows };
+}
+
+/** The product as parts for `threads` threads (see `planSplit`); one part where it does not split. */
+export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOperands, threads = computeThreads()): PoolCall[][] {
+  const plan = planSplit(spec, threads);
+  if (plan.by === 'columns') return plan.blocks.map(([f, t]) => [gemmColumnsCall(spec, memory, f, t, o)]);
+  return plan.blocks.map(([f, t]) => [gemmRowsCall(spec, memory, f, t, o)]);
+}
+
+/**
+ * Packing B and the product as one job, for a spec that packs B and a product split into column blocks: each part
+ * packs its own panels of B (from `src`, as the spec stores B, into `o.b`) and then computes its columns, which read
+ * only those panels, so no thread waits for the others between the two. Undefined where the product does not split
+ * by columns (then B is packed first, see `heapGemm`). The panels and every element of C are the same as packed and
+ * computed whole.
+ */
+export function packedGemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, src: number, o: GemmOperands, threads = computeThreads()): PoolCall[][] | undefined {
+  if (!gemmPacksB(spec)) return undefined;
+  const plan = planSplit(spec, threads);
+  if (plan.by !== 'columns') return undefined;
+  return plan.blocks.map(([f, t]) => [packColumnsCall(spec, memory, f, t, src, o.b), gemmColumnsCall(spec, memory, f, t, o)]);
 }
 
 /** B operands of at least this many floats are packed by the compute pool's threads, in column blocks. */
@@ -134,14 +164,16 @@ export function runPack(spec: GemmSpec, memory: WebAssembly.Memory, src: number,
     pack(src, dst);
     return;
   }
-  const packed = gemmPacksB(spec);
-  runParts(memory, blocks.map(([j0, j1]) => {
-    const sub: GemmSpec = { ...spec, n: j1 - j0, packB: packed, ldc: spec.ldc ?? spec.n };
-    if (spec.transA) sub.lda = spec.lda ?? spec.m;
-    // Bᵀ is stored [N, K] (column j0 starts row j0), B [K, N] (column j0 of row 0); panels start at float j0·K.
-    const from = src + (spec.transB ? j0 * spec.k * 4 : j0 * 4);
-    return [{ module: compiledGemm(sub, memory).module, fn: 'pack', args: [from, dst + j0 * spec.k * 4] }];
-  }));
+  runParts(memory, blocks.map(([j0, j1]) => [packColumnsCall(spec, memory, j0, j1, src, dst)]));
+}
+
+/** The call that packs the panels of columns `[j0, j1)` of B (`src`, as the spec stores it) into `dst` (all panels). */
+function packColumnsCall(spec: GemmSpec, memory: WebAssembly.Memory, j0: number, j1: number, src: number, dst: number): PoolCall {
+  const sub: GemmSpec = { ...spec, n: j1 - j0, packB: gemmPacksB(spec), ldc: spec.ldc ?? spec.n };
+  if (spec.transA) sub.lda = spec.lda ?? spec.m;
+  // Bᵀ is stored [N, K] (column j0 starts row j0), B [K, N] (column j0 of row 0); panels start at float j0·K.
+  const from = src + (spec.transB ? j0 * spec.k * 4 : j0 * 4);
+  return { module: compiledGemm(sub, memory).module, fn: 'pack', args: [from, dst + j0 * spec.k * 4] };
 }
 
 /**
@@ -170,8 +202,8 @@ export function wasmGemmFma(on?: boolean): boolean {
 }
 
 /**
- * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer first
- * where the module packs.
+ * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer where the
+ * module packs: in the same job as the product where that splits into column blocks (`packedGemmSplit`), else first.
  */
 export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
   const memory = heapMemory(heap);
@@ -182,9 +214,14 @@ export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number
   }
   const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
   try {
-    const packed = heap.getMemoryOffset(scratch.dataId);
-    runPack(spec, memory, b, packed);
-    runGemm(spec, memory, { a, b: packed, c, bias });
+    const o = { a, b: heap.getMemoryOffset(scratch.dataId), c, bias };
+    const fused = packedGemmSplit(spec, memory, b, o);
+    if (fused !== undefined) {
+      runParts(memory, fused);
+      return;
+    }
+    runPack(spec, memory, b, o.b);
+    runGemm(spec, memory, o);
   } finally {
     heap.disposeData(scratch.dataId);
   }

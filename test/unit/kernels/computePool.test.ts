@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/backend';
 import { computePoolWorkerParts, computePoolWorkers, computeThreads, runParts, setComputeThreads, shutdownComputePool } from '../../../src/core/kernels/computePool';
-import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, runPack } from '../../../src/core/kernels/gemmRun';
+import { GEMM_SPLIT_MIN_FMAS, PACK_SPLIT_MIN_FLOATS, compiledGemm, gemmSplit, packedGemmSplit, runPack } from '../../../src/core/kernels/gemmRun';
 import type { GemmSpec } from '../../../src/core/kernels/gemm';
 import { gemmPacksB } from '../../../src/core/kernels/gemm';
 import { wasmConvGemmStats } from '../../../src/core/kernels/conv/convGemm';
@@ -42,14 +42,14 @@ function assertSameBits(a: Float32Array, b: Float32Array, label: string): void {
 
 /** Shapes above the split threshold: tall, short-and-wide (column split), K over one pass (512), odd edges. */
 const GEMM_SHAPES: [m: number, n: number, k: number][] = [
-  [130, 36, 33],
+  [130, 36, 120],
   [128, 256, 64],
   [5, 260, 600],
-  [1, 1000, 200],
-  [9, 16, 1200],
+  [1, 1000, 600],
+  [9, 16, 3700],
   [67, 12, 700],
-  [3, 44, 1100],
-  [260, 8, 96],
+  [3, 44, 4000],
+  [260, 8, 256],
 ];
 
 test('generated GEMM (and its B packing) split over 1, 2 and 3 threads gives bit-identical results, every layout', () => {
@@ -116,6 +116,54 @@ test('generated GEMM (and its B packing) split over 1, 2 and 3 threads gives bit
   assert.ok(packSplits >= 8, `${packSplits} split packs`);
   assert.ok(computePoolWorkers() >= 2, 'workers started');
   assert.ok(computePoolWorkerParts() > 0, 'workers ran parts');
+});
+
+test('packing B inside a column-split product (one job) gives the panels and the product of packing first, bit for bit', () => {
+  const memory = new WebAssembly.Memory({ initial: 512, maximum: 65536, shared: true });
+  const f32 = (off: number, n: number): Float32Array => new Float32Array(memory.buffer, off, n);
+  let fused = 0;
+  let notFused = 0;
+  // The dense autoencoder's wide products (forward and input gradient, batch 128) and the test shapes above.
+  const shapes: [number, number, number][] = [[128, 256, 784], [128, 784, 256], [256, 784, 128], ...GEMM_SHAPES];
+  for (const [si, [m, n, k]] of shapes.entries()) {
+    for (const transA of [false, true]) {
+      for (const transB of k % 4 === 0 ? [false, true] : [false]) {
+        const spec: GemmSpec = { m, n, k, transA, transB, bias: true, relu: true, fma: wasmGemmFma(), packB: true };
+        const [aOff, bOff] = [0, m * k * 4];
+        const packOff = bOff + k * n * 4;
+        const biasOff = packOff + k * n * 4;
+        const cOff = biasOff + n * 4;
+        f32(aOff, m * k).set(randomData(m * k, 50 + si));
+        f32(bOff, k * n).set(randomData(k * n, 60 + si));
+        f32(biasOff, n).set(randomData(n, 70 + si));
+        const o = { a: aOff, b: packOff, c: cOff, bias: biasOff };
+        const whole = compiledGemm(spec, memory).exports;
+        whole.pack!(bOff, packOff);
+        const panels = f32(packOff, k * n).slice();
+        whole.gemm(o.a, o.b, o.c, o.bias);
+        const product = f32(cOff, m * n).slice();
+        assert.equal(packedGemmSplit(spec, memory, bOff, o, 1), undefined, 'one thread: no split');
+        for (const threads of [2, 3]) {
+          setComputeThreads(threads);
+          const parts = packedGemmSplit(spec, memory, bOff, o, threads);
+          if (parts === undefined) {
+            // Split by rows: B is packed first. The autoencoder's wide products always split by columns.
+            assert.ok(si >= 3, `${JSON.stringify(spec)} on ${threads} threads packs inside the product`);
+            notFused++;
+            continue;
+          }
+          assert.ok(parts.length > 1 && parts.every((p) => p.length === 2 && p[0].fn === 'pack' && p[1].fn === 'gemm'));
+          f32(packOff, k * n).fill(NaN);
+          f32(cOff, m * n).fill(NaN);
+          runParts(memory, parts);
+          assertSameBits(f32(packOff, k * n), panels, `panels ${JSON.stringify(spec)} on ${threads} threads`);
+          assertSameBits(f32(cOff, m * n), product, `product ${JSON.stringify(spec)} on ${threads} threads`);
+          fused++;
+        }
+      }
+    }
+  }
+  assert.ok(fused >= 24 && notFused >= 4, `${fused} fused, ${notFused} packed first`);
 });
 
 /** A dense and a conv autoencoder trained for a few epochs on `threads` threads: every weight, bit for bit. */
