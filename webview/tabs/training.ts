@@ -41,7 +41,33 @@ export function lossChart(history: readonly EpochRecord[], colors: { accent: str
   return { traces, stages };
 }
 
-/** Updates the tab in place (the chart only while the tab is visible). */
+/**
+ * While training, the loss chart is redrawn at most this often: each redraw is a Plotly.react of the whole curve,
+ * and on small data epochs end several times a second, so redrawing each one takes CPU from the training.
+ */
+export const LOSS_CHART_INTERVAL_MS = 1000;
+
+/** The curve a chart last drew and when. */
+export interface ChartMark {
+  history: readonly EpochRecord[];
+  at: number;
+}
+
+/**
+ * Whether to redraw the loss chart now: not when it already shows this history (progress between epochs leaves the
+ * history array as it is), later (after the returned milliseconds) when training and drawn less than
+ * LOSS_CHART_INTERVAL_MS ago, else now.
+ */
+export function chartDue(mark: ChartMark | undefined, history: readonly EpochRecord[], training: boolean, now: number): 'now' | 'skip' | number {
+  if (!mark) return 'now';
+  if (mark.history === history) return 'skip';
+  const wait = mark.at + LOSS_CHART_INTERVAL_MS - now;
+  return training && wait > 0 ? wait : 'now';
+}
+
+const drawn = new WeakMap<HTMLElement, ChartMark & { timer?: ReturnType<typeof setTimeout> }>();
+
+/** Updates the tab in place (the chart only while the tab is visible, and while training at most once a second). */
 export function renderTraining(pane: HTMLElement, ctx: PanelContext): void {
   let div = pane.querySelector<HTMLDivElement>('#loss-plot');
   let info = pane.querySelector<HTMLDivElement>('.train-info');
@@ -54,6 +80,20 @@ export function renderTraining(pane: HTMLElement, ctx: PanelContext): void {
   const state = ctx.state;
   info.textContent = trainingInfo(state);
   if (pane.hidden) return;
+  const mark = drawn.get(div);
+  const due = chartDue(mark, state.history, state.training === 'training', performance.now());
+  if (due === 'skip') return;
+  if (typeof due === 'number') {
+    if (mark && mark.timer === undefined) {
+      mark.timer = setTimeout(() => {
+        mark.timer = undefined;
+        renderTraining(pane, ctx);
+      }, due);
+    }
+    return;
+  }
+  if (mark?.timer !== undefined) clearTimeout(mark.timer);
+  drawn.set(div, { history: state.history, at: performance.now() });
   const t = readTheme();
   const chart = lossChart(state.history, { accent: t.accent, palette: palette() });
   const shapes: Partial<Plotly.Shape>[] = chart.stages.map((s) => ({ type: 'line', x0: s.epoch - 0.5, x1: s.epoch - 0.5, yref: 'paper', y0: 0, y1: 1, line: { color: t.grid, dash: 'dot', width: 1 } }));

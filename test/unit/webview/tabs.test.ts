@@ -8,7 +8,7 @@ import { anomalyKey, evaluationText, histogramSample, reportIsCurrent, threshold
 import { clampK, clusterSummary, kCurveTitle, kMax, methodFindsK, progressText } from '../../../webview/tabs/clusters';
 import { clampSteps, endpointsText, interpolationRequest, pathCaption } from '../../../webview/tabs/interpolate';
 import { clampLevel, clusterLine, codeText, corruptionCaption, pointHint, sampleHeading, sampleSource } from '../../../webview/tabs/point';
-import { lossChart, trainingInfo, trainingStatusLine } from '../../../webview/tabs/training';
+import { LOSS_CHART_INTERVAL_MS, chartDue, lossChart, trainingInfo, trainingStatusLine } from '../../../webview/tabs/training';
 import { colorOptions, kHint } from '../../../webview/toolbar';
 import { imagePixels, isImage, isSequence } from '../../../webview/sampleViews';
 import { initialState } from '../../../webview/state';
@@ -122,4 +122,16 @@ test('toolbar and sample views: colourings offered, k hint, sample kinds, image 
   assert.deepEqual(Array.from(imagePixels([2, 4], [1, 2, 1])), [0, 0, 0, 255, 255, 255, 255, 255]);
   assert.deepEqual(Array.from(imagePixels([0, 1, 0.5], [1, 1, 3])), [0, 255, 128, 255]);
   assert.equal(stateAfter(init({ clusters: clusters([0, 1, 0, 1, 0, 1]) })).ui.k, 2);
+});
+
+test('training tab: the loss chart redraws for a new epoch, at most once a second while training', () => {
+  const h1 = [{ epoch: 1, loss: 1, parts: {}, seconds: 0 }];
+  const h2 = [...h1, { epoch: 2, loss: 0.5, parts: {}, seconds: 0 }];
+  assert.equal(chartDue(undefined, h1, true, 0), 'now');
+  // Progress within an epoch keeps the history array: nothing to redraw.
+  assert.equal(chartDue({ history: h1, at: 0 }, h1, true, 5000), 'skip');
+  assert.equal(chartDue({ history: h1, at: 1000 }, h2, true, 1200), LOSS_CHART_INTERVAL_MS - 200);
+  assert.equal(chartDue({ history: h1, at: 1000 }, h2, true, 1000 + LOSS_CHART_INTERVAL_MS), 'now');
+  // Once training ends the last curve is drawn at once.
+  assert.equal(chartDue({ history: h1, at: 1000 }, h2, false, 1200), 'now');
 });
