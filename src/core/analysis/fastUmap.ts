@@ -214,6 +214,8 @@ export async function umapGraph(
   options: Pick<FastUmapOptions, 'nNeighbors' | 'knn' | 'threads' | 'onProgress' | 'signal'>,
 ): Promise<FuzzyGraph> {
   const { signal, onProgress } = options;
+  // A single point has no neighbours, so no edges.
+  if (n < 2) return { n, head: new Int32Array(0), tail: new Int32Array(0), weight: new Float32Array(0) };
   const k = Math.max(1, Math.min((options.nNeighbors ?? 15) - 1, n - 1));
   const knn = options.knn
     ? truncateKnn(options.knn, k)

@@ -64,3 +64,12 @@ test('UMAP clustering with several layouts keeps the one of highest modularity, 
   const again = await clusterWithMethod(b.x, b.n, b.d, 6, { method: 'umap-kmeans', seed: 2, layouts: 3 });
   assert.deepEqual(again.assignments, three.assignments);
 });
+
+test('UMAP clustering of one or two points: one cluster, the graph of one point has no edges', async () => {
+  for (const n of [1, 2]) {
+    const r = await clusterWithMethod(Float32Array.from({ length: n * 3 }, (_, i) => i), n, 3, 1, { method: 'umap-gmm' });
+    assert.deepEqual(Array.from(r.assignments), new Array<number>(n).fill(0));
+  }
+  const g = await new UmapCache(new Float32Array(3), 1, 3).graph();
+  assert.equal(g.head.length, 0);
+});
