@@ -3,8 +3,9 @@
  *
  * - `umap-gmm` (the recommended default, N2D: McConville et al. 2020): the codes are embedded by UMAP into a
  *   clustering space of `umapComponents` dimensions with min_dist 0 (points of a manifold packed together), then a
- *   Gaussian mixture with k components (soft assignments: the winning probability is kept per point);
- * - `umap-kmeans`: the same space, k-means;
+ *   Gaussian mixture (soft assignments: the winning probability is kept per point), fitted with more components
+ *   than clusters and joined into k along the codes' kNN graph (./componentMerge.ts);
+ * - `umap-kmeans`: the same space and joining, k-means;
  * - `kmeans` / `gmm`: directly on the codes;
  * - `dbscan` / `hdbscan`: density clusterings on the UMAP clustering space (in 16+ raw dimensions density estimates
  *   are poor; UMAP's space is where they separate dense groups); points left out are noise (-1).
@@ -17,6 +18,7 @@ import { clusterSizes, kmeans, silhouette } from './kmeans';
 import { dbscan, hdbscan } from './density';
 import { defaultUmapEpochs, fastUmap, umapGraph } from './fastUmap';
 import { modularity } from './modularity';
+import { mergePieces, overClusterCount } from './componentMerge';
 import type { FuzzyGraph } from './umapGraph';
 import { deriveSeed } from '../../common/random';
 import type { UmapProgress } from './fastUmap';
@@ -139,6 +141,35 @@ function clusterSpace(method: ClusterMethod, space: Float32Array, n: number, dim
   return { method, k, assignments: r.assignments, probabilities: prob, noise: 0 };
 }
 
+/**
+ * k clusters on a UMAP clustering space: more pieces than clusters fitted (k-means or GMM), then joined along the
+ * codes' kNN graph (./componentMerge.ts). A GMM point's probability is the summed posterior of its cluster's
+ * components, and it goes to the cluster with the highest sum.
+ */
+function clusterUmapSpace(method: ClusterMethod, space: Float32Array, n: number, dims: number, k: number, seed: number, graph: FuzzyGraph): MethodResult {
+  const pieces = overClusterCount(k, n);
+  if (pieces <= k) return clusterSpace(method, space, n, dims, k, seed);
+  if (method === 'umap-kmeans') {
+    const r = kmeans(space, n, dims, { k: pieces, seed });
+    const clusterOf = mergePieces(graph, r.assignments, pieces, k);
+    return { method, k, assignments: r.assignments.map((p) => clusterOf[p]), noise: 0 };
+  }
+  const r = fitGmm(space, n, dims, { k: pieces, seed, covariance: 'full' });
+  const clusterOf = mergePieces(graph, r.assignments, pieces, k);
+  const assignments = new Int32Array(n);
+  const prob = new Float32Array(n);
+  const sums = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    sums.fill(0);
+    for (let p = 0; p < pieces; p++) if (clusterOf[p] >= 0) sums[clusterOf[p]] += r.probabilities[i * pieces + p];
+    let best = 0;
+    for (let c = 1; c < k; c++) if (sums[c] > sums[best]) best = c;
+    assignments[i] = best;
+    prob[i] = sums[best];
+  }
+  return { method, k, assignments, probabilities: prob, noise: 0 };
+}
+
 /** Runs `method` on `n x d` codes (k ignored by the density methods). */
 export async function clusterWithMethod(data: Float32Array, n: number, d: number, k: number, options: ClusterMethodOptions = {}, cache?: UmapCache): Promise<MethodResult> {
   const method = options.method ?? DEFAULT_CLUSTER_METHOD;
@@ -164,7 +195,7 @@ export async function clusterWithMethod(data: Float32Array, n: number, d: number
         // One progress bar over all layouts: epochs of layout r come after those of the layouts before it.
         const layoutProgress = onProgress && ((p: UmapProgress) => onProgress(p.stage === 'layout' ? { stage: 'layout', done: r * p.total + p.done, total: layouts * p.total } : p));
         const space = await umap.get(layoutSeed(seed, r), layoutProgress, signal);
-        const candidate = clusterSpace(method, space, n, dims, k, seed);
+        const candidate = clusterUmapSpace(method, space, n, dims, k, seed, graph);
         return { result: candidate, q: layouts > 1 ? modularity(graph, candidate.assignments) : 0 };
       };
       let best = await clusterLayout(0);
