@@ -2,23 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergePieces, overClusterCount } from '../../../src/core/analysis/componentMerge';
 import { modularity } from '../../../src/core/analysis/modularity';
-import type { FuzzyGraph } from '../../../src/core/analysis/umapGraph';
 import { clusterWithMethod } from '../../../src/core/analysis/clusterPipeline';
 import { scoreClustering } from '../../../src/core/analysis/clusterMetrics';
 import { createNormalRng } from '../../../src/common/random';
-
-/** Undirected weighted edges, each listed in both directions as UMAP's fuzzy graph lists them. */
-function graphOf(n: number, edges: [number, number, number][]): FuzzyGraph {
-  const head: number[] = [];
-  const tail: number[] = [];
-  const weight: number[] = [];
-  for (const [a, b, w] of edges) {
-    head.push(a, b);
-    tail.push(b, a);
-    weight.push(w, w);
-  }
-  return { n, head: Int32Array.from(head), tail: Int32Array.from(tail), weight: Float32Array.from(weight) };
-}
+import type { FuzzyGraph } from '../../../src/core/analysis/umapGraph';
+import { graphOf } from './helpers';
 
 /** `groups` cliques of `size` nodes (node i in group i % groups), consecutive groups joined by one weak edge. */
 function cliques(groups: number, size: number): FuzzyGraph {

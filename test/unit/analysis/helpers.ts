@@ -1,5 +1,6 @@
 /** Synthetic data with known structure for the analysis, export and explorer tests. */
 import { createNormalRng } from '../../../src/common/random';
+import type { FuzzyGraph } from '../../../src/core/analysis/umapGraph';
 
 export interface Blobs {
   x: Float32Array;
@@ -24,4 +25,17 @@ export function gaussianBlobs(n: number, d: number, k: number, sigma: number, se
     for (let t = 0; t < d; t++) x[i * d + t] = centers[c * d + t] + rand() * sigma;
   }
   return { x, n, d, truth, centers };
+}
+
+/** An undirected weighted graph with each edge listed in both directions, as UMAP's fuzzy graph lists them. */
+export function graphOf(n: number, edges: [number, number, number][]): FuzzyGraph {
+  const head: number[] = [];
+  const tail: number[] = [];
+  const weight: number[] = [];
+  for (const [a, b, w] of edges) {
+    head.push(a, b);
+    tail.push(b, a);
+    weight.push(w, w);
+  }
+  return { n, head: Int32Array.from(head), tail: Int32Array.from(tail), weight: Float32Array.from(weight) };
 }

@@ -1,22 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modularity } from '../../../src/core/analysis/modularity';
-import type { FuzzyGraph } from '../../../src/core/analysis/umapGraph';
 import { UmapCache, clusterWithMethod } from '../../../src/core/analysis/clusterPipeline';
-import { gaussianBlobs } from './helpers';
-
-/** An undirected graph with each edge listed in both directions, as UMAP's fuzzy graph lists them. */
-function graphOf(n: number, edges: [number, number, number][]): FuzzyGraph {
-  const head: number[] = [];
-  const tail: number[] = [];
-  const weight: number[] = [];
-  for (const [a, b, w] of edges) {
-    head.push(a, b);
-    tail.push(b, a);
-    weight.push(w, w);
-  }
-  return { n, head: Int32Array.from(head), tail: Int32Array.from(tail), weight: Float32Array.from(weight) };
-}
+import { gaussianBlobs, graphOf } from './helpers';
 
 test('modularity: two triangles joined by one edge, by hand', () => {
   // Degrees 2,2,3 | 3,2,2 (sum 14); 6 of 7 edges inside. Split: 12/14 - 2 (7/14)^2 = 5/14. One community: 0.
