@@ -1,0 +1,280 @@
+/**
+ * A whole training step of a chain of dense layers `h_l = act_l(h_{l-1}·W_l + b_l)` on the mean squared
+ * reconstruction error `mean((x - h_L)²)`, with Adam, run on the wasm heap by the project's kernels without tfjs
+ * ops. Through tfjs the same step is ~60 kernels, each with the engine's bookkeeping, the tape, a tensor (malloc and
+ * free) per intermediate and a compute-pool job per product, Adam pass and pack; here every buffer is allocated once
+ * per training run, and the products of one layer's backward pass (`dW = h_{l-1}ᵀ·dz`, `dx = dz·W_lᵀ`) and the Adam
+ * update of the layer above (whose gradients are complete by then) share one pool job, so the threads take their
+ * parts without a hand-off between them.
+ *
+ * The arithmetic is the tfjs path's, kernel for kernel (src/core/models/layers.ts on wasm with the kernel fixes):
+ * the same generated GEMM specs (so the same sums in the same order, whatever the split), the stock wasm `Sigmoid`,
+ * the MSE and activation-gradient passes of fusedDense.ts, the column sums of trainingOps.ts and the Adam pass of
+ * adam.ts with the optimizer's float32 powers `b1^t`, `b2^t` kept as tf.train.adam keeps them. So a step gives the
+ * same loss and weights as `optimizer.minimize` on the model's loss (the tests check it), and, as every part is
+ * computed by the same instructions on any thread, the same results for any thread count.
+ */
+import { tf } from '../tf';
+import { gemmPacksB } from './gemm';
+import type { GemmSpec } from './gemm';
+import { gemmSplit, packParts, packedGemmSplit, wasmGemmFma } from './gemmRun';
+import { computeThreads, runParts } from './computePool';
+import type { PoolCall } from './computePool';
+import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_GRAD_KERNEL, MSE_KERNEL, activationGradAt, scaledDiffAt, squaredDiffSumAt } from './fusedDense';
+import { columnSumsAt } from './trainingOps';
+import { FUSED_ADAM_KERNEL, adamParts, adamScalars } from './adam';
+import type { FusedAdamAttrs } from './adam';
+import { WASM, isInstalled, single, wasmKernel } from './kernelTable';
+import { asHeap, heapMemory, ownsBuffer, renewTensorId } from './tfjsWasm';
+import type { HeapBackend } from './tfjsWasm';
+
+/** Activations the fused step computes (those `DENSE_KERNEL` fuses). */
+export type ChainActivation = 'relu' | 'sigmoid' | 'linear';
+
+/** One layer of the chain: `act(x·W + b)`, W `[in, out]`, b `[out]`. */
+export interface ChainLayer {
+  W: tf.Variable;
+  b: tf.Variable;
+  activation: string;
+}
+
+/** Kernels whose arithmetic the fused step reproduces: they must be the active ones for it to apply. */
+const REQUIRED_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', DENSE_KERNEL, ACTIVATION_GRAD_KERNEL, MSE_KERNEL, MSE_GRAD_KERNEL, FUSED_ADAM_KERNEL];
+
+const isChainActivation = (a: string): a is ChainActivation => a === 'relu' || a === 'sigmoid' || a === 'linear';
+
+/**
+ * Why `layers` cannot be trained by `DenseChainTrainer` on the active backend, or undefined when they can: the
+ * wasm backend with the project's kernel fixes, float32 weights chaining `d_0 -> d_1 -> ... -> d_L = d_0`, every
+ * width a multiple of 4 (the generated GEMM's condition, so the tfjs path runs the same products), relu / sigmoid /
+ * linear activations and no variable twice.
+ */
+export function denseChainUnsupported(layers: readonly ChainLayer[]): string | undefined {
+  if (tf.getBackend() !== WASM) return `backend ${tf.getBackend()}`;
+  const missing = REQUIRED_KERNELS.filter((k) => !isInstalled(k));
+  if (missing.length > 0) return `kernel fixes missing: ${missing.join(', ')}`;
+  if (layers.length === 0) return 'no layers';
+  let width = layers[0].W.shape[0];
+  const first = width;
+  const ids = new Set<tf.DataId>();
+  for (const { W, b, activation } of layers) {
+    if (!isChainActivation(activation)) return `activation ${activation}`;
+    if (W.dtype !== 'float32' || b.dtype !== 'float32' || W.rank !== 2 || b.rank !== 1) return 'weights are not float32 matrices and bias vectors';
+    if (W.shape[0] !== width || b.shape[0] !== W.shape[1]) return 'layer shapes do not chain';
+    width = W.shape[1];
+    if (width % 4 !== 0 || W.shape[0] % 4 !== 0) return `width ${width % 4 !== 0 ? width : W.shape[0]} is not a multiple of 4`;
+    ids.add(W.dataId).add(b.dataId);
+  }
+  if (width !== first) return 'output width differs from input width';
+  if (ids.size !== 2 * layers.length) return 'a variable appears twice';
+  return undefined;
+}
+
+/** A product of the step as pool jobs: packing B first where the split cannot pack per part, then the parts. */
+interface GemmJob {
+  pack: PoolCall[][];
+  parts: PoolCall[][];
+}
+
+/** Per-layer heap buffers (byte offsets). */
+interface LayerBuffers {
+  /** Output `[rows, out]` (unused for sigmoid: the step's own buffers, see `step`). */
+  h: number;
+  /** Loss gradient with respect to the output. */
+  g: number;
+  /** Gradient of the pre-activation (= g for a linear layer). */
+  dz: number;
+  dW: number;
+  db: number;
+  mW: number;
+  vW: number;
+  mb: number;
+  vb: number;
+  /** Packed-B scratch of the forward product, of dW's and of dx's (each its own: they run in one job). */
+  packF: number;
+  packW: number;
+  packX: number;
+}
+
+/**
+ * Trains a dense chain (see `denseChainUnsupported` for which) one step at a time on batches of at most `maxRows`
+ * rows. Owns its heap buffers and the Adam moments (zero at first, like a fresh tf.train.adam); `dispose` frees
+ * them. The variables are updated in place; one whose buffer another tensor shares (a clone of the best weights)
+ * first gets a buffer of its own, so the sharer never sees the update.
+ */
+export class DenseChainTrainer {
+  private readonly heap: HeapBackend;
+  private readonly memory: WebAssembly.Memory;
+  private readonly dims: number[];
+  private readonly acts: ChainActivation[];
+  private readonly owned: tf.TensorInfo[] = [];
+  private readonly x: number;
+  private readonly bufs: LayerBuffers[];
+  private readonly attrs: FusedAdamAttrs;
+  /** tf.train.adam's float32 `b1^t`, `b2^t` for the next step. */
+  private acc1: number;
+  private acc2: number;
+  private disposed = false;
+
+  constructor(
+    private readonly layers: readonly ChainLayer[],
+    attrs: FusedAdamAttrs,
+    private readonly maxRows: number,
+  ) {
+    const why = denseChainUnsupported(layers);
+    if (why !== undefined) throw new Error(`fused dense step: ${why}`);
+    if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`fused dense step: maxRows must be a positive integer, got ${maxRows}`);
+    this.attrs = { ...attrs };
+    this.acc1 = Math.fround(attrs.beta1);
+    this.acc2 = Math.fround(attrs.beta2);
+    this.heap = asHeap(tf.backend());
+    this.memory = heapMemory(this.heap);
+    this.dims = [layers[0].W.shape[0], ...layers.map((l) => (l.W.shape as number[])[1])];
+    this.acts = layers.map((l) => l.activation as ChainActivation);
+    const alloc = (n: number): number => {
+      const t = this.heap.makeOutput([Math.max(1, n)], 'float32');
+      this.owned.push(t);
+      return this.heap.getMemoryOffset(t.dataId);
+    };
+    this.x = alloc(maxRows * this.dims[0]);
+    const moments: [number, number][] = [];
+    this.bufs = layers.map((_, i) => {
+      const [d, o] = [this.dims[i], this.dims[i + 1]];
+      const g = alloc(maxRows * o);
+      const m = { mW: alloc(d * o), vW: alloc(d * o), mb: alloc(o), vb: alloc(o) };
+      moments.push([m.mW, d * o], [m.vW, d * o], [m.mb, o], [m.vb, o]);
+      return {
+        h: this.acts[i] === 'sigmoid' ? 0 : alloc(maxRows * o),
+        g,
+        dz: this.acts[i] === 'linear' ? g : alloc(maxRows * o),
+        dW: alloc(d * o),
+        db: alloc(o),
+        ...m,
+        packF: alloc(d * o),
+        packW: alloc(maxRows * o),
+        packX: i > 0 ? alloc(d * o) : 0,
+      };
+    });
+    // Views after the last allocation (a heap growth detaches earlier ones).
+    for (const [at, n] of moments) new Float32Array(this.memory.buffer, at, n).fill(0);
+  }
+
+  /**
+   * One Adam step on rows `idx[from..to)` of the row-major `x` (`dim` = the chain's input width) as their own
+   * reconstruction targets; returns the batch's loss before the step (float32, as the tfjs path reports it).
+   */
+  step(x: Float32Array, dim: number, idx: Int32Array, from: number, to: number): number {
+    if (this.disposed) throw new Error('fused dense step: disposed');
+    const rows = to - from;
+    const [d0, L] = [this.dims[0], this.layers.length];
+    if (dim !== d0) throw new Error(`fused dense step: rows have ${dim} values, the chain takes ${d0}`);
+    if (!(rows >= 1 && rows <= this.maxRows)) throw new Error(`fused dense step: ${rows} rows, at most ${this.maxRows}`);
+    this.ownVariables();
+    const { heap, memory } = this;
+    const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
+    const threads = computeThreads();
+    const fma = wasmGemmFma();
+    const xs = new Float32Array(memory.buffer, this.x, rows * d0);
+    for (let r = from; r < to; r++) xs.set(x.subarray(idx[r] * dim, idx[r] * dim + dim), (r - from) * d0);
+    const temps: tf.TensorInfo[] = [];
+    try {
+      // Forward: outs[i] is layer i's activation.
+      const outs: number[] = [];
+      let input = this.x;
+      this.layers.forEach((layer, i) => {
+        const act = this.acts[i];
+        const spec: GemmSpec = { m: rows, n: this.dims[i + 1], k: this.dims[i], transA: false, transB: false, bias: true, relu: act === 'relu', fma };
+        // Sigmoid: the pre-activation in a buffer of this batch's size (the stock kernel runs over its whole buffer).
+        const z = act === 'sigmoid' ? heap.makeOutput([rows, this.dims[i + 1]], 'float32') : undefined;
+        if (z !== undefined) temps.push(z);
+        let out = z === undefined ? this.bufs[i].h : off(z);
+        this.run([this.gemmJob(spec, input, off(layer.W), out, off(layer.b), this.bufs[i].packF, threads)], []);
+        if (z !== undefined) {
+          const y = single(wasmKernel('Sigmoid')({ inputs: { x: z }, backend: tf.backend(), attrs: {} }));
+          temps.push(y);
+          out = off(y);
+        }
+        outs.push(out);
+        input = out;
+      });
+      // Loss mean((x - y)²) and its gradient with respect to y: (x - y)·(-2/n) (MSE_KERNEL, MSE_GRAD_KERNEL).
+      const n = rows * d0;
+      const y = outs[L - 1];
+      const loss = Math.fround(squaredDiffSumAt(memory, this.x, y, n) / n);
+      scaledDiffAt(memory, this.x, y, this.bufs[L - 1].g, n, Math.fround(-2 / n));
+      const scalars = adamScalars(this.attrs, this.acc1, this.acc2);
+      for (let i = L - 1; i >= 0; i--) {
+        const b = this.bufs[i];
+        const width = this.dims[i + 1];
+        const act = this.acts[i];
+        if (act !== 'linear') activationGradAt(memory, act, b.g, outs[i], b.dz, rows * width);
+        columnSumsAt(memory, b.dz, b.db, rows, width);
+        const input = i === 0 ? this.x : outs[i - 1];
+        const jobs = [this.gemmJob({ m: this.dims[i], n: width, k: rows, transA: true, transB: false, bias: false, relu: false, fma }, input, b.dz, b.dW, 0, b.packW, threads)];
+        if (i > 0) {
+          const spec: GemmSpec = { m: rows, n: this.dims[i], k: width, transA: false, transB: true, bias: false, relu: false, fma };
+          jobs.push(this.gemmJob(spec, b.dz, off(this.layers[i].W), this.bufs[i - 1].g, 0, b.packX, threads));
+        }
+        // The layer above is done with its weights (its dx ran in the previous job): update it alongside.
+        this.run(jobs, i + 1 < L ? this.adamParts(i + 1, scalars, threads) : []);
+      }
+      this.run([], this.adamParts(0, scalars, threads));
+      this.acc1 = Math.fround(this.acc1 * Math.fround(this.attrs.beta1));
+      this.acc2 = Math.fround(this.acc2 * Math.fround(this.attrs.beta2));
+      // New backend ids for the rewritten buffers: the stock XNNPACK kernels cache packed weights by id.
+      for (const { W, b } of this.layers) {
+        renewTensorId(heap, W.dataId, W.size);
+        renewTensorId(heap, b.dataId, b.size);
+      }
+      return loss;
+    } finally {
+      for (const t of temps) heap.disposeData(t.dataId);
+    }
+  }
+
+  /** Frees the trainer's buffers (the variables stay). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.owned) this.heap.disposeData(t.dataId);
+    this.owned.length = 0;
+  }
+
+  /** Gives every variable a buffer no other tensor shares (a copy, once, after a clone of the best weights). */
+  private ownVariables(): void {
+    for (const { W, b } of this.layers) {
+      for (const v of [W, b]) {
+        if (!ownsBuffer(this.heap, v.dataId)) tf.tidy(() => v.assign(tf.tensor(v.dataSync(), v.shape, 'float32')));
+      }
+    }
+  }
+
+  /** The Adam passes of layer `i`'s W and b, in place, from the gradients in its buffers. */
+  private adamParts(i: number, scalars: number[], threads: number): PoolCall[][] {
+    const { W, b } = this.layers[i];
+    const buf = this.bufs[i];
+    const w = this.heap.getMemoryOffset(W.dataId);
+    const bias = this.heap.getMemoryOffset(b.dataId);
+    return [
+      ...adamParts(this.memory, [w, buf.mW, buf.vW, buf.dW, w, buf.mW, buf.vW], W.size, scalars, threads),
+      ...adamParts(this.memory, [bias, buf.mb, buf.vb, buf.db, bias, buf.mb, buf.vb], b.size, scalars, threads),
+    ];
+  }
+
+  /** `C = op(A)·B (+ bias)` as pool jobs, B packed into `scratch` where the spec packs (see gemmRun.ts). */
+  private gemmJob(spec: GemmSpec, a: number, b: number, c: number, bias: number, scratch: number, threads: number): GemmJob {
+    if (!gemmPacksB(spec)) return { pack: [], parts: gemmSplit(spec, this.memory, { a, b, c, bias }, threads) };
+    const o = { a, b: scratch, c, bias };
+    const fused = packedGemmSplit(spec, this.memory, b, o, threads);
+    if (fused !== undefined) return { pack: [], parts: fused };
+    return { pack: packParts(spec, this.memory, b, scratch, threads), parts: gemmSplit(spec, this.memory, o, threads) };
+  }
+
+  /** Runs the packs of `jobs` (one pool job), then their products and `extra` (another). */
+  private run(jobs: GemmJob[], extra: PoolCall[][]): void {
+    const pack = jobs.flatMap((j) => j.pack);
+    if (pack.length > 0) runParts(this.memory, pack);
+    const parts = [...jobs.flatMap((j) => j.parts), ...extra];
+    if (parts.length > 0) runParts(this.memory, parts);
+  }
+}
