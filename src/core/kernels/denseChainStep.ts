@@ -17,7 +17,7 @@
 import { tf } from '../tf';
 import { gemmPacksB } from './gemm';
 import type { GemmSpec } from './gemm';
-import { gemmSplit, packParts, packedGemmSplit, wasmGemmFma } from './gemmRun';
+import { GEMM_SPLIT_MIN_FMAS, gemmRowsCall, gemmSplit, packParts, packedGemmSplit, wasmGemmFma } from './gemmRun';
 import { computeThreads, runParts } from './computePool';
 import type { PoolCall } from './computePool';
 import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_GRAD_KERNEL, MSE_KERNEL, activationGradAt, scaledDiffAt, squaredDiffSumAt } from './fusedDense';
@@ -209,16 +209,8 @@ export class DenseChainTrainer {
         const act = this.acts[i];
         if (act !== 'linear') activationGradAt(memory, act, b.g, outs[i], b.dz, rows * width);
         columnSumsAt(memory, b.dz, b.db, rows, width);
-        const input = i === 0 ? this.x : outs[i - 1];
-        const jobs = [this.gemmJob({ m: this.dims[i], n: width, k: rows, transA: true, transB: false, bias: false, relu: false, fma }, input, b.dz, b.dW, 0, b.packW, threads)];
-        if (i > 0) {
-          const spec: GemmSpec = { m: rows, n: this.dims[i], k: width, transA: false, transB: true, bias: false, relu: false, fma };
-          jobs.push(this.gemmJob(spec, b.dz, off(this.layers[i].W), this.bufs[i - 1].g, 0, b.packX, threads));
-        }
-        // The layer above is done with its weights (its dx ran in the previous job): update it alongside.
-        this.run(jobs, i + 1 < L ? this.adamParts(i + 1, scalars, threads) : []);
+        this.backward(i, rows, i === 0 ? this.x : outs[i - 1], scalars, threads, fma);
       }
-      this.run([], this.adamParts(0, scalars, threads));
       this.acc1 = Math.fround(this.acc1 * Math.fround(this.attrs.beta1));
       this.acc2 = Math.fround(this.acc2 * Math.fround(this.attrs.beta2));
       // New backend ids for the rewritten buffers: the stock XNNPACK kernels cache packed weights by id.
@@ -249,16 +241,34 @@ export class DenseChainTrainer {
     }
   }
 
-  /** The Adam passes of layer `i`'s W and b, in place, from the gradients in its buffers. */
-  private adamParts(i: number, scalars: number[], threads: number): PoolCall[][] {
+  /**
+   * Layer `i`'s backward products and Adam update, from `dz` (and `db`) in its buffers: `dW = inputᵀ·dz` and, above
+   * the first layer, `dx = dz·Wᵀ` into the layer below's `g`. One job packs dz and Wᵀ; the next computes dW in
+   * blocks of rows, each followed by the Adam pass over the same rows of W (complete once its block is, and
+   * element-wise: the same result as one pass), dx from the packed Wᵀ (so no part reads W while another updates
+   * it) and the bias's Adam pass. Every part is computed as on one thread, so the split does not change a bit.
+   */
+  private backward(i: number, rows: number, input: number, scalars: number[], threads: number, fma: boolean): void {
     const { W, b } = this.layers[i];
     const buf = this.bufs[i];
+    const [d, o] = [this.dims[i], this.dims[i + 1]];
+    const { memory } = this;
     const w = this.heap.getMemoryOffset(W.dataId);
     const bias = this.heap.getMemoryOffset(b.dataId);
-    return [
-      ...adamParts(this.memory, [w, buf.mW, buf.vW, buf.dW, w, buf.mW, buf.vW], W.size, scalars, threads),
-      ...adamParts(this.memory, [bias, buf.mb, buf.vb, buf.db, bias, buf.mb, buf.vb], b.size, scalars, threads),
-    ];
+    const dwSpec: GemmSpec = { m: d, n: o, k: rows, transA: true, transB: false, bias: false, relu: false, fma };
+    const dxSpec: GemmSpec = { m: rows, n: d, k: o, transA: false, transB: true, bias: false, relu: false, fma };
+    const packDz = gemmPacksB(dwSpec);
+    const pack = [...(packDz ? packParts(dwSpec, memory, buf.dz, buf.packW, threads) : []), ...(i > 0 ? packParts(dxSpec, memory, w, buf.packX, threads) : [])];
+    if (pack.length > 0) runParts(memory, pack);
+    const dw = { a: input, b: packDz ? buf.packW : buf.dz, c: buf.dW, bias: 0 };
+    const blocks = threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, d]] : rowBlocks(d, threads);
+    const parts: PoolCall[][] = blocks.map(([r0, r1]) => [
+      gemmRowsCall(dwSpec, memory, r0, r1, dw),
+      ...adamParts(memory, [w, buf.mW, buf.vW, buf.dW, w, buf.mW, buf.vW].map((p) => p + r0 * o * 4), (r1 - r0) * o, scalars, 1)[0],
+    ]);
+    if (i > 0) parts.push(...gemmSplit(dxSpec, memory, { a: buf.dz, b: buf.packX, c: this.bufs[i - 1].g, bias: 0 }, threads));
+    parts.push(...adamParts(memory, [bias, buf.mb, buf.vb, buf.db, bias, buf.mb, buf.vb], o, scalars, 1));
+    runParts(memory, parts);
   }
 
   /** `C = op(A)·B (+ bias)` as pool jobs, B packed into `scratch` where the spec packs (see gemmRun.ts). */
@@ -277,4 +287,12 @@ export class DenseChainTrainer {
     const parts = [...jobs.flatMap((j) => j.parts), ...extra];
     if (parts.length > 0) runParts(this.memory, parts);
   }
+}
+
+/** `[0, m)` in `parts` blocks of whole multiples of 4 rows (the GEMM's register tile; the last takes the rest). */
+function rowBlocks(m: number, parts: number): [number, number][] {
+  const per = Math.max(4, Math.ceil(m / parts / 4) * 4);
+  const out: [number, number][] = [];
+  for (let from = 0; from < m; from += per) out.push([from, Math.min(m, from + per)]);
+  return out;
 }
