@@ -20,7 +20,7 @@ import type { GemmSpec } from './gemm';
 import { GEMM_SPLIT_MIN_FMAS, gemmRowsCall, gemmSplit, packParts, packedGemmSplit, wasmGemmFma } from './gemmRun';
 import { computeThreads, runParts } from './computePool';
 import type { PoolCall } from './computePool';
-import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_GRAD_KERNEL, MSE_KERNEL, activationGradAt, scaledDiffAt, squaredDiffSumAt } from './fusedDense';
+import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_GRAD_KERNEL, MSE_KERNEL, activationGradAt, activationGradCall, scaledDiffAt, squaredDiffSumAt } from './fusedDense';
 import { columnSumsAt } from './trainingOps';
 import { FUSED_ADAM_KERNEL, adamParts, adamScalars } from './adam';
 import type { FusedAdamAttrs } from './adam';
@@ -197,27 +197,35 @@ export class DenseChainTrainer {
         outs.push(out);
         input = out;
       });
-      // Loss mean((x - y)²) and its gradient with respect to y: (x - y)·(-2/n) (MSE_KERNEL, MSE_GRAD_KERNEL).
+      // Loss mean((x - y)²) and its gradient with respect to y: (x - y)·(-2/n) (MSE_KERNEL, MSE_GRAD_KERNEL). The
+      // gradient first: the loss is summed alongside the first backward job (nothing there reads or writes x or y).
       const n = rows * d0;
       const y = outs[L - 1];
-      const loss = Math.fround(squaredDiffSumAt(memory, this.x, y, n) / n);
-      scaledDiffAt(memory, this.x, y, this.bufs[L - 1].g, n, Math.fround(-2 / n));
+      const top = this.bufs[L - 1];
+      scaledDiffAt(memory, this.x, y, top.g, n, Math.fround(-2 / n));
+      if (this.acts[L - 1] !== 'linear') activationGradAt(memory, this.acts[L - 1] as 'relu' | 'sigmoid', top.g, y, top.dz, n);
+      let loss = NaN;
+      const sumLoss = (): void => {
+        loss = Math.fround(squaredDiffSumAt(memory, this.x, y, n) / n);
+      };
+      // New backend ids for the buffers rewritten in place (the stock XNNPACK kernels cache packed weights by id),
+      // alongside the last job (ids only: the parts use offsets).
+      const renewIds = (): void => {
+        for (const { W, b } of this.layers) {
+          renewTensorId(heap, W.dataId, W.size);
+          renewTensorId(heap, b.dataId, b.size);
+        }
+      };
       const scalars = adamScalars(this.attrs, this.acc1, this.acc2);
       for (let i = L - 1; i >= 0; i--) {
-        const b = this.bufs[i];
-        const width = this.dims[i + 1];
-        const act = this.acts[i];
-        if (act !== 'linear') activationGradAt(memory, act, b.g, outs[i], b.dz, rows * width);
-        columnSumsAt(memory, b.dz, b.db, rows, width);
-        this.backward(i, rows, i === 0 ? this.x : outs[i - 1], scalars, threads, fma);
+        const alongside = (): void => {
+          if (i === L - 1) sumLoss();
+          if (i === 0) renewIds();
+        };
+        this.backward(i, rows, outs, scalars, threads, fma, alongside);
       }
       this.acc1 = Math.fround(this.acc1 * Math.fround(this.attrs.beta1));
       this.acc2 = Math.fround(this.acc2 * Math.fround(this.attrs.beta2));
-      // New backend ids for the rewritten buffers: the stock XNNPACK kernels cache packed weights by id.
-      for (const { W, b } of this.layers) {
-        renewTensorId(heap, W.dataId, W.size);
-        renewTensorId(heap, b.dataId, b.size);
-      }
       return loss;
     } finally {
       for (const t of temps) heap.disposeData(t.dataId);
@@ -242,13 +250,16 @@ export class DenseChainTrainer {
   }
 
   /**
-   * Layer `i`'s backward products and Adam update, from `dz` (and `db`) in its buffers: `dW = inputᵀ·dz` and, above
-   * the first layer, `dx = dz·Wᵀ` into the layer below's `g`. One job packs dz and Wᵀ; the next computes dW in
-   * blocks of rows, each followed by the Adam pass over the same rows of W (complete once its block is, and
-   * element-wise: the same result as one pass), dx from the packed Wᵀ (so no part reads W while another updates
-   * it) and the bias's Adam pass. Every part is computed as on one thread, so the split does not change a bit.
+   * Layer `i`'s backward pass from `dz` in its buffers (`outs` are the layers' activations): `db = Σ_rows dz`,
+   * `dW = inputᵀ·dz` and, above the first layer, `dx = dz·Wᵀ` into the layer below's `g` with that layer's `dz`
+   * (its activation gradient), and the Adam update of W and b. One job packs dz and Wᵀ (db summed alongside); the
+   * next computes dW in blocks of rows, each followed by the Adam pass over the same rows of W (complete once its
+   * block is, and element-wise: the same result as one pass), dx in blocks of rows from the packed Wᵀ (so no part
+   * reads W while another updates it), each followed by the activation gradient of those rows, and the bias's Adam
+   * pass; `alongside` runs on this thread meanwhile. Every part is computed as on one thread, so the split does not
+   * change a bit.
    */
-  private backward(i: number, rows: number, input: number, scalars: number[], threads: number, fma: boolean): void {
+  private backward(i: number, rows: number, outs: number[], scalars: number[], threads: number, fma: boolean, alongside: () => void): void {
     const { W, b } = this.layers[i];
     const buf = this.bufs[i];
     const [d, o] = [this.dims[i], this.dims[i + 1]];
@@ -258,17 +269,28 @@ export class DenseChainTrainer {
     const dwSpec: GemmSpec = { m: d, n: o, k: rows, transA: true, transB: false, bias: false, relu: false, fma };
     const dxSpec: GemmSpec = { m: rows, n: d, k: o, transA: false, transB: true, bias: false, relu: false, fma };
     const packDz = gemmPacksB(dwSpec);
+    const biasGrad = (): void => columnSumsAt(memory, buf.dz, buf.db, rows, o);
     const pack = [...(packDz ? packParts(dwSpec, memory, buf.dz, buf.packW, threads) : []), ...(i > 0 ? packParts(dxSpec, memory, w, buf.packX, threads) : [])];
-    if (pack.length > 0) runParts(memory, pack);
-    const dw = { a: input, b: packDz ? buf.packW : buf.dz, c: buf.dW, bias: 0 };
-    const blocks = threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, d]] : rowBlocks(d, threads);
-    const parts: PoolCall[][] = blocks.map(([r0, r1]) => [
+    if (pack.length > 0) runParts(memory, pack, biasGrad);
+    else biasGrad();
+    const split = (m: number): [number, number][] => (threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, m]] : rowBlocks(m, threads));
+    const dw = { a: i === 0 ? this.x : outs[i - 1], b: packDz ? buf.packW : buf.dz, c: buf.dW, bias: 0 };
+    const parts: PoolCall[][] = split(d).map(([r0, r1]) => [
       gemmRowsCall(dwSpec, memory, r0, r1, dw),
       ...adamParts(memory, [w, buf.mW, buf.vW, buf.dW, w, buf.mW, buf.vW].map((p) => p + r0 * o * 4), (r1 - r0) * o, scalars, 1)[0],
     ]);
-    if (i > 0) parts.push(...gemmSplit(dxSpec, memory, { a: buf.dz, b: buf.packX, c: this.bufs[i - 1].g, bias: 0 }, threads));
+    if (i > 0) {
+      const below = this.bufs[i - 1];
+      const act = this.acts[i - 1];
+      const dx = { a: buf.dz, b: buf.packX, c: below.g, bias: 0 };
+      for (const [r0, r1] of split(rows)) {
+        const at = r0 * d * 4;
+        const grad = act === 'linear' ? [] : [activationGradCall(memory, act, below.g + at, outs[i - 1] + at, below.dz + at, (r1 - r0) * d)];
+        parts.push([gemmRowsCall(dxSpec, memory, r0, r1, dx), ...grad]);
+      }
+    }
     parts.push(...adamParts(memory, [bias, buf.mb, buf.vb, buf.db, bias, buf.mb, buf.vb], o, scalars, 1));
-    runParts(memory, parts);
+    runParts(memory, parts, alongside);
   }
 
   /** `C = op(A)·B (+ bias)` as pool jobs, B packed into `scratch` where the spec packs (see gemmRun.ts). */

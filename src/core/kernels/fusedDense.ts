@@ -160,6 +160,15 @@ function elementwiseFns(memory: WebAssembly.Memory): ElementwiseExports {
  */
 const ELEMENTWISE_SPLIT_MIN = 1 << 18;
 
+/**
+ * The pool call computing `out = dy ⊙ act'(y)` over `n` floats (a multiple of 4) at byte offsets of `memory`: the
+ * pass `activationGradAt` runs, as part of a job.
+ */
+export function activationGradCall(memory: WebAssembly.Memory, activation: 'relu' | 'sigmoid', dy: number, y: number, out: number, n: number): PoolCall {
+  if (n % 4 !== 0) throw new Error(`activation gradient call: ${n} floats is not a multiple of 4`);
+  return { module: elementwiseModule(memory).module, fn: activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', args: [dy, y, out, n * 4] };
+}
+
 /** `reluGrad` / `sigmoidGrad` over `n` floats (a multiple of 4), split over the pool when large. */
 function runActivationGrad(memory: WebAssembly.Memory, fn: 'reluGrad' | 'sigmoidGrad', dy: number, y: number, out: number, n: number): void {
   const e = elementwiseModule(memory);
