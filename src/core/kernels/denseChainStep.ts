@@ -178,9 +178,15 @@ export class DenseChainTrainer {
     for (let r = from; r < to; r++) xs.set(x.subarray(idx[r] * dim, idx[r] * dim + dim), (r - from) * d0);
     const temps: tf.TensorInfo[] = [];
     try {
-      // Forward: outs[i] is layer i's activation.
+      // Forward: outs[i] is layer i's activation (the output layer's is set with the output gradient below).
       const outs: number[] = [];
       let input = this.x;
+      let outputZ: tf.TensorInfo | undefined;
+      const sigmoid = (z: tf.TensorInfo): number => {
+        const y = single(wasmKernel('Sigmoid')({ inputs: { x: z }, backend: tf.backend(), attrs: {} }));
+        temps.push(y);
+        return off(y);
+      };
       this.layers.forEach((layer, i) => {
         const act = this.acts[i];
         const spec: GemmSpec = { m: rows, n: this.dims[i + 1], k: this.dims[i], transA: false, transB: false, bias: true, relu: act === 'relu', fma };
@@ -189,21 +195,25 @@ export class DenseChainTrainer {
         if (z !== undefined) temps.push(z);
         let out = z === undefined ? this.bufs[i].h : off(z);
         this.run([this.gemmJob(spec, input, off(layer.W), out, off(layer.b), this.bufs[i].packF, threads)], []);
-        if (z !== undefined) {
-          const y = single(wasmKernel('Sigmoid')({ inputs: { x: z }, backend: tf.backend(), attrs: {} }));
-          temps.push(y);
-          out = off(y);
-        }
+        if (z !== undefined && i === L - 1) outputZ = z;
+        else if (z !== undefined) out = sigmoid(z);
         outs.push(out);
         input = out;
       });
-      // Loss mean((x - y)²) and its gradient with respect to y: (x - y)·(-2/n) (MSE_KERNEL, MSE_GRAD_KERNEL). The
-      // gradient first: the loss is summed alongside the first backward job (nothing there reads or writes x or y).
+      // The output activation, then the loss gradient with respect to it, (x - y)·(-2/n) (MSE_KERNEL's gradient,
+      // MSE_GRAD_KERNEL), and through the activation: serial passes on this thread, while the workers pack the
+      // transposed weights the dx products read (the weights do not change before the updates).
       const n = rows * d0;
-      const y = outs[L - 1];
       const top = this.bufs[L - 1];
-      scaledDiffAt(memory, this.x, y, top.g, n, Math.fround(-2 / n));
-      if (this.acts[L - 1] !== 'linear') activationGradAt(memory, this.acts[L - 1] as 'relu' | 'sigmoid', top.g, y, top.dz, n);
+      const outputGradient = (): void => {
+        if (outputZ !== undefined) outs[L - 1] = sigmoid(outputZ);
+        scaledDiffAt(memory, this.x, outs[L - 1], top.g, n, Math.fround(-2 / n));
+        if (this.acts[L - 1] !== 'linear') activationGradAt(memory, this.acts[L - 1] as 'relu' | 'sigmoid', top.g, outs[L - 1], top.dz, n);
+      };
+      const packs = this.layers.flatMap((layer, i) => (i === 0 ? [] : packParts(this.dxSpec(i, rows, fma), memory, off(layer.W), this.bufs[i].packX, threads)));
+      runParts(memory, packs, outputGradient);
+      // The loss mean((x - y)²) is summed alongside the first backward job (nothing there reads or writes x or y).
+      const y = outs[L - 1];
       let loss = NaN;
       const sumLoss = (): void => {
         loss = Math.fround(squaredDiffSumAt(memory, this.x, y, n) / n);
@@ -267,11 +277,10 @@ export class DenseChainTrainer {
     const w = this.heap.getMemoryOffset(W.dataId);
     const bias = this.heap.getMemoryOffset(b.dataId);
     const dwSpec: GemmSpec = { m: d, n: o, k: rows, transA: true, transB: false, bias: false, relu: false, fma };
-    const dxSpec: GemmSpec = { m: rows, n: d, k: o, transA: false, transB: true, bias: false, relu: false, fma };
+    const dxSpec = this.dxSpec(i, rows, fma);
     const packDz = gemmPacksB(dwSpec);
     const biasGrad = (): void => columnSumsAt(memory, buf.dz, buf.db, rows, o);
-    const pack = [...(packDz ? packParts(dwSpec, memory, buf.dz, buf.packW, threads) : []), ...(i > 0 ? packParts(dxSpec, memory, w, buf.packX, threads) : [])];
-    if (pack.length > 0) runParts(memory, pack, biasGrad);
+    if (packDz) runParts(memory, packParts(dwSpec, memory, buf.dz, buf.packW, threads), biasGrad);
     else biasGrad();
     const split = (m: number): [number, number][] => (threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, m]] : rowBlocks(m, threads));
     const dw = { a: i === 0 ? this.x : outs[i - 1], b: packDz ? buf.packW : buf.dz, c: buf.dW, bias: 0 };
@@ -291,6 +300,11 @@ export class DenseChainTrainer {
     }
     parts.push(...adamParts(memory, [bias, buf.mb, buf.vb, buf.db, bias, buf.mb, buf.vb], o, scalars, 1));
     runParts(memory, parts, alongside);
+  }
+
+  /** The input-gradient product of layer `i`: `dx = dz·Wᵀ` (W stored `[in, out]`, packed as Bᵀ). */
+  private dxSpec(i: number, rows: number, fma: boolean): GemmSpec {
+    return { m: rows, n: this.dims[i], k: this.dims[i + 1], transA: false, transB: true, bias: false, relu: false, fma };
   }
 
   /** `C = op(A)·B (+ bias)` as pool jobs, B packed into `scratch` where the spec packs (see gemmRun.ts). */
