@@ -43,11 +43,14 @@ const REQUIRED_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', DENSE_KERNEL, AC
 
 const isChainActivation = (a: string): a is ChainActivation => a === 'relu' || a === 'sigmoid' || a === 'linear';
 
+/** `w` rounded up to a multiple of 4 (the widths the generated GEMM takes). */
+const padded = (w: number): number => Math.ceil(w / 4) * 4;
+
 /**
  * Why `layers` cannot be trained by `DenseChainTrainer` on the active backend, or undefined when they can: the
- * wasm backend with the project's kernel fixes, float32 weights chaining `d_0 -> d_1 -> ... -> d_L = d_0`, every
- * width a multiple of 4 (the generated GEMM's condition, so the tfjs path runs the same products), relu / sigmoid /
- * linear activations and no variable twice.
+ * wasm backend with the project's kernel fixes, float32 weights chaining `d_0 -> d_1 -> ... -> d_L = d_0` with d_0
+ * a multiple of 4 (the generated GEMM's condition), relu / sigmoid / linear activations, relu or linear where a
+ * hidden width is not a multiple of 4 (see `DenseChainTrainer`), and no variable twice.
  */
 export function denseChainUnsupported(layers: readonly ChainLayer[]): string | undefined {
   if (tf.getBackend() !== WASM) return `backend ${tf.getBackend()}`;
@@ -62,9 +65,10 @@ export function denseChainUnsupported(layers: readonly ChainLayer[]): string | u
     if (W.dtype !== 'float32' || b.dtype !== 'float32' || W.rank !== 2 || b.rank !== 1) return 'weights are not float32 matrices and bias vectors';
     if (W.shape[0] !== width || b.shape[0] !== W.shape[1]) return 'layer shapes do not chain';
     width = W.shape[1];
-    if (width % 4 !== 0 || W.shape[0] % 4 !== 0) return `width ${width % 4 !== 0 ? width : W.shape[0]} is not a multiple of 4`;
+    if (width % 4 !== 0 && activation === 'sigmoid') return `sigmoid layer of width ${width}, not a multiple of 4`;
     ids.add(W.dataId).add(b.dataId);
   }
+  if (first % 4 !== 0) return `input width ${first} is not a multiple of 4`;
   if (width !== first) return 'output width differs from input width';
   if (ids.size !== 2 * layers.length) return 'a variable appears twice';
   return undefined;
@@ -94,6 +98,9 @@ interface LayerBuffers {
   packF: number;
   packW: number;
   packX: number;
+  /** Zero-padded copies of W and b (0: the variables' own buffers are used; see `DenseChainTrainer`). */
+  padW: number;
+  padB: number;
 }
 
 /**
@@ -101,11 +108,19 @@ interface LayerBuffers {
  * rows. Owns its heap buffers and the Adam moments (zero at first, like a fresh tf.train.adam); `dispose` frees
  * them. The variables are updated in place; one whose buffer another tensor shares (a clone of the best weights)
  * first gets a buffer of its own, so the sharer never sees the update.
+ *
+ * Hidden widths that are not a multiple of 4 (the default latent width 10) are computed padded with zero units:
+ * a padded layer trains zero-padded copies of its W and b (copied from the variables before each step and back
+ * after), whose extra rows and columns stay exactly zero (a relu or linear unit with zero weights and bias outputs 0,
+ * so every gradient and Adam update of the padding is 0 and it adds exact zeros to every sum). The tfjs path computes
+ * those narrow products with the stock XNNPACK kernels, so there the two agree to float32 rounding, not bit for bit.
  */
 export class DenseChainTrainer {
   private readonly heap: HeapBackend;
   private readonly memory: WebAssembly.Memory;
+  /** Widths as computed (padded to multiples of 4), and as the variables have them. */
   private readonly dims: number[];
+  private readonly widths: number[];
   private readonly acts: ChainActivation[];
   private readonly owned: tf.TensorInfo[] = [];
   private readonly x: number;
@@ -129,7 +144,8 @@ export class DenseChainTrainer {
     this.acc2 = Math.fround(attrs.beta2);
     this.heap = asHeap(tf.backend());
     this.memory = heapMemory(this.heap);
-    this.dims = [layers[0].W.shape[0], ...layers.map((l) => (l.W.shape as number[])[1])];
+    this.widths = [layers[0].W.shape[0], ...layers.map((l) => (l.W.shape as number[])[1])];
+    this.dims = this.widths.map(padded);
     this.acts = layers.map((l) => l.activation as ChainActivation);
     const alloc = (n: number): number => {
       const t = this.heap.makeOutput([Math.max(1, n)], 'float32');
@@ -138,6 +154,10 @@ export class DenseChainTrainer {
     };
     this.x = alloc(maxRows * this.dims[0]);
     const moments: [number, number][] = [];
+    const zeroed = (padW: number, nW: number, padB: number, nB: number): { padW: number; padB: number } => {
+      moments.push([padW, nW], [padB, nB]);
+      return { padW, padB };
+    };
     this.bufs = layers.map((_, i) => {
       const [d, o] = [this.dims[i], this.dims[i + 1]];
       const g = alloc(maxRows * o);
@@ -153,6 +173,7 @@ export class DenseChainTrainer {
         packF: alloc(d * o),
         packW: alloc(maxRows * o),
         packX: i > 0 ? alloc(d * o) : 0,
+        ...(this.isPadded(i) ? zeroed(alloc(d * o), d * o, alloc(o), o) : { padW: 0, padB: 0 }),
       };
     });
     // Views after the last allocation (a heap growth detaches earlier ones).
@@ -170,6 +191,7 @@ export class DenseChainTrainer {
     if (dim !== d0) throw new Error(`fused dense step: rows have ${dim} values, the chain takes ${d0}`);
     if (!(rows >= 1 && rows <= this.maxRows)) throw new Error(`fused dense step: ${rows} rows, at most ${this.maxRows}`);
     this.ownVariables();
+    this.syncPadded(true);
     const { heap, memory } = this;
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
     const threads = computeThreads();
@@ -187,14 +209,14 @@ export class DenseChainTrainer {
         temps.push(y);
         return off(y);
       };
-      this.layers.forEach((layer, i) => {
+      this.layers.forEach((_, i) => {
         const act = this.acts[i];
         const spec: GemmSpec = { m: rows, n: this.dims[i + 1], k: this.dims[i], transA: false, transB: false, bias: true, relu: act === 'relu', fma };
         // Sigmoid: the pre-activation in a buffer of this batch's size (the stock kernel runs over its whole buffer).
         const z = act === 'sigmoid' ? heap.makeOutput([rows, this.dims[i + 1]], 'float32') : undefined;
         if (z !== undefined) temps.push(z);
         let out = z === undefined ? this.bufs[i].h : off(z);
-        this.run([this.gemmJob(spec, input, off(layer.W), out, off(layer.b), this.bufs[i].packF, threads)], []);
+        this.run([this.gemmJob(spec, input, this.weightAt(i), out, this.biasAt(i), this.bufs[i].packF, threads)], []);
         if (z !== undefined && i === L - 1) outputZ = z;
         else if (z !== undefined) out = sigmoid(z);
         outs.push(out);
@@ -210,7 +232,7 @@ export class DenseChainTrainer {
         scaledDiffAt(memory, this.x, outs[L - 1], top.g, n, Math.fround(-2 / n));
         if (this.acts[L - 1] !== 'linear') activationGradAt(memory, this.acts[L - 1] as 'relu' | 'sigmoid', top.g, outs[L - 1], top.dz, n);
       };
-      const packs = this.layers.flatMap((layer, i) => (i === 0 ? [] : packParts(this.dxSpec(i, rows, fma), memory, off(layer.W), this.bufs[i].packX, threads)));
+      const packs = this.layers.flatMap((_, i) => (i === 0 ? [] : packParts(this.dxSpec(i, rows, fma), memory, this.weightAt(i), this.bufs[i].packX, threads)));
       runParts(memory, packs, outputGradient);
       // The loss mean((x - y)²) is summed alongside the first backward job (nothing there reads or writes x or y).
       const y = outs[L - 1];
@@ -234,6 +256,7 @@ export class DenseChainTrainer {
         };
         this.backward(i, rows, outs, scalars, threads, fma, alongside);
       }
+      this.syncPadded(false);
       this.acc1 = Math.fround(this.acc1 * Math.fround(this.attrs.beta1));
       this.acc2 = Math.fround(this.acc2 * Math.fround(this.attrs.beta2));
       return loss;
@@ -248,6 +271,39 @@ export class DenseChainTrainer {
     this.disposed = true;
     for (const t of this.owned) this.heap.disposeData(t.dataId);
     this.owned.length = 0;
+  }
+
+  private isPadded(i: number): boolean {
+    return this.dims[i] !== this.widths[i] || this.dims[i + 1] !== this.widths[i + 1];
+  }
+
+  /** Byte offset of layer `i`'s W as computed: its padded copy, or the variable's buffer. */
+  private weightAt(i: number): number {
+    return this.bufs[i].padW || this.heap.getMemoryOffset(this.layers[i].W.dataId);
+  }
+
+  private biasAt(i: number): number {
+    return this.bufs[i].padB || this.heap.getMemoryOffset(this.layers[i].b.dataId);
+  }
+
+  /** Copies the variables of padded layers into their padded copies (`into`) or back. */
+  private syncPadded(into: boolean): void {
+    this.layers.forEach(({ W, b }, i) => {
+      const buf = this.bufs[i];
+      if (buf.padW === 0) return;
+      const [d, o, pad] = [this.widths[i], this.widths[i + 1], this.dims[i + 1]];
+      const mem = this.memory.buffer;
+      const v = new Float32Array(mem, this.heap.getMemoryOffset(W.dataId), d * o);
+      const p = new Float32Array(mem, buf.padW, this.dims[i] * pad);
+      for (let r = 0; r < d; r++) {
+        if (into) p.set(v.subarray(r * o, r * o + o), r * pad);
+        else v.set(p.subarray(r * pad, r * pad + o), r * o);
+      }
+      const bv = new Float32Array(mem, this.heap.getMemoryOffset(b.dataId), o);
+      const bp = new Float32Array(mem, buf.padB, o);
+      if (into) bp.set(bv);
+      else bv.set(bp);
+    });
   }
 
   /** Gives every variable a buffer no other tensor shares (a copy, once, after a clone of the best weights). */
@@ -270,12 +326,11 @@ export class DenseChainTrainer {
    * change a bit.
    */
   private backward(i: number, rows: number, outs: number[], scalars: number[], threads: number, fma: boolean, alongside: () => void): void {
-    const { W, b } = this.layers[i];
     const buf = this.bufs[i];
     const [d, o] = [this.dims[i], this.dims[i + 1]];
     const { memory } = this;
-    const w = this.heap.getMemoryOffset(W.dataId);
-    const bias = this.heap.getMemoryOffset(b.dataId);
+    const w = this.weightAt(i);
+    const bias = this.biasAt(i);
     const dwSpec: GemmSpec = { m: d, n: o, k: rows, transA: true, transB: false, bias: false, relu: false, fma };
     const dxSpec = this.dxSpec(i, rows, fma);
     const packDz = gemmPacksB(dwSpec);
