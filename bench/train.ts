@@ -81,7 +81,8 @@ async function tfjsSamplesPerSec(build: () => Autoencoder, data: Float32Array, n
   const secs = await timeSteps((i) => {
     if (i === warmup) before = tf.memory().numTensors; // after warmup: Adam's moments exist
     const from = (i % perEpoch) * BATCH;
-    losses.push(step.run({ x: data, dim, idx, from, to: from + BATCH }, SEED + i).values[0]);
+    const next = ((i + 1) % perEpoch) * BATCH;
+    losses.push(step.run({ x: data, dim, idx, from, to: from + BATCH }, SEED + i, { x: data, dim, idx, from: next, to: next + BATCH }).values[0]);
   }, warmup, batches);
   const grew = tf.memory().numTensors - before;
   const fused = step.fused;

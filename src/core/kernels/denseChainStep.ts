@@ -123,7 +123,11 @@ export class DenseChainTrainer {
   private readonly widths: number[];
   private readonly acts: ChainActivation[];
   private readonly owned: tf.TensorInfo[] = [];
-  private readonly x: number;
+  /** The batch buffer this step reads, and the two it alternates between (the next batch is copied alongside). */
+  private x: number;
+  private readonly xBufs: [number, number];
+  /** Rows already copied into the other batch buffer by the previous step, and where. */
+  private prefetched?: { x: Float32Array; idx: Int32Array; from: number; to: number; at: number };
   private readonly bufs: LayerBuffers[];
   private readonly attrs: FusedAdamAttrs;
   /** tf.train.adam's float32 `b1^t`, `b2^t` for the next step. */
@@ -152,7 +156,8 @@ export class DenseChainTrainer {
       this.owned.push(t);
       return this.heap.getMemoryOffset(t.dataId);
     };
-    this.x = alloc(maxRows * this.dims[0]);
+    this.xBufs = [alloc(maxRows * this.dims[0]), alloc(maxRows * this.dims[0])];
+    this.x = this.xBufs[0];
     const moments: [number, number][] = [];
     const zeroed = (padW: number, nW: number, padB: number, nB: number): { padW: number; padB: number } => {
       moments.push([padW, nW], [padB, nB]);
@@ -183,8 +188,10 @@ export class DenseChainTrainer {
   /**
    * One Adam step on rows `idx[from..to)` of the row-major `x` (`dim` = the chain's input width) as their own
    * reconstruction targets; returns the batch's loss before the step (float32, as the tfjs path reports it).
+   * `next`: the rows `idx[next.from..next.to)` of the same `x` the next step will train on (unchanged until then),
+   * copied into the heap alongside this step's last job.
    */
-  step(x: Float32Array, dim: number, idx: Int32Array, from: number, to: number): number {
+  step(x: Float32Array, dim: number, idx: Int32Array, from: number, to: number, next?: { from: number; to: number }): number {
     if (this.disposed) throw new Error('fused dense step: disposed');
     const rows = to - from;
     const [d0, L] = [this.dims[0], this.layers.length];
@@ -196,8 +203,16 @@ export class DenseChainTrainer {
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
     const threads = computeThreads();
     const fma = wasmGemmFma();
-    const xs = new Float32Array(memory.buffer, this.x, rows * d0);
-    for (let r = from; r < to; r++) xs.set(x.subarray(idx[r] * dim, idx[r] * dim + dim), (r - from) * d0);
+    const ready = this.prefetched;
+    this.prefetched = undefined;
+    if (ready !== undefined && ready.x === x && ready.idx === idx && ready.from === from && ready.to === to) this.x = ready.at;
+    else this.copyRows(this.x, x, idx, from, to);
+    const other = this.x === this.xBufs[0] ? this.xBufs[1] : this.xBufs[0];
+    const prefetch = (): void => {
+      if (next === undefined || !(next.to - next.from >= 1 && next.to - next.from <= this.maxRows)) return;
+      this.copyRows(other, x, idx, next.from, next.to);
+      this.prefetched = { x, idx, from: next.from, to: next.to, at: other };
+    };
     const temps: tf.TensorInfo[] = [];
     try {
       // Forward: outs[i] is layer i's activation (the output layer's is set with the output gradient below).
@@ -252,7 +267,10 @@ export class DenseChainTrainer {
       for (let i = L - 1; i >= 0; i--) {
         const alongside = (): void => {
           if (i === L - 1) sumLoss();
-          if (i === 0) renewIds();
+          if (i === 0) {
+            renewIds();
+            prefetch();
+          }
         };
         this.backward(i, rows, outs, scalars, threads, fma, alongside);
       }
@@ -271,6 +289,13 @@ export class DenseChainTrainer {
     this.disposed = true;
     for (const t of this.owned) this.heap.disposeData(t.dataId);
     this.owned.length = 0;
+  }
+
+  /** Copies rows `idx[from..to)` of `x` into the batch buffer at `at`. */
+  private copyRows(at: number, x: Float32Array, idx: Int32Array, from: number, to: number): void {
+    const dim = this.dims[0];
+    const xs = new Float32Array(this.memory.buffer, at, (to - from) * dim);
+    for (let r = from; r < to; r++) xs.set(x.subarray(idx[r] * dim, idx[r] * dim + dim), (r - from) * dim);
   }
 
   private isPadded(i: number): boolean {

@@ -214,7 +214,8 @@ export async function trainAutoencoder(
           const from = b * batchSize;
           const to = Math.min(train.length, from + batchSize);
           const batchSeed = deriveSeed(deriveSeed(stage.seed, STREAM_BATCH), epoch * 100003 + b);
-          const done = step.run({ x, dim, idx, from, to, condition, condDim }, batchSeed);
+          const next = b + 1 < batches ? { x, dim, idx, from: to, to: Math.min(train.length, to + batchSize), condition, condDim } : undefined;
+          const done = step.run({ x, dim, idx, from, to, condition, condDim }, batchSeed, next);
           partNames = done.names;
           const v = done.values;
           const count = to - from;

@@ -33,8 +33,11 @@ export interface Batch {
 export interface TrainStep {
   /** Whether steps run fused (off tfjs). */
   readonly fused: boolean;
-  /** One step on `batch`; returns the loss before the step and its parts (`values[0]` total, then one per name). */
-  run(batch: Batch, seed: number): { values: ArrayLike<number>; names: string[] };
+  /**
+   * One step on `batch`; returns the loss before the step and its parts (`values[0]` total, then one per name).
+   * `next`, where known, is the batch of the next call (a fused step copies it in alongside its last job).
+   */
+  run(batch: Batch, seed: number, next?: Batch): { values: ArrayLike<number>; names: string[] };
   /** Frees what the step holds (not the optimizer, which the caller owns). */
   dispose(): void;
 }
@@ -94,8 +97,9 @@ export function createTrainStep(spec: StepSpec, fusedLoss: boolean): TrainStep {
   const trainer = new DenseChainTrainer(chain, { learningRate, beta1, beta2, epsilon }, spec.maxRows);
   return {
     fused: true,
-    run(batch: Batch) {
-      const loss = trainer.step(batch.x, batch.dim, batch.idx, batch.from, batch.to);
+    run(batch: Batch, _seed: number, next?: Batch) {
+      const ahead = next !== undefined && next.x === batch.x && next.idx === batch.idx ? next : undefined;
+      const loss = trainer.step(batch.x, batch.dim, batch.idx, batch.from, batch.to, ahead);
       return { values: [loss, loss], names: [RECONSTRUCTION] };
     },
     dispose: () => trainer.dispose(),

@@ -45,7 +45,7 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** `steps` Adam steps on consecutive batches of `rows` rows (the last one shorter where n is not a multiple). */
-function runSteps(model: Autoencoder, fused: boolean, x: Float32Array, n: number, rows: number, steps: number): { losses: number[]; weights: Float32Array[]; wasFused: boolean } {
+function runSteps(model: Autoencoder, fused: boolean, x: Float32Array, n: number, rows: number, steps: number, announce: 'none' | 'next' | 'wrong' = 'none'): { losses: number[]; weights: Float32Array[]; wasFused: boolean } {
   const optimizer = createAdam(3e-3);
   const step = createTrainStep({ model, variables: model.variables, loss: (xb, seed) => model.loss(xb, seed), optimizer, maxRows: rows }, fused);
   const idx = Int32Array.from({ length: n }, (_, i) => (i * 7) % n);
@@ -54,7 +54,11 @@ function runSteps(model: Autoencoder, fused: boolean, x: Float32Array, n: number
     for (let s = 0; s < steps; s++) {
       const from = (s * rows) % n;
       const to = Math.min(n, from + rows);
-      losses.push(step.run({ x, dim: model.config.inputDim, idx, from, to }, 11 + s).values[0]);
+      const dim = model.config.inputDim;
+      // The next call's batch, announced (or a batch that will not come, which the step must not use).
+      const ahead = announce === 'next' ? ((s + 1) * rows) % n : (s * rows + 5) % n;
+      const next = announce === 'none' ? undefined : { x, dim, idx, from: ahead, to: Math.min(n, ahead + rows) };
+      losses.push(step.run({ x, dim, idx, from, to }, 11 + s, next).values[0]);
     }
     return { losses, weights: model.variables.map((v) => v.dataSync() as Float32Array), wasFused: step.fused };
   } finally {
@@ -176,4 +180,20 @@ test('fused dense step: the padding of a hidden width that is not a multiple of 
   });
   fresh.dispose();
   model.dispose();
+});
+
+test('fused dense step: announcing the next batch (or a wrong one) changes nothing', () => {
+  const config = defaultModelConfig('dense', [784], { hidden: [64], latentDim: 16, seed: 2 });
+  const n = 300;
+  const x = lowRankData(n, 784, 3, 4);
+  const [plain, next, wrong] = (['none', 'next', 'wrong'] as const).map((announce) => {
+    const model = createModel(config);
+    const r = runSteps(model, true, x, n, 128, 5, announce);
+    model.dispose();
+    return r;
+  });
+  for (const r of [next, wrong]) {
+    assert.deepEqual(r.losses, plain.losses);
+    r.weights.forEach((w, i) => assert.deepEqual(w, plain.weights[i]));
+  }
 });
