@@ -3,9 +3,9 @@
  * reconstruction error `mean((x - h_L)²)`, with Adam, run on the wasm heap by the project's kernels without tfjs
  * ops. Through tfjs the same step is ~60 kernels, each with the engine's bookkeeping, the tape, a tensor (malloc and
  * free) per intermediate and a compute-pool job per product, Adam pass and pack; here every buffer is allocated once
- * per training run, and the products of one layer's backward pass (`dW = h_{l-1}ᵀ·dz`, `dx = dz·W_lᵀ`) and the Adam
- * update of the layer above (whose gradients are complete by then) share one pool job, so the threads take their
- * parts without a hand-off between them.
+ * per training run, and one layer's backward products (`dW = h_{l-1}ᵀ·dz`, `dx = dz·W_lᵀ`), its Adam update and the
+ * activation gradient of the layer below share one pool job (see `backward`), while this thread's serial work (the
+ * output activation and loss gradient, bias sums, the loss, the next batch's copy) runs alongside the workers' parts.
  *
  * The arithmetic is the tfjs path's, kernel for kernel (src/core/models/layers.ts on wasm with the kernel fixes):
  * the same generated GEMM specs (so the same sums in the same order, whatever the split), the stock wasm `Sigmoid`,
