@@ -26,6 +26,7 @@ import { FASHION_TRAIN_IMAGES, formatTable, loadImages28, timeSteps } from './ut
 import { setComputeThreads, shutdownComputePool } from '../src/core/kernels/computePool';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
 import { createAdam } from '../src/core/training/fusedAdam';
+import { createTrainStep } from '../src/core/training/trainStep';
 import type { Autoencoder } from '../src/core/models/types';
 
 const BATCH = 128;
@@ -66,26 +67,30 @@ function convAe(): Autoencoder {
   return createModel(defaultModelConfig('conv', [28, 28, 1], { convFilters: [16, 32], hidden: [], latentDim: 16, activation: 'relu', outputActivation: 'sigmoid', seed: SEED }));
 }
 
-async function tfjsSamplesPerSec(build: () => Autoencoder, x: tf.Tensor2D, warmup: number, batches: number): Promise<{ sps: number; first: number; last: number }> {
+async function tfjsSamplesPerSec(build: () => Autoencoder, data: Float32Array, n: number, warmup: number, batches: number): Promise<{ sps: number; first: number; last: number; fused: boolean }> {
   const model = build();
-  const opt = createAdam(1e-3); // what trainAutoencoder uses: tf.train.adam, fused per variable on wasm+fixes
-  const perEpoch = Math.floor(x.shape[0] / BATCH);
+  // What trainAutoencoder runs per batch: tf.train.adam (fused per variable on wasm+fixes) through `optimizer.minimize`,
+  // or the fused dense step where the model qualifies (src/core/training/trainStep.ts).
+  const opt = createAdam(1e-3);
+  const step = createTrainStep({ model, variables: model.variables, loss: (xb, seed) => model.loss(xb, seed), optimizer: opt, maxRows: BATCH }, true);
+  const perEpoch = Math.floor(n / BATCH);
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const dim = model.config.inputDim;
   const losses: number[] = [];
   let before = 0;
   const secs = await timeSteps((i) => {
     if (i === warmup) before = tf.memory().numTensors; // after warmup: Adam's moments exist
-    const loss = tf.tidy(() => {
-      const xb = x.slice([(i % perEpoch) * BATCH, 0], [BATCH, 784]);
-      return opt.minimize(() => model.loss(xb, SEED + i).total, true)!;
-    });
-    losses.push(loss.dataSync()[0]);
-    loss.dispose();
+    const from = (i % perEpoch) * BATCH;
+    const next = ((i + 1) % perEpoch) * BATCH;
+    losses.push(step.run({ x: data, dim, idx, from, to: from + BATCH }, SEED + i, { x: data, dim, idx, from: next, to: next + BATCH }).values[0]);
   }, warmup, batches);
   const grew = tf.memory().numTensors - before;
+  const fused = step.fused;
+  step.dispose();
   opt.dispose();
   model.dispose();
   if (grew > 0) console.warn(`warning: ${grew} tensors leaked during timed steps`);
-  return { sps: (batches * BATCH) / secs, first: losses[warmup] ?? NaN, last: losses[losses.length - 1] };
+  return { sps: (batches * BATCH) / secs, first: losses[warmup] ?? NaN, last: losses[losses.length - 1], fused };
 }
 
 interface TorchOut {
@@ -162,7 +167,6 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'le-bench-'));
   const dataFile = join(dir, 'x.f32');
   writeFileSync(dataFile, Buffer.from(data.x.buffer, data.x.byteOffset, data.x.byteLength));
-  const x = tf.tensor2d(data.x, [data.n, 784]);
 
   // Warm-up steps (both sides, not timed): the tfjs dense step settles after ~80 steps (~8.4 -> ~7.6 ms/step here;
   // not wasm tier-up: the same with --no-liftoff), so both sides are timed from step 100 on: steady state.
@@ -178,12 +182,12 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
   try {
     for (const p of plan) {
       // Best of `repeats` runs per side: on a shared machine, the least disturbed run of each.
-      let t = await tfjsSamplesPerSec(p.build, x, p.warmup, p.batches);
+      let t = await tfjsSamplesPerSec(p.build, data.x, data.n, p.warmup, p.batches);
       for (let r = 1; r < repeats; r++) {
-        const again = await tfjsSamplesPerSec(p.build, x, p.warmup, p.batches);
+        const again = await tfjsSamplesPerSec(p.build, data.x, data.n, p.warmup, p.batches);
         if (again.sps > t.sps) t = again;
       }
-      console.log(`tfjs ${p.model} (${threads} thread${threads === 1 ? '' : 's'}): ${fmt(t.sps)} samples/s = ${((1000 * BATCH) / t.sps).toFixed(1)} ms/step (loss ${t.first.toFixed(4)} -> ${t.last.toFixed(4)})`);
+      console.log(`tfjs ${p.model}${t.fused ? ' (fused step)' : ''} (${threads} thread${threads === 1 ? '' : 's'}): ${fmt(t.sps)} samples/s = ${((1000 * BATCH) / t.sps).toFixed(1)} ms/step (loss ${t.first.toFixed(4)} -> ${t.last.toFixed(4)})`);
       const row: TrainBenchRow = { model: p.model, tfjsSamplesPerSec: t.sps };
       const torchBatches = Math.max(p.batches, count(60));
       const same = bestTorch(repeats, () => torchSamplesPerSec(dataFile, data.n, p.model, threads, p.warmup, torchBatches));
@@ -207,7 +211,7 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
     unregisterWasmKernelFixes();
     let stock: number;
     try {
-      stock = (await tfjsSamplesPerSec(denseAe, x, 1, count(8))).sps;
+      stock = (await tfjsSamplesPerSec(denseAe, data.x, data.n, 1, count(8))).sps;
     } finally {
       registerWasmKernelFixes();
     }
@@ -232,7 +236,6 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
     }
     return { backend: describeBackend(info), tfjsThreads: threads, torchDefaultThreads, data: data.source, rows, stockDenseSamplesPerSec: stock, cli };
   } finally {
-    x.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

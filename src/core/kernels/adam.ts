@@ -155,32 +155,49 @@ function adamPass(memory: WebAssembly.Memory): { module: WebAssembly.Module; fn:
 const ADAM_SPLIT_MIN = 1 << 15;
 
 /**
+ * The f32 scalars of one Adam pass (`buildAdamModule`'s b1 c1 b2 c2 r2 eps nstep) from the hyper-parameters and
+ * the float32 powers `acc1 = b1^t`, `acc2 = b2^t` that tf.train.adam keeps.
+ */
+export function adamScalars(attrs: FusedAdamAttrs, acc1: number, acc2: number): number[] {
+  const f32 = Math.fround;
+  const bc1 = 1 - acc1;
+  const bc2 = 1 - acc2;
+  return [f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2), f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1)];
+}
+
+/**
+ * One Adam pass over `n` elements as compute-pool parts: `ptrs` are the byte offsets of value, m, v, g and the
+ * three outputs (which may be the inputs). Element-wise, so ranges (multiples of 4) give each element the same
+ * arithmetic on any thread; one part below ADAM_SPLIT_MIN elements or on one thread.
+ */
+export function adamParts(memory: WebAssembly.Memory, ptrs: readonly number[], n: number, scalars: readonly number[], threads = computeThreads()): PoolCall[][] {
+  const { module } = adamPass(memory);
+  const per = threads <= 1 || n < ADAM_SPLIT_MIN ? n : Math.ceil(n / threads / 4) * 4;
+  const parts: PoolCall[][] = [];
+  for (let from = 0; from < n; from += Math.max(per, 1)) {
+    const len = Math.min(per, n - from);
+    parts.push([{ module, fn: 'adam', args: [...ptrs.map((p) => p + from * 4), len, ...scalars], floatArgs: 0x7f << 8 }]);
+  }
+  return parts;
+}
+
+/**
  * Runs one Adam pass: reads `value, m, v, g` and the scalars `acc1`, `acc2` (b_i^t) from the heap and writes the
  * updated value and moments to `outs` (which may be the inputs themselves).
  */
 function runAdamPass(heap: HeapBackend, attrs: FusedAdamAttrs, ins: tf.TensorInfo[], acc1: tf.TensorInfo, acc2: tf.TensorInfo, outs: tf.TensorInfo[]): void {
   const memory = heapMemory(heap);
-  const { module, fn } = adamPass(memory);
-  const f32 = Math.fround;
+  const { fn } = adamPass(memory);
   const accAt = (t: tf.TensorInfo): number => new Float32Array(memory.buffer, heap.getMemoryOffset(t.dataId), 1)[0];
   const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
   const [value, m, v, g] = ins;
-  const bc1 = 1 - accAt(acc1);
-  const bc2 = 1 - accAt(acc2);
   const n = tf.util.sizeFromShape(value.shape);
-  const scalars = [f32(attrs.beta1), f32(1 - attrs.beta1), f32(attrs.beta2), f32(1 - attrs.beta2), f32(1 / Math.sqrt(bc2)), f32(attrs.epsilon), f32(-attrs.learningRate / bc1)];
+  const scalars = adamScalars(attrs, accAt(acc1), accAt(acc2));
   const ptrs = [value, m, v, g, ...outs].map(off);
-  const threads = computeThreads();
-  if (threads <= 1 || n < ADAM_SPLIT_MIN) {
+  const parts = adamParts(memory, ptrs, n, scalars);
+  if (parts.length <= 1) {
     fn(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], n, ...scalars);
     return;
-  }
-  // Element-wise: ranges (multiples of 4) give each element the same arithmetic on any thread.
-  const per = Math.ceil(n / threads / 4) * 4;
-  const parts: PoolCall[][] = [];
-  for (let from = 0; from < n; from += per) {
-    const len = Math.min(per, n - from);
-    parts.push([{ module, fn: 'adam', args: [...ptrs.map((p) => p + from * 4), len, ...scalars], floatArgs: 0x7f << 8 }]);
   }
   runParts(memory, parts);
 }

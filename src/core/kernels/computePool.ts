@@ -280,15 +280,18 @@ function noteContention(slow: boolean): void {
 
 /**
  * Runs the parts of one job on this thread and up to `computeThreads() - 1` workers, returning when all are done.
+ * `alongside` (JS work on this thread that touches nothing the parts read or write) runs while the workers start
+ * on the parts, before this thread claims any.
  * `memory` must be shared for workers to take part; otherwise (or with one thread, one part, or no workers) every
  * part runs here, in order. Throws when a call failed (the output is then incomplete).
  */
-export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void {
+export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][], alongside?: () => void): void {
   const threads = Math.min(computeThreads(), parts.length);
   const p = threads > 1 && memory.buffer instanceof SharedArrayBuffer ? getPool(threads - 1) : undefined;
   const alone = serialJobs > 0;
   if (alone) serialJobs--;
   if (p === undefined || alone || !encode(p, memory, parts)) {
+    alongside?.();
     for (const part of parts) runPart(memory, part);
     return;
   }
@@ -297,6 +300,13 @@ export function runParts(memory: WebAssembly.Memory, parts: PoolCall[][]): void 
   // The generation is closed (odd): no worker reads the job while it is written.
   openJob(ctrl, threads - 1);
   let error: Error | undefined;
+  if (alongside !== undefined) {
+    try {
+      alongside();
+    } catch (e) {
+      error = e instanceof Error ? e : new Error('work alongside a compute pool job failed', { cause: e });
+    }
+  }
   for (;;) {
     const i = claimItem(ctrl);
     if (i >= parts.length) break;

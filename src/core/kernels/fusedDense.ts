@@ -160,6 +160,15 @@ function elementwiseFns(memory: WebAssembly.Memory): ElementwiseExports {
  */
 const ELEMENTWISE_SPLIT_MIN = 1 << 18;
 
+/**
+ * The pool call computing `out = dy ⊙ act'(y)` over `n` floats (a multiple of 4) at byte offsets of `memory`: the
+ * pass `activationGradAt` runs, as part of a job.
+ */
+export function activationGradCall(memory: WebAssembly.Memory, activation: 'relu' | 'sigmoid', dy: number, y: number, out: number, n: number): PoolCall {
+  if (n % 4 !== 0) throw new Error(`activation gradient call: ${n} floats is not a multiple of 4`);
+  return { module: elementwiseModule(memory).module, fn: activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', args: [dy, y, out, n * 4] };
+}
+
 /** `reluGrad` / `sigmoidGrad` over `n` floats (a multiple of 4), split over the pool when large. */
 function runActivationGrad(memory: WebAssembly.Memory, fn: 'reluGrad' | 'sigmoidGrad', dy: number, y: number, out: number, n: number): void {
   const e = elementwiseModule(memory);
@@ -175,6 +184,42 @@ function runActivationGrad(memory: WebAssembly.Memory, fn: 'reluGrad' | 'sigmoid
     parts.push([{ module: e.module, fn, args: [dy + b, y + b, out + b, Math.min(per, n - from) * 4] }]);
   }
   runParts(memory, parts);
+}
+
+/**
+ * `out = dy ⊙ act'(y)` over `n` floats at byte offsets of `memory` (relu `y > 0 ? dy : 0`, sigmoid
+ * `dy·(y·(1 - y))`): the SIMD pass (split over the pool when large) and the n mod 4 tail in float32.
+ */
+export function activationGradAt(memory: WebAssembly.Memory, activation: 'relu' | 'sigmoid', dy: number, y: number, out: number, n: number): void {
+  const main = n - (n % 4);
+  runActivationGrad(memory, activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', dy, y, out, main);
+  if (main === n) return;
+  const [d, v, o] = [dy, y, out].map((p) => new Float32Array(memory.buffer, p, n));
+  const f = Math.fround;
+  for (let i = main; i < n; i++) o[i] = activation === 'relu' ? (v[i] > 0 ? d[i] : 0) : f(d[i] * f(v[i] * f(1 - v[i])));
+}
+
+/** `Σ fround((a - b)²)` over `n` floats at byte offsets of `memory`, summed in float64 (what `MSE_KERNEL` divides by n). */
+export function squaredDiffSumAt(memory: WebAssembly.Memory, a: number, b: number, n: number): number {
+  const main = n - (n % 4);
+  let sum = elementwiseFns(memory).sqDiffSum(a, b, main * 4);
+  if (main < n) {
+    const [av, bv] = [new Float32Array(memory.buffer, a, n), new Float32Array(memory.buffer, b, n)];
+    for (let i = main; i < n; i++) {
+      const d = Math.fround(av[i] - bv[i]);
+      sum += Math.fround(d * d);
+    }
+  }
+  return sum;
+}
+
+/** `out = (a - b)·s` over `n` floats at byte offsets of `memory` (`s` a float32; what `MSE_GRAD_KERNEL` computes). */
+export function scaledDiffAt(memory: WebAssembly.Memory, a: number, b: number, out: number, n: number, s: number): void {
+  const main = n - (n % 4);
+  elementwiseFns(memory).scaledDiff(a, b, out, main * 4, s);
+  if (main === n) return;
+  const [av, bv, o] = [a, b, out].map((p) => new Float32Array(memory.buffer, p, n));
+  for (let i = main; i < n; i++) o[i] = Math.fround(av[i] - bv[i]) * s;
 }
 
 /** A float32 view of a tensor's data on the wasm heap (take it after the last allocation: growth detaches it). */
@@ -217,15 +262,9 @@ export function makeActivationGrad(): tf.KernelConfig {
     checkFloat32(dy, y);
     const n = tf.util.sizeFromShape(y.shape);
     const out = heap.makeOutput(y.shape, 'float32');
-    const main = n - (n % 4);
     const off = (t: tf.TensorInfo): number => heap.getMemoryOffset(t.dataId);
     if (activation !== 'relu' && activation !== 'sigmoid') throw new Error(`${ACTIVATION_GRAD_KERNEL}: unsupported activation ${activation}`);
-    runActivationGrad(heapMemory(heap), activation === 'relu' ? 'reluGrad' : 'sigmoidGrad', off(dy), off(y), off(out), main);
-    if (main < n) {
-      const [d, v, o] = [heapF32(heap, dy, n), heapF32(heap, y, n), heapF32(heap, out, n)];
-      const f = Math.fround;
-      for (let i = main; i < n; i++) o[i] = activation === 'relu' ? (v[i] > 0 ? d[i] : 0) : f(d[i] * f(v[i] * f(1 - v[i])));
-    }
+    activationGradAt(heapMemory(heap), activation, off(dy), off(y), off(out), n);
     if (!biasGrad) return out;
     // The bias gradient Σ_batch dz from dz while it is in cache: one kernel instead of a Sum after this one.
     const cols = y.shape[y.shape.length - 1];
@@ -245,13 +284,7 @@ export function makeMse(): tf.KernelConfig {
     const n = tf.util.sizeFromShape(a.shape);
     if (n !== tf.util.sizeFromShape(b.shape)) throw new Error(`${MSE_KERNEL}: shapes differ`);
     const out = heap.makeOutput([], 'float32');
-    const main = n - (n % 4);
-    let sum = elementwiseFns(heapMemory(heap)).sqDiffSum(heap.getMemoryOffset(a.dataId), heap.getMemoryOffset(b.dataId), main * 4);
-    const [av, bv] = [heapF32(heap, a, n), heapF32(heap, b, n)];
-    for (let i = main; i < n; i++) {
-      const d = Math.fround(av[i] - bv[i]);
-      sum += Math.fround(d * d);
-    }
+    const sum = squaredDiffSumAt(heapMemory(heap), heap.getMemoryOffset(a.dataId), heap.getMemoryOffset(b.dataId), n);
     heapF32(heap, out, 1)[0] = n > 0 ? sum / n : NaN;
     return out;
   };
@@ -267,12 +300,7 @@ export function makeMseGrad(): tf.KernelConfig {
     const n = tf.util.sizeFromShape(a.shape);
     const out = heap.makeOutput(a.shape, 'float32');
     const s = Math.fround(heapF32(heap, dy, 1)[0] * scale);
-    const main = n - (n % 4);
-    elementwiseFns(heapMemory(heap)).scaledDiff(heap.getMemoryOffset(a.dataId), heap.getMemoryOffset(b.dataId), heap.getMemoryOffset(out.dataId), main * 4, s);
-    if (main < n) {
-      const [av, bv, o] = [heapF32(heap, a, n), heapF32(heap, b, n), heapF32(heap, out, n)];
-      for (let i = main; i < n; i++) o[i] = Math.fround(av[i] - bv[i]) * s;
-    }
+    scaledDiffAt(heapMemory(heap), heap.getMemoryOffset(a.dataId), heap.getMemoryOffset(b.dataId), heap.getMemoryOffset(out.dataId), n, s);
     return out;
   };
   return { kernelName: MSE_GRAD_KERNEL, backendName: WASM, kernelFunc };

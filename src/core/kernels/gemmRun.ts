@@ -167,6 +167,13 @@ export function runPack(spec: GemmSpec, memory: WebAssembly.Memory, src: number,
   runParts(memory, blocks.map(([j0, j1]) => [packColumnsCall(spec, memory, j0, j1, src, dst)]));
 }
 
+/** Packing B (`src`, as the spec stores it) into `dst` as compute-pool parts: `runPack`'s split, as a job to merge. */
+export function packParts(spec: GemmSpec, memory: WebAssembly.Memory, src: number, dst: number, threads = computeThreads()): PoolCall[][] {
+  const blocks = ranges(spec.n, 8, threads);
+  if (threads <= 1 || spec.k * spec.n < PACK_SPLIT_MIN_FLOATS || blocks.length < 2) return [[{ module: compiledGemm(spec, memory).module, fn: 'pack', args: [src, dst] }]];
+  return blocks.map(([j0, j1]) => [packColumnsCall(spec, memory, j0, j1, src, dst)]);
+}
+
 /** The call that packs the panels of columns `[j0, j1)` of B (`src`, as the spec stores it) into `dst` (all panels). */
 function packColumnsCall(spec: GemmSpec, memory: WebAssembly.Memory, j0: number, j1: number, src: number, dst: number): PoolCall {
   const sub: GemmSpec = { ...spec, n: j1 - j0, packB: gemmPacksB(spec), ldc: spec.ldc ?? spec.n };

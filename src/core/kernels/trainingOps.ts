@@ -100,12 +100,16 @@ let colsumFn: { memory: WebAssembly.Memory; fn: (x: number, out: number, rows: n
 
 /** `out[j] = Σ_i x[i, j]` for x read as `[rows, cols]` (the column-sum module, compiled once per heap). */
 export function columnSums(heap: HeapBackend, x: tf.TensorInfo, out: tf.TensorInfo, rows: number, cols: number): void {
-  const memory = heapMemory(heap);
+  columnSumsAt(heapMemory(heap), heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, cols);
+}
+
+/** `columnSums` on byte offsets of `memory`. */
+export function columnSumsAt(memory: WebAssembly.Memory, x: number, out: number, rows: number, cols: number): void {
   if (colsumFn === undefined || colsumFn.memory !== memory) {
     const inst = new WebAssembly.Instance(compileFor(buildColumnSumModule(), memory), { env: { memory } });
     colsumFn = { memory, fn: inst.exports.colsum as (x: number, out: number, rows: number, cols: number) => void };
   }
-  colsumFn.fn(heap.getMemoryOffset(x.dataId), heap.getMemoryOffset(out.dataId), rows, cols);
+  colsumFn.fn(x, out, rows, cols);
 }
 
 /**

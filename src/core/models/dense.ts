@@ -4,7 +4,7 @@
  * squared reconstruction error. The denoising and sparse variants reuse `createMlpAutoencoder` with a different loss.
  */
 import type { tf } from '../tf';
-import type { Autoencoder, LossParts, ModelConfig } from './types';
+import type { Activation, Autoencoder, DenseChainLayer, LossParts, ModelConfig } from './types';
 import type { DenseLayer } from './layers';
 import { VariableStore, applyStack, denseStack, encoderWidths, mseAutoencoder, newScope } from './layers';
 
@@ -45,7 +45,10 @@ export function createMlpAutoencoder(
   return lossOf ? { ...plain, loss: (x, seed) => lossOf(x, seed, mlp) } : plain;
 }
 
-/** The plain undercomplete dense autoencoder. */
+/** The plain undercomplete dense autoencoder; its layers, as applied, are its `denseChain`. */
 export function createDenseAutoencoder(config: ModelConfig): Autoencoder {
-  return createMlpAutoencoder(config);
+  const mlp = buildMlp(config);
+  const act = (layers: DenseLayer[], last: Activation): DenseChainLayer[] => layers.map((l, i) => ({ ...l, activation: i === layers.length - 1 ? last : config.activation }));
+  const denseChain = [...act(mlp.encoder, 'linear'), ...act(mlp.decoder, config.outputActivation)];
+  return { ...mseAutoencoder(config, mlp.store, mlp.encode, mlp.decode), denseChain };
 }

@@ -65,6 +65,13 @@ export interface PretrainStage {
   loss(x: tf.Tensor2D, seed: number): LossParts;
 }
 
+/** One layer `act(x·W + b)` of a model that is a plain chain of dense layers (see `Autoencoder.denseChain`). */
+export interface DenseChainLayer {
+  readonly W: tf.Variable;
+  readonly b: tf.Variable;
+  readonly activation: Activation;
+}
+
 /**
  * One trained or trainable autoencoder. Inputs and outputs are always flattened 2D tensors `[batch, inputDim]` of
  * *normalised* values; conv and sequence models reshape internally.
@@ -95,6 +102,12 @@ export interface Autoencoder {
    * `fine-tune`). Absent for every other kind.
    */
   readonly pretrainStages?: PretrainStage[];
+  /**
+   * Set only where `loss(x)` is exactly the mean squared error `mean((x - y)²)` of `y` = these layers applied to x
+   * in order (and no other variable): the training loop may then run each step fused, off tfjs
+   * (src/core/training/trainStep.ts). Absent for every kind whose loss or graph is anything else.
+   */
+  readonly denseChain?: readonly DenseChainLayer[];
   /** Frees every variable. */
   dispose(): void;
 }

@@ -7,9 +7,11 @@
 import { tf } from '../tf';
 import { DEFAULT_SEED } from '../../common/defaults';
 import { deriveSeed, shuffledIndices } from '../../common/random';
-import type { Autoencoder, LossParts } from '../models/types';
+import type { Autoencoder } from '../models/types';
 import { DEFAULT_PRETRAIN_EPOCHS } from '../models/stacked';
 import { createAdam } from './fusedAdam';
+import { createTrainStep, gatherRows } from './trainStep';
+import type { LossFn } from './trainStep';
 import type { EpochRecord, StageSummary, TrainOptions, TrainProgress, TrainResult } from './types';
 
 /** Seed streams (for `deriveSeed`) of the different random parts of training. */
@@ -74,13 +76,6 @@ export function splitIndices(n: number, validationSplit: number, seed: number): 
   return { train: perm.slice(0, n - nVal), val: perm.slice(n - nVal) };
 }
 
-/** Copies rows `idx[from..to)` of a row-major matrix into a new `[to - from, dim]` tensor. */
-function gatherRows(x: Float32Array, dim: number, idx: Int32Array, from: number, to: number): tf.Tensor2D {
-  const out = new Float32Array((to - from) * dim);
-  for (let r = from; r < to; r++) out.set(x.subarray(idx[r] * dim, idx[r] * dim + dim), (r - from) * dim);
-  return tf.tensor2d(out, [to - from, dim]);
-}
-
 function checkInputs(model: Autoencoder, x: Float32Array, n: number, opts: TrainOptions, condition?: Float32Array): number {
   const dim = model.config.inputDim;
   if (!Number.isInteger(n) || n < 1) throw new Error(`need at least one sample to train on, got n = ${n}`);
@@ -92,9 +87,6 @@ function checkInputs(model: Autoencoder, x: Float32Array, n: number, opts: Train
   if (condition && condition.length % n !== 0) throw new Error(`condition has ${condition.length} values, not a multiple of n = ${n}`);
   return condition ? condition.length / n : 0;
 }
-
-/** A batch loss: the model's own, or one pretraining stage's. */
-type LossFn = (x: tf.Tensor2D, seed: number, condition?: tf.Tensor2D) => LossParts;
 
 /** Mean total loss over `idx` (in batches), with a fixed seed so that noisy losses are comparable between epochs. */
 function evaluate(lossOf: LossFn, x: Float32Array, dim: number, idx: Int32Array, batchSize: number, seed: number, condition?: Float32Array, condDim = 0): number {
@@ -120,6 +112,8 @@ interface Stage {
   epochs: number;
   /** Root of the stage's shuffle, batch and validation seed streams (`opts.seed` for the end-to-end stage). */
   seed: number;
+  /** `loss` is the model's own (the end-to-end stage): a step may then run fused (trainStep.ts). */
+  modelLoss: boolean;
   /** Early stopping (with `opts.patience`) applies to this stage. */
   earlyStopping: boolean;
 }
@@ -136,10 +130,10 @@ function trainingStages(model: Autoencoder, opts: TrainOptions): Stage[] {
     if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`pretrainEpochs must be a non-negative integer, got ${epochs}`);
     model.pretrainStages.forEach((st, k) => {
       const loss: LossFn = (xb, seed) => st.loss(xb, seed);
-      stages.push({ name: st.name, variables: st.variables, loss, epochs, seed: deriveSeed(deriveSeed(opts.seed, STREAM_PRETRAIN), k), earlyStopping: false });
+      stages.push({ name: st.name, variables: st.variables, loss, epochs, seed: deriveSeed(deriveSeed(opts.seed, STREAM_PRETRAIN), k), earlyStopping: false, modelLoss: false });
     });
   }
-  stages.push({ name: FINE_TUNE_STAGE, variables: model.variables, loss: (xb, seed, condition) => model.loss(xb, seed, condition), epochs: opts.epochs, seed: opts.seed, earlyStopping: true });
+  stages.push({ name: FINE_TUNE_STAGE, variables: model.variables, loss: (xb, seed, condition) => model.loss(xb, seed, condition), epochs: opts.epochs, seed: opts.seed, earlyStopping: true, modelLoss: true });
   return stages.filter((st) => st.epochs > 0);
 }
 
@@ -179,6 +173,7 @@ export async function trainAutoencoder(
   /** Runs one stage; `offset` is the number of epochs of the stages before it (for global epoch numbers). */
   const runStage = async (stage: Stage, offset: number): Promise<void> => {
     const optimizer = createAdam(opts.learningRate); // tf.train.adam, fused into one kernel per variable on wasm
+    let step: ReturnType<typeof createTrainStep> | undefined;
     const summary: StageSummary = { name: stage.name, epochs: 0 };
     summaries.push(summary);
     let best = Infinity;
@@ -200,6 +195,7 @@ export async function trainAutoencoder(
       bestWeights = model.variables.map((v) => tf.keep(v.clone()));
     };
     try {
+      step = createTrainStep({ model, variables: stage.variables, loss: stage.loss, optimizer, maxRows: batchSize }, stage.modelLoss);
       for (let epoch = 1; epoch <= stage.epochs && !cancelled; epoch++) {
         const global = offset + epoch;
         const epochStart = performance.now();
@@ -218,23 +214,10 @@ export async function trainAutoencoder(
           const from = b * batchSize;
           const to = Math.min(train.length, from + batchSize);
           const batchSeed = deriveSeed(deriveSeed(stage.seed, STREAM_BATCH), epoch * 100003 + b);
-          const values = tf.tidy(() => {
-            const xb = gatherRows(x, dim, idx, from, to);
-            const cb = condition ? gatherRows(condition, condDim, idx, from, to) : undefined;
-            let kept: tf.Scalar[] = [];
-            const cost = optimizer.minimize(() => {
-              const lp = stage.loss(xb, batchSeed, cb);
-              partNames = Object.keys(lp.parts);
-              // Parts are created inside minimize's own tidy scope; keep them so they survive to be read.
-              kept = partNames.map((k) => tf.keep(lp.parts[k]));
-              return lp.total;
-            }, true, stage.variables) as tf.Scalar;
-            const stacked = tf.stack([cost, ...kept]);
-            kept.forEach((t) => t.dispose());
-            return stacked;
-          });
-          const v = values.dataSync();
-          values.dispose();
+          const next = b + 1 < batches ? { x, dim, idx, from: to, to: Math.min(train.length, to + batchSize), condition, condDim } : undefined;
+          const done = step.run({ x, dim, idx, from, to, condition, condDim }, batchSeed, next);
+          partNames = done.names;
+          const v = done.values;
           const count = to - from;
           if (!Number.isFinite(v[0])) {
             const where = staged ? ` (${stage.name})` : '';
@@ -290,6 +273,7 @@ export async function trainAutoencoder(
       }
     } finally {
       bestWeights?.forEach((t) => t.dispose());
+      step?.dispose();
       optimizer.dispose();
     }
   };
