@@ -299,11 +299,12 @@ describe('Latent Explorer extension', function () {
 
   for (const mode of ['throw', 'exit'] as const) {
     it(`survives a worker crash (${mode}) and trains again afterwards`, async function () {
-      // The worker thread of this training crashes for real: the test swaps in a wrapper that throws or exits.
+      // The worker thread of this training crashes for real: the test swaps in a wrapper that throws or exits. No
+      // early stopping, so that the training is still running when the crash comes.
       const worker = wrapTrainingWorker(extensionPath(), { mode, afterMs: 1500 });
       let result: TrainCommandResult;
       try {
-        result = await train(large, { kind: 'dense', latentDim: 4, epochs: 200, seed: 5, batchSize: 32 });
+        result = await train(large, { kind: 'dense', latentDim: 4, epochs: 500, seed: 5, batchSize: 32, patience: 0 });
       } finally {
         worker.restore();
       }
