@@ -182,6 +182,9 @@ export function orDefault(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) ? value : fallback;
 }
 
+/** Name of `mseAutoencoder`'s one loss part (the fused training step reports its loss under it too). */
+export const MSE_LOSS_PART = 'reconstruction';
+
 /**
  * Wraps raw `encode`/`decode` graphs as an `Autoencoder` trained on the plain mean squared reconstruction error
  * `mean((x - decode(encode(x)))^2)`. Inference calls run in `tf.tidy`; `loss` runs inside `optimizer.minimize`.
@@ -199,7 +202,7 @@ export function mseAutoencoder(
     decode: (z) => tf.tidy(() => decode(z)),
     loss: (x) => {
       const reconstruction = meanSquaredError(x, decode(encode(x)));
-      return { total: reconstruction, parts: { reconstruction } };
+      return { total: reconstruction, parts: { [MSE_LOSS_PART]: reconstruction } };
     },
     dispose: () => store.dispose(),
   };

@@ -8,6 +8,7 @@
 import { tf } from '../tf';
 import type { Autoencoder, LossParts } from '../models/types';
 import { DenseChainTrainer, denseChainUnsupported } from '../kernels/denseChainStep';
+import { MSE_LOSS_PART } from '../models/layers';
 
 /** A batch loss: the model's own, or one pretraining stage's. */
 export type LossFn = (x: tf.Tensor2D, seed: number, condition?: tf.Tensor2D) => LossParts;
@@ -81,18 +82,15 @@ function tfjsStep(spec: StepSpec): TrainStep {
   };
 }
 
-/** Name of the fused step's one loss part: the model's own (`mseAutoencoder` reports the MSE as `reconstruction`). */
-const RECONSTRUCTION = 'reconstruction';
-
 /**
  * The step for `spec`: fused where the model has a `denseChain`, the step trains all its variables on its own loss
- * (`spec.loss` is the model's) and the backend runs the kernels the chain needs; tfjs otherwise. `fusedLoss` says
+ * (`spec.loss` is the model's) and the backend runs the kernels the chain needs; tfjs otherwise. `modelLoss` says
  * whether `spec.loss` is the model's own loss (the caller knows; a pretraining stage's is not).
  */
-export function createTrainStep(spec: StepSpec, fusedLoss: boolean): TrainStep {
+export function createTrainStep(spec: StepSpec, modelLoss: boolean): TrainStep {
   const chain = spec.model.denseChain;
   const all = spec.variables.length === spec.model.variables.length && spec.variables.every((v, i) => v === spec.model.variables[i]);
-  if (!fusedLoss || chain === undefined || !all || chain.length * 2 !== spec.variables.length || denseChainUnsupported(chain) !== undefined) return tfjsStep(spec);
+  if (!modelLoss || chain === undefined || !all || chain.length * 2 !== spec.variables.length || denseChainUnsupported(chain) !== undefined) return tfjsStep(spec);
   const { learningRate, beta1, beta2, epsilon } = spec.optimizer.getConfig() as { learningRate: number; beta1: number; beta2: number; epsilon: number };
   const trainer = new DenseChainTrainer(chain, { learningRate, beta1, beta2, epsilon }, spec.maxRows);
   return {
@@ -100,7 +98,7 @@ export function createTrainStep(spec: StepSpec, fusedLoss: boolean): TrainStep {
     run(batch: Batch, _seed: number, next?: Batch) {
       const ahead = next !== undefined && next.x === batch.x && next.idx === batch.idx ? next : undefined;
       const loss = trainer.step(batch.x, batch.dim, batch.idx, batch.from, batch.to, ahead);
-      return { values: [loss, loss], names: [RECONSTRUCTION] };
+      return { values: [loss, loss], names: [MSE_LOSS_PART] };
     },
     dispose: () => trainer.dispose(),
   };
