@@ -27,16 +27,10 @@ import type { FusedAdamAttrs } from './adam';
 import { WASM, isInstalled, single, wasmKernel } from './kernelTable';
 import { asHeap, heapMemory, ownsBuffer, renewTensorId } from './tfjsWasm';
 import type { HeapBackend } from './tfjsWasm';
+import type { DenseChainLayer } from '../models/types';
 
 /** Activations the fused step computes (those `DENSE_KERNEL` fuses). */
 export type ChainActivation = 'relu' | 'sigmoid' | 'linear';
-
-/** One layer of the chain: `act(x·W + b)`, W `[in, out]`, b `[out]`. */
-export interface ChainLayer {
-  W: tf.Variable;
-  b: tf.Variable;
-  activation: string;
-}
 
 /** Kernels whose arithmetic the fused step reproduces: they must be the active ones for it to apply. */
 const REQUIRED_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum', DENSE_KERNEL, ACTIVATION_GRAD_KERNEL, MSE_KERNEL, MSE_GRAD_KERNEL, FUSED_ADAM_KERNEL];
@@ -52,7 +46,7 @@ const padded = (w: number): number => Math.ceil(w / 4) * 4;
  * a multiple of 4 (the generated GEMM's condition), relu / sigmoid / linear activations, relu or linear where a
  * hidden width is not a multiple of 4 (see `DenseChainTrainer`), and no variable twice.
  */
-export function denseChainUnsupported(layers: readonly ChainLayer[]): string | undefined {
+export function denseChainUnsupported(layers: readonly DenseChainLayer[]): string | undefined {
   if (tf.getBackend() !== WASM) return `backend ${tf.getBackend()}`;
   const missing = REQUIRED_KERNELS.filter((k) => !isInstalled(k));
   if (missing.length > 0) return `kernel fixes missing: ${missing.join(', ')}`;
@@ -136,7 +130,7 @@ export class DenseChainTrainer {
   private disposed = false;
 
   constructor(
-    private readonly layers: readonly ChainLayer[],
+    private readonly layers: readonly DenseChainLayer[],
     attrs: FusedAdamAttrs,
     private readonly maxRows: number,
   ) {

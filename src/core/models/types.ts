@@ -65,7 +65,7 @@ export interface PretrainStage {
   loss(x: tf.Tensor2D, seed: number): LossParts;
 }
 
-/** One layer `act(x·W + b)` of a model that is a plain chain of dense layers (see `Autoencoder.denseChain`). */
+/** One layer `act(x·W + b)`, W `[in, out]`, b `[out]`, of a model that is a plain chain of dense layers (see `Autoencoder.denseChain`). */
 export interface DenseChainLayer {
   readonly W: tf.Variable;
   readonly b: tf.Variable;
