@@ -17,7 +17,7 @@
 import { tf } from '../tf';
 import { gemmPacksB } from './gemm';
 import type { GemmSpec } from './gemm';
-import { GEMM_SPLIT_MIN_FMAS, gemmRowsCall, gemmSplit, packParts, packedGemmSplit, wasmGemmFma } from './gemmRun';
+import { GEMM_SPLIT_MIN_FMAS, blockRanges, gemmJob, gemmRowsCall, packParts, runGemmJob, wasmGemmFma } from './gemmRun';
 import { computeThreads, runParts } from './computePool';
 import type { PoolCall } from './computePool';
 import { ACTIVATION_GRAD_KERNEL, DENSE_KERNEL, MSE_GRAD_KERNEL, MSE_KERNEL, activationGradAt, activationGradCall, scaledDiffAt, squaredDiffSumAt } from './fusedDense';
@@ -66,12 +66,6 @@ export function denseChainUnsupported(layers: readonly DenseChainLayer[]): strin
   if (width !== first) return 'output width differs from input width';
   if (ids.size !== 2 * layers.length) return 'a variable appears twice';
   return undefined;
-}
-
-/** A product of the step as pool jobs: packing B first where the split cannot pack per part, then the parts. */
-interface GemmJob {
-  pack: PoolCall[][];
-  parts: PoolCall[][];
 }
 
 /** Per-layer heap buffers (byte offsets). */
@@ -225,7 +219,7 @@ export class DenseChainTrainer {
         const z = act === 'sigmoid' ? heap.makeOutput([rows, this.dims[i + 1]], 'float32') : undefined;
         if (z !== undefined) temps.push(z);
         let out = z === undefined ? this.bufs[i].h : off(z);
-        this.run([this.gemmJob(spec, input, this.weightAt(i), out, this.biasAt(i), this.bufs[i].packF, threads)], []);
+        runGemmJob(memory, gemmJob(spec, memory, this.weightAt(i), { a: input, b: this.bufs[i].packF, c: out, bias: this.biasAt(i) }, threads));
         if (z !== undefined && i === L - 1) outputZ = z;
         else if (z !== undefined) out = sigmoid(z);
         outs.push(out);
@@ -356,7 +350,7 @@ export class DenseChainTrainer {
     const biasGrad = (): void => columnSumsAt(memory, buf.dz, buf.db, rows, o);
     if (packDz) runParts(memory, packParts(dwSpec, memory, buf.dz, buf.packW, threads), biasGrad);
     else biasGrad();
-    const split = (m: number): [number, number][] => (threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, m]] : rowBlocks(m, threads));
+    const split = (m: number): [number, number][] => (threads <= 1 || d * o * rows < GEMM_SPLIT_MIN_FMAS ? [[0, m]] : blockRanges(m, 4, threads));
     const dw = { a: i === 0 ? this.x : outs[i - 1], b: packDz ? buf.packW : buf.dz, c: buf.dW, bias: 0 };
     const parts: PoolCall[][] = split(d).map(([r0, r1]) => [
       gemmRowsCall(dwSpec, memory, r0, r1, dw),
@@ -380,29 +374,4 @@ export class DenseChainTrainer {
   private dxSpec(i: number, rows: number, fma: boolean): GemmSpec {
     return { m: rows, n: this.dims[i], k: this.dims[i + 1], transA: false, transB: true, bias: false, relu: false, fma };
   }
-
-  /** `C = op(A)·B (+ bias)` as pool jobs, B packed into `scratch` where the spec packs (see gemmRun.ts). */
-  private gemmJob(spec: GemmSpec, a: number, b: number, c: number, bias: number, scratch: number, threads: number): GemmJob {
-    if (!gemmPacksB(spec)) return { pack: [], parts: gemmSplit(spec, this.memory, { a, b, c, bias }, threads) };
-    const o = { a, b: scratch, c, bias };
-    const fused = packedGemmSplit(spec, this.memory, b, o, threads);
-    if (fused !== undefined) return { pack: [], parts: fused };
-    return { pack: packParts(spec, this.memory, b, scratch, threads), parts: gemmSplit(spec, this.memory, o, threads) };
-  }
-
-  /** Runs the packs of `jobs` (one pool job), then their products and `extra` (another). */
-  private run(jobs: GemmJob[], extra: PoolCall[][]): void {
-    const pack = jobs.flatMap((j) => j.pack);
-    if (pack.length > 0) runParts(this.memory, pack);
-    const parts = [...jobs.flatMap((j) => j.parts), ...extra];
-    if (parts.length > 0) runParts(this.memory, parts);
-  }
-}
-
-/** `[0, m)` in `parts` blocks of whole multiples of 4 rows (the GEMM's register tile; the last takes the rest). */
-function rowBlocks(m: number, parts: number): [number, number][] {
-  const per = Math.max(4, Math.ceil(m / parts / 4) * 4);
-  const out: [number, number][] = [];
-  for (let from = 0; from < m; from += per) out.push([from, Math.min(m, from + per)]);
-  return out;
 }

@@ -96,8 +96,8 @@ export function gemmColumnsCall(spec: GemmSpec, memory: WebAssembly.Memory, j0: 
   return { module, fn: 'gemm', args: [o.a, b, o.c + j0 * 4, o.bias === 0 ? 0 : o.bias + j0 * 4] };
 }
 
-/** Ranges `[from, to)` of `total` in blocks of `step` (the last ends at total), as even as the blocks allow. */
-function ranges(total: number, step: number, parts: number): [number, number][] {
+/** `parts` ranges `[from, to)` of `total` in whole blocks of `step` (the last ends at total), as even as the blocks allow. */
+export function blockRanges(total: number, step: number, parts: number): [number, number][] {
   const per = Math.ceil(total / parts / step) * step;
   const out: [number, number][] = [];
   for (let from = 0; from < total; from += per) out.push([from, Math.min(total, from + per)]);
@@ -119,8 +119,8 @@ interface SplitPlan {
  */
 function planSplit(spec: GemmSpec, threads: number): SplitPlan {
   if (threads <= 1 || spec.m * spec.n * spec.k < GEMM_SPLIT_MIN_FMAS) return { by: 'none', blocks: [[0, spec.m]] };
-  const rows = ranges(spec.m, 4, threads);
-  const cols = ranges(spec.n, 8, threads);
+  const rows = blockRanges(spec.m, 4, threads);
+  const cols = blockRanges(spec.n, 8, threads);
   const rowWork = Math.max(...rows.map(([f, t]) => t - f)) * spec.n;
   const colWork = Math.max(...cols.map(([f, t]) => t - f)) * spec.m;
   const balanced = Math.max(rowWork, colWork) <= 1.1 * Math.min(rowWork, colWork);
@@ -139,7 +139,7 @@ export function gemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, o: GemmOpe
  * Packing B and the product as one job, for a spec that packs B and a product split into column blocks: each part
  * packs its own panels of B (from `src`, as the spec stores B, into `o.b`) and then computes its columns, which read
  * only those panels, so no thread waits for the others between the two. Undefined where the product does not split
- * by columns (then B is packed first, see `heapGemm`). The panels and every element of C are the same as packed and
+ * by columns (then B is packed first, see `gemmJob`). The panels and every element of C are the same as packed and
  * computed whole.
  */
 export function packedGemmSplit(spec: GemmSpec, memory: WebAssembly.Memory, src: number, o: GemmOperands, threads = computeThreads()): PoolCall[][] | undefined {
@@ -159,17 +159,17 @@ export const PACK_SPLIT_MIN_FLOATS = 1 << 16;
 export function runPack(spec: GemmSpec, memory: WebAssembly.Memory, src: number, dst: number, threads = computeThreads()): void {
   const { pack } = compiledGemm(spec, memory).exports;
   if (pack === undefined) throw new Error('GEMM: this spec reads B unpacked');
-  const blocks = ranges(spec.n, 8, threads);
-  if (threads <= 1 || spec.k * spec.n < PACK_SPLIT_MIN_FLOATS || blocks.length < 2) {
+  const parts = packParts(spec, memory, src, dst, threads);
+  if (parts.length === 1) {
     pack(src, dst);
     return;
   }
-  runParts(memory, blocks.map(([j0, j1]) => [packColumnsCall(spec, memory, j0, j1, src, dst)]));
+  runParts(memory, parts);
 }
 
 /** Packing B (`src`, as the spec stores it) into `dst` as compute-pool parts: `runPack`'s split, as a job to merge. */
 export function packParts(spec: GemmSpec, memory: WebAssembly.Memory, src: number, dst: number, threads = computeThreads()): PoolCall[][] {
-  const blocks = ranges(spec.n, 8, threads);
+  const blocks = blockRanges(spec.n, 8, threads);
   if (threads <= 1 || spec.k * spec.n < PACK_SPLIT_MIN_FLOATS || blocks.length < 2) return [[{ module: compiledGemm(spec, memory).module, fn: 'pack', args: [src, dst] }]];
   return blocks.map(([j0, j1]) => [packColumnsCall(spec, memory, j0, j1, src, dst)]);
 }
@@ -208,9 +208,33 @@ export function wasmGemmFma(on?: boolean): boolean {
   return gemmFma;
 }
 
+/** A product as compute-pool jobs: packing B (none where it needs no job of its own), then the product's parts. */
+export interface GemmJob {
+  pack: PoolCall[][];
+  parts: PoolCall[][];
+}
+
+/**
+ * `C = op(A)·B (+ bias)` as pool jobs, B at `src` as the spec stores it. Where the spec packs B (into `o.b`), the
+ * packing is in the same job as the product where that splits into column blocks (`packedGemmSplit`), else a job
+ * before it.
+ */
+export function gemmJob(spec: GemmSpec, memory: WebAssembly.Memory, src: number, o: GemmOperands, threads = computeThreads()): GemmJob {
+  if (!gemmPacksB(spec)) return { pack: [], parts: gemmSplit(spec, memory, { ...o, b: src }, threads) };
+  const fused = packedGemmSplit(spec, memory, src, o, threads);
+  if (fused !== undefined) return { pack: [], parts: fused };
+  return { pack: packParts(spec, memory, src, o.b, threads), parts: gemmSplit(spec, memory, o, threads) };
+}
+
+/** Runs a `gemmJob`: its packing, then its product. */
+export function runGemmJob(memory: WebAssembly.Memory, job: GemmJob): void {
+  if (job.pack.length > 0) runParts(memory, job.pack);
+  runParts(memory, job.parts);
+}
+
 /**
  * Runs one generated GEMM on heap offsets (split over the compute pool), packing B into a scratch buffer where the
- * module packs: in the same job as the product where that splits into column blocks (`packedGemmSplit`), else first.
+ * module packs (`gemmJob`).
  */
 export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number, c: number, bias = 0): void {
   const memory = heapMemory(heap);
@@ -221,14 +245,7 @@ export function heapGemm(heap: HeapBackend, spec: GemmSpec, a: number, b: number
   }
   const scratch = heap.makeOutput([spec.k, spec.n], 'float32');
   try {
-    const o = { a, b: heap.getMemoryOffset(scratch.dataId), c, bias };
-    const fused = packedGemmSplit(spec, memory, b, o);
-    if (fused !== undefined) {
-      runParts(memory, fused);
-      return;
-    }
-    runPack(spec, memory, b, o.b);
-    runGemm(spec, memory, o);
+    runGemmJob(memory, gemmJob(spec, memory, b, { a, b: heap.getMemoryOffset(scratch.dataId), c, bias }));
   } finally {
     heap.disposeData(scratch.dataId);
   }
