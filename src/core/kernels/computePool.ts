@@ -106,9 +106,13 @@ let poolFailed = false;
 /** Threads asked for (0 = auto). */
 let requested = 0;
 
+/** `autoComputeThreads`, read once: every kernel call asks, and the count is a system call (sched_getaffinity). */
+let autoThreads = 0;
+
 /** Threads `auto` resolves to here: the cores this process may use, at most AUTO_MAX_THREADS. */
 export function autoComputeThreads(): number {
-  return Math.max(1, Math.min(AUTO_MAX_THREADS, availableParallelism()));
+  if (autoThreads === 0) autoThreads = Math.max(1, Math.min(AUTO_MAX_THREADS, availableParallelism()));
+  return autoThreads;
 }
 
 /**
