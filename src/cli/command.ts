@@ -51,10 +51,11 @@ export function optionText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** An integer option `>= min`, or undefined when absent. */
-export function intOption(name: string, value: unknown, min: number): number | undefined {
+/** An integer option in `[min, max]`, or undefined when absent. */
+export function intOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${optionText(value)}"`);
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${range}, got "${optionText(value)}"`);
   return n;
 }

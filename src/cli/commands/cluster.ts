@@ -5,6 +5,7 @@
  * (Hungarian), NMI and ARI against them and the cluster x label confusion matrix.
  */
 import { exportFormatFromPath } from '../../common/exportFormats';
+import { MAX_K } from '../../common/limits';
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError, intOption, valueOptions } from '../command';
@@ -41,7 +42,7 @@ export function parseRange(text: string): [number, number] {
   if (!m) throw new UsageError(`--suggest must look like 2..12, got "${text}"`);
   const lo = Number(m[1]);
   const hi = Number(m[2]);
-  if (lo < 2 || hi < lo) throw new UsageError(`--suggest needs 2 <= A <= B, got ${lo}..${hi}`);
+  if (lo < 2 || hi < lo || hi > MAX_K) throw new UsageError(`--suggest needs 2 <= A <= B <= ${MAX_K}, got ${lo}..${hi}`);
   return [lo, hi];
 }
 
@@ -78,7 +79,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--method must be one of ${CLUSTER_METHODS.join(', ')}, got "${values.method}"`);
   })();
   if (values.k !== undefined && values.suggest !== undefined) throw new UsageError('give either --k or --suggest, not both');
-  let k = intOption('k', values.k, 1);
+  let k = intOption('k', values.k, 1, MAX_K);
   const needsK = methodNeedsK(method);
   const range = values.suggest !== undefined ? parseRange(values.suggest) : k === undefined && needsK ? DEFAULT_SUGGEST : undefined;
   const seed = intOption('seed', values.seed, 0) ?? 0;

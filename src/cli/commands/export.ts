@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { ProjectionMethod } from '../../core/explorer';
 import { EXPORT_FORMATS, isExportFormat } from '../../common/exportFormats';
+import { MAX_K } from '../../common/limits';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError, intOption, valueOptions } from '../command';
 import { COMMON_USAGE, parseModelArgs, withExplorer } from '../modelOptions';
@@ -38,7 +39,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const out = path.resolve(values.out);
   const projection = values.projection;
   if (projection !== undefined && !(PROJECTIONS as readonly string[]).includes(projection)) throw new UsageError(`--projection must be pca or umap, got "${projection}"`);
-  const k = intOption('k', values.k, 1);
+  const k = intOption('k', values.k, 1, MAX_K);
   const seed = intOption('seed', values.seed, 0) ?? 0;
   return withExplorer(modelDir, values, io, async (explorer) => {
     if (k !== undefined) await explorer.cluster(k, seed);

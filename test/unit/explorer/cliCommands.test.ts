@@ -13,6 +13,7 @@ import { LocalExplorer } from '../../../src/core/localExplorer';
 import { adjustedRandIndex } from '../../../src/core/analysis/labelAgreement';
 import { readNpy } from '../../../src/core/export';
 import { parseRange } from '../../../src/cli/commands/cluster';
+import { MAX_K } from '../../../src/common/limits';
 import { DEFAULT_CLUSTER_METHOD } from '../../../src/common/clusterMethods';
 import { capture } from '../cli/capture';
 
@@ -111,8 +112,12 @@ test('cluster --suggest picks k = 3 (default method) and --k writes cluster ids;
   assert.equal(await main(['cluster', modelDir, '--k', '3', '--suggest', '2..4'], c.io), 2);
   c = capture();
   assert.equal(await main(['cluster', modelDir, '--method', 'spectral'], c.io), 2);
+  c = capture();
+  assert.equal(await main(['cluster', modelDir, '--k', String(MAX_K + 1)], c.io), 2, 'k above the panel\'s bound is a usage error');
+  assert.match(c.err(), new RegExp(`--k must be an integer from 1 to ${MAX_K}`));
   assert.deepEqual(parseRange('2..12'), [2, 12]);
   assert.throws(() => parseRange('5..2'));
+  assert.throws(() => parseRange(`2..${MAX_K + 1}`), new RegExp(`<= ${MAX_K}`));
 });
 
 test('cluster --k 10 --out clusters.csv (default method) writes index and cluster columns, one row per sample', async () => {
