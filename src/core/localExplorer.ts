@@ -272,9 +272,9 @@ export class LocalExplorer implements Explorer {
     return { ks: c.ks, inertias: c.inertias, silhouettes: c.silhouettes, best: c.best, elbow: c.elbow, space: umap ? 'umap' : 'latent' };
   }
 
-  /** The UMAP clustering space of the codes (their graph joined with the normalised inputs' one), computed once per seed. */
+  /** The UMAP clustering space of the codes, computed once per seed. */
   private umapCache(e: EmbeddingResult): UmapCache {
-    this.umapSpace ??= new UmapCache(e.latent, e.n, e.latentDim, { data: this.normalized, d: this.dataset.dim });
+    this.umapSpace ??= new UmapCache(e.latent, e.n, e.latentDim);
     return this.umapSpace;
   }
 
