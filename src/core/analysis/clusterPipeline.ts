@@ -101,8 +101,8 @@ export function clusterLayouts(n: number): number {
  * graph and the raw inputs' graph (reduced to CLUSTER_RAW_DIMS principal components first), umap-learn's combination
  * of two metrics: it drives the layouts, the joining of pieces and the choice of layout. Measured in bench/cluster.ts
  * (`CLUSTER_RAW=1`, seed 0): MNIST 10k 0.893 -> 0.926 accuracy (the GMM pieces are purer: 0.91-0.93 instead of
- * 0.86-0.89 with each piece given its majority class), Fashion-MNIST 10k 0.631 -> 0.609, and on the explorer's
- * synthetic manifold test (latent 3) ARI 1.0 -> 0.87; hence not the default.
+ * 0.86-0.89 with each piece given its majority class), Fashion-MNIST 60k 0.648 -> 0.694, but Fashion-MNIST 10k
+ * 0.631 -> 0.609, and on the explorer's synthetic manifold test (latent 3) ARI 1.0 -> 0.87; hence not the default.
  */
 export class UmapCache {
   private graphPromise?: Promise<FuzzyGraph>;
