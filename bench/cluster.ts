@@ -9,7 +9,8 @@
  * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
  * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
  * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
- * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method).
+ * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method),
+ * CLUSTER_RAW=1 (the UMAP graph of the codes intersected with the pixels' graph; see `UmapCache`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -28,6 +29,7 @@ import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 const K = 10;
 const SEED = Number(process.env.CLUSTER_SEED ?? 0);
 const DEC_EPOCHS = Number(process.env.CLUSTER_DEC ?? 0);
+const USE_RAW = process.env.CLUSTER_RAW === '1';
 const METHODS = process.env.CLUSTER_METHODS ? CLUSTER_METHODS.filter((m) => process.env.CLUSTER_METHODS?.split(',').includes(m)) : CLUSTER_METHODS;
 
 interface Data { name: string; x: Float32Array; y: Int32Array; n: number }
@@ -87,7 +89,7 @@ async function runDataset(data: Data): Promise<string[][]> {
   const { latentDim, hidden } = model.config;
   console.log(`  AE dense [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
 
-  const cache = new UmapCache(codes, n, latentDim);
+  const cache = new UmapCache(codes, n, latentDim, USE_RAW ? { data: x, d: 784 } : undefined);
   t0 = performance.now();
   await cache.get(SEED);
   const umapSeconds = seconds(t0);
@@ -106,7 +108,7 @@ async function runDataset(data: Data): Promise<string[][]> {
     const decCodes = encode(model, x, n);
     for (const method of ['kmeans', DEFAULT_CLUSTER_METHOD] as const) {
       t0 = performance.now();
-      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED });
+      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED, raw: USE_RAW ? { data: x, d: 784 } : undefined });
       row(`AE + IDEC + ${method}`, r.assignments, decSeconds + seconds(t0));
     }
   }
@@ -116,7 +118,7 @@ async function runDataset(data: Data): Promise<string[][]> {
 
 async function main(): Promise<void> {
   const info = await initBackend('auto');
-  console.log(`Backend: ${describeBackend(info)}; seed ${SEED}; k = ${K}. Machine may be shared: seconds are indicative.`);
+  console.log(`Backend: ${describeBackend(info)}; seed ${SEED}; k = ${K}; UMAP graph from ${USE_RAW ? 'codes and pixels' : 'codes'}. Machine may be shared: seconds are indicative.`);
   const names = (process.env.CLUSTER_DATASETS ?? 'fashion10k,fashion60k,mnist10k').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (name.startsWith('fashion') && !existsSync(`${FASHION_DIR}/t10k-images-idx3-ubyte.gz`)) {
