@@ -10,7 +10,8 @@
  * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
  * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
  * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method),
- * CLUSTER_RAW=1 (the UMAP graph of the codes intersected with the pixels' graph; see `UmapCache`).
+ * CLUSTER_RAW=0 (the UMAP graph of the codes alone, instead of intersected with the pixels' graph as the explorer does for
+ * image datasets; see `UmapCache`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -29,7 +30,7 @@ import { FASHION_DIR, formatTable, loadFashionTest } from './util';
 const K = 10;
 const SEED = Number(process.env.CLUSTER_SEED ?? 0);
 const DEC_EPOCHS = Number(process.env.CLUSTER_DEC ?? 0);
-const USE_RAW = process.env.CLUSTER_RAW === '1';
+const USE_RAW = process.env.CLUSTER_RAW !== '0';
 const METHODS = process.env.CLUSTER_METHODS ? CLUSTER_METHODS.filter((m) => process.env.CLUSTER_METHODS?.split(',').includes(m)) : CLUSTER_METHODS;
 
 interface Data { name: string; x: Float32Array; y: Int32Array; n: number }
