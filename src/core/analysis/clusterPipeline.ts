@@ -97,9 +97,10 @@ export function clusterLayouts(n: number): number {
  * The UMAP clustering space of some codes: the fuzzy kNN graph once, a layout per seed. Kept so that repeated
  * clusterings (every k, the k curve, other methods) reuse them.
  *
- * With the raw inputs (the explorer passes them for inputs of WIDE_INPUT_FEATURES+ features), the graph is the fuzzy intersection of the
- * codes' graph and the raw inputs' graph (reduced to CLUSTER_RAW_DIMS principal components first), umap-learn's
- * combination of two metrics: it drives the layouts, the joining of pieces and the choice of layout. Measured in
+ * With the raw inputs (the explorer passes them for inputs of WIDE_INPUT_FEATURES+ features), the graph is the fuzzy
+ * intersection of the codes' graph and the raw inputs' graph (reduced to CLUSTER_RAW_DIMS principal components
+ * first), umap-learn's combination of two metrics: it drives the layouts, the joining of pieces and the choice of
+ * layout. Measured in
  * bench/cluster.ts (codes alone with `CLUSTER_RAW=0`), clustering seeds 0 and 1: MNIST 10k 0.893 -> 0.926 and 0.886 ->
  * 0.918 accuracy (the GMM pieces are purer: 0.91-0.93 instead of 0.86-0.89 with each piece given its majority class),
  * Fashion-MNIST 10k 0.631 -> 0.609 and 0.614 -> 0.625, Fashion-MNIST 60k 0.648 -> 0.694; scikit-learn's digits through
