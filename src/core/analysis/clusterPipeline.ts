@@ -103,10 +103,10 @@ export function clusterLayouts(n: number): number {
  * layout. Measured in
  * bench/cluster.ts (codes alone with `CLUSTER_RAW=0`), clustering seeds 0 and 1: MNIST 10k 0.893 -> 0.926 and 0.886 ->
  * 0.918 accuracy (the GMM pieces are purer: 0.91-0.93 instead of 0.86-0.89 with each piece given its majority class),
- * Fashion-MNIST 10k 0.631 -> 0.609 and 0.614 -> 0.625, Fashion-MNIST 60k 0.648 -> 0.694; scikit-learn's digits through
- * the CLI (64 features) 0.943 / 0.940 / 0.944 -> 0.950 / 0.941 / 0.953 (3 training seeds). On the explorer's
- * synthetic test (latent 3 mapped linearly to 20 features) it lowered ARI from 1.0 to 0.87, so narrower inputs keep
- * the codes' graph alone.
+ * Fashion-MNIST 10k 0.631 -> 0.609 and 0.614 -> 0.625, Fashion-MNIST 60k 0.648 -> 0.694 and 0.705 -> 0.696;
+ * scikit-learn's digits through the CLI (64 features) 0.943 / 0.940 / 0.944 -> 0.950 / 0.941 / 0.953 (3 training
+ * seeds). On the explorer's synthetic test (latent 3 mapped linearly to 20 features) it lowered ARI from 1.0 to
+ * 0.87, so narrower inputs keep the codes' graph alone.
  */
 export class UmapCache {
   private graphPromise?: Promise<FuzzyGraph>;
