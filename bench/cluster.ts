@@ -11,7 +11,7 @@
  * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
  * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method),
  * CLUSTER_RAW=0 (the UMAP graph of the codes alone, instead of intersected with the pixels' graph as the explorer does for
- * image datasets; see `UmapCache`).
+ * inputs of 32+ features; see `UmapCache`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -90,7 +90,8 @@ async function runDataset(data: Data): Promise<string[][]> {
   const { latentDim, hidden } = model.config;
   console.log(`  AE dense [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
 
-  const cache = new UmapCache(codes, n, latentDim, USE_RAW ? { data: x, d: 784 } : undefined);
+  const pixels = USE_RAW ? { data: x, d: 784 } : undefined;
+  const cache = new UmapCache(codes, n, latentDim, pixels);
   t0 = performance.now();
   await cache.get(SEED);
   const umapSeconds = seconds(t0);
@@ -109,7 +110,7 @@ async function runDataset(data: Data): Promise<string[][]> {
     const decCodes = encode(model, x, n);
     for (const method of ['kmeans', DEFAULT_CLUSTER_METHOD] as const) {
       t0 = performance.now();
-      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED, raw: USE_RAW ? { data: x, d: 784 } : undefined });
+      const r = await clusterWithMethod(decCodes, n, latentDim, K, { method, seed: SEED, raw: pixels });
       row(`AE + IDEC + ${method}`, r.assignments, decSeconds + seconds(t0));
     }
   }
