@@ -7,8 +7,9 @@
  * density methods; its time is added to each of them).
  *
  * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
- * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 500,500,2000) to override the AE defaults,
- * CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only), CLUSTER_SEED (default 0),
+ * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 256,64) / CLUSTER_BATCH to override the AE defaults
+ * (the CLI's for the set's size), CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only),
+ * CLUSTER_TRAIN_SEED (the AE's seed, default 42), CLUSTER_SEED (clustering, default 0),
  * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method),
  * CLUSTER_RAW=0 (the UMAP graph of the codes alone, instead of intersected with the pixels' graph as the explorer does for
  * inputs of 32+ features; see `UmapCache`).
@@ -19,7 +20,8 @@ import { loadMnistPackage } from './mnist';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
-import { defaultTrainOptions, trainAutoencoder } from '../src/core/training/train';
+import { trainAutoencoder } from '../src/core/training/train';
+import { pipelineTrainOptions } from '../src/core/pipeline';
 import { encode } from '../src/core/inference';
 import { idecFineTune } from '../src/core/training/idec';
 import { kmeans } from '../src/core/analysis/kmeans';
@@ -79,12 +81,13 @@ async function runDataset(data: Data): Promise<string[][]> {
   const raw = kmeans(x, n, 784, { k: K, seed: SEED });
   row('raw pixels + k-means (baseline)', raw.assignments, seconds(t0));
 
-  const overrides: Record<string, unknown> = { seed: 42 };
-  if (process.env.CLUSTER_LATENT) overrides.latentDim = Number(process.env.CLUSTER_LATENT);
-  if (process.env.CLUSTER_HIDDEN) overrides.hidden = process.env.CLUSTER_HIDDEN.split(',').map(Number);
-  const model = createModel(defaultModelConfig('dense', [28, 28, 1], overrides));
+  const env = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+  const hiddenOverride = process.env.CLUSTER_HIDDEN?.split(',').map(Number);
+  const shape = [28, 28, 1];
+  const model = createModel(defaultModelConfig('dense', shape, { seed: env('CLUSTER_TRAIN_SEED') ?? 42, latentDim: env('CLUSTER_LATENT'), hidden: hiddenOverride }, n));
+  const trainOptions = pipelineTrainOptions({ n, sampleShape: shape }, { kind: 'dense', hidden: hiddenOverride }, { epochs: env('CLUSTER_EPOCHS'), batchSize: env('CLUSTER_BATCH'), minImprovement: env('CLUSTER_MIN_IMPROVEMENT') });
   t0 = performance.now();
-  const train = await trainAutoencoder(model, x, n, defaultTrainOptions({ epochs: process.env.CLUSTER_EPOCHS ? Number(process.env.CLUSTER_EPOCHS) : undefined, minImprovement: process.env.CLUSTER_MIN_IMPROVEMENT ? Number(process.env.CLUSTER_MIN_IMPROVEMENT) : undefined }));
+  const train = await trainAutoencoder(model, x, n, trainOptions);
   const codes = encode(model, x, n);
   const aeSeconds = seconds(t0);
   const { latentDim, hidden } = model.config;

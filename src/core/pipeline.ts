@@ -13,7 +13,7 @@ import { applyNormalizer, defaultNormalization, fitNormalizer } from './data/nor
 import { embeddingsToCsv } from './export/embeddings';
 import { codeIndices, encode, hasCodeIndices, reconstructionErrors } from './inference';
 import { conditionClassesOf, datasetCondition, isConditional } from './models/cvae';
-import { createModel, defaultModelConfig, isImageModel, isSequenceModel } from './models/index';
+import { SMALL_IMAGE_SET, createModel, defaultModelConfig, isImageModel, isSequenceModel, isSmallImageSet } from './models/index';
 import type { Autoencoder, ModelConfig, ModelKind } from './models/types';
 import { datasetSchema, saveModel } from './training/persistence';
 import { writeFileAtomic } from './export/atomicWrite';
@@ -111,16 +111,29 @@ export function pipelineModelConfig(dataset: Dataset, model: PipelineOptions['mo
     throw new DatasetError(`a ${model.kind} model needs time-series windows: load a table with a window (CLI: --window N), not a ${dataset.kind} dataset`, dataset.source);
   }
   const { kind, ...overrides } = model;
-  const config = defaultModelConfig(kind, dataset.sampleShape, {
-    outputActivation: normalization === 'minmax' ? 'sigmoid' : 'linear',
-    ...overrides,
-    seed: model.seed ?? seed,
-  });
+  const config = defaultModelConfig(
+    kind,
+    dataset.sampleShape,
+    { outputActivation: normalization === 'minmax' ? 'sigmoid' : 'linear', ...overrides, seed: model.seed ?? seed },
+    dataset.n,
+  );
   if (isConditional(config)) {
     if (!dataset.labels || dataset.labels.length !== dataset.n) throw new DatasetError(`a ${kind} model needs a label column as its condition (the label step of the training form; CLI: --label NAME)`, dataset.source);
     if (!config.conditionClasses || config.conditionClasses.length === 0) config.conditionClasses = conditionClassesOf(dataset.labels);
   }
   return config;
+}
+
+/**
+ * The training options for a dataset: the given ones, else SMALL_IMAGE_SET's batch size and plateau rule when the
+ * model takes its default layers for such a set, else the training loop's defaults. `batchSize: 0` (automatic)
+ * counts as not given.
+ */
+export function pipelineTrainOptions(dataset: Pick<Dataset, 'n' | 'sampleShape'>, model: PipelineOptions['model'], train: PipelineOptions['train'] = {}): TrainOptions {
+  const given = Object.fromEntries(Object.entries(train).filter(([k, v]: [string, unknown]) => v !== undefined && !(k === 'batchSize' && v === 0)));
+  const small = model.hidden === undefined && isSmallImageSet(model.kind, dataset.sampleShape, dataset.n);
+  const sized: Partial<TrainOptions> = small ? { batchSize: SMALL_IMAGE_SET.batchSize, minImprovement: SMALL_IMAGE_SET.minImprovement } : {};
+  return defaultTrainOptions({ ...sized, ...given });
 }
 
 export async function runTrainingPipeline(opts: PipelineOptions): Promise<PipelineResult> {
@@ -138,7 +151,7 @@ export async function runTrainingPipeline(opts: PipelineOptions): Promise<Pipeli
   const normalizer = fitNormalizer(dataset.features, dataset.n, dataset.dim, norm.kind, norm.perFeature);
   const normalized = applyNormalizer(normalizer, dataset.features, dataset.dim);
 
-  const train = defaultTrainOptions(opts.train);
+  const train = pipelineTrainOptions(dataset, opts.model, opts.train);
   const config = pipelineModelConfig(dataset, opts.model, norm.kind, train.seed);
   const backend = tf.getBackend();
   const outDir = path.resolve(opts.outDir ?? defaultOutDir(opts.datasetPath ?? opts.dataset?.source, config.kind));

@@ -146,11 +146,11 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
     window = { length, stride: defaultWindowStride(length) };
   }
   const shape = window ? [window.length, report.dim] : report.sampleShape;
-  const advanced = await startStep(at('start', kind), advancedDefaults(kind, shape, latentDim), kind);
+  const advanced = await startStep(at('start', kind), advancedDefaults(kind, shape, latentDim, report.n), kind);
   if (!advanced) return undefined;
 
   const labelColumn = data.labelColumn !== undefined && data.labelColumn !== '' ? data.labelColumn : undefined;
-  const defaults = advancedDefaults(kind, shape, latentDim);
+  const defaults = advancedDefaults(kind, shape, latentDim, report.n);
   // Only what differs from the defaults is passed on, so the CLI's defaults stay the one owner of the rest.
   const changed = (Object.keys(advanced) as (keyof AdvancedChoices)[]).filter((k) => JSON.stringify(advanced[k]) !== JSON.stringify(defaults[k]));
   const choices: TrainChoices = {

@@ -38,9 +38,9 @@ export function latentDefault(kind: ModelKind, sampleShape: readonly number[], s
   return setting > 0 ? setting : defaultModelConfig(kind, [...sampleShape]).latentDim;
 }
 
-/** The Advanced fields' defaults for a kind and data shape (the CLI's defaults). */
-export function advancedDefaults(kind: ModelKind, sampleShape: readonly number[], latentDim?: number): AdvancedChoices {
-  const config = defaultModelConfig(kind, [...sampleShape], latentDim !== undefined ? { latentDim } : undefined);
+/** The Advanced fields' defaults for a kind, data shape and number of samples (the CLI's defaults). */
+export function advancedDefaults(kind: ModelKind, sampleShape: readonly number[], latentDim?: number, rows?: number): AdvancedChoices {
+  const config = defaultModelConfig(kind, [...sampleShape], latentDim !== undefined ? { latentDim } : undefined, rows);
   return { learningRate: DEFAULT_TRAIN_OPTIONS.learningRate, hidden: config.hidden, validationSplit: DEFAULT_TRAIN_OPTIONS.validationSplit, patience: DEFAULT_TRAIN_OPTIONS.patience };
 }
 

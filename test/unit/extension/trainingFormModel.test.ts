@@ -32,6 +32,9 @@ describe('training form logic', () => {
     assert.equal(a.validationSplit, DEFAULT_TRAIN_OPTIONS.validationSplit);
     assert.equal(a.patience, DEFAULT_TRAIN_OPTIONS.patience);
     assert.deepEqual(a.hidden, defaultModelConfig('dense', [28, 28, 1], { latentDim: 10 }).hidden);
+    // The hidden layers depend on the number of samples too (a small image set gets wider ones).
+    assert.deepEqual(advancedDefaults('dense', [28, 28, 1], 10, 10_000).hidden, defaultModelConfig('dense', [28, 28, 1], { latentDim: 10 }, 10_000).hidden);
+    assert.notDeepEqual(advancedDefaults('dense', [28, 28, 1], 10, 10_000).hidden, a.hidden);
   });
 
   it('reads the Advanced answers', () => {

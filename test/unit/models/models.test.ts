@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../src/core/tf';
-import { DEFAULT_IMAGE_LATENT, availableModelKinds, createModel, defaultModelConfig, isImageModel } from '../../../src/core/models/index';
+import { DEFAULT_IMAGE_LATENT, SMALL_IMAGE_SET, availableModelKinds, createModel, defaultModelConfig, isImageModel, isSmallImageSet } from '../../../src/core/models/index';
 import type { ModelConfig, ModelKind } from '../../../src/core/models/types';
 import { TRAINABLE_MODEL_KINDS } from '../../../src/core/models/types';
 import { encode, decode, reconstruct, reconstructionErrors } from '../../../src/core/inference';
@@ -150,6 +150,21 @@ test('defaults: sensible sizes, overrides win, image kind detection', () => {
   assert.ok(isImageModel('conv'));
   assert.ok(!isImageModel('dense'));
   assert.throws(() => createModel({ ...t, inputDim: 11 }), /does not match/);
+});
+
+test('defaults: the wider layers only for dense models of image sets within the small-set row range', () => {
+  const hidden = (kind: ModelKind, shape: number[], rows?: number): number[] => defaultModelConfig(kind, shape, undefined, rows).hidden;
+  assert.deepEqual(hidden('dense', [28, 28, 1], 10_000), [...SMALL_IMAGE_SET.hidden]);
+  assert.deepEqual(hidden('dense', [784], SMALL_IMAGE_SET.minRows), [...SMALL_IMAGE_SET.hidden]);
+  assert.deepEqual(hidden('dense', [784], SMALL_IMAGE_SET.maxRows), [...SMALL_IMAGE_SET.hidden]);
+  assert.deepEqual(hidden('dense', [28, 28, 1], SMALL_IMAGE_SET.maxRows + 1), [256, 64]);
+  assert.deepEqual(hidden('dense', [28, 28, 1], SMALL_IMAGE_SET.minRows - 1), [256, 64]);
+  assert.deepEqual(hidden('dense', [28, 28, 1]), [256, 64]);
+  assert.deepEqual(hidden('vae', [28, 28, 1], 10_000), [256, 64]);
+  assert.deepEqual(hidden('dense', [64], 10_000), hidden('dense', [64]));
+  assert.deepEqual(defaultModelConfig('dense', [784], { hidden: [32] }, 10_000).hidden, [32]);
+  assert.ok(isSmallImageSet('dense', [28, 28, 1], 10_000));
+  assert.ok(!isSmallImageSet('dense', [28, 28, 1], undefined));
 });
 
 test('same seed gives identical initial weights; different seeds differ', () => {
