@@ -87,18 +87,22 @@ export const WIDE_INPUT_FEATURES = 32;
 /**
  * Dense autoencoders of image sets (256+ features) from `minRows` to `maxRows` rows get N2D's wider layers
  * (McConville et al. 2020) and train with batches of `batchSize` until early stopping's patience runs out (no plateau
- * rule). Measured in bench/cluster.ts (UMAP + GMM, k = 10, two model seeds): MNIST 10k 0.952 / 0.957 where [256, 64]
- * gave 0.926 / 0.918, Fashion-MNIST 10k 0.60-0.62 either way; 10k images train in ~50 s instead of ~8 s, so larger
- * sets keep [256, 64] (60k images would take ~5 minutes), and so do smaller ones (unmeasured there, with few steps an
- * epoch). The same layers trained 18-19 epochs at batch 256 with the plateau rule gave only 0.934 / 0.916.
+ * rule). Measured in bench/cluster.ts (UMAP + GMM, k = 10, two model seeds): MNIST 10k 0.957 / 0.952 where [256, 64]
+ * gave 0.926, Fashion-MNIST 10k 0.55-0.63 either way (mean of three runs 0.597 vs 0.606); 10k images train in ~55 s
+ * instead of ~8-16 s, so larger sets keep [256, 64] (60k images would take ~5 minutes), and so do smaller ones
+ * (unmeasured there, with few steps an epoch). The same layers trained 18-19 epochs at batch 256 with the plateau rule
+ * gave only 0.934 / 0.916.
  */
 export const SMALL_IMAGE_SET = { minRows: 4096, maxRows: 12_000, hidden: [500, 500, 2000], batchSize: 128, minImprovement: 0 } as const;
 
 /** Whether a model of `kind` for `rows` samples of `sampleShape` gets SMALL_IMAGE_SET's layers and training by default. */
 export function isSmallImageSet(kind: ModelKind, sampleShape: readonly number[], rows: number | undefined): boolean {
-  const inputDim = sampleShape.reduce((a, b) => a * b, 1);
-  const image = sampleShape.length === 3 || inputDim >= 256;
-  return kind === 'dense' && image && rows !== undefined && rows >= SMALL_IMAGE_SET.minRows && rows <= SMALL_IMAGE_SET.maxRows;
+  return kind === 'dense' && isImageShape(sampleShape) && rows !== undefined && rows >= SMALL_IMAGE_SET.minRows && rows <= SMALL_IMAGE_SET.maxRows;
+}
+
+/** Samples sized for image defaults: height x width x channels, or 256+ features. */
+function isImageShape(sampleShape: readonly number[]): boolean {
+  return sampleShape.length === 3 || sampleShape.reduce((a, b) => a * b, 1) >= 256;
 }
 
 /**
@@ -110,7 +114,7 @@ export function isSmallImageSet(kind: ModelKind, sampleShape: readonly number[],
  */
 export function defaultModelConfig(kind: ModelKind, sampleShape: number[], overrides?: Partial<ModelConfig>, rows?: number): ModelConfig {
   const inputDim = sampleShape.reduce((a, b) => a * b, 1);
-  const image = isImageModel(kind) || sampleShape.length === 3 || inputDim >= 256;
+  const image = isImageModel(kind) || isImageShape(sampleShape);
   const wide = image || inputDim >= WIDE_INPUT_FEATURES;
   const latentDim = Math.max(1, Math.min(wide ? DEFAULT_IMAGE_LATENT : 8, Math.max(2, Math.floor(inputDim / 2))));
   let hidden: number[];
