@@ -9,6 +9,7 @@
  * Run: `npm run bench:cluster`. Env: CLUSTER_DATASETS (comma list of fashion10k, fashion60k, mnist10k; default
  * all), CLUSTER_EPOCHS / CLUSTER_LATENT / CLUSTER_HIDDEN (e.g. 256,64) / CLUSTER_BATCH to override the AE defaults
  * (the CLI's for the set's size), CLUSTER_MIN_IMPROVEMENT (the plateau rule of early stopping; 0 = patience only),
+ * CLUSTER_KIND (the model kind, default dense) / CLUSTER_NOISE (a denoising model's Gaussian noise std),
  * CLUSTER_TRAIN_SEED (the AE's seed, default 42), CLUSTER_SEED (clustering, default 0),
  * CLUSTER_DEC (epochs of IDEC fine-tuning, default 0 = off), CLUSTER_METHODS (comma list; default every method),
  * CLUSTER_RAW=0 (the UMAP graph of the codes alone, instead of intersected with the pixels' graph as the explorer does for
@@ -20,6 +21,7 @@ import { loadMnistPackage } from './mnist';
 import { tf } from '../src/core/tf';
 import { describeBackend, initBackend } from '../src/core/backend/backend';
 import { createModel, defaultModelConfig } from '../src/core/models/index';
+import type { ModelKind } from '../src/core/models/types';
 import { trainAutoencoder } from '../src/core/training/train';
 import { pipelineTrainOptions } from '../src/core/pipeline';
 import { encode } from '../src/core/inference';
@@ -84,14 +86,16 @@ async function runDataset(data: Data): Promise<string[][]> {
   const env = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
   const hiddenOverride = process.env.CLUSTER_HIDDEN?.split(',').map(Number);
   const shape = [28, 28, 1];
-  const model = createModel(defaultModelConfig('dense', shape, { seed: env('CLUSTER_TRAIN_SEED') ?? 42, latentDim: env('CLUSTER_LATENT'), hidden: hiddenOverride }, n));
-  const trainOptions = pipelineTrainOptions({ n, sampleShape: shape }, { kind: 'dense', hidden: hiddenOverride }, { epochs: env('CLUSTER_EPOCHS'), batchSize: env('CLUSTER_BATCH'), minImprovement: env('CLUSTER_MIN_IMPROVEMENT') });
+  const kind = (process.env.CLUSTER_KIND ?? 'dense') as ModelKind;
+  const noise = env('CLUSTER_NOISE') !== undefined ? { type: 'gaussian' as const, level: env('CLUSTER_NOISE') ?? 0 } : undefined;
+  const model = createModel(defaultModelConfig(kind, shape, { seed: env('CLUSTER_TRAIN_SEED') ?? 42, latentDim: env('CLUSTER_LATENT'), hidden: hiddenOverride, noise }, n));
+  const trainOptions = pipelineTrainOptions({ n, sampleShape: shape }, { kind, hidden: hiddenOverride }, { epochs: env('CLUSTER_EPOCHS'), batchSize: env('CLUSTER_BATCH'), minImprovement: env('CLUSTER_MIN_IMPROVEMENT') });
   t0 = performance.now();
   const train = await trainAutoencoder(model, x, n, trainOptions);
   const codes = encode(model, x, n);
   const aeSeconds = seconds(t0);
   const { latentDim, hidden } = model.config;
-  console.log(`  AE dense [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
+  console.log(`  AE ${kind} [${hidden.join(', ')}] -> ${latentDim}: ${train.history.length} epochs, loss ${train.history.at(-1)?.loss.toPrecision(4)}, ${aeSeconds.toFixed(1)} s`);
 
   const pixels = USE_RAW ? { data: x, d: 784 } : undefined;
   const cache = new UmapCache(codes, n, latentDim, pixels);
