@@ -135,7 +135,7 @@ export class UmapCache {
   private async buildGraph(onProgress?: (p: UmapProgress) => void, signal?: AbortSignal): Promise<FuzzyGraph> {
     const codes = await umapGraph(this.data, this.n, this.d, { nNeighbors: CLUSTER_UMAP_NEIGHBORS, onProgress, signal });
     if (!this.raw || this.n < 3 || this.raw.d > CLUSTER_RAW_MAX_FEATURES) return codes;
-    const reduced = this.raw.d > CLUSTER_RAW_DIMS ? reduceRows(this.raw.data, this.n, this.raw.d, CLUSTER_RAW_DIMS) : this.raw;
+    const reduced = this.raw.d > CLUSTER_RAW_DIMS ? await reduceRows(this.raw.data, this.n, this.raw.d, CLUSTER_RAW_DIMS, { signal }) : this.raw;
     const raw = await umapGraph(reduced.data, this.n, reduced.d, { nNeighbors: CLUSTER_UMAP_NEIGHBORS, onProgress, signal });
     return intersectFuzzyGraphs(codes, raw, CLUSTER_RAW_MIX);
   }
