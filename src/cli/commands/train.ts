@@ -9,7 +9,7 @@ import { initBackend, describeBackend, isBackendPreference } from '../../core/ba
 import { MAX_COMPUTE_THREADS, setComputeThreads } from '../../core/kernels/computePool';
 import type { LoadOptions } from '../../core/data/dataset';
 import { SAMPLE_SIZE } from '../../core/data/sample';
-import { DEFAULT_IMAGE_LATENT, SMALL_IMAGE_SET, availableModelKinds, isModelKind } from '../../core/models/index';
+import { DEFAULT_IMAGE_LATENT, SMALL_IMAGE_SET, availableModelKinds, defaultModelConfig, isModelKind } from '../../core/models/index';
 import type { ModelConfig, ModelKind } from '../../core/models/types';
 import { defaultOutDir, runTrainingPipeline } from '../../core/pipeline';
 import { codeIndices, hasCodeIndices } from '../../core/inference';
@@ -38,8 +38,8 @@ ${SAMPLE_SIZE.toLocaleString('en')} sample digits (28x28 MNIST images) that ship
 Options:
   --model KIND       ${availableModelKinds().join('|')} (default dense)
   --latent N         latent dimensions (default 8 for tables, ${DEFAULT_IMAGE_LATENT} for images)
-  --hidden A,B       hidden layer widths, outermost first (dense on ${SMALL_IMAGE_SET.minRows.toLocaleString('en')}-${SMALL_IMAGE_SET.maxRows.toLocaleString('en')} images: default ${SMALL_IMAGE_SET.hidden.join(',')},
-                     trained at batch ${SMALL_IMAGE_SET.batchSize} without the plateau rule unless --batch / --min-improvement say)
+  --hidden A,B       hidden layer widths, outermost first (default ${defaultModelConfig('dense', [256]).hidden.join(',')} from 256 features; ${SMALL_IMAGE_SET.hidden.join(',')} for a
+                     dense model of ${SMALL_IMAGE_SET.minRows.toLocaleString('en')}-${SMALL_IMAGE_SET.maxRows.toLocaleString('en')} such samples, then trained at batch ${SMALL_IMAGE_SET.batchSize} without the plateau rule)
   --epochs N         training epochs (default ${DEFAULT_CLI_EPOCHS})
   --batch N          batch size (default auto: 64, or 128 from 16,384 training rows)
   --lr X             Adam learning rate (default 0.001)
