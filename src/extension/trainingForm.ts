@@ -15,7 +15,7 @@ import type { DataChoices } from '../core/data/dataset';
 import { previewData } from './dataPreview';
 import type { Settings } from './settings';
 import type { AdvancedChoices, FormStep } from './trainingFormModel';
-import { advancedDefaults, latentDefault, parseFraction, parseHidden, parsePositive, stepLabel } from './trainingFormModel';
+import { advancedDefaults, hiddenBySize, latentDefault, parseFraction, parseHidden, parsePositive, previewRows, stepLabel } from './trainingFormModel';
 
 export interface TrainChoices extends Partial<AdvancedChoices> {
   kind: ModelKind;
@@ -77,7 +77,7 @@ async function ask<T>(title: string, prompt: string, value: string, parse: (s: s
  * The last step: Start, or change one Advanced field and come back. Resolves to the chosen values, or undefined when
  * dismissed.
  */
-async function startStep(title: string, defaults: AdvancedChoices, kind: ModelKind): Promise<AdvancedChoices | undefined> {
+async function startStep(title: string, defaults: AdvancedChoices, kind: ModelKind, hiddenNote?: string): Promise<AdvancedChoices | undefined> {
   const a = { ...defaults };
   const usesHidden = kind !== 'conv' && kind !== 'sequence';
   for (;;) {
@@ -86,7 +86,7 @@ async function startStep(title: string, defaults: AdvancedChoices, kind: ModelKi
       { label: '$(play) Start training', field: 'start' },
       { label: 'Advanced', kind: vscode.QuickPickItemKind.Separator, field: 'start' },
       { label: `Learning rate: ${a.learningRate}`, description: 'Adam step size', field: 'learningRate' },
-      ...(usesHidden ? [{ label: `Hidden sizes: ${a.hidden.length > 0 ? a.hidden.join(', ') : 'none'}`, description: 'encoder layer widths, outermost first', field: 'hidden' as const }] : []),
+      ...(usesHidden ? [{ label: `Hidden sizes: ${hiddenNote !== undefined && a.hidden === defaults.hidden ? `by the dataset's size (${hiddenNote})` : a.hidden.length > 0 ? a.hidden.join(', ') : 'none'}`, description: 'encoder layer widths, outermost first', field: 'hidden' as const }] : []),
       { label: `Validation split: ${(a.validationSplit * 100).toFixed(0)}%`, description: 'held out for validation loss, early stopping and the anomaly threshold', field: 'validationSplit' },
       { label: `Early-stopping patience: ${a.patience === 0 ? 'off' : `${a.patience} epochs`}`, description: 'epochs without improvement before stopping', field: 'patience' },
     ];
@@ -146,11 +146,12 @@ export async function showTrainingForm(context: vscode.ExtensionContext, dataset
     window = { length, stride: defaultWindowStride(length) };
   }
   const shape = window ? [window.length, report.dim] : report.sampleShape;
-  const advanced = await startStep(at('start', kind), advancedDefaults(kind, shape, latentDim, report.n), kind);
+  const rows = previewRows(report);
+  const advanced = await startStep(at('start', kind), advancedDefaults(kind, shape, latentDim, rows), kind, hiddenBySize(kind, shape, latentDim, report));
   if (!advanced) return undefined;
 
   const labelColumn = data.labelColumn !== undefined && data.labelColumn !== '' ? data.labelColumn : undefined;
-  const defaults = advancedDefaults(kind, shape, latentDim, report.n);
+  const defaults = advancedDefaults(kind, shape, latentDim, rows);
   // Only what differs from the defaults is passed on, so the CLI's defaults stay the one owner of the rest.
   const changed = (Object.keys(advanced) as (keyof AdvancedChoices)[]).filter((k) => JSON.stringify(advanced[k]) !== JSON.stringify(defaults[k]));
   const choices: TrainChoices = {

@@ -4,7 +4,7 @@
  */
 import type { InspectReport } from '../core/data/inspect';
 import { classNamesText } from '../core/data/inspect';
-import { defaultModelConfig } from '../core/models/index';
+import { SMALL_IMAGE_SET, defaultModelConfig, isSmallImageSet } from '../core/models/index';
 import type { ModelKind } from '../core/models/types';
 import { DEFAULT_TRAIN_OPTIONS } from '../core/training/train';
 
@@ -42,6 +42,27 @@ export function latentDefault(kind: ModelKind, sampleShape: readonly number[], s
 export function advancedDefaults(kind: ModelKind, sampleShape: readonly number[], latentDim?: number, rows?: number): AdvancedChoices {
   const config = defaultModelConfig(kind, [...sampleShape], latentDim !== undefined ? { latentDim } : undefined, rows);
   return { learningRate: DEFAULT_TRAIN_OPTIONS.learningRate, hidden: config.hidden, validationSplit: DEFAULT_TRAIN_OPTIONS.validationSplit, patience: DEFAULT_TRAIN_OPTIONS.patience };
+}
+
+/**
+ * The samples the Advanced defaults are sized for: the preview's count when it read the whole file; undefined when it
+ * stopped early (`partial`: the count is only a lower bound).
+ */
+export function previewRows(preview: Pick<InspectReport, 'n' | 'partial'>): number | undefined {
+  return preview.partial ? undefined : preview.n;
+}
+
+/**
+ * When a partial preview leaves the default hidden layers open (the file may or may not hold a small image set, see
+ * SMALL_IMAGE_SET), both candidates as text, e.g. `500, 500, 2000 up to 12,000 samples, else 256, 64`; else undefined.
+ * Left unchanged, the layers are then chosen by the training pipeline, which counts every row.
+ */
+export function hiddenBySize(kind: ModelKind, sampleShape: readonly number[], latentDim: number | undefined, preview: Pick<InspectReport, 'n' | 'partial'>): string | undefined {
+  if (!preview.partial || preview.n > SMALL_IMAGE_SET.maxRows || !isSmallImageSet(kind, sampleShape, SMALL_IMAGE_SET.maxRows)) return undefined;
+  const overrides = latentDim !== undefined ? { latentDim } : undefined;
+  const small = defaultModelConfig(kind, [...sampleShape], overrides, SMALL_IMAGE_SET.maxRows).hidden.join(', ');
+  const other = defaultModelConfig(kind, [...sampleShape], overrides).hidden.join(', ');
+  return `${small} up to ${SMALL_IMAGE_SET.maxRows.toLocaleString('en')} samples, else ${other}`;
 }
 
 /** `256, 64` -> [256, 64]; '' -> []; undefined when not a list of positive whole numbers. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultModelConfig } from '../../../src/core/models/index';
+import { SMALL_IMAGE_SET, defaultModelConfig } from '../../../src/core/models/index';
 import { DEFAULT_TRAIN_OPTIONS } from '../../../src/core/training/train';
 import type { InspectReport } from '../../../src/core/data/inspect';
 import {
-  advancedDefaults, detectedLines, formSteps, latentDefault, parseFraction, parseHidden, parsePositive, stepLabel,
+  advancedDefaults, detectedLines, formSteps, hiddenBySize, latentDefault, parseFraction, parseHidden, parsePositive, previewRows, stepLabel,
 } from '../../../src/extension/trainingFormModel';
 
 describe('training form logic', () => {
@@ -35,6 +35,17 @@ describe('training form logic', () => {
     // The hidden layers depend on the number of samples too (a small image set gets wider ones).
     assert.deepEqual(advancedDefaults('dense', [28, 28, 1], 10, 10_000).hidden, defaultModelConfig('dense', [28, 28, 1], { latentDim: 10 }, 10_000).hidden);
     assert.notDeepEqual(advancedDefaults('dense', [28, 28, 1], 10, 10_000).hidden, a.hidden);
+  });
+
+  it('sizes the Advanced defaults only by a whole-file count, and names both layer choices when a partial preview leaves them open', () => {
+    assert.equal(previewRows({ n: 10_000, partial: false }), 10_000);
+    assert.equal(previewRows({ n: 5_000, partial: true }), undefined);
+    const note = hiddenBySize('dense', [28, 28, 1], 10, { n: 5_000, partial: true });
+    assert.equal(note, `${SMALL_IMAGE_SET.hidden.join(', ')} up to ${SMALL_IMAGE_SET.maxRows.toLocaleString('en')} samples, else ${defaultModelConfig('dense', [28, 28, 1]).hidden.join(', ')}`);
+    assert.equal(hiddenBySize('dense', [28, 28, 1], 10, { n: 10_000, partial: false }), undefined, 'the whole file was read');
+    assert.equal(hiddenBySize('dense', [28, 28, 1], 10, { n: SMALL_IMAGE_SET.maxRows + 1, partial: true }), undefined, 'already too many rows');
+    assert.equal(hiddenBySize('vae', [28, 28, 1], 10, { n: 5_000, partial: true }), undefined, 'the size rule is for dense models');
+    assert.equal(hiddenBySize('dense', [64], 10, { n: 5_000, partial: true }), undefined, 'narrow tables');
   });
 
   it('reads the Advanced answers', () => {
