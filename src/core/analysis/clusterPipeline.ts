@@ -27,6 +27,7 @@ import type { UmapProgress } from './fastUmap';
 import { NOISE } from './clusterMetrics';
 import { DEFAULT_CLUSTER_METHOD, methodNeedsK } from '../../common/clusterMethods';
 import type { ClusterMethod } from '../../common/clusterMethods';
+import { throwIfAborted, yieldToEventLoop } from './abort';
 
 export { CLUSTER_METHODS, DEFAULT_CLUSTER_METHOD, isClusterMethod, methodNeedsK, methodUsesUmap } from '../../common/clusterMethods';
 export type { ClusterMethod } from '../../common/clusterMethods';
@@ -296,13 +297,13 @@ export async function kCurve(space: Float32Array, n: number, d: number, kMin: nu
   const inertias: number[] = [];
   const silhouettes: number[] = [];
   for (let k = lo; k <= hi; k++) {
-    if (options.signal?.aborted) throw options.signal.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' });
+    throwIfAborted(options.signal);
     const r = kmeans(space, n, d, { k, seed, nInit: 2 });
     ks.push(k);
     inertias.push(r.inertia);
     silhouettes.push(silhouette(space, n, d, r.assignments, k, { sampleSize: options.sampleSize ?? 2000, seed }));
     options.onProgress?.({ stage: 'cluster', done: k - lo + 1, total: hi - lo + 1 });
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   let bestI = 0;
   for (let i = 1; i < ks.length; i++) if (silhouettes[i] > silhouettes[bestI]) bestI = i;

@@ -27,6 +27,7 @@ import type { FuzzyGraph } from './umapGraph';
 
 export type { UmapStage } from './results';
 import type { UmapStage } from './results';
+import { throwIfAborted, yieldToEventLoop } from './abort';
 
 export interface UmapProgress {
   stage: UmapStage;
@@ -73,12 +74,6 @@ export function defaultUmapEpochs(n: number): number {
   if (n > LARGE_N) return LARGE_N_EPOCHS;
   return n <= 2500 ? 500 : n <= 5000 ? 400 : n <= 7500 ? 300 : 200;
 }
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' });
-}
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Restricts a kNN result to its first `k` neighbours per point. */
 function truncateKnn(knn: KnnResult, k: number): KnnResult {

@@ -17,6 +17,7 @@ import { buildGemmModule } from '../kernels/gemm';
 import { withSharedMemoryImport } from '../kernels/wasm/assembler';
 import { wasmSimdSupported } from '../kernels/kmeans/assigner';
 import { buildScanModule } from './knnScan';
+import { abortReason } from './abort';
 
 /** Extra candidates kept from the float32 scan before the exact float64 re-ranking. */
 const KNN_SLACK = 4;
@@ -185,10 +186,6 @@ parentPort.on('message', (job) => {
 });
 `;
 
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' });
-}
-
 /**
  * Exact k nearest neighbours of every row (itself excluded), nearest first, on the generated wasm GEMM and worker
  * threads; small inputs (or no WebAssembly SIMD) use `bruteForceKnn`.
@@ -196,7 +193,7 @@ function abortError(signal: AbortSignal): unknown {
 export async function exactKnn(data: Float32Array, n: number, d: number, k: number, options: KnnOptions = {}): Promise<KnnResult> {
   checkArgs(data, n, d, k);
   const { signal, onProgress } = options;
-  if (signal?.aborted) throw abortError(signal);
+  if (signal?.aborted) throw abortReason(signal);
   if (n < SMALL_N || !wasmSimdSupported()) {
     const r = bruteForceKnn(data, n, d, k);
     onProgress?.(n, n);
@@ -267,7 +264,7 @@ export async function exactKnn(data: Float32Array, n: number, d: number, k: numb
           }),
       ),
     );
-    if (signal?.aborted) throw abortError(signal);
+    if (signal?.aborted) throw abortReason(signal);
     const failed = results.find((r) => !r.ok);
     if (failed) throw new Error(`kNN worker failed: ${failed.error}`);
     onProgress?.(n, n);

@@ -10,6 +10,7 @@
  */
 import { createNormalRng } from '../../common/random';
 import { symmetricEigen } from './pca';
+import { throwIfAborted, yieldToEventLoop } from './abort';
 
 /** Rows the components are fitted on (the projection then covers every row). */
 export const PCA_SAMPLE = 5000;
@@ -27,13 +28,9 @@ export interface RandomizedPcaOptions {
   signal?: AbortSignal;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? Object.assign(new Error('cancelled'), { name: 'AbortError' });
-}
-
 /** Lets pending events run (a worker's cancel message), then throws when `signal` has fired. */
 async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await yieldToEventLoop();
   throwIfAborted(signal);
 }
 
