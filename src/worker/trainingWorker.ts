@@ -14,6 +14,7 @@ import type { TrainProgress } from '../core/training/types';
 import type { LiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveEmbedding } from '../core/analysis/liveEmbedding';
 import { createLiveSchedule } from '../core/analysis/liveSchedule';
+import { yieldToEventLoop } from '../core/analysis/abort';
 import { encodeLabelPayload } from '../common/labelCodes';
 import type { TrainingContext } from '../core/pipeline';
 import type { LoadOptions } from '../core/data/dataset';
@@ -114,7 +115,7 @@ async function train(id: number, request: TrainRequest): Promise<void> {
         }
       }
       if (now - lastYield >= YIELD_INTERVAL_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         lastYield = performance.now();
       }
     };

@@ -17,3 +17,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Lets pending events run (a worker's cancel message), then throws when `signal` has fired. */
+export async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  await yieldToEventLoop();
+  throwIfAborted(signal);
+}

@@ -27,7 +27,7 @@ import type { FuzzyGraph } from './umapGraph';
 
 export type { UmapStage } from './results';
 import type { UmapStage } from './results';
-import { throwIfAborted, yieldToEventLoop } from './abort';
+import { checkpoint, throwIfAborted } from './abort';
 
 export interface UmapProgress {
   stage: UmapStage;
@@ -190,10 +190,7 @@ export async function optimizeLayout(
       nextNegative[i] += nNeg * epochsPerNegative[i];
     }
     opts.onEpoch?.(epoch + 1);
-    if ((epoch & 3) === 3) {
-      await yieldToEventLoop();
-      throwIfAborted(opts.signal);
-    }
+    if ((epoch & 3) === 3) await checkpoint(opts.signal);
   }
   embedding.set(y);
 }

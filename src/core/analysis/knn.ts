@@ -17,7 +17,7 @@ import { buildGemmModule } from '../kernels/gemm';
 import { withSharedMemoryImport } from '../kernels/wasm/assembler';
 import { wasmSimdSupported } from '../kernels/kmeans/assigner';
 import { buildScanModule } from './knnScan';
-import { abortReason } from './abort';
+import { throwIfAborted } from './abort';
 
 /** Extra candidates kept from the float32 scan before the exact float64 re-ranking. */
 const KNN_SLACK = 4;
@@ -193,7 +193,7 @@ parentPort.on('message', (job) => {
 export async function exactKnn(data: Float32Array, n: number, d: number, k: number, options: KnnOptions = {}): Promise<KnnResult> {
   checkArgs(data, n, d, k);
   const { signal, onProgress } = options;
-  if (signal?.aborted) throw abortReason(signal);
+  throwIfAborted(signal);
   if (n < SMALL_N || !wasmSimdSupported()) {
     const r = bruteForceKnn(data, n, d, k);
     onProgress?.(n, n);
@@ -264,7 +264,7 @@ export async function exactKnn(data: Float32Array, n: number, d: number, k: numb
           }),
       ),
     );
-    if (signal?.aborted) throw abortReason(signal);
+    throwIfAborted(signal);
     const failed = results.find((r) => !r.ok);
     if (failed) throw new Error(`kNN worker failed: ${failed.error}`);
     onProgress?.(n, n);

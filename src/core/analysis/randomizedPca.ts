@@ -10,7 +10,7 @@
  */
 import { createNormalRng } from '../../common/random';
 import { symmetricEigen } from './pca';
-import { throwIfAborted, yieldToEventLoop } from './abort';
+import { checkpoint, throwIfAborted } from './abort';
 
 /** Rows the components are fitted on (the projection then covers every row). */
 export const PCA_SAMPLE = 5000;
@@ -26,12 +26,6 @@ export interface RandomizedPcaOptions {
   seed?: number;
   /** Aborting rejects with the signal's reason (an `AbortError`) at the next pass or block of rows. */
   signal?: AbortSignal;
-}
-
-/** Lets pending events run (a worker's cancel message), then throws when `signal` has fired. */
-async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
-  await yieldToEventLoop();
-  throwIfAborted(signal);
 }
 
 /** Orthonormalises the `cols` columns of a row-major `rows x cols` matrix in place (modified Gram-Schmidt). */

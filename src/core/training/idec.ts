@@ -19,6 +19,7 @@ import type { Autoencoder } from '../models/types';
 import { deriveSeed, shuffledIndices } from '../../common/random';
 import { encode } from '../inference';
 import { kmeans } from '../analysis/kmeans';
+import { yieldToEventLoop } from '../analysis/abort';
 import { createAdam } from './fusedAdam';
 
 export interface IdecOptions {
@@ -112,7 +113,7 @@ export async function idecFineTune(model: Autoencoder, x: Float32Array, n: numbe
       }
       p.dispose();
       opts.onEpoch?.(epoch + 1, { reconstruction: recSum / n, kl: klSum / n });
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     const z = tf.tensor2d(encode(model, x, n), [n, latentDim]);
     const assignments = tf.tidy(() => tf.argMax(softAssign(z, mu), 1).dataSync());

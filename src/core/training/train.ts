@@ -9,6 +9,7 @@ import { DEFAULT_SEED } from '../../common/defaults';
 import { deriveSeed, shuffledIndices } from '../../common/random';
 import type { Autoencoder } from '../models/types';
 import { DEFAULT_PRETRAIN_EPOCHS } from '../models/stacked';
+import { yieldToEventLoop } from '../analysis/abort';
 import { createAdam } from './fusedAdam';
 import { createTrainStep, gatherRows } from './trainStep';
 import type { LossFn } from './trainStep';
@@ -232,7 +233,7 @@ export async function trainAutoencoder(
           const p = progress('batch', global, totalEpochs, b + 1, batches, lossSum / seen, partNames, partSums, seen, samplesSeen / Math.max(elapsed, 1e-9));
           label(p, epoch);
           await opts.onProgress?.(p);
-          if ((b + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if ((b + 1) % YIELD_EVERY === 0) await yieldToEventLoop();
         }
         if (cancelled || seen === 0) break;
         const loss = lossSum / seen;
